@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * vpce: VPC endpoint services (PrivateLink) for Linux hosts.
+ *
+ * This header is the one definition of the "vpce" generic netlink family. The
+ * kernel module and vpcectl both include it.
+ *
+ * Objects live per network namespace. Every command that changes state needs
+ * CAP_NET_ADMIN in the namespace's user namespace (GENL_ADMIN_PERM). Every
+ * rejected request carries an extended ack message saying why, and a rejected
+ * request changes nothing.
+ *
+ * Names (VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE) are NUL-terminated strings
+ * of 1 to VPCE_NAME_MAX characters from [A-Za-z0-9._-]. Zone names
+ * (VPCE_ADDR_A_ZONE) follow the same alphabet with at most VPCE_ZONE_MAX
+ * characters. Accounts are AWS account numbers: u64, at most 999999999999.
+ *
+ * Lists are "nested arrays": a nest whose children are nests of the element's
+ * attributes; the children's own types are ignored (use 0, 1, 2, ...).
+ *
+ * Commands
+ * --------
+ *
+ * VPCE_CMD_VPC_ADD: create a VPC.
+ *	VPCE_A_NAME		required
+ *	VPCE_A_ACCOUNT		required, the VPC owner
+ *	VPCE_A_DEVICES		required, 1..VPCE_DEVICES_MAX of VPCE_DEV_A_*:
+ *		VPCE_DEV_A_IFINDEX	required, a device of this netns not
+ *					bound to any other VPC
+ *	Each bound device gets a conntrack zone of its own (original
+ *	direction only); packets arriving on it belong to the VPC.
+ *
+ * VPCE_CMD_VPC_DEL: delete a VPC. VPCE_A_NAME required. Refused (EBUSY)
+ *	while endpoints use the VPC.
+ *
+ * VPCE_CMD_VPC_GET: with VPCE_A_NAME, one VPC; as a dump, all of them. A
+ *	VPC message carries VPCE_A_NAME, VPCE_A_ACCOUNT, VPCE_A_DEVICES (each
+ *	with VPCE_DEV_A_IFINDEX, VPCE_DEV_A_NAME and VPCE_DEV_A_CT_ZONE) and
+ *	VPCE_A_ENDPOINT_COUNT.
+ *
+ * VPCE_CMD_SERVICE_ADD: create an endpoint service.
+ *	VPCE_A_NAME		required
+ *	VPCE_A_ACCOUNT		required, the service owner
+ *	VPCE_A_TYPE		optional, enum vpce_type; default interface
+ *	VPCE_A_LISTENERS	required for interface services,
+ *				1..VPCE_LISTENERS_MAX of VPCE_LISTENER_A_*:
+ *		VPCE_LISTENER_A_PROTO		required, IPPROTO_TCP or
+ *						IPPROTO_UDP
+ *		VPCE_LISTENER_A_PORT		required, 1..65535
+ *		VPCE_LISTENER_A_TARGET_PORT	optional, default PORT
+ *	  No two listeners may share protocol and port.
+ *	VPCE_A_NLBS		required for interface services,
+ *				1..VPCE_ZONES_MAX of VPCE_ADDR_A_*: the load
+ *				balancer's address in each zone. Targets see
+ *				flows coming from the address of the zone
+ *				the endpoint address belongs to. The zones of
+ *				a service are the zones of its NLB addresses;
+ *				each zone appears once (one NLB address may
+ *				omit its zone: it is then the zone "").
+ *
+ * VPCE_CMD_SERVICE_DEL: delete a service and its targets. VPCE_A_NAME
+ *	required. Refused (EBUSY) while endpoints use the service.
+ *
+ * VPCE_CMD_SERVICE_GET: with VPCE_A_NAME, one service; as a dump, all. A
+ *	service message carries VPCE_A_NAME, VPCE_A_ACCOUNT, VPCE_A_TYPE,
+ *	VPCE_A_LISTENERS, VPCE_A_NLBS, VPCE_A_TARGET_COUNT and
+ *	VPCE_A_ENDPOINT_COUNT.
+ *
+ * VPCE_CMD_TARGET_ADD: register a target with a service.
+ *	VPCE_A_SERVICE		required
+ *	VPCE_A_ADDR		required, VPCE_ADDR_A_*; the zone must be
+ *				one of the service's zones and may be
+ *				omitted when the service has one zone
+ *	VPCE_A_WEIGHT		optional, 1..256, default 1
+ *	At most VPCE_TARGETS_MAX targets per service; an address appears
+ *	once per service. New targets are healthy.
+ *
+ * VPCE_CMD_TARGET_DEL: deregister a target. VPCE_A_SERVICE and VPCE_A_ADDR
+ *	(zone ignored) required. Its live flows are ended at once: their
+ *	conntrack entries are removed.
+ *
+ * VPCE_CMD_TARGET_GET: targets. With VPCE_A_SERVICE, a dump lists that
+ *	service's targets; without, every service's. A target message
+ *	carries VPCE_A_SERVICE, VPCE_A_ADDR (with zone), VPCE_A_WEIGHT and
+ *	VPCE_A_HEALTH.
+ *
+ * VPCE_CMD_ENDPOINT_ADD: create an endpoint.
+ *	VPCE_A_NAME		required
+ *	VPCE_A_VPC		required, an existing VPC
+ *	VPCE_A_SERVICE		required, an existing service
+ *	VPCE_A_TYPE		optional, enum vpce_type; must match the
+ *				service's type
+ *	VPCE_A_ADDRS		required for interface endpoints,
+ *				1..VPCE_ZONES_MAX of VPCE_ADDR_A_*: the
+ *				endpoint's address in each zone; each zone
+ *				must be one of the service's and appears
+ *				once; an address is unique within its VPC.
+ *	The endpoint's addresses answer ARP on the VPC's devices. A new flow
+ *	to an address and a listener's protocol and port is sent to one of
+ *	the service's healthy targets in the address's zone (DNAT to the
+ *	listener's target port, SNAT to the zone's NLB address). A flow to
+ *	a port without a listener is refused at once: TCP reset, or ICMP
+ *	port unreachable for UDP.
+ *
+ * VPCE_CMD_ENDPOINT_DEL: delete an endpoint. VPCE_A_NAME required. Its live
+ *	flows are ended.
+ *
+ * VPCE_CMD_ENDPOINT_GET: with VPCE_A_NAME, one endpoint; as a dump, all. An
+ *	endpoint message carries VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE,
+ *	VPCE_A_TYPE, VPCE_A_STATE, VPCE_A_ADDRS and VPCE_A_STATS.
+ *
+ * Dumps are consistent: if state changes while a dump is in progress, the
+ * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
+ */
+
+#ifndef _UAPI_LINUX_VPCE_H
+#define _UAPI_LINUX_VPCE_H
+
+#define VPCE_GENL_NAME		"vpce"
+#define VPCE_GENL_VERSION	1
+
+#define VPCE_NAME_MAX		64	/* characters, without the NUL */
+#define VPCE_ZONE_MAX		32	/* characters, without the NUL */
+#define VPCE_ACCOUNT_MAX	999999999999ULL
+#define VPCE_DEVICES_MAX	16	/* devices per VPC */
+#define VPCE_LISTENERS_MAX	50	/* listeners per service, as the NLB */
+#define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
+#define VPCE_TARGETS_MAX	1024	/* targets per service */
+#define VPCE_WEIGHT_MAX		256
+
+enum vpce_cmd {
+	VPCE_CMD_UNSPEC,
+	VPCE_CMD_VPC_ADD,
+	VPCE_CMD_VPC_DEL,
+	VPCE_CMD_VPC_GET,
+	VPCE_CMD_SERVICE_ADD,
+	VPCE_CMD_SERVICE_DEL,
+	VPCE_CMD_SERVICE_GET,
+	VPCE_CMD_TARGET_ADD,
+	VPCE_CMD_TARGET_DEL,
+	VPCE_CMD_TARGET_GET,
+	VPCE_CMD_ENDPOINT_ADD,
+	VPCE_CMD_ENDPOINT_DEL,
+	VPCE_CMD_ENDPOINT_GET,
+	__VPCE_CMD_MAX
+};
+#define VPCE_CMD_MAX (__VPCE_CMD_MAX - 1)
+
+enum vpce_type {
+	VPCE_TYPE_INTERFACE,
+	VPCE_TYPE_GATEWAY,	/* reserved: not yet accepted */
+	__VPCE_TYPE_MAX
+};
+#define VPCE_TYPE_MAX (__VPCE_TYPE_MAX - 1)
+
+/* Endpoint states, AWS's: pendingAcceptance, available, rejected, ... */
+enum vpce_state {
+	VPCE_STATE_PENDING_ACCEPTANCE,
+	VPCE_STATE_AVAILABLE,
+	VPCE_STATE_REJECTED,
+	VPCE_STATE_DELETING,
+	VPCE_STATE_FAILED,
+	__VPCE_STATE_MAX
+};
+#define VPCE_STATE_MAX (__VPCE_STATE_MAX - 1)
+
+enum vpce_health {
+	VPCE_HEALTH_HEALTHY,
+	VPCE_HEALTH_UNHEALTHY,
+	VPCE_HEALTH_DRAINING,
+	__VPCE_HEALTH_MAX
+};
+#define VPCE_HEALTH_MAX (__VPCE_HEALTH_MAX - 1)
+
+enum vpce_attr {
+	VPCE_A_UNSPEC,
+	VPCE_A_PAD,		/* padding for 64-bit attributes */
+	VPCE_A_NAME,		/* string: the object a command is about */
+	VPCE_A_ACCOUNT,		/* u64: owner account */
+	VPCE_A_VPC,		/* string: a VPC name */
+	VPCE_A_SERVICE,		/* string: a service name */
+	VPCE_A_TYPE,		/* u8: enum vpce_type */
+	VPCE_A_DEVICES,		/* nested array of VPCE_DEV_A_* */
+	VPCE_A_LISTENERS,	/* nested array of VPCE_LISTENER_A_* */
+	VPCE_A_NLBS,		/* nested array of VPCE_ADDR_A_* */
+	VPCE_A_ADDRS,		/* nested array of VPCE_ADDR_A_* */
+	VPCE_A_ADDR,		/* nested VPCE_ADDR_A_*: one address */
+	VPCE_A_WEIGHT,		/* u16: 1..VPCE_WEIGHT_MAX */
+	VPCE_A_HEALTH,		/* u8: enum vpce_health (reply only) */
+	VPCE_A_STATE,		/* u8: enum vpce_state (reply only) */
+	VPCE_A_STATS,		/* nested VPCE_STATS_A_* (reply only) */
+	VPCE_A_TARGET_COUNT,	/* u32 (reply only) */
+	VPCE_A_ENDPOINT_COUNT,	/* u32 (reply only) */
+	__VPCE_A_MAX
+};
+#define VPCE_A_MAX (__VPCE_A_MAX - 1)
+
+enum vpce_dev_attr {
+	VPCE_DEV_A_UNSPEC,
+	VPCE_DEV_A_IFINDEX,	/* u32 */
+	VPCE_DEV_A_NAME,	/* string, reply only: current device name */
+	VPCE_DEV_A_CT_ZONE,	/* u16, reply only: the device's ct zone */
+	__VPCE_DEV_A_MAX
+};
+#define VPCE_DEV_A_MAX (__VPCE_DEV_A_MAX - 1)
+
+enum vpce_listener_attr {
+	VPCE_LISTENER_A_UNSPEC,
+	VPCE_LISTENER_A_PROTO,		/* u8: IPPROTO_TCP or IPPROTO_UDP */
+	VPCE_LISTENER_A_PORT,		/* u16, host order: 1..65535 */
+	VPCE_LISTENER_A_TARGET_PORT,	/* u16, host order: 1..65535 */
+	__VPCE_LISTENER_A_MAX
+};
+#define VPCE_LISTENER_A_MAX (__VPCE_LISTENER_A_MAX - 1)
+
+/* An address: exactly one of IPV4 and IPV6, and optionally its zone. */
+enum vpce_addr_attr {
+	VPCE_ADDR_A_UNSPEC,
+	VPCE_ADDR_A_IPV4,	/* 4 bytes, network order */
+	VPCE_ADDR_A_IPV6,	/* 16 bytes, network order (not yet accepted) */
+	VPCE_ADDR_A_ZONE,	/* string: zone name */
+	__VPCE_ADDR_A_MAX
+};
+#define VPCE_ADDR_A_MAX (__VPCE_ADDR_A_MAX - 1)
+
+/* Per-endpoint counters, u64, summed over CPUs when read. */
+enum vpce_stats_attr {
+	VPCE_STATS_A_UNSPEC,
+	VPCE_STATS_A_PAD,
+	VPCE_STATS_A_NEW_CONNECTIONS,	/* flows sent to a target */
+	VPCE_STATS_A_DROP_NO_LISTENER,	/* refused: no listener on the port */
+	VPCE_STATS_A_DROP_STATE,	/* refused: endpoint not available */
+	VPCE_STATS_A_DROP_NO_TARGET,	/* refused: service has no target */
+	VPCE_STATS_A_DROP_PROTO,	/* dropped: neither TCP nor UDP */
+	__VPCE_STATS_A_MAX
+};
+#define VPCE_STATS_A_MAX (__VPCE_STATS_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_VPCE_H */
