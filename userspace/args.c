@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command line: a cursor over the words, and parsers for names,
+ * accounts, addresses, listeners and numbers. Every parser either returns a
+ * valid value or exits with EXIT_USAGE and a message naming the offending
+ * word, before anything has been sent to the kernel.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vpcectl.h"
+
+const char *arg_peek(const struct args *a)
+{
+	return a->argc > 0 ? a->argv[0] : NULL;
+}
+
+const char *arg_next(struct args *a)
+{
+	if (a->argc <= 0)
+		return NULL;
+	a->argc--;
+	return *a->argv++;
+}
+
+const char *arg_value(struct args *a, const char *kw, const char *what)
+{
+	const char *v = arg_next(a);
+
+	if (!v)
+		die_usage("\"%s\" needs %s", kw, what);
+	return v;
+}
+
+const char *arg_name(struct args *a, const char *metavar, const char *kind)
+{
+	const char *v = arg_next(a);
+
+	if (!v)
+		die_usage("%s: %s is required", cur_cmd, metavar);
+	check_name(v, kind, VPCE_NAME_MAX);
+	return v;
+}
+
+const char *arg_opt_name(struct args *a, const char *kind)
+{
+	const char *v = arg_next(a);
+
+	if (!v)
+		return NULL;
+	check_name(v, kind, VPCE_NAME_MAX);
+	if (arg_peek(a))
+		arg_unknown(arg_peek(a));
+	return v;
+}
+
+void arg_unknown(const char *word)
+{
+	die_usage("unknown argument \"%s\" for \"%s\"", word, cur_cmd);
+}
+
+void arg_once(bool *seen, const char *kw)
+{
+	if (*seen)
+		die_usage("%s: \"%s\" may be given only once", cur_cmd, kw);
+	*seen = true;
+}
+
+void arg_required(bool seen, const char *kw)
+{
+	if (!seen)
+		die_usage("%s: \"%s\" is required", cur_cmd, kw);
+}
+
+void not_supported(const char *what)
+{
+	die_usage("\"%s\" is not supported yet", what);
+}
+
+bool kw_is(const char *word, const char *kw)
+{
+	return word && !strcmp(word, kw);
+}
+
+static bool name_char(unsigned char c)
+{
+	return isascii(c) && (isalnum(c) || c == '.' || c == '_' || c == '-');
+}
+
+void check_name(const char *s, const char *kind, size_t max)
+{
+	size_t len = strlen(s);
+	const char *p;
+
+	if (!len)
+		die_usage("%s is empty", kind);
+	for (p = s; *p; p++) {
+		unsigned char c = *p;
+
+		if (name_char(c))
+			continue;
+		if (isascii(c) && isprint(c))
+			die_usage("%s \"%s\" has an invalid character '%c' (use A-Z a-z 0-9 . _ -)",
+				  kind, s, c);
+		die_usage("%s \"%s\" has an invalid character 0x%02x (use A-Z a-z 0-9 . _ -)",
+			  kind, s, c);
+	}
+	if (len > max)
+		die_usage("%s \"%s\" is too long (%zu characters, at most %zu)",
+			  kind, s, len, max);
+}
+
+uint64_t parse_account(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!isdigit((unsigned char)s[i]))
+			break;
+	if (i != 12 || s[i])
+		die_usage("invalid account \"%s\": an account is exactly 12 digits", s);
+	return strtoull(s, NULL, 10);
+}
+
+void parse_addr(const char *s, struct vpce_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (inet_pton(AF_INET, s, &addr->v4) == 1)
+		addr->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, &addr->v6) == 1)
+		addr->family = AF_INET6;
+	else
+		die_usage("invalid address \"%s\": not an IPv4 or IPv6 address", s);
+}
+
+unsigned long parse_ulong(const char *s, const char *what,
+			  unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		die_usage("invalid %s \"%s\": not a number", what, s);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end)
+		die_usage("invalid %s \"%s\": not a number", what, s);
+	if (errno == ERANGE || v < min || v > max)
+		die_usage("%s \"%s\" out of range (%lu-%lu)", what, s, min, max);
+	return v;
+}
+
+void parse_listener(const char *s, struct vpce_listener *l)
+{
+	char buf[64], *port, *target;
+
+	if (strlen(s) >= sizeof(buf))
+		die_usage("invalid listener \"%s\": expected PROTO:PORT[:TARGETPORT]", s);
+	strcpy(buf, s);
+	port = strchr(buf, ':');
+	if (!port)
+		die_usage("invalid listener \"%s\": expected PROTO:PORT[:TARGETPORT]", s);
+	*port++ = '\0';
+	target = strchr(port, ':');
+	if (target)
+		*target++ = '\0';
+
+	memset(l, 0, sizeof(*l));
+	if (!strcmp(buf, "tcp"))
+		l->proto = IPPROTO_TCP;
+	else if (!strcmp(buf, "udp"))
+		l->proto = IPPROTO_UDP;
+	else
+		die_usage("invalid protocol \"%s\" in listener \"%s\": use tcp or udp",
+			  buf, s);
+	l->port = parse_ulong(port, "port", 1, 65535);
+	if (target)
+		l->target_port = parse_ulong(target, "target port", 1, 65535);
+}
+
+int parse_type(const char *s)
+{
+	if (!strcmp(s, "interface"))
+		return VPCE_TYPE_INTERFACE;
+	if (!strcmp(s, "gateway"))
+		not_supported("type gateway");
+	die_usage("invalid type \"%s\": use interface", s);
+}
+
+void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
+		   int *n, int max)
+{
+	const char *s = arg_value(a, kw, "ADDR");
+	struct vpce_addr *addr;
+
+	if (*n >= max)
+		die_usage("%s: too many \"%s\" (at most %d)", cur_cmd, kw, max);
+	addr = &addrs[(*n)++];
+	parse_addr(s, addr);
+	if (kw_is(arg_peek(a), "zone")) {
+		arg_next(a);
+		s = arg_value(a, "zone", "AZ");
+		check_name(s, "zone name", VPCE_ZONE_MAX);
+		strcpy(addr->zone, s);
+	}
+}

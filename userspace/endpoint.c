@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vpcectl endpoint add|del|show */
+#include <stdio.h>
+
+#include "vpcectl.h"
+
+static int endpoint_add(struct args *a)
+{
+	const char *name = arg_name(a, "EP", "endpoint name");
+	bool has_vpc = false, has_svc = false, has_type = false;
+	struct vpce_addr addrs[VPCE_ZONES_MAX];
+	const char *vpc = NULL, *svc = NULL;
+	int type = VPCE_TYPE_INTERFACE;
+	struct nl_msg *m;
+	int naddrs = 0;
+	const char *w;
+
+	while ((w = arg_next(a))) {
+		if (kw_is(w, "vpc")) {
+			arg_once(&has_vpc, w);
+			vpc = arg_value(a, w, "VPC");
+			check_name(vpc, "VPC name", VPCE_NAME_MAX);
+		} else if (kw_is(w, "service")) {
+			arg_once(&has_svc, w);
+			svc = arg_value(a, w, "SVC");
+			check_name(svc, "service name", VPCE_NAME_MAX);
+		} else if (kw_is(w, "type")) {
+			arg_once(&has_type, w);
+			type = parse_type(arg_value(a, w, "interface"));
+		} else if (kw_is(w, "addr")) {
+			arg_addr_zone(a, w, addrs, &naddrs, VPCE_ZONES_MAX);
+		} else if (kw_is(w, "zone")) {
+			die_usage("%s: \"zone\" must follow \"addr ADDR\"", cur_cmd);
+		} else if (kw_is(w, "mark") || kw_is(w, "requester") ||
+			   kw_is(w, "policy")) {
+			not_supported(w);
+		} else {
+			arg_unknown(w);
+		}
+	}
+	arg_required(has_vpc, "vpc");
+	arg_required(has_svc, "service");
+	arg_required(naddrs, "addr");
+
+	m = nl_new(VPCE_CMD_ENDPOINT_ADD, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	nl_put_str(m, VPCE_A_VPC, vpc);
+	nl_put_str(m, VPCE_A_SERVICE, svc);
+	if (has_type)
+		nl_put_u8(m, VPCE_A_TYPE, type);
+	nl_put_addrs(m, VPCE_A_ADDRS, addrs, naddrs);
+	return nl_request(m);
+}
+
+static int endpoint_del(struct args *a)
+{
+	const char *name = arg_name(a, "EP", "endpoint name");
+	struct nl_msg *m;
+
+	if (arg_peek(a))
+		arg_unknown(arg_peek(a));
+	m = nl_new(VPCE_CMD_ENDPOINT_DEL, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	return nl_request(m);
+}
+
+/* The counters, in the order they are printed: attribute, JSON key, text. */
+static const struct {
+	int attr;
+	const char *key;
+	const char *text;
+} stats[] = {
+	{ VPCE_STATS_A_NEW_CONNECTIONS,	"new_connections",  "new-connections" },
+	{ VPCE_STATS_A_DROP_NO_LISTENER, "drop_no_listener", "drop-no-listener" },
+	{ VPCE_STATS_A_DROP_STATE,	"drop_state",	    "drop-state" },
+	{ VPCE_STATS_A_DROP_NO_TARGET,	"drop_no_target",   "drop-no-target" },
+	{ VPCE_STATS_A_DROP_PROTO,	"drop_proto",	    "drop-proto" },
+};
+
+static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
+	[VPCE_STATS_A_NEW_CONNECTIONS]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_NO_LISTENER]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_STATE]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_NO_TARGET]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_PROTO]	= { .type = NLA_U64 },
+};
+
+static json_t *stats_parse(struct nlattr *nest)
+{
+	struct nlattr *tb[VPCE_STATS_A_MAX + 1] = { NULL };
+	json_t *out = json_object();
+	size_t i;
+
+	if (nest && nla_parse_nested(tb, VPCE_STATS_A_MAX, nest, stats_policy) < 0) {
+		json_decref(out);
+		return NULL;
+	}
+	for (i = 0; i < ARRAY_SIZE(stats); i++)
+		json_object_set_new(out, stats[i].key,
+				    tb[stats[i].attr] ?
+				    json_attr_uint(tb[stats[i].attr]) : json_integer(0));
+	return out;
+}
+
+static json_t *endpoint_parse(struct nlattr **tb)
+{
+	json_t *addrs, *st;
+
+	if (!tb[VPCE_A_NAME])
+		return NULL;
+	addrs = json_addr_array(tb[VPCE_A_ADDRS]);
+	st = stats_parse(tb[VPCE_A_STATS]);
+	if (!addrs || !st) {
+		json_decref(addrs);
+		json_decref(st);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"name", json_attr_str(tb[VPCE_A_NAME]),
+		"type", json_enum(tb[VPCE_A_TYPE], type_names, ARRAY_SIZE(type_names)),
+		"vpc", json_attr_str(tb[VPCE_A_VPC]),
+		"service", json_attr_str(tb[VPCE_A_SERVICE]),
+		"state", json_enum(tb[VPCE_A_STATE], state_names,
+				   ARRAY_SIZE(state_names)),
+		"addresses", addrs,
+		"stats", st);
+}
+
+/*
+ * endpoint e1 vpc v1 service s1 type interface state available addr 10.0.0.100 zone az1
+ *     new-connections 0 drop-no-listener 0 drop-state 0 drop-no-target 0 drop-proto 0
+ */
+static void endpoint_print(const json_t *e)
+{
+	const json_t *o, *st = json_object_get(e, "stats");
+	size_t i;
+
+	printf("endpoint %s vpc %s service %s type %s state %s", jstr(e, "name"),
+	       jstr(e, "vpc"), jstr(e, "service"), jstr(e, "type"), jstr(e, "state"));
+	json_array_foreach(json_object_get(e, "addresses"), i, o)
+		print_addr("addr", o);
+	printf("\n   ");
+	for (i = 0; i < ARRAY_SIZE(stats); i++)
+		printf(" %s %" JSON_INTEGER_FORMAT, stats[i].text, jint(st, stats[i].key));
+	printf("\n");
+}
+
+static int endpoint_show(struct args *a)
+{
+	const char *name = arg_opt_name(a, "endpoint name");
+	json_t *out = json_array();
+	struct nl_msg *m;
+	int ret;
+
+	m = nl_new(VPCE_CMD_ENDPOINT_GET, !name);
+	if (name)
+		nl_put_str(m, VPCE_A_NAME, name);
+	ret = nl_query(m, endpoint_parse, out);
+	if (ret) {
+		json_decref(out);
+		return ret;
+	}
+	show(out, endpoint_print);
+	return 0;
+}
+
+static const struct command endpoint_cmds[] = {
+	{ "add",  { NULL },		endpoint_add },
+	{ "del",  { "delete" },		endpoint_del },
+	{ "show", { "list", "ls" },	endpoint_show },
+	{ "set",  { NULL },		NULL },
+	{ NULL }
+};
+
+const struct object endpoint_object = {
+	.name = "endpoint",
+	.usage =
+	"endpoint add EP vpc VPC service SVC [type interface]\n"
+	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]...\n"
+	"endpoint del EP\n"
+	"endpoint show [EP]\n",
+	.cmds = endpoint_cmds,
+};

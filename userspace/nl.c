@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink plumbing: one socket, opened on the first request (after
+ * any setns), requests built with helpers that cannot fail silently, and
+ * nl_query(), the one place that waits for replies, retries interrupted
+ * dumps and turns kernel errors into "vpcectl: <extack message>".
+ *
+ * libnl 3.7 neither enables extended acks nor exposes their attributes, so
+ * we set NETLINK_EXT_ACK ourselves and parse the TLVs that follow the
+ * nlmsgerr (or the NLMSG_DONE error of a dump) in our own callbacks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/socket.h>
+
+#include "vpcectl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define DUMP_TRIES 10
+
+static struct nl_sock *sock;
+static int family;
+
+static void nl_open(void)
+{
+	int one = 1, err;
+
+	sock = nl_socket_alloc();
+	if (!sock)
+		die_kernel("cannot allocate a netlink socket");
+	err = genl_connect(sock);
+	if (err < 0)
+		die_kernel("cannot open a generic netlink socket: %s", nl_geterror(err));
+	/* Both are best effort: without them we only lose the messages. */
+	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+
+	family = genl_ctrl_resolve(sock, VPCE_GENL_NAME);
+	if (family == -NLE_OBJ_NOTFOUND)
+		die_kernel("the vpce module is not loaded (modprobe vpce)");
+	if (family < 0)
+		die_kernel("cannot look up the %s netlink family: %s",
+			   VPCE_GENL_NAME, nl_geterror(family));
+}
+
+struct nl_msg *nl_new(uint8_t cmd, bool dump)
+{
+	struct nl_msg *m;
+
+	if (!sock)
+		nl_open();
+	m = nlmsg_alloc();
+	if (!m || !genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+			       dump ? NLM_F_DUMP : 0, cmd, VPCE_GENL_VERSION))
+		die_kernel("out of memory");
+	return m;
+}
+
+static void put_check(int err)
+{
+	if (err < 0)
+		die_kernel("cannot build the request: %s", nl_geterror(err));
+}
+
+void nl_put_u8(struct nl_msg *m, int type, uint8_t v)
+{
+	put_check(nla_put_u8(m, type, v));
+}
+
+void nl_put_u16(struct nl_msg *m, int type, uint16_t v)
+{
+	put_check(nla_put_u16(m, type, v));
+}
+
+void nl_put_u32(struct nl_msg *m, int type, uint32_t v)
+{
+	put_check(nla_put_u32(m, type, v));
+}
+
+void nl_put_u64(struct nl_msg *m, int type, uint64_t v)
+{
+	put_check(nla_put_u64(m, type, v));
+}
+
+void nl_put_str(struct nl_msg *m, int type, const char *s)
+{
+	put_check(nla_put_string(m, type, s));
+}
+
+struct nlattr *nl_nest(struct nl_msg *m, int type)
+{
+	struct nlattr *nest = nla_nest_start(m, type);
+
+	if (!nest)
+		put_check(-NLE_NOMEM);
+	return nest;
+}
+
+void nl_nest_end(struct nl_msg *m, struct nlattr *nest)
+{
+	put_check(nla_nest_end(m, nest));
+}
+
+void nl_put_addr(struct nl_msg *m, int type, const struct vpce_addr *a)
+{
+	struct nlattr *nest = nl_nest(m, type);
+
+	if (a->family == AF_INET)
+		put_check(nla_put(m, VPCE_ADDR_A_IPV4, sizeof(a->v4), &a->v4));
+	else
+		put_check(nla_put(m, VPCE_ADDR_A_IPV6, sizeof(a->v6), &a->v6));
+	if (a->zone[0])
+		nl_put_str(m, VPCE_ADDR_A_ZONE, a->zone);
+	nl_nest_end(m, nest);
+}
+
+void nl_put_addrs(struct nl_msg *m, int type, const struct vpce_addr *a, int n)
+{
+	struct nlattr *arr = nl_nest(m, type);
+	int i;
+
+	for (i = 0; i < n; i++)
+		nl_put_addr(m, i, &a[i]);
+	nl_nest_end(m, arr);
+}
+
+/* ---- replies ---- */
+
+static struct nla_policy attr_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME]		= { .type = NLA_STRING },
+	[VPCE_A_ACCOUNT]	= { .type = NLA_U64 },
+	[VPCE_A_VPC]		= { .type = NLA_STRING },
+	[VPCE_A_SERVICE]	= { .type = NLA_STRING },
+	[VPCE_A_TYPE]		= { .type = NLA_U8 },
+	[VPCE_A_DEVICES]	= { .type = NLA_NESTED },
+	[VPCE_A_LISTENERS]	= { .type = NLA_NESTED },
+	[VPCE_A_NLBS]		= { .type = NLA_NESTED },
+	[VPCE_A_ADDRS]		= { .type = NLA_NESTED },
+	[VPCE_A_ADDR]		= { .type = NLA_NESTED },
+	[VPCE_A_WEIGHT]		= { .type = NLA_U16 },
+	[VPCE_A_HEALTH]		= { .type = NLA_U8 },
+	[VPCE_A_STATE]		= { .type = NLA_U8 },
+	[VPCE_A_STATS]		= { .type = NLA_NESTED },
+	[VPCE_A_TARGET_COUNT]	= { .type = NLA_U32 },
+	[VPCE_A_ENDPOINT_COUNT]	= { .type = NLA_U32 },
+};
+
+struct reply {
+	nl_parse_fn parse;
+	json_t *out;
+	int error;		/* the kernel's, negative errno */
+	char msg[512];		/* its extack message */
+	int miss_type;		/* a missing attribute it named, or -1 */
+	bool done;		/* ack, error or end of dump seen */
+	bool intr;		/* the dump was interrupted */
+	bool bad;		/* a reply we could not parse */
+};
+
+/* The extack TLVs start HLEN bytes (aligned) into NLH's payload. */
+static void parse_extack(struct reply *r, const struct nlmsghdr *nlh, size_t hlen)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	long len;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	len = (long)nlh->nlmsg_len - NLMSG_HDRLEN - (long)NLMSG_ALIGN(hlen);
+	if (len <= 0)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlmsg_data(nlh) + NLMSG_ALIGN(hlen)),
+		      len, NULL) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(r->msg, tb[NLMSGERR_ATTR_MSG], sizeof(r->msg));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE] && nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= 4)
+		r->miss_type = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+}
+
+/* An error or ack: the TLVs follow the echoed request, unless it was capped. */
+static void parse_nlmsgerr(struct reply *r, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+	size_t hlen = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len > NLMSG_HDRLEN)
+		hlen += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	r->error = e->error;
+	parse_extack(r, nlh, hlen);
+	r->done = true;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	(void)nla;
+	parse_nlmsgerr(arg, (void *)((char *)e - NLMSG_HDRLEN));
+	return NL_STOP;
+}
+
+/* A successful ack may carry a warning. */
+static int on_ack(struct nl_msg *m, void *arg)
+{
+	parse_nlmsgerr(arg, nlmsg_hdr(m));
+	return NL_STOP;
+}
+
+static int on_finish(struct nl_msg *m, void *arg)
+{
+	const struct nlmsghdr *nlh = nlmsg_hdr(m);
+	struct reply *r = arg;
+	int err;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		r->intr = true;
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err))) {
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+		r->error = err;
+		parse_extack(r, nlh, sizeof(err));
+	}
+	r->done = true;
+	return NL_STOP;
+}
+
+static int on_dump_intr(struct nl_msg *m, void *arg)
+{
+	struct reply *r = arg;
+
+	(void)m;
+	r->intr = true;
+	return NL_OK;
+}
+
+static int on_valid(struct nl_msg *m, void *arg)
+{
+	struct nlattr *tb[VPCE_A_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+	struct reply *r = arg;
+	json_t *obj;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		r->intr = true;
+	if (!r->parse || r->bad)
+		return NL_OK;
+	if (genlmsg_parse(nlh, 0, tb, VPCE_A_MAX, attr_policy) < 0) {
+		r->bad = true;
+		return NL_OK;
+	}
+	obj = r->parse(tb);
+	if (!obj)
+		r->bad = true;
+	else
+		json_array_append_new(r->out, obj);
+	return NL_OK;
+}
+
+static void report(const struct reply *r)
+{
+	if (r->msg[0])
+		fprintf(stderr, "vpcectl: %s\n", r->msg);
+	else if (r->miss_type >= 0)
+		fprintf(stderr, "vpcectl: %s: %s (attribute %d missing)\n",
+			cur_cmd, strerror(-r->error), r->miss_type);
+	else
+		fprintf(stderr, "vpcectl: %s: %s\n", cur_cmd, strerror(-r->error));
+}
+
+static int query_once(struct nl_msg *req, struct reply *r)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(req);
+	struct nl_cb *cb;
+	int err;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		die_kernel("out of memory");
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
+
+	/* A retried request needs a fresh sequence number. */
+	nlh->nlmsg_seq = NL_AUTO_SEQ;
+	nlh->nlmsg_pid = NL_AUTO_PORT;
+	err = nl_send_auto(sock, req);
+	while (err >= 0 && !r->done) {
+		err = nl_recvmsgs(sock, cb);
+		if (err == -NLE_DUMP_INTR) {
+			r->intr = true;
+			err = 0;
+		}
+	}
+	nl_cb_put(cb);
+	if (r->done)
+		return 0;
+	fprintf(stderr, "vpcectl: %s: netlink: %s\n", cur_cmd, nl_geterror(err));
+	return EXIT_KERNEL;
+}
+
+int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out)
+{
+	bool dump = nlmsg_hdr(req)->nlmsg_flags & NLM_F_DUMP;
+	int tries, ret = 0;
+
+	for (tries = 1; ; tries++) {
+		struct reply r = { .parse = parse, .out = out, .miss_type = -1 };
+
+		if (out)
+			json_array_clear(out);
+		ret = query_once(req, &r);
+		if (ret)
+			break;
+		if (r.error) {
+			report(&r);
+			ret = EXIT_KERNEL;
+			break;
+		}
+		if (r.msg[0])
+			fprintf(stderr, "vpcectl: warning: %s\n", r.msg);
+		if (r.bad) {
+			fprintf(stderr, "vpcectl: %s: malformed reply from the kernel\n",
+				cur_cmd);
+			ret = EXIT_KERNEL;
+			break;
+		}
+		if (!dump || !r.intr)
+			break;
+		if (tries == DUMP_TRIES) {
+			fprintf(stderr, "vpcectl: %s: the state kept changing during %d dumps; try again\n",
+				cur_cmd, DUMP_TRIES);
+			ret = EXIT_KERNEL;
+			break;
+		}
+	}
+	nlmsg_free(req);
+	return ret;
+}
+
+int nl_request(struct nl_msg *req)
+{
+	return nl_query(req, NULL, NULL);
+}

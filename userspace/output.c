@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output. Reply attributes become JSON values here; -j prints them as they
+ * are, and the text printers of each object read the very same JSON, so a
+ * field cannot exist in one format and not in the other.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <netlink/attr.h>
+
+#include "vpcectl.h"
+
+const char *const type_names[__VPCE_TYPE_MAX] = {
+	[VPCE_TYPE_INTERFACE]	= "interface",
+	[VPCE_TYPE_GATEWAY]	= "gateway",
+};
+
+const char *const state_names[__VPCE_STATE_MAX] = {
+	[VPCE_STATE_PENDING_ACCEPTANCE]	= "pendingAcceptance",
+	[VPCE_STATE_AVAILABLE]		= "available",
+	[VPCE_STATE_REJECTED]		= "rejected",
+	[VPCE_STATE_DELETING]		= "deleting",
+	[VPCE_STATE_FAILED]		= "failed",
+};
+
+const char *const health_names[__VPCE_HEALTH_MAX] = {
+	[VPCE_HEALTH_HEALTHY]	= "healthy",
+	[VPCE_HEALTH_UNHEALTHY]	= "unhealthy",
+	[VPCE_HEALTH_DRAINING]	= "draining",
+};
+
+const char *enum_name(const char *const *names, size_t n, unsigned int v)
+{
+	return v < n && names[v] ? names[v] : "unknown";
+}
+
+json_t *json_account(uint64_t account)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%012" PRIu64, account);
+	return json_string(buf);
+}
+
+json_t *json_attr_str(const struct nlattr *nla)
+{
+	return nla ? json_string(nla_get_string((struct nlattr *)nla)) : json_null();
+}
+
+/* Any unsigned integer attribute, by its length. */
+json_t *json_attr_uint(const struct nlattr *nla)
+{
+	if (!nla)
+		return json_null();
+	switch (nla_len(nla)) {
+	case 1:
+		return json_integer(nla_get_u8((struct nlattr *)nla));
+	case 2:
+		return json_integer(nla_get_u16((struct nlattr *)nla));
+	case 4:
+		return json_integer(nla_get_u32((struct nlattr *)nla));
+	case 8:
+		return json_integer((json_int_t)nla_get_u64((struct nlattr *)nla));
+	}
+	return json_null();
+}
+
+json_t *json_enum(const struct nlattr *nla, const char *const *names, size_t n)
+{
+	if (!nla)
+		return json_null();
+	return json_string(enum_name(names, n, nla_get_u8((struct nlattr *)nla)));
+}
+
+static struct nla_policy addr_policy[VPCE_ADDR_A_MAX + 1] = {
+	[VPCE_ADDR_A_IPV4]	= { .type = NLA_UNSPEC, .minlen = 4 },
+	[VPCE_ADDR_A_IPV6]	= { .type = NLA_UNSPEC, .minlen = 16 },
+	[VPCE_ADDR_A_ZONE]	= { .type = NLA_STRING },
+};
+
+json_t *json_addr(const struct nlattr *nest)
+{
+	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
+	char buf[INET6_ADDRSTRLEN];
+	const char *zone = NULL;
+
+	if (!nest || nla_parse_nested(tb, VPCE_ADDR_A_MAX, (struct nlattr *)nest,
+				      addr_policy) < 0)
+		return NULL;
+	if (tb[VPCE_ADDR_A_IPV4])
+		inet_ntop(AF_INET, nla_data(tb[VPCE_ADDR_A_IPV4]), buf, sizeof(buf));
+	else if (tb[VPCE_ADDR_A_IPV6])
+		inet_ntop(AF_INET6, nla_data(tb[VPCE_ADDR_A_IPV6]), buf, sizeof(buf));
+	else
+		return NULL;
+	if (tb[VPCE_ADDR_A_ZONE])
+		zone = nla_get_string(tb[VPCE_ADDR_A_ZONE]);
+	return json_pack("{s:s, s:s?}", "addr", buf, "zone", zone && *zone ? zone : NULL);
+}
+
+json_t *json_addr_array(const struct nlattr *arr)
+{
+	json_t *out = json_array();
+	struct nlattr *child;
+	int rem;
+
+	if (!arr)
+		return out;
+	nla_for_each_nested(child, (struct nlattr *)arr, rem) {
+		json_t *a = json_addr(child);
+
+		if (!a) {
+			json_decref(out);
+			return NULL;
+		}
+		json_array_append_new(out, a);
+	}
+	return out;
+}
+
+const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+json_int_t jint(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+void print_addr(const char *kw, const json_t *addr)
+{
+	const char *zone = json_string_value(json_object_get(addr, "zone"));
+
+	if (kw)
+		printf(" %s", kw);
+	printf(" %s", jstr(addr, "addr"));
+	if (zone)
+		printf(" zone %s", zone);
+}
+
+void show(json_t *arr, void (*print)(const json_t *obj))
+{
+	size_t i;
+	json_t *o;
+
+	if (opt_json) {
+		json_dumpf(arr, stdout, opt_pretty ? JSON_INDENT(2) : JSON_COMPACT);
+		putchar('\n');
+	} else {
+		json_array_foreach(arr, i, o)
+			print(o);
+	}
+	json_decref(arr);
+	fflush(stdout);
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpcectl: configure vpce, VPC endpoint services for Linux.
+ *
+ *	vpcectl [-j] [-p] [-n NETNS] OBJECT COMMAND [ARGS]
+ *
+ * This file holds the global options, the object/command dispatch and the
+ * error helpers; each object lives in its own file.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vpcectl.h"
+
+bool opt_json;
+bool opt_pretty;
+const char *cur_cmd = "vpcectl";
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("vpcectl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+void die_kernel(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(EXIT_KERNEL);
+}
+
+static const struct object *const objects[] = {
+	&vpc_object,
+	&service_object,
+	&target_object,
+	&endpoint_object,
+};
+
+/* Objects of the interface that later versions implement. */
+static const char *const later_objects[] = {
+	"connection", "principal", "policy", "stats", "monitor",
+	"save", "restore", "flush", "dns",
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: vpcectl [OPTIONS] OBJECT COMMAND [ARGS]\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json          print \"show\" output as JSON\n"
+		"  -p, --pretty        indent JSON output\n"
+		"  -n, --netns NETNS   run in network namespace NETNS (/run/netns/NETNS)\n"
+		"  -h, --help          print this help\n"
+		"  -V, --version       print the version\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < ARRAY_SIZE(objects); i++)
+		fputs(objects[i]->usage, f);
+	fprintf(f,
+		"\n"
+		"Names are 1-%d characters of A-Z a-z 0-9 . _ -; zone names at most %d.\n"
+		"ACCOUNT is 12 digits. ADDR is an IPv4 or IPv6 address. PROTO is tcp or udp.\n"
+		"See vpcectl(8).\n", VPCE_NAME_MAX, VPCE_ZONE_MAX);
+}
+
+static void enter_netns(const char *netns)
+{
+	char path[4096];
+	int fd;
+
+	/* Like "ip -n": a name in /run/netns; a path is taken as it is. */
+	if (strchr(netns, '/'))
+		snprintf(path, sizeof(path), "%s", netns);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die_usage("cannot open network namespace \"%s\": %s", netns,
+			  strerror(errno));
+	if (setns(fd, CLONE_NEWNET) < 0)
+		die_usage("cannot enter network namespace \"%s\": %s", netns,
+			  strerror(errno));
+	close(fd);
+}
+
+static const struct command *find_command(const struct object *obj, const char *word)
+{
+	const struct command *c;
+	size_t i;
+
+	for (c = obj->cmds; c->name; c++) {
+		if (!strcmp(c->name, word))
+			return c;
+		for (i = 0; i < ARRAY_SIZE(c->alias) && c->alias[i]; i++)
+			if (!strcmp(c->alias[i], word))
+				return c;
+	}
+	return NULL;
+}
+
+static int dispatch(struct args *a)
+{
+	const char *oname = arg_next(a), *cname;
+	const struct object *obj = NULL;
+	const struct command *cmd;
+	static char cmdbuf[64];
+	size_t i;
+
+	if (!oname) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(oname, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(objects); i++)
+		if (!strcmp(objects[i]->name, oname))
+			obj = objects[i];
+	if (!obj) {
+		for (i = 0; i < ARRAY_SIZE(later_objects); i++)
+			if (!strcmp(later_objects[i], oname))
+				not_supported(oname);
+		die_usage("unknown object \"%s\" (try \"vpcectl --help\")", oname);
+	}
+
+	/* Like ip: "vpcectl vpc" is "vpcectl vpc show". */
+	cname = arg_next(a);
+	if (!cname)
+		cname = "show";
+	if (!strcmp(cname, "help")) {
+		printf("Usage:\n%s", obj->usage);
+		return 0;
+	}
+	cmd = find_command(obj, cname);
+	if (!cmd)
+		die_usage("unknown command \"%s\" for \"%s\" (try \"vpcectl %s help\")",
+			  cname, obj->name, obj->name);
+	snprintf(cmdbuf, sizeof(cmdbuf), "%s %s", obj->name, cmd->name);
+	cur_cmd = cmdbuf;
+	if (!cmd->run)
+		not_supported(cmdbuf);
+	return cmd->run(a);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json",    no_argument,       NULL, 'j' },
+		{ "pretty",  no_argument,       NULL, 'p' },
+		{ "netns",   required_argument, NULL, 'n' },
+		{ "help",    no_argument,       NULL, 'h' },
+		{ "version", no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *netns = NULL;
+	struct args a;
+	int c;
+
+	opterr = 0;
+	/* "+": options end at the first word, the object. */
+	while ((c = getopt_long(argc, argv, "+jpn:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			opt_json = true;
+			break;
+		case 'p':
+			opt_pretty = true;
+			break;
+		case 'n':
+			if (netns)
+				die_usage("\"-n\" may be given only once");
+			netns = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vpcectl %s (netlink family %s version %d)\n",
+			       VPCECTL_VERSION, VPCE_GENL_NAME, VPCE_GENL_VERSION);
+			return 0;
+		default:
+			if (optopt == 'n')
+				die_usage("\"%s\" needs NETNS", argv[optind - 1]);
+			if (optopt)
+				die_usage("unknown option \"-%c\" (try \"vpcectl --help\")",
+					  optopt);
+			die_usage("unknown option \"%s\" (try \"vpcectl --help\")",
+				  argv[optind - 1]);
+		}
+	}
+	if (netns)
+		enter_netns(netns);
+
+	a.argc = argc - optind;
+	a.argv = argv + optind;
+	return dispatch(&a);
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vpcectl: the command line front end of the vpce generic netlink family.
+ *
+ * Every command first parses its whole command line into plain C values
+ * (args.c), then builds one netlink request (nl.c), so nothing reaches the
+ * kernel unless the command line was valid. Replies are turned into jansson
+ * objects, which are either printed as JSON (-j) or as text (output.c), so
+ * the two formats cannot drift apart.
+ */
+#ifndef VPCECTL_H
+#define VPCECTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <jansson.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <uapi/linux/vpce.h>
+
+#ifndef VPCECTL_VERSION
+#define VPCECTL_VERSION "unknown"
+#endif
+
+/* Exit statuses; documented in vpcectl(8). */
+#define EXIT_USAGE	1	/* bad command line or local setup: nothing sent */
+#define EXIT_KERNEL	2	/* the kernel refused, or netlink failed */
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Global options. */
+extern bool opt_json;
+extern bool opt_pretty;
+
+/* "service add" while a command runs: names it in error messages. */
+extern const char *cur_cmd;
+
+void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...);
+void __attribute__((format(printf, 1, 2), noreturn)) die_kernel(const char *fmt, ...);
+
+/* ---- args.c: the command line cursor and value parsers ---- */
+
+struct args {
+	int argc;
+	char **argv;
+};
+
+const char *arg_peek(const struct args *a);
+const char *arg_next(struct args *a);
+/* The value after keyword KW; "KW" needs WHAT when there is none. */
+const char *arg_value(struct args *a, const char *kw, const char *what);
+/* A positional, required object name (METAVAR names it: "VPC", "SVC"). */
+const char *arg_name(struct args *a, const char *metavar, const char *kind);
+/* An optional trailing object name for "show"; NULL if absent. */
+const char *arg_opt_name(struct args *a, const char *kind);
+void __attribute__((noreturn)) arg_unknown(const char *word);
+void arg_once(bool *seen, const char *kw);
+void arg_required(bool seen, const char *kw);
+void __attribute__((noreturn)) not_supported(const char *what);
+bool kw_is(const char *word, const char *kw);
+
+struct vpce_addr {
+	int family;			/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	};
+	char zone[VPCE_ZONE_MAX + 1];	/* "" if none */
+};
+
+struct vpce_listener {
+	uint8_t proto;
+	uint16_t port;
+	uint16_t target_port;		/* 0: same as port */
+};
+
+void check_name(const char *s, const char *kind, size_t max);
+uint64_t parse_account(const char *s);
+void parse_addr(const char *s, struct vpce_addr *addr);
+void parse_listener(const char *s, struct vpce_listener *l);
+unsigned long parse_ulong(const char *s, const char *what,
+			  unsigned long min, unsigned long max);
+int parse_type(const char *s);
+/*
+ * After keyword KW: ADDR [zone AZ], appended to ADDRS (at most MAX).
+ * Used by "service add ... nlb" and "endpoint add ... addr".
+ */
+void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
+		   int *n, int max);
+
+/* ---- nl.c: talking to the kernel ---- */
+
+/* Turns one reply message's top-level attributes into a JSON object. */
+typedef json_t *(*nl_parse_fn)(struct nlattr **tb);
+
+struct nl_msg *nl_new(uint8_t cmd, bool dump);
+void nl_put_u8(struct nl_msg *m, int type, uint8_t v);
+void nl_put_u16(struct nl_msg *m, int type, uint16_t v);
+void nl_put_u32(struct nl_msg *m, int type, uint32_t v);
+void nl_put_u64(struct nl_msg *m, int type, uint64_t v);
+void nl_put_str(struct nl_msg *m, int type, const char *s);
+struct nlattr *nl_nest(struct nl_msg *m, int type);
+void nl_nest_end(struct nl_msg *m, struct nlattr *nest);
+void nl_put_addr(struct nl_msg *m, int type, const struct vpce_addr *a);
+void nl_put_addrs(struct nl_msg *m, int type, const struct vpce_addr *a, int n);
+/*
+ * Send REQ (a "do" request or a dump), read every reply until the ack or the
+ * end of the dump, and report the kernel's error (its extack message when
+ * there is one). Each reply message goes through PARSE into the array OUT.
+ * A dump interrupted by a concurrent change is retried. Frees REQ.
+ * Returns 0 or EXIT_KERNEL.
+ */
+int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out);
+/* A request whose only answer is an ack. */
+int nl_request(struct nl_msg *req);
+
+/* ---- output.c: JSON and text ---- */
+
+const char *enum_name(const char *const *names, size_t n, unsigned int v);
+extern const char *const type_names[__VPCE_TYPE_MAX];
+extern const char *const state_names[__VPCE_STATE_MAX];
+extern const char *const health_names[__VPCE_HEALTH_MAX];
+
+json_t *json_account(uint64_t account);
+json_t *json_attr_str(const struct nlattr *nla);
+json_t *json_attr_uint(const struct nlattr *nla);
+json_t *json_enum(const struct nlattr *nla, const char *const *names, size_t n);
+/* One VPCE_ADDR_A_* nest as {"addr": "...", "zone": "..." | null}. */
+json_t *json_addr(const struct nlattr *nest);
+/* A nested array of VPCE_ADDR_A_* as an array of json_addr(). */
+json_t *json_addr_array(const struct nlattr *arr);
+
+const char *jstr(const json_t *o, const char *key);
+json_int_t jint(const json_t *o, const char *key);
+/* " KW ADDR[ zone AZ]" (no " KW" when KW is NULL). */
+void print_addr(const char *kw, const json_t *addr);
+/* Print ARR as JSON, or each element with PRINT. Takes ARR. */
+void show(json_t *arr, void (*print)(const json_t *obj));
+
+/* ---- one file per object ---- */
+
+struct command {
+	const char *name;
+	const char *alias[3];
+	int (*run)(struct args *a);	/* NULL: not supported yet */
+};
+
+struct object {
+	const char *name;
+	const char *usage;
+	const struct command *cmds;
+};
+
+extern const struct object vpc_object;
+extern const struct object service_object;
+extern const struct object target_object;
+extern const struct object endpoint_object;
+
+/* service.c uses target.c's parser to merge targets into services. */
+json_t *target_parse(struct nlattr **tb);
+void target_print_line(const json_t *t, bool indented);
+
+#endif /* VPCECTL_H */
