@@ -153,20 +153,43 @@ unsigned long parse_ulong(const char *s, const char *what,
 	return v;
 }
 
+static uint16_t listener_port(const char *listener, const char *s, const char *what)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		goto nan;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end)
+		goto nan;
+	if (errno == ERANGE || v < 1 || v > 65535)
+		die_usage("invalid listener \"%s\": %s %s out of range (1-65535)",
+			  listener, what, s);
+	return v;
+nan:
+	die_usage("invalid listener \"%s\": %s \"%s\" is not a number",
+		  listener, what, s);
+}
+
 void parse_listener(const char *s, struct vpce_listener *l)
 {
 	char buf[64], *port, *target;
 
 	if (strlen(s) >= sizeof(buf))
-		die_usage("invalid listener \"%s\": expected PROTO:PORT[:TARGETPORT]", s);
+		goto bad;
 	strcpy(buf, s);
 	port = strchr(buf, ':');
 	if (!port)
-		die_usage("invalid listener \"%s\": expected PROTO:PORT[:TARGETPORT]", s);
+		goto bad;
 	*port++ = '\0';
 	target = strchr(port, ':');
-	if (target)
+	if (target) {
 		*target++ = '\0';
+		if (strchr(target, ':'))
+			goto bad;
+	}
 
 	memset(l, 0, sizeof(*l));
 	if (!strcmp(buf, "tcp"))
@@ -174,11 +197,14 @@ void parse_listener(const char *s, struct vpce_listener *l)
 	else if (!strcmp(buf, "udp"))
 		l->proto = IPPROTO_UDP;
 	else
-		die_usage("invalid protocol \"%s\" in listener \"%s\": use tcp or udp",
-			  buf, s);
-	l->port = parse_ulong(port, "port", 1, 65535);
+		die_usage("invalid listener \"%s\": protocol \"%s\" is not tcp or udp",
+			  s, buf);
+	l->port = listener_port(s, port, "port");
 	if (target)
-		l->target_port = parse_ulong(target, "target port", 1, 65535);
+		l->target_port = listener_port(s, target, "target port");
+	return;
+bad:
+	die_usage("invalid listener \"%s\": expected PROTO:PORT[:TARGETPORT]", s);
 }
 
 int parse_type(const char *s)
@@ -205,5 +231,8 @@ void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
 		s = arg_value(a, "zone", "AZ");
 		check_name(s, "zone name", VPCE_ZONE_MAX);
 		strcpy(addr->zone, s);
+		if (kw_is(arg_peek(a), "zone"))
+			die_usage("%s: \"zone\" may be given only once per \"%s\"",
+				  cur_cmd, kw);
 	}
 }

@@ -137,7 +137,7 @@ static void endpoint_print(const json_t *e)
 
 	printf("endpoint %s vpc %s service %s type %s state %s", jstr(e, "name"),
 	       jstr(e, "vpc"), jstr(e, "service"), jstr(e, "type"), jstr(e, "state"));
-	json_array_foreach(json_object_get(e, "addresses"), i, o)
+	for_each_elem(json_object_get(e, "addresses"), i, o)
 		print_addr("addr", o);
 	printf("\n   ");
 	for (i = 0; i < ARRAY_SIZE(stats); i++)

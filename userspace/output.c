@@ -145,14 +145,14 @@ void print_addr(const char *kw, const json_t *addr)
 
 void show(json_t *arr, void (*print)(const json_t *obj))
 {
-	size_t i;
-	json_t *o;
-
 	if (opt_json) {
 		json_dumpf(arr, stdout, opt_pretty ? JSON_INDENT(2) : JSON_COMPACT);
 		putchar('\n');
 	} else {
-		json_array_foreach(arr, i, o)
+		const json_t *o;
+		size_t i;
+
+		for_each_elem(arr, i, o)
 			print(o);
 	}
 	json_decref(arr);

@@ -152,14 +152,14 @@ static void service_print(const json_t *s)
 
 	printf("service %s account %s type %s", jstr(s, "name"),
 	       jstr(s, "account"), jstr(s, "type"));
-	json_array_foreach(json_object_get(s, "listeners"), i, o)
+	for_each_elem(json_object_get(s, "listeners"), i, o)
 		printf(" listener %s:%" JSON_INTEGER_FORMAT ":%" JSON_INTEGER_FORMAT,
 		       jstr(o, "protocol"), jint(o, "port"), jint(o, "target_port"));
-	json_array_foreach(json_object_get(s, "nlbs"), i, o)
+	for_each_elem(json_object_get(s, "nlbs"), i, o)
 		print_addr("nlb", o);
 	printf(" targets %" JSON_INTEGER_FORMAT " endpoints %" JSON_INTEGER_FORMAT "\n",
 	       jint(s, "target_count"), jint(s, "endpoint_count"));
-	json_array_foreach(json_object_get(s, "targets"), i, o)
+	for_each_elem(json_object_get(s, "targets"), i, o)
 		target_print_line(o, true);
 }
 
@@ -171,9 +171,9 @@ static void merge_targets(json_t *services, const json_t *targets)
 	json_t *s;
 	size_t i;
 
-	json_array_foreach(services, i, s)
+	for_each_elem(services, i, s)
 		json_object_set(by_name, jstr(s, "name"), s);
-	json_array_foreach(targets, i, t) {
+	for_each_elem(targets, i, t) {
 		s = json_object_get(by_name, jstr(t, "service"));
 		if (s)
 			json_array_append(json_object_get(s, "targets"), (json_t *)t);

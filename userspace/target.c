@@ -27,7 +27,7 @@ static int target_add(struct args *a)
 			strcpy(addr.zone, zone);
 		} else if (kw_is(w, "weight")) {
 			arg_once(&has_weight, w);
-			weight = parse_ulong(arg_value(a, w, "a weight (1-256)"),
+			weight = parse_ulong(arg_value(a, w, "a number (1-256)"),
 					     "weight", 1, VPCE_WEIGHT_MAX);
 		} else {
 			arg_unknown(w);

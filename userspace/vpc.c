@@ -107,7 +107,7 @@ static void vpc_print(const json_t *v)
 	size_t i;
 
 	printf("vpc %s account %s", jstr(v, "name"), jstr(v, "account"));
-	json_array_foreach(json_object_get(v, "devices"), i, d) {
+	for_each_elem(json_object_get(v, "devices"), i, d) {
 		if (json_is_string(json_object_get(d, "name")))
 			printf(" dev %s", jstr(d, "name"));
 		else

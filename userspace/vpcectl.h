@@ -30,6 +30,11 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* jansson's json_array_foreach, spelled out where static analysis sees it. */
+#define for_each_elem(arr, i, v)					\
+	for ((i) = 0; (i) < json_array_size(arr) &&			\
+		      ((v) = json_array_get((arr), (i))); (i)++)
+
 /* Global options. */
 extern bool opt_json;
 extern bool opt_pretty;
