@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# userspace/test-cli.sh [VPCECTL]
+#
+# vpcectl's command line: every parse error must name its cause precisely,
+# exit 1 and send nothing. Needs no kernel module: each valid command line
+# here must get past parsing and fail only for want of the module (exit 2,
+# "not loaded"), so run it where vpce is NOT loaded (the build host).
+# TAP output; exit 0 when every case passes.
+
+V=${1:-$(dirname "$0")/vpcectl}
+n=0
+failed=0
+
+# check EXPECTED_RC EXPECTED_STDERR ARGS...
+check() {
+	want_rc=$1 want_err=$2
+	shift 2
+	n=$((n + 1))
+	err=$("$V" "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" = "$want_rc" ] && [ "$err" = "$want_err" ]; then
+		echo "ok $n - vpcectl $*"
+	else
+		echo "not ok $n - vpcectl $*"
+		echo "#   want rc $want_rc: $want_err"
+		echo "#   got  rc $rc: $err"
+		failed=$((failed + 1))
+	fi
+}
+
+nomod='vpcectl: the vpce module is not loaded (modprobe vpce)'
+A=111111111111
+long=$(printf 'a%.0s' $(seq 65))
+zlong=$(printf 'z%.0s' $(seq 33))
+
+if "$V" vpc show 2>&1 | grep -q 'not loaded'; then :; else
+	echo "1..0 # SKIP the vpce module is loaded here"
+	exit 0
+fi
+
+# global options, objects, commands
+check 1 'vpcectl: unknown object "foo" (try "vpcectl --help")' foo
+check 1 'vpcectl: unknown option "-x" (try "vpcectl --help")' -x vpc show
+check 1 'vpcectl: unknown option "--bogus" (try "vpcectl --help")' --bogus vpc
+check 1 'vpcectl: "-n" needs NETNS' -n
+check 1 'vpcectl: cannot open network namespace "nonexistent-ns": No such file or directory' -n nonexistent-ns vpc show
+check 1 'vpcectl: unknown command "foo" for "vpc" (try "vpcectl vpc help")' vpc foo
+check 1 'vpcectl: "connection" is not supported yet' connection show
+check 1 'vpcectl: "policy" is not supported yet' policy simulate
+check 1 'vpcectl: "service set" is not supported yet' service set s1
+check 1 'vpcectl: "target set" is not supported yet' target set s1 1.2.3.4
+check 1 'vpcectl: "endpoint set" is not supported yet' endpoint set e1 policy -
+check 0 '' --help
+check 0 '' -V
+check 0 '' vpc help
+
+# vpc
+check 1 'vpcectl: vpc add: VPC is required' vpc add
+check 1 'vpcectl: vpc add: "account" is required' vpc add v1 dev lo
+check 1 'vpcectl: vpc add: "dev" is required' vpc add v1 account $A
+check 1 'vpcectl: "dev" needs IFNAME' vpc add v1 account $A dev
+check 1 'vpcectl: "account" needs ACCOUNT' vpc add v1 account
+check 1 'vpcectl: unknown device "nosuchdev0"' vpc add v1 account $A dev nosuchdev0
+check 1 'vpcectl: invalid account "12": an account is exactly 12 digits' vpc add v1 account 12
+check 1 'vpcectl: invalid account "1111111111111": an account is exactly 12 digits' vpc add v1 account 1111111111111
+check 1 'vpcectl: invalid account "11111111111x": an account is exactly 12 digits' vpc add v1 account 11111111111x
+check 1 'vpcectl: vpc add: "account" may be given only once' vpc add v1 account $A account $A dev lo
+check 1 'vpcectl: unknown argument "foo" for "vpc add"' vpc add v1 account $A dev lo foo
+check 1 "vpcectl: VPC name \"$long\" is too long (65 characters, at most 64)" vpc add "$long"
+check 1 "vpcectl: VPC name \"a b\" has an invalid character ' ' (use A-Z a-z 0-9 . _ -)" vpc add 'a b'
+check 1 'vpcectl: VPC name is empty' vpc del ''
+check 1 'vpcectl: unknown argument "x" for "vpc del"' vpc del v1 x
+check 1 'vpcectl: unknown argument "x" for "vpc show"' vpc ls v1 x
+check 2 "$nomod" vpc add v1 account $A dev lo
+check 2 "$nomod" vpc add "$(printf 'a%.0s' $(seq 64))" account 000000000000 dev lo dev lo
+check 2 "$nomod" vpc delete v1
+check 2 "$nomod" vpc
+check 2 "$nomod" -j vpc list
+
+# service
+S="service add s1 account $A"
+check 1 'vpcectl: service add: "account" is required' service add s1 listener tcp:80 nlb 1.1.1.1
+check 1 'vpcectl: service add: "listener" is required' $S nlb 1.1.1.1
+check 1 'vpcectl: service add: "nlb" is required' $S listener tcp:80
+check 1 'vpcectl: "listener" needs PROTO:PORT[:TARGETPORT]' $S listener
+check 1 'vpcectl: invalid listener "tcp80": expected PROTO:PORT[:TARGETPORT]' $S listener tcp80
+check 1 'vpcectl: invalid listener "tcp:1:2:3": expected PROTO:PORT[:TARGETPORT]' $S listener tcp:1:2:3
+check 1 'vpcectl: invalid listener "sctp:80": protocol "sctp" is not tcp or udp' $S listener sctp:80
+check 1 'vpcectl: invalid listener "tcp:0": port 0 out of range (1-65535)' $S listener tcp:0
+check 1 'vpcectl: invalid listener "udp:65536": port 65536 out of range (1-65535)' $S listener udp:65536
+check 1 'vpcectl: invalid listener "tcp:80:70000": target port 70000 out of range (1-65535)' $S listener tcp:80:70000
+check 1 'vpcectl: invalid listener "tcp:x": port "x" is not a number' $S listener tcp:x
+check 1 'vpcectl: invalid listener "tcp:80:": target port "" is not a number' $S listener tcp:80:
+check 1 'vpcectl: "nlb" needs ADDR' $S listener tcp:80 nlb
+check 1 'vpcectl: invalid address "1.2.3": not an IPv4 or IPv6 address' $S listener tcp:80 nlb 1.2.3
+check 1 'vpcectl: "zone" needs AZ' $S listener tcp:80 nlb 1.2.3.4 zone
+check 1 'vpcectl: service add: "zone" must follow "nlb ADDR"' $S zone az1
+check 1 'vpcectl: service add: "zone" may be given only once per "nlb"' $S nlb 1.2.3.4 zone a zone b
+check 1 "vpcectl: zone name \"$zlong\" is too long (33 characters, at most 32)" $S nlb 1.2.3.4 zone "$zlong"
+check 1 "vpcectl: zone name \"a\$\" has an invalid character '\$' (use A-Z a-z 0-9 . _ -)" $S nlb 1.2.3.4 zone 'a$'
+check 1 'vpcectl: "type gateway" is not supported yet' $S type gateway
+check 1 'vpcectl: invalid type "foo": use interface' $S type foo
+check 1 'vpcectl: service add: "type" may be given only once' $S type interface type interface
+check 1 'vpcectl: "cross-zone" is not supported yet' $S cross-zone on
+check 1 'vpcectl: "acceptance-required" is not supported yet' $S acceptance-required on
+check 1 'vpcectl: unknown argument "foo" for "service add"' $S foo
+check 2 "$nomod" $S type interface listener tcp:80:8080 listener udp:53 nlb 192.168.1.1 zone az1 nlb ::1 zone az2 nlb 10.0.0.1
+check 1 'vpcectl: service del: SVC is required' service del
+check 2 "$nomod" service del s1
+check 2 "$nomod" service show s1
+
+# target
+check 1 'vpcectl: target add: SVC is required' target add
+check 1 'vpcectl: target add: ADDR is required' target add s1
+check 1 'vpcectl: invalid address "x": not an IPv4 or IPv6 address' target add s1 x
+check 1 'vpcectl: weight "0" out of range (1-256)' target add s1 1.2.3.4 weight 0
+check 1 'vpcectl: weight "257" out of range (1-256)' target add s1 1.2.3.4 weight 257
+check 1 'vpcectl: invalid weight "-1": not a number' target add s1 1.2.3.4 weight -1
+check 1 'vpcectl: "weight" needs a number (1-256)' target add s1 1.2.3.4 weight
+check 1 'vpcectl: target add: "weight" may be given only once' target add s1 1.2.3.4 weight 1 weight 2
+check 1 'vpcectl: target add: "zone" may be given only once' target add s1 1.2.3.4 zone a zone b
+check 1 'vpcectl: unknown argument "foo" for "target add"' target add s1 1.2.3.4 foo
+check 1 'vpcectl: unknown argument "zone" for "target del"' target del s1 1.2.3.4 zone a
+check 1 "vpcectl: service name \"bad!\" has an invalid character '!' (use A-Z a-z 0-9 . _ -)" target show 'bad!'
+check 2 "$nomod" target add s1 1.2.3.4 weight 256 zone az1
+check 2 "$nomod" target add s1 2001:db8::1
+check 2 "$nomod" target del s1 1.2.3.4
+check 2 "$nomod" target show
+
+# endpoint
+E="endpoint add e1 vpc v1 service s1"
+check 1 'vpcectl: endpoint add: EP is required' endpoint add
+check 1 'vpcectl: endpoint add: "vpc" is required' endpoint add e1 service s1 addr 1.1.1.1
+check 1 'vpcectl: endpoint add: "service" is required' endpoint add e1 vpc v1 addr 1.1.1.1
+check 1 'vpcectl: endpoint add: "addr" is required' $E
+check 1 'vpcectl: endpoint add: "vpc" may be given only once' $E vpc v2
+check 1 'vpcectl: "service" needs SVC' endpoint add e1 vpc v1 service
+check 1 'vpcectl: endpoint add: "zone" must follow "addr ADDR"' $E zone az1
+check 1 'vpcectl: "policy" is not supported yet' $E policy -
+check 1 'vpcectl: "requester" is not supported yet' $E requester '*'
+check 1 'vpcectl: "type gateway" is not supported yet' $E type gateway
+check 1 "vpcectl: VPC name \"v/1\" has an invalid character '/' (use A-Z a-z 0-9 . _ -)" endpoint add e1 vpc v/1
+check 1 'vpcectl: endpoint add: too many "addr" (at most 16)' $E $(for i in $(seq 17); do echo addr 10.0.0.$i; done)
+check 2 "$nomod" $E type interface addr 10.0.0.100 zone az1 addr 10.0.1.100 zone az2
+check 2 "$nomod" endpoint del e1
+check 2 "$nomod" endpoint show
+
+echo "1..$n"
+[ "$failed" = 0 ]
