@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * vpce: VPC endpoint services (PrivateLink) for Linux hosts.
+ */
+
+#include "vpce_net.h"
+#include "vpce_netlink.h"
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <uapi/linux/vpce.h>
+
+static int __init vpce_init(void)
+{
+	int ret;
+
+	ret = vpce_net_register();
+	if (ret)
+		return ret;
+	ret = vpce_genl_init();
+	if (ret)
+		goto err_net;
+	pr_info("vpce: VPC endpoint services loaded\n");
+	return 0;
+
+err_net:
+	vpce_net_unregister();
+	return ret;
+}
+
+static void __exit vpce_exit(void)
+{
+	vpce_genl_uninit();
+	vpce_net_unregister();
+}
+
+module_init(vpce_init);
+module_exit(vpce_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VPC endpoint services (PrivateLink) for Linux hosts");
+MODULE_AUTHOR("The vpce authors");
+MODULE_ALIAS_GENL_FAMILY(VPCE_GENL_NAME);

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * Interface endpoints and the table that maps a VPC's destination address to
+ * the endpoint that owns it.
+ */
+
+#include "vpce_endpoint.h"
+#include "vpce_net.h"
+#include "vpce_service.h"
+#include "vpce_vpc.h"
+
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+static const struct rhashtable_params vpce_ep_addrs_params = {
+	.key_len = sizeof(struct vpce_ep_key),
+	.key_offset = offsetof(struct vpce_ep_addr, key),
+	.head_offset = offsetof(struct vpce_ep_addr, node),
+	.automatic_shrinking = true,
+};
+
+int vpce_endpoints_init(struct vpce_net *vn)
+{
+	int ret;
+
+	ret = rhashtable_init(&vn->ep_addrs, &vpce_ep_addrs_params);
+	if (ret)
+		return ret;
+	ret = vpce_names_init(&vn->endpoints);
+	if (ret)
+		rhashtable_destroy(&vn->ep_addrs);
+	return ret;
+}
+
+struct vpce_endpoint *vpce_endpoint_find(struct vpce_net *vn, const char *name)
+{
+	struct vpce_named *n = vpce_names_find(&vn->endpoints, name);
+
+	return n ? container_of(n, struct vpce_endpoint, named) : NULL;
+}
+
+struct vpce_ep_addr *vpce_ep_addr_find(struct vpce_net *vn,
+				       const struct vpce_vpc *vpc, u8 family,
+				       const union nf_inet_addr *in)
+{
+	struct vpce_ep_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.vpc = vpc;
+	key.family = family;
+	if (family == AF_INET)
+		key.in.ip = in->ip;
+	else
+		key.in.in6 = in->in6;
+	return rhashtable_lookup_fast(&vn->ep_addrs, &key,
+				      vpce_ep_addrs_params);
+}
+
+static void vpce_endpoint_free_rcu(struct rcu_head *rcu)
+{
+	struct vpce_endpoint *ep = container_of(rcu, struct vpce_endpoint, rcu);
+
+	free_percpu(ep->stats);
+	kfree(ep);
+}
+
+static int vpce_endpoint_check(struct vpce_net *vn,
+			       const struct vpce_endpoint_config *cfg,
+			       u8 *zones, struct netlink_ext_ack *extack)
+{
+	const struct vpce_zone_addr *a = cfg->addrs;
+	unsigned int i, j;
+	int z;
+
+	if (vpce_endpoint_find(vn, cfg->name)) {
+		NL_SET_ERR_MSG(extack, "an endpoint with this name exists");
+		return -EEXIST;
+	}
+	if (cfg->type != cfg->svc->type) {
+		NL_SET_ERR_MSG(extack,
+			       "the endpoint's type is not the service's");
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->naddrs; i++) {
+		z = vpce_service_zone(cfg->svc, a[i].zone, extack);
+		if (z < 0)
+			return z;
+		zones[i] = z;
+		for (j = 0; j < i; j++) {
+			if (zones[j] == zones[i]) {
+				NL_SET_ERR_MSG(extack,
+					       "two endpoint addresses in one zone");
+				return -EINVAL;
+			}
+			if (vpce_addr_eq(&a[j].addr, &a[i].addr)) {
+				NL_SET_ERR_MSG(extack, "address given twice");
+				return -EINVAL;
+			}
+		}
+		if (vpce_ep_addr_find(vn, cfg->vpc, a[i].addr.family,
+				      &a[i].addr.in)) {
+			NL_SET_ERR_MSG(extack,
+				       "the address belongs to another endpoint of the VPC");
+			return -EADDRINUSE;
+		}
+	}
+	return 0;
+}
+
+int vpce_endpoint_add(struct vpce_net *vn,
+		      const struct vpce_endpoint_config *cfg,
+		      struct netlink_ext_ack *extack)
+{
+	u8 zones[VPCE_ZONES_MAX];
+	struct vpce_endpoint *ep;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&vn->lock);
+
+	ret = vpce_endpoint_check(vn, cfg, zones, extack);
+	if (ret)
+		return ret;
+
+	ep = kzalloc(struct_size(ep, addrs, cfg->naddrs), GFP_KERNEL);
+	if (!ep)
+		return -ENOMEM;
+	ep->stats = netdev_alloc_pcpu_stats(struct vpce_ep_stats);
+	if (!ep->stats) {
+		kfree(ep);
+		return -ENOMEM;
+	}
+	strscpy_pad(ep->named.name, cfg->name, sizeof(ep->named.name));
+	ep->vpc = cfg->vpc;
+	ep->svc = cfg->svc;
+	ep->type = cfg->type;
+	ep->state = VPCE_STATE_AVAILABLE;
+	ep->naddrs = cfg->naddrs;
+	for (i = 0; i < cfg->naddrs; i++) {
+		struct vpce_ep_addr *ea = &ep->addrs[i];
+
+		ea->key.vpc = cfg->vpc;
+		ea->key.family = cfg->addrs[i].addr.family;
+		ea->key.in = cfg->addrs[i].addr.in;
+		ea->zone = zones[i];
+		ea->ep = ep;
+	}
+	ret = vpce_names_add(&vn->endpoints, &ep->named);
+	if (ret)
+		goto err_free;
+	for (i = 0; i < ep->naddrs; i++) {
+		ret = rhashtable_insert_fast(&vn->ep_addrs, &ep->addrs[i].node,
+					     vpce_ep_addrs_params);
+		if (ret)
+			goto err_unpublish;
+	}
+	ep->vpc->endpoint_count++;
+	ep->svc->endpoint_count++;
+	vpce_net_changed(vn);
+	return 0;
+
+err_unpublish:
+	while (i--)
+		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
+				       vpce_ep_addrs_params);
+	vpce_names_del(&vn->endpoints, &ep->named);
+	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
+	return ret;
+err_free:
+	vpce_endpoint_free_rcu(&ep->rcu);
+	return ret;
+}
+
+static void vpce_endpoint_unpublish(struct vpce_net *vn,
+				    struct vpce_endpoint *ep)
+{
+	unsigned int i;
+
+	for (i = 0; i < ep->naddrs; i++)
+		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
+				       vpce_ep_addrs_params);
+	vpce_names_del(&vn->endpoints, &ep->named);
+	ep->vpc->endpoint_count--;
+	ep->svc->endpoint_count--;
+	vpce_net_changed(vn);
+	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
+}
+
+void vpce_endpoint_del(struct vpce_net *vn, struct vpce_endpoint *ep)
+{
+	struct vpce_flow_match m = { .ep = ep };
+
+	lockdep_assert_held(&vn->lock);
+
+	/* Refuse new flows, end the live ones (which still need the address
+	 * table to be recognised), then unpublish.
+	 */
+	WRITE_ONCE(ep->state, VPCE_STATE_DELETING);
+	vpce_flows_end(vn, &m);
+	vpce_endpoint_unpublish(vn, ep);
+}
+
+/* Namespace exit or module unload: the packet path is stopped already. */
+void vpce_endpoints_destroy(struct vpce_net *vn)
+{
+	struct vpce_flow_match all = {};
+	struct vpce_named *n, *tmp;
+
+	lockdep_assert_held(&vn->lock);
+
+	vpce_flows_end(vn, &all);
+	list_for_each_entry_safe(n, tmp, &vn->endpoints.list, list)
+		vpce_endpoint_unpublish(vn, container_of(n, struct vpce_endpoint,
+							 named));
+	vpce_names_destroy(&vn->endpoints);
+	rhashtable_destroy(&vn->ep_addrs);
+}
+
+void vpce_endpoint_stats(const struct vpce_endpoint *ep,
+			 struct vpce_ep_stats_sum *sum)
+{
+	unsigned int start, i;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct vpce_ep_stats *s = per_cpu_ptr(ep->stats, cpu);
+		struct vpce_ep_stats_sum one;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			one.new_connections = u64_stats_read(&s->new_connections);
+			for (i = 0; i < VPCE_DROP_MAX; i++)
+				one.drops[i] = u64_stats_read(&s->drops[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum->new_connections += one.new_connections;
+		for (i = 0; i < VPCE_DROP_MAX; i++)
+			sum->drops[i] += one.drops[i];
+	}
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vpce authors.
+ */
+
+#ifndef _VPCE_ENDPOINT_H
+#define _VPCE_ENDPOINT_H
+
+#include "vpce_addr.h"
+#include "vpce_names.h"
+
+#include <linux/rhashtable-types.h>
+#include <linux/u64_stats_sync.h>
+
+struct vpce_net;
+struct vpce_vpc;
+struct vpce_service;
+struct vpce_endpoint;
+struct netlink_ext_ack;
+
+/* Why the packet path refused a flow; each reason has a counter. */
+enum vpce_drop {
+	VPCE_DROP_NO_LISTENER,
+	VPCE_DROP_STATE,
+	VPCE_DROP_NO_TARGET,
+	VPCE_DROP_PROTO,
+	VPCE_DROP_MAX
+};
+
+struct vpce_ep_stats {
+	u64_stats_t new_connections;
+	u64_stats_t drops[VPCE_DROP_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct vpce_ep_stats_sum {
+	u64 new_connections;
+	u64 drops[VPCE_DROP_MAX];
+};
+
+/*
+ * The lookup key of an endpoint address: addresses are unique within a VPC,
+ * and VPCs may overlap. The whole struct is hashed, so it is always built
+ * zeroed.
+ */
+struct vpce_ep_key {
+	const struct vpce_vpc *vpc;
+	union nf_inet_addr in;
+	u8 family;
+};
+
+struct vpce_ep_addr {
+	struct rhash_head node;		/* in vn->ep_addrs */
+	struct vpce_ep_key key;
+	u8 zone;			/* index into the service's zones */
+	struct vpce_endpoint *ep;
+};
+
+struct vpce_endpoint {
+	struct vpce_named named;
+	struct vpce_vpc *vpc;
+	struct vpce_service *svc;
+	u8 type;
+	u8 state;			/* enum vpce_state; READ_ONCE */
+	u8 naddrs;
+	struct vpce_ep_stats __percpu *stats;
+	struct rcu_head rcu;
+	struct vpce_ep_addr addrs[];
+};
+
+struct vpce_endpoint_config {
+	const char *name;
+	struct vpce_vpc *vpc;
+	struct vpce_service *svc;
+	u8 type;
+	u8 naddrs;
+	struct vpce_zone_addr addrs[VPCE_ZONES_MAX];
+};
+
+int vpce_endpoints_init(struct vpce_net *vn);
+void vpce_endpoints_destroy(struct vpce_net *vn);
+
+struct vpce_endpoint *vpce_endpoint_find(struct vpce_net *vn, const char *name);
+int vpce_endpoint_add(struct vpce_net *vn,
+		      const struct vpce_endpoint_config *cfg,
+		      struct netlink_ext_ack *extack);
+void vpce_endpoint_del(struct vpce_net *vn, struct vpce_endpoint *ep);
+void vpce_endpoint_stats(const struct vpce_endpoint *ep,
+			 struct vpce_ep_stats_sum *sum);
+
+/* Packet path, under RCU. */
+struct vpce_ep_addr *vpce_ep_addr_find(struct vpce_net *vn,
+				       const struct vpce_vpc *vpc, u8 family,
+				       const union nf_inet_addr *in);
+
+static inline void vpce_ep_count_new(struct vpce_endpoint *ep)
+{
+	struct vpce_ep_stats *s = this_cpu_ptr(ep->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->new_connections);
+	u64_stats_update_end(&s->syncp);
+}
+
+static inline void vpce_ep_count_drop(struct vpce_endpoint *ep,
+				      enum vpce_drop why)
+{
+	struct vpce_ep_stats *s = this_cpu_ptr(ep->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->drops[why]);
+	u64_stats_update_end(&s->syncp);
+}
+
+#endif /* _VPCE_ENDPOINT_H */

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * The data path. Three IPv4 hooks and a NAT lookup function:
+ *
+ *  - raw (before conntrack): a packet arriving on a VPC's device gets the
+ *    device's conntrack template, so its flow lives in the device's zone;
+ *  - NAT lookup (called by the NAT core for new flows only): a flow to an
+ *    endpoint address and listener gets DNAT to a target and SNAT to the
+ *    zone's load balancer address; established and reply packets are then
+ *    translated by the NAT core, not by us;
+ *  - reply steering (just after the NAT core un-DNATs): a reply of a vpce
+ *    flow is sent out of the device its flow came in on, because the host's
+ *    routing table cannot tell two VPCs with the same CIDR apart;
+ *  - and an ARP hook (vpce_arp.c) that answers for endpoint addresses.
+ */
+
+#include "vpce_nat.h"
+#include "vpce_arp.h"
+#include "vpce_endpoint.h"
+#include "vpce_net.h"
+#include "vpce_service.h"
+#include "vpce_vpc.h"
+
+#include <linux/etherdevice.h>
+#include <linux/icmp.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/netfilter_arp.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/ip.h>
+#include <net/neighbour.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+#include <net/netfilter/nf_nat.h>
+
+static unsigned int vpce_zone_in(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct vpce_dev *d;
+
+	/* Somebody (a notrack or CT rule) has decided for this packet. */
+	if (skb->_nfct)
+		return NF_ACCEPT;
+	d = vpce_dev_by_ifindex(vpce_net(state->net), state->in->ifindex);
+	if (!d)
+		return NF_ACCEPT;
+	nf_conntrack_get(&d->tmpl->ct_general);
+	nf_ct_set(skb, d->tmpl, IP_CT_NEW);
+	return NF_ACCEPT;
+}
+
+/*
+ * Refuse a flow where it stands, back to the sender's MAC address on the
+ * device it came in on: the host may have no route to the VPC at all.
+ */
+static void vpce_reject(const struct nf_hook_state *state, struct sk_buff *skb,
+			u8 proto, u8 icmp_code)
+{
+	struct net_device *dev = state->in;
+	struct sk_buff *nskb;
+
+	if (dev->type != ARPHRD_ETHER || !skb_mac_header_was_set(skb) ||
+	    skb_mac_header_len(skb) < ETH_HLEN)
+		return;
+	if (proto == IPPROTO_TCP)
+		nskb = nf_reject_skb_v4_tcp_reset(state->net, skb, dev,
+						  state->hook);
+	else
+		nskb = nf_reject_skb_v4_unreach(state->net, skb, dev,
+						state->hook, icmp_code);
+	if (!nskb)
+		return;
+	nskb->protocol = htons(ETH_P_IP);
+	if (dev_hard_header(nskb, dev, ETH_P_IP, eth_hdr(skb)->h_source,
+			    dev->dev_addr, nskb->len) < 0) {
+		kfree_skb(nskb);
+		return;
+	}
+	dev_queue_xmit(nskb);
+}
+
+static unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
+				const struct nf_hook_state *state, u8 proto,
+				enum vpce_drop why)
+{
+	static const u8 icmp_code[VPCE_DROP_MAX] = {
+		[VPCE_DROP_NO_LISTENER] = ICMP_PORT_UNREACH,
+		[VPCE_DROP_STATE] = ICMP_PKT_FILTERED,
+		[VPCE_DROP_NO_TARGET] = ICMP_HOST_UNREACH,
+	};
+
+	vpce_ep_count_drop(ep, why);
+	vpce_reject(state, skb, proto, icmp_code[why]);
+	return NF_DROP;
+}
+
+/* Spreads flows over targets: the same flow key always hashes the same. */
+static u32 vpce_flow_hash(const struct vpce_net *vn, const struct nf_conn *ct)
+{
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct {
+		union nf_inet_addr src;
+		__be16 sport;
+		u16 zone;
+		u8 proto;
+	} key;
+
+	memset(&key, 0, sizeof(key));
+	key.src = t->src.u3;
+	key.sport = t->src.u.all;
+	key.zone = nf_ct_zone(ct)->id;
+	key.proto = t->dst.protonum;
+	return siphash(&key, sizeof(key), &vn->flow_key);
+}
+
+static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
+				  const struct nf_hook_state *state,
+				  struct nf_conn *ct, const struct vpce_ep_addr *ea)
+{
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct vpce_endpoint *ep = ea->ep;
+	const struct vpce_service *svc = ep->svc;
+	const struct vpce_listener *l;
+	const struct vpce_target *tgt;
+	struct nf_nat_range2 range;
+	u8 proto = t->dst.protonum;
+	unsigned int verdict;
+
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
+		vpce_ep_count_drop(ep, VPCE_DROP_PROTO);
+		return NF_DROP;
+	}
+	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE)
+		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_STATE);
+	l = vpce_service_listener(svc, proto, ntohs(t->dst.u.all));
+	if (!l)
+		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_LISTENER);
+	tgt = vpce_service_pick(svc, ea->zone, vpce_flow_hash(vn, ct));
+	if (!tgt)
+		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_TARGET);
+
+	memset(&range, 0, sizeof(range));
+	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+	range.min_addr = tgt->addr.in;
+	range.max_addr = tgt->addr.in;
+	range.min_proto.all = htons(l->target_port);
+	range.max_proto.all = range.min_proto.all;
+	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_DST);
+	if (verdict != NF_ACCEPT)
+		return verdict;
+
+	/* Source NAT now too, rather than in a POSTROUTING lookup: the NAT
+	 * core applies it on the way out, and keeps the source port unless
+	 * another flow (say from a VPC with the same CIDR) holds the tuple.
+	 */
+	memset(&range, 0, sizeof(range));
+	range.flags = NF_NAT_RANGE_MAP_IPS;
+	range.min_addr = svc->nlbs[ea->zone].addr.in;
+	range.max_addr = range.min_addr;
+	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
+	if (verdict == NF_ACCEPT)
+		vpce_ep_count_new(ep);
+	return verdict;
+}
+
+/* Called by the NAT core at PRE_ROUTING for each new conntrack entry. */
+static unsigned int vpce_nat_in(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct vpce_net *vn = vpce_net(state->net);
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	struct vpce_ep_addr *ea;
+	struct vpce_dev *d;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
+		return NF_ACCEPT;
+	d = vpce_dev_by_ct(vn, ct);
+	if (!d)
+		return NF_ACCEPT;
+	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	ea = vpce_ep_addr_find(vn, d->vpc, t->src.l3num, &t->dst.u3);
+	if (!ea)
+		return NF_ACCEPT;
+	return vpce_flow_new(vn, skb, state, ct, ea);
+}
+
+static bool vpce_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	return !(skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu));
+}
+
+/*
+ * Transmit a reply straight out of the VPC's device, the way the flow table
+ * fast path does: finish the translation the NAT core would have done on the
+ * way out, then forward by hand (TTL, MTU) to the client's neighbour entry.
+ */
+static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
+				    struct nf_conn *ct,
+				    enum ip_conntrack_info ctinfo,
+				    const struct vpce_dev *d)
+{
+	struct net_device *dev;
+	struct iphdr *iph;
+	__be32 nexthop;
+
+	dev = dev_get_by_index_rcu(net, d->ifindex);
+	if (!dev || !(dev->flags & IFF_UP))
+		return NF_DROP;
+	if (ctinfo == IP_CT_RELATED_REPLY) {
+		if (ip_hdr(skb)->protocol != IPPROTO_ICMP ||
+		    !nf_nat_icmp_reply_translation(skb, ct, ctinfo,
+						   NF_INET_POST_ROUTING))
+			return NF_DROP;
+	} else if (nf_nat_packet(ct, ctinfo, NF_INET_POST_ROUTING, skb) !=
+		   NF_ACCEPT) {
+		return NF_DROP;
+	}
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		return NF_DROP;
+	iph = ip_hdr(skb);
+	if (iph->ttl <= 1 || vpce_exceeds_mtu(skb, dev->mtu))
+		return NF_DROP;
+	ip_decrease_ttl(iph);
+	nexthop = iph->daddr;
+
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	skb_dst_drop(skb);
+	skb->dev = dev;
+	neigh_xmit(NEIGH_ARP_TABLE, dev, &nexthop, skb);
+	return NF_STOLEN;
+}
+
+static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	struct vpce_net *vn = vpce_net(state->net);
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	struct vpce_dev *d;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || !(ct->status & IPS_DST_NAT) ||
+	    (ctinfo != IP_CT_ESTABLISHED_REPLY &&
+	     ctinfo != IP_CT_RELATED_REPLY))
+		return NF_ACCEPT;
+	d = vpce_dev_by_ct(vn, ct);
+	if (!d)
+		return NF_ACCEPT;
+	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (!vpce_ep_addr_find(vn, d->vpc, t->src.l3num, &t->dst.u3))
+		return NF_ACCEPT;
+	return vpce_reply_xmit(state->net, skb, ct, ctinfo, d);
+}
+
+static const struct nf_hook_ops vpce_hook_ops[] = {
+	{
+		.hook = vpce_zone_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_RAW,
+	},
+	{
+		.hook = vpce_reply_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_NAT_DST + 1,
+	},
+	{
+		.hook = vpce_arp_in,
+		.pf = NFPROTO_ARP,
+		.hooknum = NF_ARP_IN,
+		.priority = 0,
+	},
+};
+
+static const struct nf_hook_ops vpce_nat_ops = {
+	.hook = vpce_nat_in,
+	.pf = NFPROTO_IPV4,
+	.hooknum = NF_INET_PRE_ROUTING,
+	.priority = NF_IP_PRI_NAT_DST,
+};
+
+int vpce_nat_register(struct vpce_net *vn)
+{
+	struct net *net = vn->net;
+	int ret;
+
+	/* Registering a NAT function does not turn conntrack on. */
+	ret = nf_ct_netns_get(net, NFPROTO_IPV4);
+	if (ret)
+		return ret;
+	ret = nf_register_net_hooks(net, vpce_hook_ops,
+				    ARRAY_SIZE(vpce_hook_ops));
+	if (ret)
+		goto err_ct;
+	ret = nf_nat_ipv4_register_fn(net, &vpce_nat_ops);
+	if (ret)
+		goto err_hooks;
+	return 0;
+
+err_hooks:
+	nf_unregister_net_hooks(net, vpce_hook_ops, ARRAY_SIZE(vpce_hook_ops));
+err_ct:
+	nf_ct_netns_put(net, NFPROTO_IPV4);
+	return ret;
+}
+
+void vpce_nat_unregister(struct vpce_net *vn)
+{
+	struct net *net = vn->net;
+
+	nf_nat_ipv4_unregister_fn(net, &vpce_nat_ops);
+	nf_unregister_net_hooks(net, vpce_hook_ops, ARRAY_SIZE(vpce_hook_ops));
+	nf_ct_netns_put(net, NFPROTO_IPV4);
+}

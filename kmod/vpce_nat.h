@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vpce authors.
+ */
+
+#ifndef _VPCE_NAT_H
+#define _VPCE_NAT_H
+
+struct vpce_net;
+
+int vpce_nat_register(struct vpce_net *vn);
+void vpce_nat_unregister(struct vpce_net *vn);
+
+#endif /* _VPCE_NAT_H */

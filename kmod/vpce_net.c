@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * Per network namespace state: creation, teardown, and ending flows.
+ */
+
+#include "vpce_net.h"
+#include "vpce_endpoint.h"
+#include "vpce_nat.h"
+#include "vpce_service.h"
+#include "vpce_vpc.h"
+
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+
+unsigned int vpce_net_id __read_mostly;
+
+/*
+ * Hooks cost every packet of the namespace something, so they are only
+ * registered once the namespace has a VPC, the way IPVS waits for its first
+ * service. They then stay until the namespace or the module goes.
+ */
+int vpce_net_hooks_enable(struct vpce_net *vn)
+{
+	int ret;
+
+	lockdep_assert_held(&vn->lock);
+	if (vn->hooks_registered)
+		return 0;
+	ret = vpce_nat_register(vn);
+	if (ret)
+		return ret;
+	vn->hooks_registered = true;
+	return 0;
+}
+
+struct vpce_flows_end_ctx {
+	struct vpce_net *vn;
+	const struct vpce_flow_match *m;
+};
+
+/* Called by conntrack for every entry of the namespace, with its locks held. */
+static int vpce_flow_matches(struct nf_conn *ct, void *data)
+{
+	const struct vpce_flows_end_ctx *ctx = data;
+	const struct vpce_flow_match *m = ctx->m;
+	const struct nf_conntrack_tuple *orig, *reply;
+	struct vpce_ep_addr *ea;
+	struct vpce_dev *d;
+
+	d = vpce_dev_by_ct(ctx->vn, ct);
+	if (!d)
+		return 0;
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	ea = vpce_ep_addr_find(ctx->vn, d->vpc, orig->src.l3num, &orig->dst.u3);
+	if (!ea)
+		return 0;
+	if (m->ep && ea->ep != m->ep)
+		return 0;
+	if (m->svc && ea->ep->svc != m->svc)
+		return 0;
+	if (m->target) {
+		reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+		if (reply->src.l3num != m->target->family ||
+		    !nf_inet_addr_cmp(&reply->src.u3, &m->target->in))
+			return 0;
+	}
+	return 1;
+}
+
+void vpce_flows_end(struct vpce_net *vn, const struct vpce_flow_match *m)
+{
+	struct vpce_flows_end_ctx ctx = { .vn = vn, .m = m };
+	struct nf_ct_iter_data iter = { .net = vn->net, .data = &ctx };
+
+	lockdep_assert_held(&vn->lock);
+	if (!vn->hooks_registered)
+		return;
+	/* A packet that read the old configuration may still be setting up
+	 * a flow that matches; let it finish so that the walk sees it.
+	 */
+	synchronize_net();
+	nf_ct_iterate_cleanup_net(vpce_flow_matches, &iter);
+}
+
+static int __net_init vpce_net_init(struct net *net)
+{
+	struct vpce_net *vn = vpce_net(net);
+	int ret;
+
+	vn->net = net;
+	mutex_init(&vn->lock);
+	get_random_bytes(&vn->flow_key, sizeof(vn->flow_key));
+
+	ret = vpce_vpcs_init(vn);
+	if (ret)
+		return ret;
+	ret = vpce_services_init(vn);
+	if (ret)
+		goto err_vpcs;
+	ret = vpce_endpoints_init(vn);
+	if (ret)
+		goto err_services;
+	return 0;
+
+err_services:
+	vpce_services_destroy(vn);
+err_vpcs:
+	vpce_vpcs_destroy(vn);
+	return ret;
+}
+
+/* Stop the packet path first; the netns core then waits for RCU readers. */
+static void __net_exit vpce_net_pre_exit(struct net *net)
+{
+	struct vpce_net *vn = vpce_net(net);
+
+	mutex_lock(&vn->lock);
+	if (vn->hooks_registered)
+		vpce_nat_unregister(vn);
+	mutex_unlock(&vn->lock);
+}
+
+static void __net_exit vpce_net_exit(struct net *net)
+{
+	struct vpce_net *vn = vpce_net(net);
+
+	mutex_lock(&vn->lock);
+	/* Endpoints go first: they end their flows (the module may be
+	 * unloading while the namespace lives on), and VPCs and services
+	 * cannot go while endpoints use them.
+	 */
+	vpce_endpoints_destroy(vn);
+	vpce_services_destroy(vn);
+	vpce_vpcs_destroy(vn);
+	vn->hooks_registered = false;
+	mutex_unlock(&vn->lock);
+}
+
+static struct pernet_operations vpce_net_ops = {
+	.init = vpce_net_init,
+	.pre_exit = vpce_net_pre_exit,
+	.exit = vpce_net_exit,
+	.id = &vpce_net_id,
+	.size = sizeof(struct vpce_net),
+};
+
+int vpce_net_register(void)
+{
+	return register_pernet_subsys(&vpce_net_ops);
+}
+
+void vpce_net_unregister(void)
+{
+	unregister_pernet_subsys(&vpce_net_ops);
+	/* Let the RCU callbacks that free our objects run before the code
+	 * that frees them goes away.
+	 */
+	rcu_barrier();
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vpce authors.
+ */
+
+#ifndef _VPCE_NET_H
+#define _VPCE_NET_H
+
+#include "vpce_names.h"
+
+#include <linux/idr.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/rhashtable.h>
+#include <linux/siphash.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+struct vpce_dev;
+struct nf_conn;
+
+/*
+ * All of vpce's state in one network namespace.
+ *
+ * Configuration is serialised by @lock; the packet path never takes it. What
+ * the packet path reads is published under RCU: the device and endpoint
+ * address tables are rhashtables (safe for concurrent lookups while the
+ * control plane inserts and removes), the zone map is an IDR (RCU lookups),
+ * and per-service target sets are immutable arrays swapped whole.
+ */
+struct vpce_net {
+	struct net *net;
+	struct mutex lock;
+	/* Bumped on every change; dumps use it to detect that they raced. */
+	unsigned int gen;
+
+	struct vpce_names vpcs;
+	struct vpce_names services;
+	struct vpce_names endpoints;
+
+	struct rhashtable devs;		/* ifindex -> struct vpce_dev */
+	struct idr zones;		/* ct zone id -> struct vpce_dev */
+	struct rhashtable ep_addrs;	/* (vpc, address) -> vpce_ep_addr */
+
+	/* Keys the flow hash that spreads flows over targets. */
+	siphash_key_t flow_key;
+
+	/* Netfilter hooks, registered on first use and kept until exit. */
+	bool hooks_registered;
+};
+
+extern unsigned int vpce_net_id;
+
+static inline struct vpce_net *vpce_net(const struct net *net)
+{
+	return net_generic(net, vpce_net_id);
+}
+
+/* Bump the generation: call after every change of configuration. */
+static inline void vpce_net_changed(struct vpce_net *vn)
+{
+	lockdep_assert_held(&vn->lock);
+	vn->gen++;
+}
+
+int vpce_net_hooks_enable(struct vpce_net *vn);
+
+/*
+ * Ending flows: remove the conntrack entries of vpce flows that match. NULL
+ * members match anything. Process context, with vn->lock held; it waits for
+ * the packet path to stop creating matching flows first.
+ */
+struct vpce_flow_match {
+	const struct vpce_endpoint *ep;
+	const struct vpce_service *svc;
+	const struct vpce_addr *target;
+};
+
+void vpce_flows_end(struct vpce_net *vn, const struct vpce_flow_match *m);
+
+int vpce_net_register(void);
+void vpce_net_unregister(void);
+
+#endif /* _VPCE_NET_H */

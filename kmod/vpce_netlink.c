@@ -1,0 +1,959 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * The "vpce" generic netlink family: see include/uapi/linux/vpce.h.
+ *
+ * Every command has a policy of its own, validated strictly by genetlink
+ * before we see it, so the handlers only check what a policy cannot say
+ * (references, uniqueness, which attributes are required). Each handler
+ * parses its request into a config struct first and changes state only
+ * through one call that either succeeds whole or changes nothing.
+ */
+
+#include "vpce_netlink.h"
+#include "vpce_endpoint.h"
+#include "vpce_net.h"
+#include "vpce_service.h"
+#include "vpce_vpc.h"
+
+#include <linux/ctype.h>
+#include <linux/in.h>
+#include <linux/netdevice.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+static struct genl_family vpce_family;
+
+static bool vpce_valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum(*s) && *s != '.' && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+static int vpce_validate_name(const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	if (vpce_valid_name(nla_data(attr)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "names are 1-64 characters of A-Z a-z 0-9 . _ -");
+	return -EINVAL;
+}
+
+static int vpce_validate_zone(const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	if (vpce_valid_name(nla_data(attr)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "zone names are 1-32 characters of A-Z a-z 0-9 . _ -");
+	return -EINVAL;
+}
+
+static int vpce_validate_proto(const struct nlattr *attr,
+			       struct netlink_ext_ack *extack)
+{
+	u8 proto = nla_get_u8(attr);
+
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr, "the protocol must be TCP or UDP");
+	return -EINVAL;
+}
+
+static struct netlink_range_validation vpce_account_range = {
+	.min = 0,
+	.max = VPCE_ACCOUNT_MAX,
+};
+
+#define VPCE_POLICY_NAME \
+	NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, vpce_validate_name, VPCE_NAME_MAX)
+#define VPCE_POLICY_ACCOUNT \
+	NLA_POLICY_FULL_RANGE(NLA_U64, &vpce_account_range)
+
+static const struct nla_policy vpce_dev_policy[VPCE_DEV_A_MAX + 1] = {
+	[VPCE_DEV_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy vpce_listener_policy[VPCE_LISTENER_A_MAX + 1] = {
+	[VPCE_LISTENER_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8,
+							 vpce_validate_proto),
+	[VPCE_LISTENER_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[VPCE_LISTENER_A_TARGET_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy vpce_addr_policy[VPCE_ADDR_A_MAX + 1] = {
+	[VPCE_ADDR_A_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[VPCE_ADDR_A_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[VPCE_ADDR_A_ZONE] = NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING,
+						    vpce_validate_zone,
+						    VPCE_ZONE_MAX),
+};
+
+/* For the commands that take nothing but the name of their object. */
+static const struct nla_policy vpce_name_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_vpc_add_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_ACCOUNT] = VPCE_POLICY_ACCOUNT,
+	[VPCE_A_DEVICES] = NLA_POLICY_NESTED_ARRAY(vpce_dev_policy),
+};
+
+static const struct nla_policy vpce_service_add_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_ACCOUNT] = VPCE_POLICY_ACCOUNT,
+	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
+	[VPCE_A_LISTENERS] = NLA_POLICY_NESTED_ARRAY(vpce_listener_policy),
+	[VPCE_A_NLBS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+};
+
+static const struct nla_policy vpce_target_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
+	[VPCE_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U16, 1, VPCE_WEIGHT_MAX),
+};
+
+static const struct nla_policy vpce_target_get_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_VPC] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
+	[VPCE_A_ADDRS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+};
+
+/*
+ * A required attribute is missing: say which, both as a message for people
+ * and as NLMSGERR_ATTR_MISS_TYPE for programs.
+ */
+static bool vpce_missing(struct genl_info *info, int type, const char *msg)
+{
+	if (info->attrs[type])
+		return false;
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+	/* What NL_SET_ERR_MSG() does, for a literal passed by the caller. */
+	info->extack->_msg = msg;
+	return true;
+}
+
+/* Parse one address (already validated against vpce_addr_policy). */
+static int vpce_parse_addr(const struct nlattr *nest, struct vpce_zone_addr *za,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
+	__be32 ip;
+	int ret;
+
+	ret = nla_parse_nested(tb, VPCE_ADDR_A_MAX, nest, vpce_addr_policy,
+			       extack);
+	if (ret)
+		return ret;
+	memset(za, 0, sizeof(*za));
+	if (tb[VPCE_ADDR_A_ZONE])
+		nla_strscpy(za->zone, tb[VPCE_ADDR_A_ZONE], sizeof(za->zone));
+	if (tb[VPCE_ADDR_A_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
+				    "IPv6 addresses are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (!tb[VPCE_ADDR_A_IPV4]) {
+		NL_SET_ERR_ATTR_MISS(extack, nest, VPCE_ADDR_A_IPV4);
+		NL_SET_ERR_MSG(extack, "an address needs an IPv4 address");
+		return -EINVAL;
+	}
+	ip = nla_get_in_addr(tb[VPCE_ADDR_A_IPV4]);
+	if (ipv4_is_zeronet(ip) || ipv4_is_loopback(ip) ||
+	    ipv4_is_multicast(ip) || ipv4_is_lbcast(ip)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV4],
+				    "not a unicast address");
+		return -EINVAL;
+	}
+	za->addr.family = AF_INET;
+	za->addr.in.ip = ip;
+	return 0;
+}
+
+/*
+ * Parse a nested array of addresses into @out; at least one, at most
+ * VPCE_ZONES_MAX.
+ */
+static int vpce_parse_addrs(const struct nlattr *array,
+			    struct vpce_zone_addr *out, u8 *n,
+			    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, ret;
+
+	*n = 0;
+	nla_for_each_nested(a, array, rem) {
+		if (*n == VPCE_ZONES_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many addresses");
+			return -E2BIG;
+		}
+		ret = vpce_parse_addr(a, &out[(*n)++], extack);
+		if (ret)
+			return ret;
+	}
+	if (!*n) {
+		NL_SET_ERR_MSG_ATTR(extack, array, "no address given");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vpce_parse_type(struct genl_info *info, u8 *type)
+{
+	*type = VPCE_TYPE_INTERFACE;
+	if (info->attrs[VPCE_A_TYPE])
+		*type = nla_get_u8(info->attrs[VPCE_A_TYPE]);
+	if (*type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_TYPE],
+				    "gateway services and endpoints are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Message building */
+
+static int vpce_put_addr(struct sk_buff *skb, int type,
+			 const struct vpce_addr *addr, const char *zone)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if ((addr->family == AF_INET ?
+	     nla_put_in_addr(skb, VPCE_ADDR_A_IPV4, addr->in.ip) :
+	     nla_put_in6_addr(skb, VPCE_ADDR_A_IPV6, &addr->in.in6)) ||
+	    (zone[0] && nla_put_string(skb, VPCE_ADDR_A_ZONE, zone))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+typedef int (*vpce_fill_t)(struct sk_buff *skb, struct vpce_net *vn,
+			   const void *obj);
+
+static int vpce_fill_vpc(struct sk_buff *skb, struct vpce_net *vn,
+			 const void *obj)
+{
+	const struct vpce_vpc *vpc = obj;
+	struct nlattr *devs, *nest;
+	struct net_device *dev;
+	unsigned int i;
+
+	if (nla_put_string(skb, VPCE_A_NAME, vpc->named.name) ||
+	    nla_put_u64_64bit(skb, VPCE_A_ACCOUNT, vpc->account, VPCE_A_PAD) ||
+	    nla_put_u32(skb, VPCE_A_ENDPOINT_COUNT, vpc->endpoint_count))
+		return -EMSGSIZE;
+	devs = nla_nest_start(skb, VPCE_A_DEVICES);
+	if (!devs)
+		return -EMSGSIZE;
+	for (i = 0; i < vpc->ndevs; i++) {
+		const struct vpce_dev *d = vpc->devs[i];
+
+		nest = nla_nest_start(skb, i);
+		if (!nest ||
+		    nla_put_u32(skb, VPCE_DEV_A_IFINDEX, d->ifindex) ||
+		    nla_put_u16(skb, VPCE_DEV_A_CT_ZONE, d->ct_zone))
+			return -EMSGSIZE;
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(vn->net, d->ifindex);
+		if (dev && nla_put_string(skb, VPCE_DEV_A_NAME, dev->name)) {
+			rcu_read_unlock();
+			return -EMSGSIZE;
+		}
+		rcu_read_unlock();
+		nla_nest_end(skb, nest);
+	}
+	nla_nest_end(skb, devs);
+	return 0;
+}
+
+static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
+			     const void *obj)
+{
+	const struct vpce_service *svc = obj;
+	const struct vpce_listener *l;
+	struct nlattr *array, *nest;
+	unsigned int i;
+
+	if (nla_put_string(skb, VPCE_A_NAME, svc->named.name) ||
+	    nla_put_u64_64bit(skb, VPCE_A_ACCOUNT, svc->account, VPCE_A_PAD) ||
+	    nla_put_u8(skb, VPCE_A_TYPE, svc->type) ||
+	    nla_put_u32(skb, VPCE_A_TARGET_COUNT,
+			vpce_service_targets(svc, vn)->n) ||
+	    nla_put_u32(skb, VPCE_A_ENDPOINT_COUNT, svc->endpoint_count))
+		return -EMSGSIZE;
+
+	array = nla_nest_start(skb, VPCE_A_LISTENERS);
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; i < svc->nlisteners; i++) {
+		l = &svc->listeners[i];
+		nest = nla_nest_start(skb, i);
+		if (!nest ||
+		    nla_put_u8(skb, VPCE_LISTENER_A_PROTO, l->proto) ||
+		    nla_put_u16(skb, VPCE_LISTENER_A_PORT, l->port) ||
+		    nla_put_u16(skb, VPCE_LISTENER_A_TARGET_PORT,
+				l->target_port))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	nla_nest_end(skb, array);
+
+	array = nla_nest_start(skb, VPCE_A_NLBS);
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; i < svc->nzones; i++)
+		if (vpce_put_addr(skb, i, &svc->nlbs[i].addr,
+				  svc->nlbs[i].zone))
+			return -EMSGSIZE;
+	nla_nest_end(skb, array);
+	return 0;
+}
+
+static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
+			      const void *obj)
+{
+	const struct vpce_endpoint *ep = obj;
+	struct vpce_ep_stats_sum sum;
+	struct nlattr *array;
+	unsigned int i;
+
+	if (nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
+	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
+	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name) ||
+	    nla_put_u8(skb, VPCE_A_TYPE, ep->type) ||
+	    nla_put_u8(skb, VPCE_A_STATE, READ_ONCE(ep->state)))
+		return -EMSGSIZE;
+
+	array = nla_nest_start(skb, VPCE_A_ADDRS);
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; i < ep->naddrs; i++) {
+		const struct vpce_ep_addr *ea = &ep->addrs[i];
+		struct vpce_addr addr = {
+			.in = ea->key.in,
+			.family = ea->key.family,
+		};
+
+		if (vpce_put_addr(skb, i, &addr, ep->svc->nlbs[ea->zone].zone))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, array);
+
+	vpce_endpoint_stats(ep, &sum);
+	array = nla_nest_start(skb, VPCE_A_STATS);
+	if (!array ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_NEW_CONNECTIONS,
+			      sum.new_connections, VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_LISTENER,
+			      sum.drops[VPCE_DROP_NO_LISTENER],
+			      VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_STATE,
+			      sum.drops[VPCE_DROP_STATE], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_TARGET,
+			      sum.drops[VPCE_DROP_NO_TARGET], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_PROTO,
+			      sum.drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, array);
+	return 0;
+}
+
+struct vpce_target_ref {
+	const struct vpce_service *svc;
+	const struct vpce_target *t;
+};
+
+static int vpce_fill_target(struct sk_buff *skb, struct vpce_net *vn,
+			    const void *obj)
+{
+	const struct vpce_target_ref *ref = obj;
+	const struct vpce_target *t = ref->t;
+
+	if (nla_put_string(skb, VPCE_A_SERVICE, ref->svc->named.name) ||
+	    vpce_put_addr(skb, VPCE_A_ADDR, &t->addr,
+			  ref->svc->nlbs[t->zone].zone) ||
+	    nla_put_u16(skb, VPCE_A_WEIGHT, t->weight) ||
+	    nla_put_u8(skb, VPCE_A_HEALTH, t->health))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Put one object in a dump; 0 if it fit, else -EMSGSIZE. */
+static int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			 u8 cmd, vpce_fill_t fill, struct vpce_net *vn,
+			 const void *obj)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &vpce_family, NLM_F_MULTI, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (fill(skb, vn, obj)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * Dumps take the configuration lock for each batch and remember where they
+ * stopped by position. Positions shift when objects come and go between
+ * batches; the generation in cb->seq makes genetlink flag such a dump
+ * NLM_F_DUMP_INTR so that the reader starts again.
+ */
+static void vpce_dump_begin(struct netlink_callback *cb, struct vpce_net *vn)
+{
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen << 1 | 1;	/* never 0: 0 means "not tracked" */
+}
+
+static int vpce_dump_names(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct vpce_names *names, u8 cmd, vpce_fill_t fill,
+			   size_t named_offset)
+{
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+	const struct vpce_named *n;
+	unsigned long idx = 0;
+
+	vpce_dump_begin(cb, vn);
+	list_for_each_entry(n, &names->list, list) {
+		if (idx < cb->args[0]) {
+			idx++;
+			continue;
+		}
+		if (vpce_dump_one(skb, cb, cmd, fill, vn,
+				  (const char *)n - named_offset))
+			break;
+		cb->args[0] = ++idx;
+	}
+	mutex_unlock(&vn->lock);
+	return skb->len;
+}
+
+static int vpce_reply(struct genl_info *info, vpce_fill_t fill,
+		      struct vpce_net *vn, const void *obj)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &vpce_family, 0, info->genlhdr->cmd);
+	if (!hdr || fill(msg, vn, obj)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* VPCs */
+
+static int vpce_nl_vpc_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_vpc_config cfg = {};
+	const struct nlattr *a;
+	int rem, ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the VPC's name") ||
+	    vpce_missing(info, VPCE_A_ACCOUNT, "missing the VPC's account") ||
+	    vpce_missing(info, VPCE_A_DEVICES, "missing the VPC's devices"))
+		return -EINVAL;
+	cfg.name = nla_data(info->attrs[VPCE_A_NAME]);
+	cfg.account = nla_get_u64(info->attrs[VPCE_A_ACCOUNT]);
+	nla_for_each_nested(a, info->attrs[VPCE_A_DEVICES], rem) {
+		struct nlattr *tb[VPCE_DEV_A_MAX + 1];
+
+		if (cfg.ndevs == VPCE_DEVICES_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "too many devices");
+			return -E2BIG;
+		}
+		ret = nla_parse_nested(tb, VPCE_DEV_A_MAX, a, vpce_dev_policy,
+				       info->extack);
+		if (ret)
+			return ret;
+		if (!tb[VPCE_DEV_A_IFINDEX]) {
+			NL_SET_ERR_ATTR_MISS(info->extack, a,
+					     VPCE_DEV_A_IFINDEX);
+			NL_SET_ERR_MSG(info->extack,
+				       "a device needs its ifindex");
+			return -EINVAL;
+		}
+		cfg.ifindex[cfg.ndevs++] = nla_get_u32(tb[VPCE_DEV_A_IFINDEX]);
+	}
+	if (!cfg.ndevs) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_DEVICES],
+				    "a VPC needs at least one device");
+		return -EINVAL;
+	}
+
+	mutex_lock(&vn->lock);
+	ret = vpce_vpc_add(vn, &cfg, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+/*
+ * Find the object named by attribute @type under vn->lock, or say that it
+ * does not exist.
+ */
+static struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, struct genl_info *info,
+				    int type)
+{
+	struct vpce_vpc *vpc = vpce_vpc_find(vn, nla_data(info->attrs[type]));
+
+	if (!vpc)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+				    "no such VPC");
+	return vpc;
+}
+
+static struct vpce_service *vpce_nl_service(struct vpce_net *vn,
+					    struct genl_info *info, int type)
+{
+	struct vpce_service *svc;
+
+	svc = vpce_service_find(vn, nla_data(info->attrs[type]));
+	if (!svc)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+				    "no such service");
+	return svc;
+}
+
+static struct vpce_endpoint *vpce_nl_endpoint(struct vpce_net *vn,
+					      struct genl_info *info)
+{
+	struct vpce_endpoint *ep;
+
+	ep = vpce_endpoint_find(vn, nla_data(info->attrs[VPCE_A_NAME]));
+	if (!ep)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_NAME],
+				    "no such endpoint");
+	return ep;
+}
+
+static int vpce_nl_vpc_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_vpc *vpc;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the VPC's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	vpc = vpce_nl_vpc(vn, info, VPCE_A_NAME);
+	if (vpc)
+		ret = vpce_vpc_del(vn, vpc, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_vpc_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_vpc *vpc;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the VPC's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	vpc = vpce_nl_vpc(vn, info, VPCE_A_NAME);
+	if (vpc)
+		ret = vpce_reply(info, vpce_fill_vpc, vn, vpc);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_vpc_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+
+	return vpce_dump_names(skb, cb, &vn->vpcs, VPCE_CMD_VPC_GET,
+			       vpce_fill_vpc, offsetof(struct vpce_vpc, named));
+}
+
+/* Services */
+
+static int vpce_parse_listeners(struct genl_info *info,
+				struct vpce_service_config *cfg)
+{
+	const struct nlattr *a;
+	int rem, ret;
+
+	nla_for_each_nested(a, info->attrs[VPCE_A_LISTENERS], rem) {
+		struct nlattr *tb[VPCE_LISTENER_A_MAX + 1];
+		struct vpce_listener *l;
+
+		if (cfg->nlisteners == VPCE_LISTENERS_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "too many listeners");
+			return -E2BIG;
+		}
+		ret = nla_parse_nested(tb, VPCE_LISTENER_A_MAX, a,
+				       vpce_listener_policy, info->extack);
+		if (ret)
+			return ret;
+		if (!tb[VPCE_LISTENER_A_PROTO] || !tb[VPCE_LISTENER_A_PORT]) {
+			NL_SET_ERR_ATTR_MISS(info->extack, a,
+					     tb[VPCE_LISTENER_A_PROTO] ?
+					     VPCE_LISTENER_A_PORT :
+					     VPCE_LISTENER_A_PROTO);
+			NL_SET_ERR_MSG(info->extack,
+				       "a listener needs a protocol and a port");
+			return -EINVAL;
+		}
+		l = &cfg->listeners[cfg->nlisteners++];
+		l->proto = nla_get_u8(tb[VPCE_LISTENER_A_PROTO]);
+		l->port = nla_get_u16(tb[VPCE_LISTENER_A_PORT]);
+		l->target_port = tb[VPCE_LISTENER_A_TARGET_PORT] ?
+			nla_get_u16(tb[VPCE_LISTENER_A_TARGET_PORT]) : l->port;
+	}
+	if (!cfg->nlisteners) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_LISTENERS],
+				    "a service needs at least one listener");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service_config *cfg;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_ACCOUNT,
+			 "missing the service's account") ||
+	    vpce_missing(info, VPCE_A_LISTENERS,
+			 "missing the service's listeners") ||
+	    vpce_missing(info, VPCE_A_NLBS,
+			 "missing the service's load balancer addresses"))
+		return -EINVAL;
+
+	/* Too big for the stack with all its listeners and zones. */
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	cfg->name = nla_data(info->attrs[VPCE_A_NAME]);
+	cfg->account = nla_get_u64(info->attrs[VPCE_A_ACCOUNT]);
+	ret = vpce_parse_type(info, &cfg->type);
+	if (!ret)
+		ret = vpce_parse_listeners(info, cfg);
+	if (!ret)
+		ret = vpce_parse_addrs(info->attrs[VPCE_A_NLBS], cfg->nlbs,
+				       &cfg->nzones, info->extack);
+	if (!ret) {
+		mutex_lock(&vn->lock);
+		ret = vpce_service_add(vn, cfg, info->extack);
+		mutex_unlock(&vn->lock);
+	}
+	kfree(cfg);
+	return ret;
+}
+
+static int vpce_nl_service_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	if (svc)
+		ret = vpce_service_del(vn, svc, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_service_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	if (svc)
+		ret = vpce_reply(info, vpce_fill_service, vn, svc);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_service_dump(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+
+	return vpce_dump_names(skb, cb, &vn->services, VPCE_CMD_SERVICE_GET,
+			       vpce_fill_service,
+			       offsetof(struct vpce_service, named));
+}
+
+/* Targets */
+
+static int vpce_nl_target_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_target tgt = {
+		.health = VPCE_HEALTH_HEALTHY,
+		.weight = 1,
+	};
+	struct vpce_service *svc;
+	struct vpce_zone_addr za;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_SERVICE, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_ADDR, "missing the target's address"))
+		return -EINVAL;
+	ret = vpce_parse_addr(info->attrs[VPCE_A_ADDR], &za, info->extack);
+	if (ret)
+		return ret;
+	tgt.addr = za.addr;
+	if (info->attrs[VPCE_A_WEIGHT])
+		tgt.weight = nla_get_u16(info->attrs[VPCE_A_WEIGHT]);
+
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	if (svc)
+		ret = vpce_service_zone(svc, za.zone, info->extack);
+	if (ret >= 0) {
+		tgt.zone = ret;
+		ret = vpce_target_add(vn, svc, &tgt, info->extack);
+	}
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_target_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	struct vpce_zone_addr za;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_SERVICE, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_ADDR, "missing the target's address"))
+		return -EINVAL;
+	ret = vpce_parse_addr(info->attrs[VPCE_A_ADDR], &za, info->extack);
+	if (ret)
+		return ret;
+
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	if (svc)
+		ret = vpce_target_del(vn, svc, &za.addr, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+/*
+ * Targets of one service (VPCE_A_SERVICE) or of all. The cursor is the
+ * position of the service in args[0] and of the target in args[1].
+ */
+static int vpce_nl_target_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+	const struct nlattr *filter = info->attrs[VPCE_A_SERVICE];
+	struct vpce_target_ref ref;
+	const struct vpce_named *n;
+	const struct vpce_targets *ts;
+	unsigned long sidx = 0;
+	int ret = 0;
+
+	vpce_dump_begin(cb, vn);
+	if (filter && !vpce_service_find(vn, nla_data(filter))) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such service");
+		ret = -ENOENT;
+		goto out;
+	}
+	list_for_each_entry(n, &vn->services.list, list) {
+		if (sidx++ < cb->args[0])
+			continue;
+		ref.svc = container_of(n, struct vpce_service, named);
+		if (filter && strcmp(n->name, nla_data(filter)))
+			goto next;
+		ts = vpce_service_targets(ref.svc, vn);
+		for (; cb->args[1] < ts->n; cb->args[1]++) {
+			ref.t = &ts->t[cb->args[1]];
+			if (vpce_dump_one(skb, cb, VPCE_CMD_TARGET_GET,
+					  vpce_fill_target, vn, &ref))
+				goto out;
+		}
+next:
+		cb->args[0] = sidx;
+		cb->args[1] = 0;
+	}
+out:
+	mutex_unlock(&vn->lock);
+	return ret ? ret : skb->len;
+}
+
+/* Endpoints */
+
+static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_endpoint_config cfg = {};
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
+	    vpce_missing(info, VPCE_A_VPC, "missing the endpoint's VPC") ||
+	    vpce_missing(info, VPCE_A_SERVICE,
+			 "missing the endpoint's service") ||
+	    vpce_missing(info, VPCE_A_ADDRS,
+			 "missing the endpoint's addresses"))
+		return -EINVAL;
+	cfg.name = nla_data(info->attrs[VPCE_A_NAME]);
+	ret = vpce_parse_type(info, &cfg.type);
+	if (ret)
+		return ret;
+	ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg.addrs,
+			       &cfg.naddrs, info->extack);
+	if (ret)
+		return ret;
+
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	cfg.vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
+	if (cfg.vpc)
+		cfg.svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	if (cfg.svc)
+		ret = vpce_endpoint_add(vn, &cfg, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_endpoint_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_endpoint *ep;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	ep = vpce_nl_endpoint(vn, info);
+	if (ep) {
+		vpce_endpoint_del(vn, ep);
+		ret = 0;
+	}
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_endpoint *ep;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	ep = vpce_nl_endpoint(vn, info);
+	if (ep)
+		ret = vpce_reply(info, vpce_fill_endpoint, vn, ep);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_endpoint_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+
+	return vpce_dump_names(skb, cb, &vn->endpoints, VPCE_CMD_ENDPOINT_GET,
+			       vpce_fill_endpoint,
+			       offsetof(struct vpce_endpoint, named));
+}
+
+#define VPCE_OP(_cmd, _doit, _policy)					\
+	{								\
+		.cmd = _cmd,						\
+		.doit = _doit,						\
+		.policy = _policy,					\
+		.maxattr = ARRAY_SIZE(_policy) - 1,			\
+		.flags = GENL_ADMIN_PERM,				\
+	}
+#define VPCE_GET_OP(_cmd, _doit, _dumpit, _policy)			\
+	{								\
+		.cmd = _cmd,						\
+		.doit = _doit,						\
+		.dumpit = _dumpit,					\
+		.policy = _policy,					\
+		.maxattr = ARRAY_SIZE(_policy) - 1,			\
+	}
+
+static const struct genl_ops vpce_genl_ops[] = {
+	VPCE_OP(VPCE_CMD_VPC_ADD, vpce_nl_vpc_add, vpce_vpc_add_policy),
+	VPCE_OP(VPCE_CMD_VPC_DEL, vpce_nl_vpc_del, vpce_name_policy),
+	VPCE_GET_OP(VPCE_CMD_VPC_GET, vpce_nl_vpc_get, vpce_nl_vpc_dump,
+		    vpce_name_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_ADD, vpce_nl_service_add,
+		vpce_service_add_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_DEL, vpce_nl_service_del, vpce_name_policy),
+	VPCE_GET_OP(VPCE_CMD_SERVICE_GET, vpce_nl_service_get,
+		    vpce_nl_service_dump, vpce_name_policy),
+	VPCE_OP(VPCE_CMD_TARGET_ADD, vpce_nl_target_add, vpce_target_policy),
+	VPCE_OP(VPCE_CMD_TARGET_DEL, vpce_nl_target_del, vpce_target_policy),
+	VPCE_GET_OP(VPCE_CMD_TARGET_GET, NULL, vpce_nl_target_dump,
+		    vpce_target_get_policy),
+	VPCE_OP(VPCE_CMD_ENDPOINT_ADD, vpce_nl_endpoint_add,
+		vpce_endpoint_add_policy),
+	VPCE_OP(VPCE_CMD_ENDPOINT_DEL, vpce_nl_endpoint_del,
+		vpce_name_policy),
+	VPCE_GET_OP(VPCE_CMD_ENDPOINT_GET, vpce_nl_endpoint_get,
+		    vpce_nl_endpoint_dump, vpce_name_policy),
+};
+
+static struct genl_family vpce_family __ro_after_init = {
+	.name = VPCE_GENL_NAME,
+	.version = VPCE_GENL_VERSION,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = vpce_genl_ops,
+	.n_ops = ARRAY_SIZE(vpce_genl_ops),
+	/* Strict: reserved header bits and unknown attributes are refused. */
+	.resv_start_op = 0,
+};
+
+int __init vpce_genl_init(void)
+{
+	return genl_register_family(&vpce_family);
+}
+
+void vpce_genl_uninit(void)
+{
+	genl_unregister_family(&vpce_family);
+}

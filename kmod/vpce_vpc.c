@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * VPCs and the devices bound to them.
+ */
+
+#include "vpce_vpc.h"
+#include "vpce_net.h"
+
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+
+/*
+ * vpce allocates conntrack zones from the top half of the 16-bit space, so
+ * that the small zone numbers people use by hand in nftables rule sets stay
+ * theirs.
+ */
+#define VPCE_CT_ZONE_MIN	0x8000
+#define VPCE_CT_ZONE_END	0x10000
+
+static const struct rhashtable_params vpce_devs_params = {
+	.key_len = sizeof(int),
+	.key_offset = offsetof(struct vpce_dev, ifindex),
+	.head_offset = offsetof(struct vpce_dev, node),
+	.automatic_shrinking = true,
+};
+
+int vpce_vpcs_init(struct vpce_net *vn)
+{
+	int ret;
+
+	idr_init(&vn->zones);
+	ret = rhashtable_init(&vn->devs, &vpce_devs_params);
+	if (ret)
+		return ret;
+	ret = vpce_names_init(&vn->vpcs);
+	if (ret)
+		rhashtable_destroy(&vn->devs);
+	return ret;
+}
+
+struct vpce_vpc *vpce_vpc_find(struct vpce_net *vn, const char *name)
+{
+	struct vpce_named *n = vpce_names_find(&vn->vpcs, name);
+
+	return n ? container_of(n, struct vpce_vpc, named) : NULL;
+}
+
+struct vpce_dev *vpce_dev_by_ifindex(struct vpce_net *vn, int ifindex)
+{
+	return rhashtable_lookup_fast(&vn->devs, &ifindex, vpce_devs_params);
+}
+
+struct vpce_dev *vpce_dev_by_ct(struct vpce_net *vn, const struct nf_conn *ct)
+{
+	const struct nf_conntrack_zone *zone = nf_ct_zone(ct);
+
+	if (zone->dir != NF_CT_ZONE_DIR_ORIG || zone->id < VPCE_CT_ZONE_MIN)
+		return NULL;
+	return idr_find(&vn->zones, zone->id);
+}
+
+static void vpce_dev_free_rcu(struct rcu_head *rcu)
+{
+	struct vpce_dev *d = container_of(rcu, struct vpce_dev, rcu);
+
+	nf_ct_put(d->tmpl);
+	kfree(d);
+}
+
+/* Undo vpce_dev_alloc() for a device that was never published. */
+static void vpce_dev_free(struct vpce_net *vn, struct vpce_dev *d)
+{
+	idr_remove(&vn->zones, d->ct_zone);
+	nf_ct_tmpl_free(d->tmpl);
+	kfree(d);
+}
+
+static struct vpce_dev *vpce_dev_alloc(struct vpce_net *vn, int ifindex,
+				       struct vpce_vpc *vpc)
+{
+	struct nf_conntrack_zone zone;
+	struct vpce_dev *d;
+	int id;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return NULL;
+	/* Reserve the zone now, publish the device in it later. */
+	id = idr_alloc_cyclic(&vn->zones, NULL, VPCE_CT_ZONE_MIN,
+			      VPCE_CT_ZONE_END, GFP_KERNEL);
+	if (id < 0)
+		goto err_free;
+
+	nf_ct_zone_init(&zone, id, NF_CT_ZONE_DIR_ORIG, 0);
+	d->tmpl = nf_ct_tmpl_alloc(vn->net, &zone, GFP_KERNEL);
+	if (!d->tmpl)
+		goto err_zone;
+	/* Templates are never inserted in the table; like xt_CT's, they
+	 * count as confirmed so that conntrack never tries.
+	 */
+	__set_bit(IPS_CONFIRMED_BIT, &d->tmpl->status);
+	d->ifindex = ifindex;
+	d->ct_zone = id;
+	d->vpc = vpc;
+	return d;
+
+err_zone:
+	idr_remove(&vn->zones, id);
+err_free:
+	kfree(d);
+	return NULL;
+}
+
+static void vpce_dev_unpublish(struct vpce_net *vn, struct vpce_dev *d)
+{
+	rhashtable_remove_fast(&vn->devs, &d->node, vpce_devs_params);
+	idr_remove(&vn->zones, d->ct_zone);
+	call_rcu(&d->rcu, vpce_dev_free_rcu);
+}
+
+static int vpce_vpc_check_devs(struct vpce_net *vn,
+			       const struct vpce_vpc_config *cfg,
+			       struct netlink_ext_ack *extack)
+{
+	unsigned int i, j;
+	bool found;
+
+	for (i = 0; i < cfg->ndevs; i++) {
+		rcu_read_lock();
+		found = dev_get_by_index_rcu(vn->net, cfg->ifindex[i]);
+		rcu_read_unlock();
+		if (!found) {
+			NL_SET_ERR_MSG(extack, "no such device");
+			return -ENODEV;
+		}
+		if (vpce_dev_by_ifindex(vn, cfg->ifindex[i])) {
+			NL_SET_ERR_MSG(extack,
+				       "device is already bound to a VPC");
+			return -EBUSY;
+		}
+		for (j = 0; j < i; j++) {
+			if (cfg->ifindex[j] == cfg->ifindex[i]) {
+				NL_SET_ERR_MSG(extack, "device given twice");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
+		 struct netlink_ext_ack *extack)
+{
+	struct vpce_vpc *vpc;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (vpce_vpc_find(vn, cfg->name)) {
+		NL_SET_ERR_MSG(extack, "a VPC with this name exists");
+		return -EEXIST;
+	}
+	ret = vpce_vpc_check_devs(vn, cfg, extack);
+	if (ret)
+		return ret;
+	ret = vpce_net_hooks_enable(vn);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
+		return ret;
+	}
+
+	vpc = kzalloc(sizeof(*vpc), GFP_KERNEL);
+	if (!vpc)
+		return -ENOMEM;
+	strscpy_pad(vpc->named.name, cfg->name, sizeof(vpc->named.name));
+	vpc->account = cfg->account;
+	for (i = 0; i < cfg->ndevs; i++) {
+		vpc->devs[i] = vpce_dev_alloc(vn, cfg->ifindex[i], vpc);
+		if (!vpc->devs[i]) {
+			ret = -ENOMEM;
+			goto err_devs;
+		}
+		vpc->ndevs++;
+	}
+	ret = vpce_names_add(&vn->vpcs, &vpc->named);
+	if (ret)
+		goto err_devs;
+
+	/* Everything is allocated; publish the devices to the packet path. */
+	for (i = 0; i < vpc->ndevs; i++) {
+		ret = rhashtable_insert_fast(&vn->devs, &vpc->devs[i]->node,
+					     vpce_devs_params);
+		if (ret)
+			goto err_publish;
+		idr_replace(&vn->zones, vpc->devs[i], vpc->devs[i]->ct_zone);
+	}
+	vpce_net_changed(vn);
+	return 0;
+
+err_publish:
+	while (i--) {
+		rhashtable_remove_fast(&vn->devs, &vpc->devs[i]->node,
+				       vpce_devs_params);
+		idr_replace(&vn->zones, NULL, vpc->devs[i]->ct_zone);
+	}
+	vpce_names_del(&vn->vpcs, &vpc->named);
+	/* The packet path may have seen a device: wait it out. */
+	synchronize_net();
+err_devs:
+	for (i = 0; i < vpc->ndevs; i++)
+		vpce_dev_free(vn, vpc->devs[i]);
+	kfree(vpc);
+	return ret;
+}
+
+static void vpce_vpc_free(struct vpce_net *vn, struct vpce_vpc *vpc)
+{
+	unsigned int i;
+
+	vpce_names_del(&vn->vpcs, &vpc->named);
+	for (i = 0; i < vpc->ndevs; i++)
+		vpce_dev_unpublish(vn, vpc->devs[i]);
+	kfree_rcu(vpc, rcu);
+}
+
+int vpce_vpc_del(struct vpce_net *vn, struct vpce_vpc *vpc,
+		 struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&vn->lock);
+
+	if (vpc->endpoint_count) {
+		NL_SET_ERR_MSG(extack, "the VPC has endpoints");
+		return -EBUSY;
+	}
+	vpce_vpc_free(vn, vpc);
+	vpce_net_changed(vn);
+	return 0;
+}
+
+/* Namespace exit: endpoints are gone already. */
+void vpce_vpcs_destroy(struct vpce_net *vn)
+{
+	struct vpce_named *n, *tmp;
+
+	list_for_each_entry_safe(n, tmp, &vn->vpcs.list, list)
+		vpce_vpc_free(vn, container_of(n, struct vpce_vpc, named));
+	vpce_names_destroy(&vn->vpcs);
+	rhashtable_destroy(&vn->devs);
+	idr_destroy(&vn->zones);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vpce authors.
+ */
+
+#ifndef _VPCE_VPC_H
+#define _VPCE_VPC_H
+
+#include "vpce_names.h"
+
+#include <linux/rhashtable-types.h>
+#include <linux/rcupdate.h>
+
+struct vpce_net;
+struct vpce_vpc;
+struct nf_conn;
+struct netlink_ext_ack;
+
+/*
+ * A device bound to a VPC. Each has a conntrack zone of its own, applied to
+ * the original direction of flows that arrive on it (the way `ct original
+ * zone set` does): identical tuples from two VPCs become two flows, while the
+ * replies from targets, which arrive in zone 0, still find theirs. A zone per
+ * device rather than per VPC also tells the reply path which device a flow
+ * came in on.
+ */
+struct vpce_dev {
+	struct rhash_head node;		/* in vn->devs, keyed by ifindex */
+	int ifindex;
+	u16 ct_zone;
+	struct vpce_vpc *vpc;
+	struct nf_conn *tmpl;		/* conntrack template with the zone */
+	struct rcu_head rcu;
+};
+
+struct vpce_vpc {
+	struct vpce_named named;
+	u64 account;
+	u32 endpoint_count;
+	unsigned int ndevs;
+	struct vpce_dev *devs[VPCE_DEVICES_MAX];
+	struct rcu_head rcu;
+};
+
+struct vpce_vpc_config {
+	const char *name;
+	u64 account;
+	unsigned int ndevs;
+	int ifindex[VPCE_DEVICES_MAX];
+};
+
+int vpce_vpcs_init(struct vpce_net *vn);
+void vpce_vpcs_destroy(struct vpce_net *vn);
+
+struct vpce_vpc *vpce_vpc_find(struct vpce_net *vn, const char *name);
+int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
+		 struct netlink_ext_ack *extack);
+int vpce_vpc_del(struct vpce_net *vn, struct vpce_vpc *vpc,
+		 struct netlink_ext_ack *extack);
+
+/* Packet path, under RCU. */
+struct vpce_dev *vpce_dev_by_ifindex(struct vpce_net *vn, int ifindex);
+struct vpce_dev *vpce_dev_by_ct(struct vpce_net *vn, const struct nf_conn *ct);
+
+#endif /* _VPCE_VPC_H */
