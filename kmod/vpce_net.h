@@ -30,7 +30,7 @@ struct nf_conn;
  */
 struct vpce_net {
 	struct net *net;
-	struct mutex lock;
+	struct mutex lock;		/* serialises configuration */
 	/* Bumped on every change; dumps use it to detect that they raced. */
 	unsigned int gen;
 

@@ -903,7 +903,7 @@ static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 		.cmd = _cmd,						\
 		.doit = _doit,						\
 		.policy = _policy,					\
-		.maxattr = ARRAY_SIZE(_policy) - 1,			\
+		.maxattr = VPCE_A_MAX,					\
 		.flags = GENL_ADMIN_PERM,				\
 	}
 #define VPCE_GET_OP(_cmd, _doit, _dumpit, _policy)			\
@@ -912,7 +912,7 @@ static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 		.doit = _doit,						\
 		.dumpit = _dumpit,					\
 		.policy = _policy,					\
-		.maxattr = ARRAY_SIZE(_policy) - 1,			\
+		.maxattr = VPCE_A_MAX,					\
 	}
 
 static const struct genl_ops vpce_genl_ops[] = {

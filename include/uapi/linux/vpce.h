@@ -144,6 +144,7 @@ enum vpce_cmd {
 	VPCE_CMD_ENDPOINT_GET,
 	__VPCE_CMD_MAX
 };
+
 #define VPCE_CMD_MAX (__VPCE_CMD_MAX - 1)
 
 enum vpce_type {
@@ -151,6 +152,7 @@ enum vpce_type {
 	VPCE_TYPE_GATEWAY,	/* reserved: not yet accepted */
 	__VPCE_TYPE_MAX
 };
+
 #define VPCE_TYPE_MAX (__VPCE_TYPE_MAX - 1)
 
 /* Endpoint states, AWS's: pendingAcceptance, available, rejected, ... */
@@ -162,6 +164,7 @@ enum vpce_state {
 	VPCE_STATE_FAILED,
 	__VPCE_STATE_MAX
 };
+
 #define VPCE_STATE_MAX (__VPCE_STATE_MAX - 1)
 
 enum vpce_health {
@@ -170,6 +173,7 @@ enum vpce_health {
 	VPCE_HEALTH_DRAINING,
 	__VPCE_HEALTH_MAX
 };
+
 #define VPCE_HEALTH_MAX (__VPCE_HEALTH_MAX - 1)
 
 enum vpce_attr {
@@ -193,6 +197,7 @@ enum vpce_attr {
 	VPCE_A_ENDPOINT_COUNT,	/* u32 (reply only) */
 	__VPCE_A_MAX
 };
+
 #define VPCE_A_MAX (__VPCE_A_MAX - 1)
 
 enum vpce_dev_attr {
@@ -202,6 +207,7 @@ enum vpce_dev_attr {
 	VPCE_DEV_A_CT_ZONE,	/* u16, reply only: the device's ct zone */
 	__VPCE_DEV_A_MAX
 };
+
 #define VPCE_DEV_A_MAX (__VPCE_DEV_A_MAX - 1)
 
 enum vpce_listener_attr {
@@ -211,6 +217,7 @@ enum vpce_listener_attr {
 	VPCE_LISTENER_A_TARGET_PORT,	/* u16, host order: 1..65535 */
 	__VPCE_LISTENER_A_MAX
 };
+
 #define VPCE_LISTENER_A_MAX (__VPCE_LISTENER_A_MAX - 1)
 
 /* An address: exactly one of IPV4 and IPV6, and optionally its zone. */
@@ -221,6 +228,7 @@ enum vpce_addr_attr {
 	VPCE_ADDR_A_ZONE,	/* string: zone name */
 	__VPCE_ADDR_A_MAX
 };
+
 #define VPCE_ADDR_A_MAX (__VPCE_ADDR_A_MAX - 1)
 
 /* Per-endpoint counters, u64, summed over CPUs when read. */
@@ -234,6 +242,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_PROTO,	/* dropped: neither TCP nor UDP */
 	__VPCE_STATS_A_MAX
 };
+
 #define VPCE_STATS_A_MAX (__VPCE_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_VPCE_H */
