@@ -5,7 +5,7 @@
  * ack message, that well-formed requests still work, that unprivileged
  * callers are refused, and that dumps notice concurrent changes.
  *
- *   nlbad -d DEV1 -D DEV2 [all [PATTERN]]
+ *   nlbad -d DEV1 -D DEV2 [all] [PATTERN]
  *	Creates a small fixture (objects named nlbad-*), runs every case of
  *	the table below whose name contains PATTERN, deletes the fixture.
  *	DEV1 and DEV2 are devices of this netns not bound to any VPC.
@@ -244,8 +244,11 @@ static const struct tcase cases[] = {
 	  NOATTRS },
 	{ "hdr/reserved_nonzero_do", VPCE_CMD_VPC_ADD, 0, WANT_ERR, O_RESV, 0,
 	  VPC_ADD(A_NAME(NEWVPC), A_ACC(ACC_VPC), DEVS_2) },
-	{ "hdr/nlmsg_flags_garbage", VPCE_CMD_VPC_ADD, NLM_F_REPLACE | NLM_F_EXCL,
-	  WANT_ERR, 0, 0, VPC_ADD(A_NAME(NEWVPC), A_ACC(ACC_VPC), DEVS_2) },
+	/* NLM_F_CREATE and NLM_F_ROOT (half of NLM_F_DUMP) mean nothing here. */
+	{ "hdr/nlmsg_flags_create", VPCE_CMD_VPC_ADD, NLM_F_CREATE, EINVAL, 0, 0,
+	  VPC_ADD(A_NAME(NEWVPC), A_ACC(ACC_VPC), DEVS_2) },
+	{ "hdr/nlmsg_flags_root", VPCE_CMD_VPC_GET, NLM_F_ROOT, EINVAL, 0, 0,
+	  ATTRS(A_NAME(VPC)) },
 	{ "hdr/cmd_unspec", VPCE_CMD_UNSPEC, 0, EOPNOTSUPP, O_NOMSG, 0, NOATTRS },
 	{ "hdr/cmd_unknown", VPCE_CMD_MAX + 1, 0, EOPNOTSUPP, O_NOMSG, 0,
 	  NOATTRS },
@@ -1625,7 +1628,7 @@ out:
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: nlbad -d DEV1 -D DEV2 [all [PATTERN]]\n"
+		"usage: nlbad -d DEV1 -D DEV2 [all] [PATTERN]\n"
 		"       nlbad [-d DEV] [-v VPC] [-s SVC] [-e EP] [-t ADDR] perm\n"
 		"       nlbad dumpintr DEV...\n"
 		"       nlbad list\n");
@@ -1689,8 +1692,8 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "dumpintr"))
 		return mode_dumpintr(nl, argc - optind, argv + optind);
 	if (strcmp(mode, "all"))
-		usage();
-	if (optind < argc)
+		pattern = mode;		/* nlbad -d X -D Y PATTERN */
+	else if (optind < argc)
 		pattern = argv[optind++];
 	if (optind != argc || !dev1 || !dev2 || dev1 == dev2)
 		usage();
