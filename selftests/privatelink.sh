@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The standard PrivateLink topology of the data-path tests, sourced after
+# lib.sh:
+#
+#   netns vpca  eth0 10.0.0.2/24 --- va (no address) \
+#                                                     host (vpce) --- vprov 192.168.1.1/24 --- netns prov
+#   netns vpcb  eth0 10.0.0.2/24 --- vb (no address) /                                        eth0 192.168.1.10-12/24
+#
+# VPCs A (dev va) and B (dev vb) use the same CIDR and the same client
+# address. Service "svc" (listeners tcp:80->8080, udp:53->5353, nlb
+# 192.168.1.1) has three targets, 192.168.1.10, .11 and .12, each running
+# an identity server named srv10, srv11, srv12 on both ports. Endpoints
+# "epa" (VPC A) and "epb" (VPC B) both have the address 10.0.0.100.
+
+EP_ADDR=10.0.0.100
+NLB=192.168.1.1
+TARGETS="10 11 12"
+
+# pl_server NS ADDR PORT NAME [tcp|udp] [id_server.py OPTIONS...] : an
+# identity server bound to ADDR, waited for until it listens there.
+pl_server() {
+	local ns=$1 addr=$2 port=$3 name=$4 proto=${5:-tcp} opts=() ssopt=-Hltn
+	shift 4
+	[ $# -eq 0 ] || shift
+	if [ "$proto" = udp ]; then
+		opts=(--udp)
+		ssopt=-Hlun
+	fi
+	ip netns exec "$ns" python3 "$SELFTESTS/id_server.py" "${opts[@]}" \
+		--addr "$addr" "$@" "$name" "$port" </dev/null &
+	defer kill $!
+	wait_for 10 _pl_bound "$ns" "$ssopt" "$addr:$port" ||
+		fail "$name: no $proto server on $addr:$port"
+}
+
+_pl_bound() {
+	ip netns exec "$1" ss "$2" src "$3" | grep -q .
+}
+
+# pl_setup : the whole topology above, configured and serving.
+pl_setup() {
+	local t
+
+	load_vpce
+	mk_ns vpca
+	mk_ns vpcb
+	mk_ns prov
+	mk_veth va vpca eth0 10.0.0.2/24
+	mk_veth vb vpcb eth0 10.0.0.2/24
+	mk_veth vprov prov eth0 - "$NLB/24"
+	for t in $TARGETS; do
+		ip -n prov addr add "192.168.1.$t/24" dev eth0 ||
+			fail "adding 192.168.1.$t"
+		pl_server prov "192.168.1.$t" 8080 "srv$t" tcp --hold
+		pl_server prov "192.168.1.$t" 5353 "srv$t" udp
+	done
+
+	must vpcectl vpc add A account 111111111111 dev va
+	must vpcectl vpc add B account 222222222222 dev vb
+	must vpcectl service add svc account 333333333333 \
+		listener tcp:80:8080 listener udp:53:5353 nlb "$NLB"
+	for t in $TARGETS; do
+		must vpcectl target add svc "192.168.1.$t"
+	done
+	must vpcectl endpoint add epa vpc A service svc addr "$EP_ADDR"
+	must vpcectl endpoint add epb vpc B service svc addr "$EP_ADDR"
+}
+
+# ep_stat EP KEY : one counter of an endpoint, from vpcectl's JSON.
+ep_stat() {
+	vpcectl -j endpoint show "$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats"][sys.argv[1]])' "$2"
+}
