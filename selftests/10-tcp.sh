@@ -33,8 +33,8 @@ for t in $TARGETS; do
 	grep -q "^srv$t $NLB\$" <<<"$spread" || fail "target 192.168.1.$t got none of 30 connections"
 done
 [ "$(grep -vc " $NLB\$" <<<"$spread")" -eq 0 ] || fail "a target saw a source other than $NLB"
-[ "$(ep_stat epa new_connections)" -eq 31 ] ||
-	fail "epa counts $(ep_stat epa new_connections) new connections, expected 31"
+[ "$(ep_stat epa new-connections)" -eq 31 ] ||
+	fail "epa counts $(ep_stat epa new-connections) new connections, expected 31"
 
 # conntrack: original 10.0.0.2 -> 10.0.0.100:80 in VPC A's zone, reply
 # from a target's 8080 to the nlb address.
@@ -51,7 +51,7 @@ err=$(ip netns exec vpca socat -T 5 - "TCP:$EP_ADDR:81,connect-timeout=5" </dev/
 took=$(($(_now_ms) - start))
 grep -q "Connection refused" <<<"$err" || fail "port 81: expected 'Connection refused', got '$err'"
 [ "$took" -lt 4000 ] || fail "port 81 took $took ms to be refused"
-[ "$(ep_stat epa drop_no_listener)" -eq 1 ] || fail "drop_no_listener is not 1"
-[ "$(ep_stat epb new_connections)" -eq 0 ] || fail "epb counted flows of VPC A"
+[ "$(ep_stat epa drop-no-listener)" -eq 1 ] || fail "drop_no_listener is not 1"
+[ "$(ep_stat epb new-connections)" -eq 0 ] || fail "epb counted flows of VPC A"
 log "port 81 refused in $took ms and counted"
 exit 0

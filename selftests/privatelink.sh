@@ -44,6 +44,14 @@ pl_setup() {
 	local t
 
 	load_vpce
+	pl_topology
+	pl_config
+}
+
+# pl_topology : namespaces, devices and servers; no vpce configuration.
+pl_topology() {
+	local t
+
 	mk_ns vpca
 	mk_ns vpcb
 	mk_ns prov
@@ -56,6 +64,11 @@ pl_setup() {
 		pl_server prov "192.168.1.$t" 8080 "srv$t" tcp --hold
 		pl_server prov "192.168.1.$t" 5353 "srv$t" udp
 	done
+}
+
+# pl_config : the VPCs, service, targets and endpoints above.
+pl_config() {
+	local t
 
 	must vpcectl vpc add A account 111111111111 dev va
 	must vpcectl vpc add B account 222222222222 dev vb
@@ -68,8 +81,32 @@ pl_setup() {
 	must vpcectl endpoint add epb vpc B service svc addr "$EP_ADDR"
 }
 
-# ep_stat EP KEY : one counter of an endpoint, from vpcectl's JSON.
+# ep_stat EP KEY : one counter of an endpoint (new-connections,
+# drop-no-listener, ...), from vpcectl's text output.
 ep_stat() {
-	vpcectl -j endpoint show "$1" |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats"][sys.argv[1]])' "$2"
+	vpcectl endpoint show "$1" |
+		awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
+}
+
+# held_start NS DIR ADDR PORT [held.py OPTIONS...] : a held connection from
+# NS (see held.py), driven through DIR; waits for the server's greeting.
+held_start() {
+	local ns=$1 dir=$2
+	shift 2
+	mkdir -p "$dir"
+	ip netns exec "$ns" python3 "$SELFTESTS/held.py" --dir "$dir" "$@" </dev/null &
+	defer touch "$dir/stop"
+	wait_for 10 test -s "$dir/greeting" ||
+		fail "held connection $dir: no greeting"
+}
+
+# held_ping DIR N : send round N on a held connection and print the result
+# ("ok ECHO" or "ERROR reason").
+held_ping() {
+	touch "$1/ping.$2"
+	wait_for 10 test -s "$1/pong.$2" || {
+		echo "ERROR no result"
+		return
+	}
+	cat "$1/pong.$2"
 }
