@@ -63,6 +63,7 @@ enum kind {
 	K_CTR16,	/* u16: v + repetition index */
 	K_CTRIP,	/* IPv4: v + repetition index */
 	K_CTRZONE,	/* string "zN", N the repetition index */
+	K_FAMILY,	/* u16: the vpce family's id */
 	K_MARK,		/* the next attribute is the one the request is
 			 * wrong about: the kernel may point at it */
 };
@@ -94,6 +95,7 @@ struct at {
 #define CTRIP(t, a, b, c, d) { .kind = K_CTRIP, .type = (t), \
 	.v = ((uint64_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d) }
 #define CTRZONE(t)	{ .kind = K_CTRZONE, .type = (t) }
+#define FAMILY(t)	{ .kind = K_FAMILY, .type = (t) }
 /* Marks the attribute(s) the request is wrong about. */
 #define BAD(...)	{ .kind = K_MARK }, __VA_ARGS__
 
@@ -111,6 +113,7 @@ struct at {
 #define O_SHORT	0x08	/* cut the message inside the genl header */
 #define O_INFO	0x10	/* only record the outcome */
 #define O_QUIET	0x20	/* best-effort cleanup: no output, never fails */
+#define O_CTRL	0x40	/* a request to nlctrl (about vpce), not to vpce */
 
 struct tcase {
 	const char *name;
@@ -210,6 +213,10 @@ static const struct tcase setup[] = {
 	  ATTRS(STR(VPCE_A_SERVICE, SVC)) },
 	{ "setup/endpoint_dump", VPCE_CMD_ENDPOINT_GET, NLM_F_DUMP, WANT_OK, 0, 0,
 	  NOATTRS },
+	/* Anyone may read the family's policies (`genl policy`, ynl): the
+	 * same code reports a rejected attribute's policy in extacks. */
+	{ "setup/ctrl_getpolicy", CTRL_CMD_GETPOLICY, NLM_F_DUMP, WANT_OK, O_CTRL,
+	  0, ATTRS(FAMILY(CTRL_ATTR_FAMILY_ID)) },
 };
 
 static const struct tcase teardown[] = {
@@ -1008,6 +1015,9 @@ static void put(struct build *b, const struct at *a)
 	case K_DEV2:
 		mnl_attr_put_u32(nlh, a->type, dev2);
 		break;
+	case K_FAMILY:
+		mnl_attr_put_u16(nlh, a->type, family);
+		break;
 	case K_U64:
 		mnl_attr_put_u64(nlh, a->type, v);
 		break;
@@ -1175,7 +1185,10 @@ static void run_request(struct mnl_socket *nl, const struct tcase *c,
 	if ((flags & NLM_F_DUMP) != NLM_F_DUMP)
 		flags |= NLM_F_ACK;
 	memset(buf, 0, sizeof(buf));
-	nlh = genl_hdr(buf, family, flags, c->cmd, version);
+	if (c->opt & O_CTRL)
+		nlh = genl_hdr(buf, GENL_ID_CTRL, flags, c->cmd, 2);
+	else
+		nlh = genl_hdr(buf, family, flags, c->cmd, version);
 	if (c->opt & O_RESV)
 		((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->reserved = 1;
 
@@ -1433,10 +1446,12 @@ static bool names_equal(const struct names *a, const struct names *b)
 	return true;
 }
 
+#define DUMP_PREFIX "nlbad-dump-"
+
 static void dump_name(char *out, unsigned int i)
 {
 	/* Long names make big messages, so the dump spans several reads. */
-	snprintf(out, VPCE_NAME_MAX + 1, "nlbad-dump-%04u-%.*s", i,
+	snprintf(out, VPCE_NAME_MAX + 1, DUMP_PREFIX "%04u-%.*s", i % 10000,
 		 VPCE_NAME_MAX - 16, N64);
 }
 
@@ -1575,13 +1590,19 @@ static int mode_dumpintr(struct mnl_socket *nl, int ndev, char **devs)
 		printf("FAIL dumpintr/interrupted NLM_F_DUMP_INTR before any change\n");
 		failures++;
 	}
-	snprintf(gone1, sizeof(gone1), "%s", seen.name[0]);
+	/* Only VPCs of ours: the netns may hold others. */
+	for (i = 0; i < seen.n; i++)
+		if (!strncmp(seen.name[i], DUMP_PREFIX, strlen(DUMP_PREFIX))) {
+			snprintf(gone1, sizeof(gone1), "%s", seen.name[i]);
+			break;
+		}
 	for (i = before.n; i-- > 0;)
-		if (!names_has(&seen, before.name[i])) {
+		if (!strncmp(before.name[i], DUMP_PREFIX, strlen(DUMP_PREFIX)) &&
+		    !names_has(&seen, before.name[i])) {
 			snprintf(gone2, sizeof(gone2), "%s", before.name[i]);
 			break;
 		}
-	if (!gone2[0] || vpc_simple(nl, VPCE_CMD_VPC_DEL, gone1, 0) ||
+	if (!gone1[0] || !gone2[0] || vpc_simple(nl, VPCE_CMD_VPC_DEL, gone1, 0) ||
 	    vpc_simple(nl, VPCE_CMD_VPC_DEL, gone2, 0)) {
 		printf("FAIL dumpintr/interrupted could not change the table mid-dump\n");
 		failures++;
@@ -1612,9 +1633,12 @@ static int mode_dumpintr(struct mnl_socket *nl, int ndev, char **devs)
 	}
 	mnl_socket_close(dnl);
 out:
+	/* Whatever of ours is left, including what a failed change kept. */
+	if (!full_dump(nl, &after))
+		ret = 2;
 	for (i = 0; i < (unsigned int)ndev; i++) {
 		dump_name(name, i);
-		if (strcmp(name, gone1) && strcmp(name, gone2) &&
+		if (names_has(&after, name) &&
 		    vpc_simple(nl, VPCE_CMD_VPC_DEL, name, 0))
 			ret = 2;
 	}
