@@ -7,6 +7,7 @@
 
 #include "vpce_net.h"
 #include "vpce_netlink.h"
+#include "vpce_vpc.h"
 
 #include <linux/module.h>
 #include <net/genetlink.h>
@@ -19,12 +20,17 @@ static int __init vpce_init(void)
 	ret = vpce_net_register();
 	if (ret)
 		return ret;
-	ret = vpce_genl_init();
+	ret = vpce_vpc_notifier_register();
 	if (ret)
 		goto err_net;
+	ret = vpce_genl_init();
+	if (ret)
+		goto err_notifier;
 	pr_info("vpce: VPC endpoint services loaded\n");
 	return 0;
 
+err_notifier:
+	vpce_vpc_notifier_unregister();
 err_net:
 	vpce_net_unregister();
 	return ret;
@@ -33,6 +39,7 @@ err_net:
 static void __exit vpce_exit(void)
 {
 	vpce_genl_uninit();
+	vpce_vpc_notifier_unregister();
 	vpce_net_unregister();
 }
 

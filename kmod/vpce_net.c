@@ -50,7 +50,7 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	struct vpce_dev *d;
 
 	d = vpce_dev_by_ct(ctx->vn, ct);
-	if (!d)
+	if (!d || (m->dev && d != m->dev))
 		return 0;
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ea = vpce_ep_addr_find(ctx->vn, d->vpc, orig->src.l3num, &orig->dst.u3);

@@ -71,6 +71,7 @@ int vpce_net_hooks_enable(struct vpce_net *vn);
  * the packet path to stop creating matching flows first.
  */
 struct vpce_flow_match {
+	const struct vpce_dev *dev;
 	const struct vpce_endpoint *ep;
 	const struct vpce_service *svc;
 	const struct vpce_addr *target;

@@ -55,17 +55,6 @@ static int vpce_validate_zone(const struct nlattr *attr,
 	return -EINVAL;
 }
 
-static int vpce_validate_proto(const struct nlattr *attr,
-			       struct netlink_ext_ack *extack)
-{
-	u8 proto = nla_get_u8(attr);
-
-	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr, "the protocol must be TCP or UDP");
-	return -EINVAL;
-}
-
 static struct netlink_range_validation vpce_account_range = {
 	.min = 0,
 	.max = VPCE_ACCOUNT_MAX,
@@ -81,8 +70,11 @@ static const struct nla_policy vpce_dev_policy[VPCE_DEV_A_MAX + 1] = {
 };
 
 static const struct nla_policy vpce_listener_policy[VPCE_LISTENER_A_MAX + 1] = {
-	[VPCE_LISTENER_A_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8,
-							 vpce_validate_proto),
+	/* A range, not a validation function: the policy dump reads integer
+	 * policies as ranges.
+	 */
+	[VPCE_LISTENER_A_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP,
+						   IPPROTO_UDP),
 	[VPCE_LISTENER_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VPCE_LISTENER_A_TARGET_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
@@ -627,6 +619,12 @@ static int vpce_parse_listeners(struct genl_info *info,
 		}
 		l = &cfg->listeners[cfg->nlisteners++];
 		l->proto = nla_get_u8(tb[VPCE_LISTENER_A_PROTO]);
+		if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[VPCE_LISTENER_A_PROTO],
+					    "the protocol must be TCP or UDP");
+			return -EINVAL;
+		}
 		l->port = nla_get_u16(tb[VPCE_LISTENER_A_PORT]);
 		l->target_port = tb[VPCE_LISTENER_A_TARGET_PORT] ?
 			nla_get_u16(tb[VPCE_LISTENER_A_TARGET_PORT]) : l->port;

@@ -242,6 +242,66 @@ int vpce_vpc_del(struct vpce_net *vn, struct vpce_vpc *vpc,
 	return 0;
 }
 
+/*
+ * A bound device is going away (or moving to another namespace). Its
+ * binding goes with it: the ifindex could otherwise be given to an unrelated
+ * device later, which would silently join the VPC. The flows that came in
+ * through it end, as their replies have nowhere to go.
+ */
+void vpce_vpc_dev_gone(struct vpce_net *vn, int ifindex)
+{
+	struct vpce_flow_match m = {};
+	struct vpce_vpc *vpc;
+	struct vpce_dev *d;
+	unsigned int i;
+
+	lockdep_assert_held(&vn->lock);
+
+	d = vpce_dev_by_ifindex(vn, ifindex);
+	if (!d)
+		return;
+	m.dev = d;
+	vpce_flows_end(vn, &m);
+	vpc = d->vpc;
+	for (i = 0; i < vpc->ndevs; i++)
+		if (vpc->devs[i] == d)
+			break;
+	vpc->ndevs--;
+	memmove(&vpc->devs[i], &vpc->devs[i + 1],
+		(vpc->ndevs - i) * sizeof(vpc->devs[0]));
+	vpce_dev_unpublish(vn, d);
+	vpce_net_changed(vn);
+}
+
+static int vpce_netdev_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct vpce_net *vn;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	vn = vpce_net(dev_net(dev));
+	mutex_lock(&vn->lock);
+	vpce_vpc_dev_gone(vn, dev->ifindex);
+	mutex_unlock(&vn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vpce_netdev_notifier = {
+	.notifier_call = vpce_netdev_event,
+};
+
+int vpce_vpc_notifier_register(void)
+{
+	return register_netdevice_notifier(&vpce_netdev_notifier);
+}
+
+void vpce_vpc_notifier_unregister(void)
+{
+	unregister_netdevice_notifier(&vpce_netdev_notifier);
+}
+
 /* Namespace exit: endpoints are gone already. */
 void vpce_vpcs_destroy(struct vpce_net *vn)
 {

@@ -58,6 +58,10 @@ int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 int vpce_vpc_del(struct vpce_net *vn, struct vpce_vpc *vpc,
 		 struct netlink_ext_ack *extack);
 
+void vpce_vpc_dev_gone(struct vpce_net *vn, int ifindex);
+int vpce_vpc_notifier_register(void);
+void vpce_vpc_notifier_unregister(void);
+
 /* Packet path, under RCU. */
 struct vpce_dev *vpce_dev_by_ifindex(struct vpce_net *vn, int ifindex);
 struct vpce_dev *vpce_dev_by_ct(struct vpce_net *vn, const struct nf_conn *ct);
