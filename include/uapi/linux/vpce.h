@@ -142,6 +142,20 @@ enum vpce_cmd {
 	VPCE_CMD_ENDPOINT_ADD,
 	VPCE_CMD_ENDPOINT_DEL,
 	VPCE_CMD_ENDPOINT_GET,
+	/* Reserved for the access-control and load-balancing work; each is
+	 * documented above once it is implemented.
+	 */
+	VPCE_CMD_SERVICE_SET,
+	VPCE_CMD_SERVICE_ALLOW,
+	VPCE_CMD_SERVICE_DISALLOW,
+	VPCE_CMD_TARGET_SET,
+	VPCE_CMD_ENDPOINT_SET,
+	VPCE_CMD_CONNECTION_ACCEPT,
+	VPCE_CMD_CONNECTION_REJECT,
+	VPCE_CMD_PRINCIPAL_ADD,
+	VPCE_CMD_PRINCIPAL_DEL,
+	VPCE_CMD_PRINCIPAL_GET,
+	VPCE_CMD_POLICY_SIMULATE,
 	__VPCE_CMD_MAX
 };
 
@@ -195,6 +209,25 @@ enum vpce_attr {
 	VPCE_A_STATS,		/* nested VPCE_STATS_A_* (reply only) */
 	VPCE_A_TARGET_COUNT,	/* u32 (reply only) */
 	VPCE_A_ENDPOINT_COUNT,	/* u32 (reply only) */
+	/* Reserved for the access-control and load-balancing work. */
+	VPCE_A_ACCEPTANCE_REQUIRED,	/* u8: 0 or 1 */
+	VPCE_A_CROSS_ZONE,	/* u8: 0 or 1 */
+	VPCE_A_PRIVATE_DNS,	/* string: the service's private DNS name */
+	VPCE_A_DEREG_DELAY,	/* u32: deregistration delay, seconds */
+	VPCE_A_IDLE_TIMEOUT,	/* u32: TCP idle timeout, seconds */
+	VPCE_A_HASH_SEED,	/* binary, 16 bytes: the flow hash key */
+	VPCE_A_HEALTH_CHECK,	/* nested VPCE_HC_A_* */
+	VPCE_A_PRINCIPAL,	/* string: an ARN (allow, disallow, bindings) */
+	VPCE_A_PRINCIPALS,	/* nested array of VPCE_A_PRINCIPAL (reply) */
+	VPCE_A_REQUESTER,	/* string: the ARN requesting an endpoint */
+	VPCE_A_PREFIX,		/* nested VPCE_ADDR_A_* with PREFIX_LEN */
+	VPCE_A_POLICY,		/* nested VPCE_POLICY_A_*: compiled policy */
+	VPCE_A_POLICY_TEXT,	/* string: the policy document as given */
+	VPCE_A_REQUEST,		/* nested VPCE_REQ_A_*: a request to evaluate */
+	VPCE_A_DECISION,	/* u8: enum vpce_decision (reply only) */
+	VPCE_A_MATCHED,		/* nested array of Sid strings (reply only) */
+	VPCE_A_CREATED,		/* u64: creation time, Unix seconds (reply) */
+	VPCE_A_OWNER,		/* u64: the endpoint's VPC owner (reply) */
 	__VPCE_A_MAX
 };
 
@@ -226,6 +259,7 @@ enum vpce_addr_attr {
 	VPCE_ADDR_A_IPV4,	/* 4 bytes, network order */
 	VPCE_ADDR_A_IPV6,	/* 16 bytes, network order (not yet accepted) */
 	VPCE_ADDR_A_ZONE,	/* string: zone name */
+	VPCE_ADDR_A_PREFIX_LEN,	/* u8: for prefixes (VPCE_A_PREFIX) */
 	__VPCE_ADDR_A_MAX
 };
 
@@ -244,5 +278,39 @@ enum vpce_stats_attr {
 };
 
 #define VPCE_STATS_A_MAX (__VPCE_STATS_A_MAX - 1)
+
+/* The decision of a policy evaluation, AWS's words. */
+enum vpce_decision {
+	VPCE_DECISION_IMPLICIT_DENY,
+	VPCE_DECISION_ALLOWED,
+	VPCE_DECISION_EXPLICIT_DENY,
+	__VPCE_DECISION_MAX
+};
+
+#define VPCE_DECISION_MAX (__VPCE_DECISION_MAX - 1)
+
+/* Health check configuration of a service (VPCE_A_HEALTH_CHECK). */
+enum vpce_hc_attr {
+	VPCE_HC_A_UNSPEC,
+	VPCE_HC_A_PROTO,	/* u8: enum vpce_hc_proto */
+	VPCE_HC_A_PATH,		/* string: HTTP path */
+	VPCE_HC_A_INTERVAL,	/* u32: seconds */
+	VPCE_HC_A_HEALTHY,	/* u8: healthy threshold */
+	VPCE_HC_A_UNHEALTHY,	/* u8: unhealthy threshold */
+	__VPCE_HC_A_MAX
+};
+
+#define VPCE_HC_A_MAX (__VPCE_HC_A_MAX - 1)
+
+enum vpce_hc_proto {
+	VPCE_HC_NONE,
+	VPCE_HC_TCP,
+	VPCE_HC_HTTP,
+	__VPCE_HC_MAX
+};
+
+#define VPCE_HC_MAX (__VPCE_HC_MAX - 1)
+
+/* Policy attributes (VPCE_POLICY_A_*, VPCE_REQ_A_*) follow. */
 
 #endif /* _UAPI_LINUX_VPCE_H */
