@@ -127,6 +127,9 @@
 #define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
 #define VPCE_TARGETS_MAX	1024	/* targets per service */
 #define VPCE_WEIGHT_MAX		256
+#define VPCE_ARN_MAX		160	/* characters of a principal ARN */
+#define VPCE_PRINCIPALS_MAX	256	/* allowed principals per service */
+#define VPCE_BINDINGS_MAX	256	/* principal bindings per VPC */
 
 enum vpce_cmd {
 	VPCE_CMD_UNSPEC,
