@@ -128,9 +128,11 @@ json_t *json_str_array(const struct nlattr *arr)
 	struct nlattr *child;
 	int rem;
 
-	if (arr)
-		nla_for_each_nested(child, (struct nlattr *)arr, rem)
-			json_array_append_new(out, json_string(nla_get_string(child)));
+	if (!arr)
+		return out;
+	nla_for_each_nested(child, (struct nlattr *)arr, rem) {
+		json_array_append_new(out, json_string(nla_get_string(child)));
+	}
 	return out;
 }
 
