@@ -69,7 +69,14 @@ tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 held_start vpca "$tmp/h" "$EP_ADDR" 80 --tag live
 [ "$(held_ping "$tmp/h" 1)" = "ok live 1" ] || fail "live session does not work"
+# An idle client, blocked reading, must see the end too: vpce resets it.
+ip netns exec vpca socat -u "TCP:$EP_ADDR:80" - >"$tmp/idle" 2>&1 &
+idle=$!
+defer kill $idle
+wait_for 10 grep -q "^srv" "$tmp/idle" || fail "idle client not connected"
 must vpcectl connection reject svc epa
+wait_for 3 sh -c "! kill -0 $idle" || fail "an idle client still hangs after the reject"
+log "idle client: $(tail -n 1 "$tmp/idle")"
 start=$(_now_ms)
 res=$(held_ping "$tmp/h" 2)
 took=$(($(_now_ms) - start))
