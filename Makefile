@@ -4,6 +4,12 @@
 # make check    install what is missing, build, run selftests/ in the VM
 # make demo     install what is missing, build, play the demo in the VM
 # make lint     checkpatch --strict on kmod/, cppcheck on userspace/
+# make check KERNEL=debug
+#               the suite on a KASAN/UBSAN/lockdep/kmemleak kernel built
+#               once from linux-source-6.1 (scripts/debug-kernel; cached)
+# make fuzz     the long netlink fuzzer run (NLFUZZ_COUNT messages) in the VM
+# make bench    benchmarks vs plain/conntrack/nft/ipvs/iptables in the VM;
+#               JSON to $(BENCH_JSON)
 
 # The kernel to build for: the running kernel's build tree when it has one,
 # else the newest installed one. Never `uname -r` alone: the build machine's
@@ -14,7 +20,8 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 TOP := $(CURDIR)
 SRCDIR ?= /var/cache/vpce/linux-source-6.1
 
-.PHONY: all module userspace selftests-bin clean check demo lint deps
+.PHONY: all module userspace selftests-bin clean check check-debug demo lint deps \
+	fuzz bench
 
 all: module userspace
 
@@ -31,9 +38,42 @@ selftests-bin:
 deps:
 	scripts/install-deps
 
+ifeq ($(KERNEL),debug)
+check: deps
+	$(MAKE) check-debug
+else
 check: deps
 	$(MAKE) all selftests-bin
 	scripts/vm-run -- selftests/run
+endif
+
+# The debug kernel: built (or found in the cache) by scripts/debug-kernel,
+# vpce.ko built against it, the suite run on it with panic_on_warn, ending
+# with 99-kmemleak.  KASAN and lockdep make everything several times slower
+# under emulation, hence the longer timeouts.
+DEBUG_TIMEOUT_SCALE ?= 4
+check-debug:
+	@dir=$$(scripts/debug-kernel) && \
+	kver=$$(cat "$$dir/include/config/kernel.release") && \
+	$(MAKE) KDIR="$$dir" all selftests-bin && \
+	VM_APPEND="panic_on_warn=1" VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
+	VPCE_TIMEOUT_SCALE=$(DEBUG_TIMEOUT_SCALE) \
+		scripts/vm-run --kernel "$$dir/install/vmlinuz-$$kver" -- selftests/run $(TESTS)
+
+NLFUZZ_COUNT ?= 1000000
+fuzz: deps
+	$(MAKE) all selftests-bin
+	VPCE_NLFUZZ_COUNT=$(NLFUZZ_COUNT) VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
+		scripts/vm-run -- selftests/run 50-nlfuzz
+
+BENCH_JSON ?= $(TOP)/build/bench.json
+bench: deps
+	$(MAKE) all selftests-bin
+	rm -rf build/bench-out
+	VM_OUTDIR=$(TOP)/build/bench-out scripts/vm-run -- scripts/bench
+	mkdir -p $(dir $(BENCH_JSON))
+	cp build/bench-out/bench.json $(BENCH_JSON)
+	@echo "bench: JSON in $(BENCH_JSON)"
 
 demo: deps
 	$(MAKE) all
