@@ -25,8 +25,8 @@ wait_for 20 grep -q "^srv" "$tmp/b.out" || fail "no UDP traffic before rmmod"
 
 rmmod vpce || fail "rmmod vpce under traffic failed"
 log "rmmod under traffic: ok"
-[ -z "$(conntrack -L 2>/dev/null | grep "dst=$EP_ADDR ")" ] ||
-	fail "vpce flows left in conntrack after rmmod"
+left=$(conntrack -L 2>/dev/null | grep "dst=$EP_ADDR ")
+[ -z "$left" ] || fail "vpce flows left in conntrack after rmmod: $left"
 [ "$(held_ping "$tmp/held" 1 | cut -d' ' -f1)" = ERROR ] ||
 	fail "a flow through the endpoint still works without the module"
 kill $qa $qb 2>/dev/null
