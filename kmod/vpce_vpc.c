@@ -10,6 +10,7 @@
 #include "vpce_principal.h"
 
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_zones.h>
@@ -283,13 +284,26 @@ void vpce_vpc_dev_gone(struct vpce_net *vn, int ifindex)
 	vpce_net_changed(vn);
 }
 
+/*
+ * Set, under the RTNL, before the notifier goes away. Unregistering a netdev
+ * notifier replays NETDEV_UNREGISTER for every device of every namespace
+ * (call_netdevice_unregister_net_notifiers()), although none is going
+ * away; taken at face value that would unbind every VPC device while the
+ * packet path still runs, and a flow set up between the unbinding's walk
+ * and the device's unpublishing would outlive the module in conntrack,
+ * NATed to a target nothing tracks any more. The namespaces' exit, which
+ * follows, ends every flow with the devices still bound.
+ */
+static bool vpce_notifier_closing;
+
 static int vpce_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct vpce_net *vn;
 
-	if (event != NETDEV_UNREGISTER)
+	ASSERT_RTNL();
+	if (event != NETDEV_UNREGISTER || vpce_notifier_closing)
 		return NOTIFY_DONE;
 	vn = vpce_net(dev_net(dev));
 	mutex_lock(&vn->lock);
@@ -304,11 +318,15 @@ static struct notifier_block vpce_netdev_notifier = {
 
 int vpce_vpc_notifier_register(void)
 {
+	vpce_notifier_closing = false;
 	return register_netdevice_notifier(&vpce_netdev_notifier);
 }
 
 void vpce_vpc_notifier_unregister(void)
 {
+	rtnl_lock();
+	vpce_notifier_closing = true;
+	rtnl_unlock();
 	unregister_netdevice_notifier(&vpce_netdev_notifier);
 }
 
