@@ -14,6 +14,7 @@
 #include "vpce_netlink.h"
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
+#include "vpce_policy.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
 
@@ -122,6 +123,12 @@ static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
 	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
 	[VPCE_A_ADDRS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+};
+
+static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+	[VPCE_A_REQUEST] = VPCE_NLA_REQUEST,
 };
 
 /*
@@ -896,6 +903,86 @@ static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 			       offsetof(struct vpce_endpoint, named));
 }
 
+/* Policies */
+
+static int vpce_simulate_reply(struct genl_info *info,
+			       const struct vpce_policy *p,
+			       enum vpce_decision decision,
+			       const unsigned long *matched)
+{
+	size_t size = nla_total_size(sizeof(u8)) + nla_total_size(0);
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	unsigned int i;
+	void *hdr;
+
+	for_each_set_bit(i, matched, VPCE_POLICY_STATEMENTS_MAX)
+		size += nla_total_size(strlen(vpce_policy_sid(p, i)) + 1);
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &vpce_family, 0, info->genlhdr->cmd);
+	if (!hdr || nla_put_u8(msg, VPCE_A_DECISION, decision))
+		goto nospace;
+	nest = nla_nest_start(msg, VPCE_A_MATCHED);
+	if (!nest)
+		goto nospace;
+	for_each_set_bit(i, matched, VPCE_POLICY_STATEMENTS_MAX)
+		if (nla_put_string(msg, i, vpce_policy_sid(p, i)))
+			goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/*
+ * Compile the policy and evaluate the request exactly as the data path
+ * does for a new flow, including the context keys it fills in itself.
+ */
+static int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
+{
+	DECLARE_BITMAP(matched, VPCE_POLICY_STATEMENTS_MAX);
+	enum vpce_decision decision;
+	struct vpce_request *req;
+	struct vpce_policy *p;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_POLICY, "missing the policy") ||
+	    vpce_missing(info, VPCE_A_REQUEST, "missing the request"))
+		return -EINVAL;
+	p = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+			      info->attrs[VPCE_A_POLICY_TEXT], info->extack);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	/* Most of a KiB: not for a process's kernel stack. */
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!req)
+		goto out;
+	ret = vpce_request_parse(req, info->attrs[VPCE_A_REQUEST],
+				 info->extack);
+	if (ret)
+		goto out;
+	ret = vpce_request_add_principal(req);
+	if (!ret)
+		ret = vpce_request_add_time(req, ktime_get_real_seconds());
+	if (ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_REQUEST],
+				    "too many context keys or values");
+		ret = -E2BIG;
+		goto out;
+	}
+	decision = vpce_policy_eval(p, req, matched);
+	ret = vpce_simulate_reply(info, p, decision, matched);
+out:
+	kfree(req);
+	vpce_policy_free(p);
+	return ret;
+}
+
 #define VPCE_OP(_cmd, _doit, _policy)					\
 	{								\
 		.cmd = _cmd,						\
@@ -933,6 +1020,13 @@ static const struct genl_ops vpce_genl_ops[] = {
 		vpce_name_policy),
 	VPCE_GET_OP(VPCE_CMD_ENDPOINT_GET, vpce_nl_endpoint_get,
 		    vpce_nl_endpoint_dump, vpce_name_policy),
+	/* Changes nothing and reveals nothing but what it is given. */
+	{
+		.cmd = VPCE_CMD_POLICY_SIMULATE,
+		.doit = vpce_nl_policy_simulate,
+		.policy = vpce_simulate_policy,
+		.maxattr = VPCE_A_MAX,
+	},
 };
 
 static struct genl_family vpce_family __ro_after_init = {
