@@ -153,6 +153,8 @@ static struct nla_policy attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_STATS]		= { .type = NLA_NESTED },
 	[VPCE_A_TARGET_COUNT]	= { .type = NLA_U32 },
 	[VPCE_A_ENDPOINT_COUNT]	= { .type = NLA_U32 },
+	[VPCE_A_DECISION]	= { .type = NLA_U8 },
+	[VPCE_A_MATCHED]	= { .type = NLA_NESTED },
 };
 
 struct reply {

@@ -57,11 +57,12 @@ static const struct object *const objects[] = {
 	&service_object,
 	&target_object,
 	&endpoint_object,
+	&policy_object,
 };
 
 /* Objects of the interface that later versions implement. */
 static const char *const later_objects[] = {
-	"connection", "principal", "policy", "stats", "monitor",
+	"connection", "principal", "stats", "monitor",
 	"save", "restore", "flush", "dns",
 };
 

@@ -162,6 +162,7 @@ extern const struct object vpc_object;
 extern const struct object service_object;
 extern const struct object target_object;
 extern const struct object endpoint_object;
+extern const struct object policy_object;
 
 /* service.c uses target.c's parser to merge targets into services. */
 json_t *target_parse(struct nlattr **tb);
