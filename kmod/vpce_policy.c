@@ -677,11 +677,11 @@ static int vpce_arn_add(struct vpce_build *b, const char *s, u32 len)
 	int ret;
 
 	for (i = 0; i < len && seg < 5; i++) {
-		if (b->vars && s[i] == '$' && i + 1 < len && s[i + 1] == '{')
+		if (b->vars && s[i] == '$' && i + 1 < len && s[i + 1] == '{') {
 			in_var = true;
-		else if (in_var && s[i] == '}')
+		} else if (in_var && s[i] == '}') {
 			in_var = false;
-		else if (!in_var && s[i] == ':') {
+		} else if (!in_var && s[i] == ':') {
 			ret = vpce_pat_add(b, s + start, i - start,
 					   VPCE_PAT_WILD | VPCE_PAT_VARS);
 			if (ret)
@@ -758,7 +758,8 @@ static int vpce_principals(struct vpce_build *b, const struct nlattr *nest,
 		} else {
 			kind = vpce_parse_iam_arn(s, len, &pr.account);
 			if (!kind)
-				return VPCE_ERR(b, a, "invalid principal (\"*\", an account, or an IAM root, user or role ARN)");
+				return VPCE_ERR(b, a,
+						"not *, an account or an IAM root/user/role ARN");
 			pr.kind = kind == 1 ? VPCE_PRINC_ACCOUNT :
 					      VPCE_PRINC_ARN;
 			if (kind == 2)
@@ -1015,28 +1016,50 @@ static int vpce_build_pass(struct vpce_build *b, struct nlattr **tb)
 	return 0;
 }
 
-/* Carve the arrays out of one allocation, each aligned for its type. */
+/* Place N objects of SIZE and ALIGN at *OFF; returns where they start. */
+static size_t vpce_carve(size_t *off, size_t align, size_t n, size_t size)
+{
+	size_t at = ALIGN(*off, align);
+
+	*off = at + n * size;
+	return at;
+}
+
+/*
+ * Carve the arrays out of one allocation, each aligned for its type; with
+ * P NULL, only compute the size.
+ */
 static size_t vpce_layout(struct vpce_policy *p, const struct vpce_build *b,
 			  u32 text_len)
 {
-	size_t off = sizeof(*p);
+	size_t off = sizeof(*p), o_stmts, o_princs, o_pats, o_pieces, o_conds,
+	       o_vals, o_strs, o_text;
+	char *base = (char *)p;
 
-#define VPCE_CARVE(field, n)						\
-	do {								\
-		off = ALIGN(off, __alignof__(*p->field));		\
-		if (p)							\
-			p->field = (void *)((char *)p + off);		\
-		off += (size_t)(n) * sizeof(*p->field);			\
-	} while (0)
-	VPCE_CARVE(stmts, b->nstmts);
-	VPCE_CARVE(princs, b->nprincs);
-	VPCE_CARVE(pats, b->npats);
-	VPCE_CARVE(pieces, b->npieces);
-	VPCE_CARVE(conds, b->nconds);
-	VPCE_CARVE(vals, b->nvals);
-	VPCE_CARVE(strs, b->nstrs);
-	VPCE_CARVE(text, text_len + 1);
-#undef VPCE_CARVE
+	o_stmts = vpce_carve(&off, __alignof__(struct vpce_stmt), b->nstmts,
+			     sizeof(struct vpce_stmt));
+	o_princs = vpce_carve(&off, __alignof__(struct vpce_princ), b->nprincs,
+			      sizeof(struct vpce_princ));
+	o_pats = vpce_carve(&off, __alignof__(struct vpce_pat), b->npats,
+			    sizeof(struct vpce_pat));
+	o_pieces = vpce_carve(&off, __alignof__(struct vpce_piece), b->npieces,
+			      sizeof(struct vpce_piece));
+	o_conds = vpce_carve(&off, __alignof__(struct vpce_cond), b->nconds,
+			     sizeof(struct vpce_cond));
+	o_vals = vpce_carve(&off, __alignof__(union vpce_val), b->nvals,
+			    sizeof(union vpce_val));
+	o_strs = vpce_carve(&off, 1, b->nstrs, 1);
+	o_text = vpce_carve(&off, 1, text_len + 1, 1);
+	if (p) {
+		p->stmts = (void *)(base + o_stmts);
+		p->princs = (void *)(base + o_princs);
+		p->pats = (void *)(base + o_pats);
+		p->pieces = (void *)(base + o_pieces);
+		p->conds = (void *)(base + o_conds);
+		p->vals = (void *)(base + o_vals);
+		p->strs = base + o_strs;
+		p->text = base + o_text;
+	}
 	return off;
 }
 
@@ -1659,9 +1682,11 @@ static bool vpce_cond_holds(const struct vpce_policy *p,
 	const union vpce_val *v;
 
 	if (c->op == VPCE_COND_NULL) {
+		bool absent = k < 0;
+
 		/* "true": the key must be absent; "false": present. */
 		for (v = p->vals + c->first; v < p->vals + c->first + c->n; v++)
-			if (v->b == (k < 0))
+			if (v->b == absent)
 				return true;
 		return false;
 	}

@@ -452,7 +452,7 @@ static int principals(struct walk *w, const json_t *v, const char *path,
 	char p[PATH_MAX_LEN], sub[PATH_MAX_LEN];
 	struct nlattr *nest = NULL;
 	const json_t *aws;
-	const char *k, *s;
+	const char *k;
 	size_t i, n;
 
 	if (json_is_string(v)) {
@@ -478,7 +478,8 @@ static int principals(struct walk *w, const json_t *v, const char *path,
 	if (w->msg)
 		nest = nla_nest_start(w->msg, type);
 	for (i = 0; i < n; i++) {
-		s = list_at(aws, i);
+		const char *s = list_at(aws, i);
+
 		path_at(sub, p, aws, i);
 		if (check_str(w, sub, s, false))
 			return -1;
@@ -518,7 +519,6 @@ static int patterns(struct walk *w, const json_t *v, const char *path,
 {
 	char sub[PATH_MAX_LEN];
 	struct nlattr *nest = NULL;
-	const char *s;
 	size_t i, n;
 
 	if (list_get(v, path, &n))
@@ -526,7 +526,8 @@ static int patterns(struct walk *w, const json_t *v, const char *path,
 	if (w->msg)
 		nest = nla_nest_start(w->msg, type);
 	for (i = 0; i < n; i++) {
-		s = list_at(v, i);
+		const char *s = list_at(v, i);
+
 		path_at(sub, path, v, i);
 		if (check_str(w, sub, s, false))
 			return -1;
@@ -592,7 +593,6 @@ static int condition_op(struct walk *w, const char *opname, const json_t *keys,
 	int qual = VPCE_COND_QUALIFIER_NONE, idx = -1;
 	const char *name = opname, *k, *s;
 	bool if_exists = false;
-	struct nlattr *nest, *vals;
 	const json_t *v, *e;
 	size_t i, n, len;
 
@@ -636,7 +636,8 @@ static int condition_op(struct walk *w, const char *opname, const json_t *keys,
 		} else {
 			n = 1;
 		}
-		nest = vals = NULL;
+		struct nlattr *nest = NULL, *vals = NULL;
+
 		if (w->msg) {
 			nest = nla_nest_start(w->msg, *nconds - 1);
 			put_check(nla_put_u8(w->msg, VPCE_COND_A_OP,
@@ -714,7 +715,7 @@ static int statement(struct walk *w, const json_t *st, const char *path,
 	char p[PATH_MAX_LEN];
 	struct nlattr *nest = NULL;
 	const char *k, *sid = NULL;
-	int i, effect;
+	int effect;
 	size_t j;
 
 	if (!json_is_object(st))
@@ -737,7 +738,7 @@ static int statement(struct walk *w, const json_t *st, const char *path,
 		if (!*sid || !printable(sid) || strlen(sid) > VPCE_POLICY_STRING_MAX)
 			return perr(p, "\"%s\": a Sid is 1-%d printable ASCII characters",
 				    sid, VPCE_POLICY_STRING_MAX);
-		for (i = 0; i < w->nsids; i++)
+		for (int i = 0; i < w->nsids; i++)
 			if (!strcmp(w->sids[i], sid))
 				return perr(p, "duplicate Sid \"%s\"", sid);
 		w->sids[w->nsids++] = sid;
@@ -964,14 +965,15 @@ static const char *const decision_names[__VPCE_DECISION_MAX] = {
 static json_t *simulate_parse(struct nlattr **tb)
 {
 	json_t *matched = json_array();
-	struct nlattr *a;
-	int rem;
 
 	if (!tb[VPCE_A_DECISION] || nla_get_u8(tb[VPCE_A_DECISION]) > VPCE_DECISION_MAX) {
 		json_decref(matched);
 		return NULL;
 	}
 	if (tb[VPCE_A_MATCHED]) {
+		struct nlattr *a;
+		int rem;
+
 		nla_for_each_nested(a, tb[VPCE_A_MATCHED], rem) {
 			json_t *s = json_attr_str(a);
 
@@ -1002,8 +1004,8 @@ static int policy_simulate(struct args *a)
 	const char *doc = NULL, *action = NULL, *resource = NULL, *w;
 	char arn[VPCE_POLICY_STRING_MAX + 1] = "";
 	uint64_t account = 0, arn_account = 0;
-	int nkeys = 0, nvals = 0, i, j, ret;
-	struct nlattr *req, *cnest, *e, *vals;
+	int nkeys = 0, nvals = 0, i, ret;
+	struct nlattr *req;
 	struct policy *pol;
 	json_t *out, *res;
 	struct nl_msg *m;
@@ -1069,6 +1071,8 @@ static int policy_simulate(struct args *a)
 	arg_required(has_res, "resource");
 	if (!has_acct)
 		account = arn_account;
+	if (!action || !resource || !doc)
+		return EXIT_USAGE;	/* arg_required() has said why */
 	if (!*action || !printable(action) || !*resource || !printable(resource) ||
 	    strlen(action) > VPCE_POLICY_STRING_MAX ||
 	    strlen(resource) > VPCE_POLICY_STRING_MAX)
@@ -1088,10 +1092,12 @@ static int policy_simulate(struct args *a)
 	nl_put_u64(m, VPCE_REQ_A_ACCOUNT, account);
 	if (nkeys) {
 		char key[VPCE_POLICY_STRING_MAX + 1];
+		struct nlattr *cnest = nl_nest(m, VPCE_REQ_A_CONTEXT);
 
-		cnest = nl_nest(m, VPCE_REQ_A_CONTEXT);
 		for (i = 0; i < nkeys; i++) {
-			e = nl_nest(m, i);
+			struct nlattr *e = nl_nest(m, i), *vals;
+			int j;
+
 			memcpy(key, ctx[i].key, ctx[i].klen);
 			key[ctx[i].klen] = '\0';
 			nl_put_str(m, VPCE_CTX_A_KEY, key);
