@@ -25,6 +25,7 @@
  */
 
 #include "vpce_policy.h"
+#include "vpce_arn.h"
 
 #include <linux/ctype.h>
 #include <linux/err.h>
@@ -215,53 +216,6 @@ static bool vpce_digits(const char *s, u32 len)
 		if (!isdigit(s[i]))
 			return false;
 	return len > 0;
-}
-
-static bool vpce_parse_account(const char *s, u32 len, u64 *account)
-{
-	u64 v = 0;
-	u32 i;
-
-	if (len != 12 || !vpce_digits(s, len))
-		return false;
-	for (i = 0; i < len; i++)
-		v = v * 10 + (s[i] - '0');
-	*account = v;
-	return true;
-}
-
-#define VPCE_IAM_PREFIX "arn:aws:iam::"
-
-/*
- * arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME (NAME with an optional
- * path). Returns 1 for root, 2 for a user or role, 0 if it is not one.
- */
-static int vpce_parse_iam_arn(const char *s, u32 len, u64 *account)
-{
-	const u32 pl = sizeof(VPCE_IAM_PREFIX) - 1;
-	const char *rest;
-	u32 i, rlen, nl;
-
-	if (len < pl + 13 || memcmp(s, VPCE_IAM_PREFIX, pl) ||
-	    !vpce_parse_account(s + pl, 12, account) || s[pl + 12] != ':')
-		return 0;
-	rest = s + pl + 13;
-	rlen = len - pl - 13;
-	if (rlen == 4 && !memcmp(rest, "root", 4))
-		return 1;
-	if (rlen > 5 && (!memcmp(rest, "user/", 5) || !memcmp(rest, "role/", 5)))
-		nl = 5;
-	else
-		return 0;
-	for (i = nl; i < rlen; i++)
-		if (!isalnum(rest[i]) && !strchr("+=,.@_/-", rest[i]))
-			return 0;
-	return rest[rlen - 1] == '/' ? 0 : 2;
-}
-
-bool vpce_principal_arn_valid(const char *arn, u64 *account)
-{
-	return vpce_parse_iam_arn(arn, strlen(arn), account) != 0;
 }
 
 /* Decimal numbers of at most 18 digits before and after the point. */
@@ -740,30 +694,31 @@ static int vpce_principals(struct vpce_build *b, const struct nlattr *nest,
 			   u16 *count)
 {
 	const struct nlattr *a;
-	int rem, ret, kind;
+	struct vpce_arn arn;
 	u32 n = 0, len;
+	int rem, ret;
 
 	vpce_for_each_str(a, nest, rem) {
 		struct vpce_princ pr = {};
-		const char *s = nla_data(a);
 
 		ret = vpce_strarr_elem(b, a, false, &len);
 		if (ret)
 			return ret;
-		b->at = a;
-		if (len == 1 && s[0] == '*') {
+		/* The forms service permissions take, parsed the same way. */
+		if (vpce_arn_parse(nla_data(a), &arn))
+			return VPCE_ERR(b, a,
+					"not *, an account or an IAM root/user/role ARN");
+		pr.account = arn.account;
+		switch (arn.kind) {
+		case VPCE_ARN_ANY:
 			pr.kind = VPCE_PRINC_ANY;
-		} else if (vpce_parse_account(s, len, &pr.account)) {
+			break;
+		case VPCE_ARN_ROOT:
 			pr.kind = VPCE_PRINC_ACCOUNT;
-		} else {
-			kind = vpce_parse_iam_arn(s, len, &pr.account);
-			if (!kind)
-				return VPCE_ERR(b, a,
-						"not *, an account or an IAM root/user/role ARN");
-			pr.kind = kind == 1 ? VPCE_PRINC_ACCOUNT :
-					      VPCE_PRINC_ARN;
-			if (kind == 2)
-				pr.arn = vpce_str(b, s, len, false);
+			break;
+		default:
+			pr.kind = VPCE_PRINC_ARN;
+			pr.arn = vpce_str(b, arn.text, strlen(arn.text), false);
 		}
 		if (b->p)
 			((struct vpce_princ *)b->p->princs)[b->nprincs] = pr;
@@ -1310,6 +1265,7 @@ int vpce_request_parse(struct vpce_request *req, const struct nlattr *nest,
 	const char *action, *resource, *principal;
 	u32 budget = VPCE_REQUEST_BYTES_MAX;
 	const struct nlattr *e;
+	struct vpce_arn arn;
 	u64 account;
 	int rem, ret;
 
@@ -1333,13 +1289,17 @@ int vpce_request_parse(struct vpce_request *req, const struct nlattr *nest,
 				 extack);
 	if (!action || !resource || !principal)
 		return -EINVAL;
-	if (!vpce_principal_arn_valid(principal, &account)) {
+	/* The ARN itself, not a canonical copy: the request points into the
+	 * message, and only IAM ARNs (already canonical) are accepted.
+	 */
+	if (vpce_arn_parse(principal, &arn) || arn.kind == VPCE_ARN_ANY ||
+	    strcmp(arn.text, principal)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_REQ_A_PRINCIPAL],
 				    "the principal must be an IAM root, user or role ARN");
 		return -EINVAL;
 	}
-	if (tb[VPCE_REQ_A_ACCOUNT])
-		account = nla_get_u64(tb[VPCE_REQ_A_ACCOUNT]);
+	account = tb[VPCE_REQ_A_ACCOUNT] ?
+		nla_get_u64(tb[VPCE_REQ_A_ACCOUNT]) : arn.account;
 	vpce_request_init(req, action, resource, principal, account);
 
 	if (!tb[VPCE_REQ_A_CONTEXT])

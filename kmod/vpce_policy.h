@@ -71,13 +71,6 @@ int vpce_request_add_principal(struct vpce_request *req);
 /* aws:CurrentTime and aws:EpochTime for NOW, unless present already. */
 int vpce_request_add_time(struct vpce_request *req, time64_t now);
 
-/*
- * A principal ARN as requests and service permissions name them:
- * arn:aws:iam::ACCOUNT:root, ...:user/NAME or ...:role/NAME. Returns true
- * and the account if ARN is one.
- */
-bool vpce_principal_arn_valid(const char *arn, u64 *account);
-
 /* The netlink policies of VPCE_A_POLICY, VPCE_A_POLICY_TEXT, VPCE_A_REQUEST:
  * genetlink checks their structure, vpce_policy_build() the rest.
  */

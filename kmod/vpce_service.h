@@ -7,6 +7,7 @@
 #define _VPCE_SERVICE_H
 
 #include "vpce_addr.h"
+#include "vpce_arn.h"
 #include "vpce_names.h"
 #include "vpce_net.h"
 
@@ -47,9 +48,17 @@ struct vpce_targets {
 	struct vpce_target t[];
 };
 
+/* Principals allowed to connect endpoints; configuration only. */
+struct vpce_principals {
+	unsigned int n;
+	struct vpce_arn arn[];
+};
+
 struct vpce_service {
 	struct vpce_named named;
 	u64 account;
+	bool acceptance_required;
+	struct vpce_principals *principals;
 	u8 type;
 	u8 nlisteners;
 	u8 nzones;
@@ -64,6 +73,7 @@ struct vpce_service {
 struct vpce_service_config {
 	const char *name;
 	u64 account;
+	bool acceptance_required;
 	u8 type;
 	u8 nlisteners;
 	u8 nzones;
@@ -79,6 +89,13 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 		     struct netlink_ext_ack *extack);
 int vpce_service_del(struct vpce_net *vn, struct vpce_service *svc,
 		     struct netlink_ext_ack *extack);
+int vpce_service_allow(struct vpce_net *vn, struct vpce_service *svc,
+		       const struct vpce_arn *arn, struct netlink_ext_ack *extack);
+int vpce_service_disallow(struct vpce_net *vn, struct vpce_service *svc,
+			  const struct vpce_arn *arn,
+			  struct netlink_ext_ack *extack);
+bool vpce_service_permits(const struct vpce_service *svc,
+			  const struct vpce_arn *requester);
 int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 		      struct netlink_ext_ack *extack);
 

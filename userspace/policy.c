@@ -483,8 +483,9 @@ static int principals(struct walk *w, const json_t *v, const char *path,
 		path_at(sub, p, aws, i);
 		if (check_str(w, sub, s, false))
 			return -1;
-		if (strcmp(s, "*") && !(strlen(s) == 12 && all_digits(s, 12)) &&
-		    !iam_arn(s, NULL))
+		if (strlen(s) > VPCE_ARN_MAX ||
+		    (strcmp(s, "*") && !(strlen(s) == 12 && all_digits(s, 12)) &&
+		     !iam_arn(s, NULL)))
 			return perr(sub, "invalid principal \"%s\" (expected \"*\", an account, or an IAM root, user or role ARN)",
 				    s);
 		if (w->msg)
@@ -1018,10 +1019,9 @@ static int policy_simulate(struct args *a)
 			const char *p;
 
 			arg_once(&has_princ, w);
-			p = arg_value(a, w, "ARN");
+			p = parse_arn(arg_value(a, w, "ARN"), false);
 			if (!policy_principal_arn(p, arn, sizeof(arn), &arn_account))
-				die_usage("invalid principal \"%s\": expected an account or an IAM root, user or role ARN",
-					  p);
+				die_usage("invalid principal \"%s\"", p);
 		} else if (kw_is(w, "account")) {
 			arg_once(&has_acct, w);
 			account = parse_account(arg_value(a, w, "ACCOUNT"));

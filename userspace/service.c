@@ -10,7 +10,8 @@ static int service_add(struct args *a)
 	const char *name = arg_name(a, "SVC", "service name");
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
 	struct vpce_addr nlbs[VPCE_ZONES_MAX];
-	bool has_account = false, has_type = false;
+	bool has_account = false, has_type = false, has_acceptance = false;
+	bool acceptance = false;
 	int nlisteners = 0, nnlbs = 0, i;
 	int type = VPCE_TYPE_INTERFACE;
 	uint64_t account = 0;
@@ -35,7 +36,10 @@ static int service_add(struct args *a)
 			arg_addr_zone(a, w, nlbs, &nnlbs, VPCE_ZONES_MAX);
 		} else if (kw_is(w, "zone")) {
 			die_usage("%s: \"zone\" must follow \"nlb ADDR\"", cur_cmd);
-		} else if (kw_is(w, "prefix") || kw_is(w, "acceptance-required") ||
+		} else if (kw_is(w, "acceptance-required")) {
+			arg_once(&has_acceptance, w);
+			acceptance = parse_onoff(w, arg_value(a, w, "on|off"));
+		} else if (kw_is(w, "prefix") ||
 			   kw_is(w, "cross-zone") || kw_is(w, "private-dns")) {
 			not_supported(w);
 		} else {
@@ -51,6 +55,8 @@ static int service_add(struct args *a)
 	nl_put_u64(m, VPCE_A_ACCOUNT, account);
 	if (has_type)
 		nl_put_u8(m, VPCE_A_TYPE, type);
+	if (has_acceptance)
+		nl_put_u8(m, VPCE_A_ACCEPTANCE_REQUIRED, acceptance);
 	arr = nl_nest(m, VPCE_A_LISTENERS);
 	for (i = 0; i < nlisteners; i++) {
 		struct nlattr *l = nl_nest(m, i);
@@ -129,7 +135,7 @@ static json_t *service_parse(struct nlattr **tb)
 		return NULL;
 	}
 	/* "targets" is filled in from a target dump by service_show(). */
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:[], s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:[], s:o, s:o, s:b, s:o}",
 		"name", json_attr_str(tb[VPCE_A_NAME]),
 		"account", json_account(nla_get_u64(tb[VPCE_A_ACCOUNT])),
 		"type", json_enum(tb[VPCE_A_TYPE], type_names, ARRAY_SIZE(type_names)),
@@ -137,7 +143,10 @@ static json_t *service_parse(struct nlattr **tb)
 		"nlbs", nlbs,
 		"targets",
 		"target_count", json_attr_uint(tb[VPCE_A_TARGET_COUNT]),
-		"endpoint_count", json_attr_uint(tb[VPCE_A_ENDPOINT_COUNT]));
+		"endpoint_count", json_attr_uint(tb[VPCE_A_ENDPOINT_COUNT]),
+		"acceptance_required", tb[VPCE_A_ACCEPTANCE_REQUIRED] &&
+			nla_get_u8(tb[VPCE_A_ACCEPTANCE_REQUIRED]),
+		"principals", json_str_array(tb[VPCE_A_PRINCIPALS]));
 }
 
 /*
@@ -157,8 +166,12 @@ static void service_print(const json_t *s)
 		       jstr(o, "protocol"), jint(o, "port"), jint(o, "target_port"));
 	for_each_elem(json_object_get(s, "nlbs"), i, o)
 		print_addr("nlb", o);
+	printf(" acceptance-required %s",
+	       json_is_true(json_object_get(s, "acceptance_required")) ? "on" : "off");
 	printf(" targets %" JSON_INTEGER_FORMAT " endpoints %" JSON_INTEGER_FORMAT "\n",
 	       jint(s, "target_count"), jint(s, "endpoint_count"));
+	for_each_elem(json_object_get(s, "principals"), i, o)
+		printf("    principal %s\n", json_string_value(o));
 	for_each_elem(json_object_get(s, "targets"), i, o)
 		target_print_line(o, true);
 }
@@ -208,13 +221,46 @@ static int service_show(struct args *a)
 	return ret;
 }
 
+/* service allow|disallow SVC principal ARN */
+static int service_permission(struct args *a, uint8_t cmd)
+{
+	const char *name = arg_name(a, "SVC", "service name");
+	const char *arn = NULL, *w;
+	bool has_principal = false;
+	struct nl_msg *m;
+
+	while ((w = arg_next(a))) {
+		if (kw_is(w, "principal")) {
+			arg_once(&has_principal, w);
+			arn = parse_arn(arg_value(a, w, "ARN"), true);
+		} else {
+			arg_unknown(w);
+		}
+	}
+	arg_required(has_principal, "principal");
+	m = nl_new(cmd, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	nl_put_str(m, VPCE_A_PRINCIPAL, arn);
+	return nl_request(m);
+}
+
+static int service_allow(struct args *a)
+{
+	return service_permission(a, VPCE_CMD_SERVICE_ALLOW);
+}
+
+static int service_disallow(struct args *a)
+{
+	return service_permission(a, VPCE_CMD_SERVICE_DISALLOW);
+}
+
 static const struct command service_cmds[] = {
 	{ "add",       { NULL },		service_add },
 	{ "del",       { "delete" },		service_del },
 	{ "show",      { "list", "ls" },	service_show },
 	{ "set",       { NULL },		NULL },
-	{ "allow",     { NULL },		NULL },
-	{ "disallow",  { NULL },		NULL },
+	{ "allow",     { NULL },		service_allow },
+	{ "disallow",  { NULL },		service_disallow },
 	{ NULL }
 };
 
@@ -224,6 +270,9 @@ const struct object service_object = {
 	"service add SVC account ACCOUNT [type interface]\n"
 	"        listener PROTO:PORT[:TARGETPORT] [listener ...]\n"
 	"        nlb ADDR [zone AZ] [nlb ADDR [zone AZ]]...\n"
+	"        [acceptance-required on|off]\n"
+	"service allow SVC principal ARN\n"
+	"service disallow SVC principal ARN\n"
 	"service del SVC\n"
 	"service show [SVC]\n",
 	.cmds = service_cmds,

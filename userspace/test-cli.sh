@@ -155,8 +155,8 @@ R='action vpce:Connect resource arn:aws:ec2:local:222222222222:vpc-endpoint-serv
 check 1 'vpcectl: policy simulate: "document" is required' policy simulate
 check 1 'vpcectl: policy simulate: "principal" is required' $P $R
 check 1 'vpcectl: policy simulate: "action" is required' $P principal $A
-check 1 'vpcectl: invalid principal "*": expected an account or an IAM root, user or role ARN' $P principal '*' $R
-check 1 'vpcectl: invalid principal "arn:aws:iam::1:root": expected an account or an IAM root, user or role ARN' $P principal arn:aws:iam::1:root $R
+check 1 'vpcectl: policy simulate: the principal must be one principal, not "*"' $P principal '*' $R
+check 1 'vpcectl: invalid principal "arn:aws:iam::1:root": use *, an account (12 digits), or arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME' $P principal arn:aws:iam::1:root $R
 check 1 'vpcectl: invalid account "12": an account is exactly 12 digits' $P principal $A account 12 $R
 check 1 'vpcectl: invalid context "novalue": expected KEY=VALUE with KEY of A-Z a-z 0-9 : / _ . - + = @' $P principal $A $R context novalue
 check 1 'vpcectl: invalid context "a b=c": expected KEY=VALUE with KEY of A-Z a-z 0-9 : / _ . - + = @' $P principal $A $R context 'a b=c'

@@ -57,12 +57,14 @@ static const struct object *const objects[] = {
 	&service_object,
 	&target_object,
 	&endpoint_object,
+	&connection_object,
+	&principal_object,
 	&policy_object,
 };
 
 /* Objects of the interface that later versions implement. */
 static const char *const later_objects[] = {
-	"connection", "principal", "stats", "monitor",
+	"stats", "monitor",
 	"save", "restore", "flush", "dns",
 };
 

@@ -105,9 +105,55 @@
  * VPCE_CMD_ENDPOINT_DEL: delete an endpoint. VPCE_A_NAME required. Its live
  *	flows are ended.
  *
- * VPCE_CMD_ENDPOINT_GET: with VPCE_A_NAME, one endpoint; as a dump, all. An
- *	endpoint message carries VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE,
- *	VPCE_A_TYPE, VPCE_A_STATE, VPCE_A_ADDRS and VPCE_A_STATS.
+ * VPCE_CMD_ENDPOINT_GET: with VPCE_A_NAME, one endpoint; as a dump, all, or
+ *	with VPCE_A_SERVICE the endpoints connected to that service (the
+ *	provider's "connections"). An endpoint message carries VPCE_A_NAME,
+ *	VPCE_A_VPC, VPCE_A_SERVICE, VPCE_A_TYPE, VPCE_A_STATE, VPCE_A_ADDRS,
+ *	VPCE_A_OWNER (the VPC's account), VPCE_A_REQUESTER, VPCE_A_CREATED and
+ *	VPCE_A_STATS.
+ *
+ * Access control
+ * --------------
+ *
+ * Principals (VPCE_A_PRINCIPAL, VPCE_A_REQUESTER) are strings of at most
+ * VPCE_ARN_MAX characters: "*", an account ("123456789012", the same as
+ * "arn:aws:iam::123456789012:root", which stands for every user and role of
+ * the account), or "arn:aws:iam::ACCOUNT:user/NAME" or ".../role/NAME".
+ * Replies carry the canonical form.
+ *
+ * VPCE_CMD_SERVICE_ADD also takes VPCE_A_ACCEPTANCE_REQUIRED (u8 0 or 1,
+ *	default 0), and service messages carry it and VPCE_A_PRINCIPALS (the
+ *	allowed principals, a nest of VPCE_A_PRINCIPAL strings).
+ *
+ * VPCE_CMD_SERVICE_ALLOW, VPCE_CMD_SERVICE_DISALLOW: add or remove an
+ *	allowed principal of a service (VPCE_A_NAME, VPCE_A_PRINCIPAL, both
+ *	required; at most VPCE_PRINCIPALS_MAX). Removing one does not affect
+ *	endpoints that exist.
+ *
+ * VPCE_CMD_ENDPOINT_ADD also takes VPCE_A_REQUESTER, the principal asking
+ *	for the endpoint (default: the VPC owner's root). It is refused with
+ *	EACCES unless the requester belongs to the service owner's account or
+ *	an allowed principal covers it. With acceptance required the endpoint
+ *	starts in VPCE_STATE_PENDING_ACCEPTANCE and carries no traffic (new
+ *	flows are refused: TCP reset, ICMP administratively prohibited).
+ *
+ * VPCE_CMD_CONNECTION_ACCEPT: VPCE_A_SERVICE and VPCE_A_NAME (the endpoint)
+ *	required; a pending endpoint of the service becomes available.
+ *
+ * VPCE_CMD_CONNECTION_REJECT: as accept; a pending or available endpoint
+ *	becomes rejected, and its live flows end at once.
+ *
+ * VPCE_CMD_PRINCIPAL_ADD: VPCE_A_VPC, VPCE_A_PREFIX (an address with
+ *	VPCE_ADDR_A_PREFIX_LEN and no host bits) and VPCE_A_PRINCIPAL (not
+ *	"*"), all required: sources of the VPC in the prefix act as that
+ *	principal (the longest prefix wins); other sources act as the VPC
+ *	owner's root. At most VPCE_BINDINGS_MAX per VPC.
+ *
+ * VPCE_CMD_PRINCIPAL_DEL: VPCE_A_VPC and VPCE_A_PREFIX required.
+ *
+ * VPCE_CMD_PRINCIPAL_GET: a dump of the bindings of every VPC, or of
+ *	VPCE_A_VPC's; each message carries VPCE_A_VPC, VPCE_A_PREFIX and
+ *	VPCE_A_PRINCIPAL.
  *
  * VPCE_CMD_POLICY_SIMULATE: evaluate a request against a policy document,
  *	with the evaluator the data path runs for every new flow, and say
@@ -142,6 +188,9 @@
 #define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
 #define VPCE_TARGETS_MAX	1024	/* targets per service */
 #define VPCE_WEIGHT_MAX		256
+#define VPCE_ARN_MAX		160	/* characters of a principal ARN */
+#define VPCE_PRINCIPALS_MAX	256	/* allowed principals per service */
+#define VPCE_BINDINGS_MAX	256	/* principal bindings per VPC */
 
 enum vpce_cmd {
 	VPCE_CMD_UNSPEC,
@@ -360,7 +409,8 @@ enum vpce_hc_proto {
  *				the same as the account: every user and role
  *				of it), or a user or role ARN
  *				("arn:aws:iam::123456789012:role/NAME", NAME
- *				may have a path), matched exactly
+ *				may have a path), matched exactly; each at
+ *				most VPCE_ARN_MAX characters
  *	VPCE_STMT_A_NOT_PRINCIPAL flag: PRINCIPALS is a NotPrincipal
  *	VPCE_STMT_A_ACTIONS	string array, required: "service:Action"
  *				patterns or "*", matched case-insensitively
@@ -368,8 +418,8 @@ enum vpce_hc_proto {
  *	VPCE_STMT_A_NOT_ACTION	flag: ACTIONS is a NotAction
  *	VPCE_STMT_A_RESOURCES	string array, required: ARN patterns or "*",
  *				matched case-sensitively with * and ? (which
- *				do not match ':' except for a * that ends an
- *				ARN segment) and policy variables
+ *				match any character, ':' included) and
+ *				policy variables
  *	VPCE_STMT_A_NOT_RESOURCE flag: RESOURCES is a NotResource
  *	VPCE_STMT_A_CONDITIONS	nested array of VPCE_COND_A_*, optional,
  *				at most VPCE_POLICY_CONDITIONS_MAX: one
@@ -419,7 +469,8 @@ enum vpce_hc_proto {
  *	VPCE_REQ_A_ACTION	string, required, e.g. "vpce:Connect"
  *	VPCE_REQ_A_RESOURCE	string, required, an ARN
  *	VPCE_REQ_A_PRINCIPAL	string, required: an account root, user or
- *				role ARN
+ *				role ARN (as VPCE_A_PRINCIPAL, but not "*"
+ *				nor a bare account)
  *	VPCE_REQ_A_ACCOUNT	u64, optional: the principal's account;
  *				default the account in the ARN
  *	VPCE_REQ_A_CONTEXT	nested array of VPCE_CTX_A_*, optional, at
