@@ -30,6 +30,7 @@ ip -n "$NS" link add nlbad1 type dummy || fail "dummy"
 ip -n "$NS" link add nlbad2 type dummy || fail "dummy"
 must "${V[@]}" vpc add vpc1 account 111122223333 dev pb0
 must "${V[@]}" service add svc1 account 444455556666 listener tcp:80 nlb 192.168.10.1
+must "${V[@]}" service allow svc1 principal 111122223333
 must "${V[@]}" endpoint add ep1 vpc vpc1 service svc1 addr 10.0.0.100
 
 snapshot() {
