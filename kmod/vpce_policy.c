@@ -1446,6 +1446,9 @@ static bool vpce_glob(const struct vpce_policy *p, const struct vpce_pat *pat,
 		/* On to the next piece with something left to match. */
 		while (i < np) {
 			if (pc[i].kind == VPCE_PC_STAR) {
+				/* A final '*' takes whatever is left. */
+				if (i + 1 == np)
+					return true;
 				back = true;
 				bi = ++i;
 				bsi = si;
