@@ -91,6 +91,7 @@ static unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
 		[VPCE_DROP_NO_LISTENER] = ICMP_PORT_UNREACH,
 		[VPCE_DROP_STATE] = ICMP_PKT_FILTERED,
 		[VPCE_DROP_NO_TARGET] = ICMP_HOST_UNREACH,
+		[VPCE_DROP_POLICY] = ICMP_PKT_FILTERED,
 	};
 
 	vpce_ep_count_drop(ep, why);
@@ -139,6 +140,8 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	l = vpce_service_listener(svc, proto, ntohs(t->dst.u.all));
 	if (!l)
 		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_LISTENER);
+	if (!vpce_endpoint_allows(ep, t))
+		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_POLICY);
 	tgt = vpce_service_pick(svc, ea->zone, vpce_flow_hash(vn, ct));
 	if (!tgt)
 		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_TARGET);

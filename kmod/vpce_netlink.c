@@ -191,6 +191,14 @@ static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
 	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
 	[VPCE_A_ADDRS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+};
+
+static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
 };
 
 static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
@@ -503,7 +511,9 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_TARGET,
 			      sum.drops[VPCE_DROP_NO_TARGET], VPCE_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_PROTO,
-			      sum.drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD))
+			      sum.drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_POLICY,
+			      sum.drops[VPCE_DROP_POLICY], VPCE_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, array);
 	return 0;
@@ -997,6 +1007,13 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 			       &cfg.naddrs, info->extack);
 	if (ret)
 		return ret;
+	if (info->attrs[VPCE_A_POLICY]) {
+		cfg.policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+					       info->attrs[VPCE_A_POLICY_TEXT],
+					       info->extack);
+		if (IS_ERR(cfg.policy))
+			return PTR_ERR(cfg.policy);
+	}
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
@@ -1009,6 +1026,35 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	if (cfg.svc)
 		ret = vpce_endpoint_add(vn, &cfg, info->extack);
 	mutex_unlock(&vn->lock);
+	/* On success the endpoint owns the policy. */
+	if (ret)
+		vpce_policy_free(cfg.policy);
+	return ret;
+}
+
+static int vpce_nl_endpoint_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_policy *policy;
+	struct vpce_endpoint *ep;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
+	    vpce_missing(info, VPCE_A_POLICY, "missing the policy"))
+		return -EINVAL;
+	policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+				   info->attrs[VPCE_A_POLICY_TEXT], info->extack);
+	if (IS_ERR(policy))
+		return PTR_ERR(policy);
+	mutex_lock(&vn->lock);
+	ep = vpce_nl_endpoint(vn, info);
+	if (ep) {
+		vpce_endpoint_set_policy(vn, ep, policy);
+		ret = 0;
+	}
+	mutex_unlock(&vn->lock);
+	if (ret)
+		vpce_policy_free(policy);
 	return ret;
 }
 
@@ -1391,6 +1437,8 @@ static const struct genl_ops vpce_genl_ops[] = {
 		vpce_name_policy),
 	VPCE_GET_OP(VPCE_CMD_ENDPOINT_GET, vpce_nl_endpoint_get,
 		    vpce_nl_endpoint_dump, vpce_endpoint_get_policy),
+	VPCE_OP(VPCE_CMD_ENDPOINT_SET, vpce_nl_endpoint_set,
+		vpce_endpoint_set_nl_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_ALLOW, vpce_nl_service_allow,
 		vpce_service_allow_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_DISALLOW, vpce_nl_service_disallow,

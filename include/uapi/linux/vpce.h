@@ -338,6 +338,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_STATE,	/* refused: endpoint not available */
 	VPCE_STATS_A_DROP_NO_TARGET,	/* refused: service has no target */
 	VPCE_STATS_A_DROP_PROTO,	/* dropped: neither TCP nor UDP */
+	VPCE_STATS_A_DROP_POLICY,	/* refused: the endpoint policy denies */
 	__VPCE_STATS_A_MAX
 };
 
