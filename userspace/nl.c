@@ -45,6 +45,10 @@ static void nl_open(void)
 	err = genl_connect(sock);
 	if (err < 0)
 		die_kernel("cannot open a generic netlink socket: %s", nl_geterror(err));
+	/* Replies may be larger than a page (an endpoint with its policy):
+	 * peek at each one's size before reading it.
+	 */
+	nl_socket_enable_msg_peek(sock);
 	err = nl_socket_set_buffer_size(sock, REQUEST_MAX, 0);
 	if (err < 0)
 		die_kernel("cannot size the netlink socket: %s", nl_geterror(err));
