@@ -127,6 +127,9 @@
 #define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
 #define VPCE_TARGETS_MAX	1024	/* targets per service */
 #define VPCE_WEIGHT_MAX		256
+#define VPCE_DNS_NAME_MAX	253	/* characters, without the NUL */
+#define VPCE_HC_PATH_MAX	1024	/* characters, without the NUL */
+#define VPCE_HASH_SEED_LEN	16	/* bytes */
 
 enum vpce_cmd {
 	VPCE_CMD_UNSPEC,
@@ -274,6 +277,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_STATE,	/* refused: endpoint not available */
 	VPCE_STATS_A_DROP_NO_TARGET,	/* refused: service has no target */
 	VPCE_STATS_A_DROP_PROTO,	/* dropped: neither TCP nor UDP */
+	VPCE_STATS_A_RESET_STALE,	/* refused: TCP packet of no live flow */
 	__VPCE_STATS_A_MAX
 };
 
@@ -297,6 +301,7 @@ enum vpce_hc_attr {
 	VPCE_HC_A_INTERVAL,	/* u32: seconds */
 	VPCE_HC_A_HEALTHY,	/* u8: healthy threshold */
 	VPCE_HC_A_UNHEALTHY,	/* u8: unhealthy threshold */
+	VPCE_HC_A_PORT,		/* u16: port to check; 0 = the traffic port */
 	__VPCE_HC_A_MAX
 };
 
