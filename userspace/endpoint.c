@@ -75,6 +75,7 @@ static const struct {
 	{ VPCE_STATS_A_DROP_STATE,	"drop_state",	    "drop-state" },
 	{ VPCE_STATS_A_DROP_NO_TARGET,	"drop_no_target",   "drop-no-target" },
 	{ VPCE_STATS_A_DROP_PROTO,	"drop_proto",	    "drop-proto" },
+	{ VPCE_STATS_A_RESET_STALE,	"reset_stale",	    "reset-stale" },
 };
 
 static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
@@ -83,6 +84,7 @@ static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_DROP_STATE]	= { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_NO_TARGET]	= { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_PROTO]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_RESET_STALE]	= { .type = NLA_U64 },
 };
 
 static json_t *stats_parse(struct nlattr *nest)

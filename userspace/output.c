@@ -31,6 +31,12 @@ const char *const health_names[__VPCE_HEALTH_MAX] = {
 	[VPCE_HEALTH_DRAINING]	= "draining",
 };
 
+const char *const hc_names[__VPCE_HC_MAX] = {
+	[VPCE_HC_NONE]	= "none",
+	[VPCE_HC_TCP]	= "tcp",
+	[VPCE_HC_HTTP]	= "http",
+};
+
 const char *enum_name(const char *const *names, size_t n, unsigned int v)
 {
 	return v < n && names[v] ? names[v] : "unknown";

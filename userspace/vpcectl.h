@@ -88,6 +88,9 @@ void parse_listener(const char *s, struct vpce_listener *l);
 unsigned long parse_ulong(const char *s, const char *what,
 			  unsigned long min, unsigned long max);
 int parse_type(const char *s);
+bool parse_onoff(const char *s, const char *kw);
+void parse_hash_seed(const char *s, uint8_t seed[VPCE_HASH_SEED_LEN]);
+void check_dns_name(const char *s);
 /*
  * After keyword KW: ADDR [zone AZ], appended to ADDRS (at most MAX).
  * Used by "service add ... nlb" and "endpoint add ... addr".
@@ -127,6 +130,7 @@ const char *enum_name(const char *const *names, size_t n, unsigned int v);
 extern const char *const type_names[__VPCE_TYPE_MAX];
 extern const char *const state_names[__VPCE_STATE_MAX];
 extern const char *const health_names[__VPCE_HEALTH_MAX];
+extern const char *const hc_names[__VPCE_HC_MAX];
 
 json_t *json_account(uint64_t account);
 json_t *json_attr_str(const struct nlattr *nla);
