@@ -8,6 +8,7 @@
 
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
+#include "vpce_netlink.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
 
@@ -79,6 +80,12 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 		NL_SET_ERR_MSG(extack, "an endpoint with this name exists");
 		return -EEXIST;
 	}
+	if (!vpce_service_permits(cfg->svc, &cfg->requester)) {
+		vpce_set_err_fmt(extack,
+				 "principal %s is not allowed to connect to service %s",
+				 cfg->requester.text, cfg->svc->named.name);
+		return -EACCES;
+	}
 	if (cfg->type != cfg->svc->type) {
 		NL_SET_ERR_MSG(extack,
 			       "the endpoint's type is not the service's");
@@ -137,7 +144,11 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->vpc = cfg->vpc;
 	ep->svc = cfg->svc;
 	ep->type = cfg->type;
-	ep->state = VPCE_STATE_AVAILABLE;
+	ep->requester = cfg->requester;
+	ep->created = ktime_get_real_seconds();
+	/* With acceptance required, no traffic until the provider accepts. */
+	ep->state = cfg->svc->acceptance_required ?
+		VPCE_STATE_PENDING_ACCEPTANCE : VPCE_STATE_AVAILABLE;
 	ep->naddrs = cfg->naddrs;
 	for (i = 0; i < cfg->naddrs; i++) {
 		struct vpce_ep_addr *ea = &ep->addrs[i];
@@ -201,6 +212,40 @@ void vpce_endpoint_del(struct vpce_net *vn, struct vpce_endpoint *ep)
 	WRITE_ONCE(ep->state, VPCE_STATE_DELETING);
 	vpce_flows_end(vn, &m);
 	vpce_endpoint_unpublish(vn, ep);
+}
+
+int vpce_endpoint_accept(struct vpce_net *vn, struct vpce_endpoint *ep,
+			 struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&vn->lock);
+
+	if (ep->state != VPCE_STATE_PENDING_ACCEPTANCE) {
+		NL_SET_ERR_MSG(extack, "the endpoint is not pending acceptance");
+		return -EINVAL;
+	}
+	WRITE_ONCE(ep->state, VPCE_STATE_AVAILABLE);
+	vpce_net_changed(vn);
+	return 0;
+}
+
+/* A rejected endpoint carries no traffic: its live flows end at once. */
+int vpce_endpoint_reject(struct vpce_net *vn, struct vpce_endpoint *ep,
+			 struct netlink_ext_ack *extack)
+{
+	struct vpce_flow_match m = { .ep = ep };
+
+	lockdep_assert_held(&vn->lock);
+
+	if (ep->state != VPCE_STATE_PENDING_ACCEPTANCE &&
+	    ep->state != VPCE_STATE_AVAILABLE) {
+		NL_SET_ERR_MSG(extack,
+			       "only a pending or available endpoint can be rejected");
+		return -EINVAL;
+	}
+	WRITE_ONCE(ep->state, VPCE_STATE_REJECTED);
+	vpce_flows_end(vn, &m);
+	vpce_net_changed(vn);
+	return 0;
 }
 
 /* Namespace exit or module unload: the packet path is stopped already. */

@@ -7,6 +7,7 @@
 #define _VPCE_ENDPOINT_H
 
 #include "vpce_addr.h"
+#include "vpce_arn.h"
 #include "vpce_names.h"
 
 #include <linux/rhashtable-types.h>
@@ -64,6 +65,8 @@ struct vpce_endpoint {
 	u8 type;
 	u8 state;			/* enum vpce_state; READ_ONCE */
 	u8 naddrs;
+	time64_t created;
+	struct vpce_arn requester;
 	struct vpce_ep_stats __percpu *stats;
 	struct rcu_head rcu;
 	struct vpce_ep_addr addrs[];
@@ -73,6 +76,7 @@ struct vpce_endpoint_config {
 	const char *name;
 	struct vpce_vpc *vpc;
 	struct vpce_service *svc;
+	struct vpce_arn requester;	/* kind ANY: the VPC owner's root */
 	u8 type;
 	u8 naddrs;
 	struct vpce_zone_addr addrs[VPCE_ZONES_MAX];
@@ -86,6 +90,10 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		      const struct vpce_endpoint_config *cfg,
 		      struct netlink_ext_ack *extack);
 void vpce_endpoint_del(struct vpce_net *vn, struct vpce_endpoint *ep);
+int vpce_endpoint_accept(struct vpce_net *vn, struct vpce_endpoint *ep,
+			 struct netlink_ext_ack *extack);
+int vpce_endpoint_reject(struct vpce_net *vn, struct vpce_endpoint *ep,
+			 struct netlink_ext_ack *extack);
 void vpce_endpoint_stats(const struct vpce_endpoint *ep,
 			 struct vpce_ep_stats_sum *sum);
 

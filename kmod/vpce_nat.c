@@ -290,6 +290,66 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+/*
+ * A flow is being ended (its target or endpoint is gone, rejected or no
+ * longer allowed): tell the client at once with a reset, as the NLB's
+ * connection termination does, rather than leave it to find out when it
+ * next sends. The reset comes from the endpoint address, with the sequence
+ * number the client expects next, which conntrack has been tracking.
+ * Called under conntrack's table lock: atomic context.
+ */
+void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
+		     const struct vpce_dev *d)
+{
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	__be32 client = t->src.u3.ip;
+	struct net_device *dev;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	if (t->src.l3num != AF_INET || t->dst.protonum != IPPROTO_TCP ||
+	    READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_ESTABLISHED)
+		return;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(vn->net, d->ifindex);
+	if (!dev || !(dev->flags & IFF_UP))
+		goto out;
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + sizeof(*th), GFP_ATOMIC);
+	if (!skb)
+		goto out;
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tot_len = htons(sizeof(*iph) + sizeof(*th));
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = READ_ONCE(vn->net->ipv4.sysctl_ip_default_ttl);
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = t->dst.u3.ip;
+	iph->daddr = t->src.u3.ip;
+	ip_send_check(iph);
+
+	skb_set_transport_header(skb, sizeof(*iph));
+	th = skb_put_zero(skb, sizeof(*th));
+	th->source = t->dst.u.tcp.port;
+	th->dest = t->src.u.tcp.port;
+	th->seq = htonl(ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end);
+	th->ack_seq = htonl(ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end);
+	th->doff = sizeof(*th) / 4;
+	th->rst = 1;
+	th->ack = 1;
+	th->check = tcp_v4_check(sizeof(*th), iph->saddr, iph->daddr,
+				 csum_partial(th, sizeof(*th), 0));
+
+	skb->protocol = htons(ETH_P_IP);
+	skb->dev = dev;
+	neigh_xmit(NEIGH_ARP_TABLE, dev, &client, skb);
+out:
+	rcu_read_unlock();
+}
+
 static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {

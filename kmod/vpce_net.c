@@ -67,6 +67,7 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 		    !nf_inet_addr_cmp(&reply->src.u3, &m->target->in))
 			return 0;
 	}
+	vpce_flow_reset(ctx->vn, ct, d);
 	return 1;
 }
 

@@ -15,6 +15,7 @@
 #include "vpce_drain.h"
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
+#include "vpce_principal.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
 
@@ -26,6 +27,33 @@
 #include <net/sock.h>
 
 static struct genl_family vpce_family;
+
+/*
+ * Extended ack messages that name things ("principal X may not connect to
+ * service Y"). Linux 6.1 has no NL_SET_ERR_MSG_FMT: an extack message is a
+ * pointer that netlink_ack() reads once the handler has returned. So the
+ * text goes into a ring of slots, each overwritten only after as many newer
+ * messages as there are slots - long after its ack has been sent.
+ */
+#define VPCE_MSG_SLOTS	64
+#define VPCE_MSG_LEN	256
+
+static char vpce_msgs[VPCE_MSG_SLOTS][VPCE_MSG_LEN];
+static atomic_t vpce_msg_next = ATOMIC_INIT(0);
+
+void vpce_set_err_fmt(struct netlink_ext_ack *extack, const char *fmt, ...)
+{
+	unsigned int i;
+	va_list args;
+
+	if (!extack)
+		return;
+	i = (unsigned int)atomic_inc_return(&vpce_msg_next) % VPCE_MSG_SLOTS;
+	va_start(args, fmt);
+	vsnprintf(vpce_msgs[i], VPCE_MSG_LEN, fmt, args);
+	va_end(args);
+	extack->_msg = vpce_msgs[i];
+}
 
 static bool vpce_valid_name(const char *s)
 {
@@ -88,6 +116,14 @@ static const struct nla_policy vpce_addr_policy[VPCE_ADDR_A_MAX + 1] = {
 						    vpce_validate_zone,
 						    VPCE_ZONE_MAX),
 };
+
+static const struct nla_policy vpce_prefix_policy[VPCE_ADDR_A_MAX + 1] = {
+	[VPCE_ADDR_A_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[VPCE_ADDR_A_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[VPCE_ADDR_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+#define VPCE_POLICY_ARN	{ .type = NLA_NUL_STRING, .len = VPCE_ARN_MAX }
 
 /* For the commands that take nothing but the name of their object. */
 static const struct nla_policy vpce_name_policy[VPCE_A_MAX + 1] = {
@@ -173,11 +209,11 @@ static const struct nla_policy vpce_hc_policy[VPCE_HC_A_MAX + 1] = {
 
 static const struct nla_policy vpce_service_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_ACCEPTANCE_REQUIRED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[VPCE_A_ACCOUNT] = VPCE_POLICY_ACCOUNT,
 	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
 	[VPCE_A_LISTENERS] = NLA_POLICY_NESTED_ARRAY(vpce_listener_policy),
 	[VPCE_A_NLBS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
-	[VPCE_A_ACCEPTANCE_REQUIRED] = VPCE_POLICY_BOOL,
 	[VPCE_A_CROSS_ZONE] = VPCE_POLICY_BOOL,
 	[VPCE_A_PRIVATE_DNS] = VPCE_POLICY_DNS,
 };
@@ -211,8 +247,39 @@ static const struct nla_policy vpce_target_get_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
 };
 
+static const struct nla_policy vpce_service_allow_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_PRINCIPAL] = VPCE_POLICY_ARN,
+};
+
+static const struct nla_policy vpce_connection_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_endpoint_get_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_principal_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_VPC] = VPCE_POLICY_NAME,
+	[VPCE_A_PREFIX] = NLA_POLICY_NESTED(vpce_prefix_policy),
+	[VPCE_A_PRINCIPAL] = VPCE_POLICY_ARN,
+};
+
+static const struct nla_policy vpce_principal_del_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_VPC] = VPCE_POLICY_NAME,
+	[VPCE_A_PREFIX] = NLA_POLICY_NESTED(vpce_prefix_policy),
+};
+
+static const struct nla_policy vpce_principal_get_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_VPC] = VPCE_POLICY_NAME,
+};
+
 static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_REQUESTER] = VPCE_POLICY_ARN,
 	[VPCE_A_VPC] = VPCE_POLICY_NAME,
 	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
 	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
@@ -311,6 +378,59 @@ static int vpce_parse_type(struct genl_info *info, u8 *type)
 	return 0;
 }
 
+static int vpce_parse_arn(const struct nlattr *attr, struct vpce_arn *arn,
+			  struct netlink_ext_ack *extack)
+{
+	if (!vpce_arn_parse(nla_data(attr), arn))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "a principal is *, an account, or an IAM root, user or role ARN");
+	return -EINVAL;
+}
+
+static int vpce_parse_prefix(const struct nlattr *nest, struct vpce_addr *a,
+			     u8 *plen, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, VPCE_ADDR_A_MAX, nest, vpce_prefix_policy,
+			       extack);
+	if (ret)
+		return ret;
+	memset(a, 0, sizeof(*a));
+	if (!!tb[VPCE_ADDR_A_IPV4] == !!tb[VPCE_ADDR_A_IPV6] ||
+	    !tb[VPCE_ADDR_A_PREFIX_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a prefix needs one address and a length");
+		return -EINVAL;
+	}
+	if (tb[VPCE_ADDR_A_IPV4]) {
+		a->family = AF_INET;
+		a->in.ip = nla_get_in_addr(tb[VPCE_ADDR_A_IPV4]);
+	} else {
+		a->family = AF_INET6;
+		a->in.in6 = nla_get_in6_addr(tb[VPCE_ADDR_A_IPV6]);
+	}
+	*plen = nla_get_u8(tb[VPCE_ADDR_A_PREFIX_LEN]);
+	return vpce_prefix_normalize(a, *plen, extack);
+}
+
+static int vpce_put_prefix(struct sk_buff *skb, const struct vpce_addr *a,
+			   u8 plen)
+{
+	struct nlattr *nest = nla_nest_start(skb, VPCE_A_PREFIX);
+
+	if (!nest ||
+	    (a->family == AF_INET ?
+	     nla_put_in_addr(skb, VPCE_ADDR_A_IPV4, a->in.ip) :
+	     nla_put_in6_addr(skb, VPCE_ADDR_A_IPV6, &a->in.in6)) ||
+	    nla_put_u8(skb, VPCE_ADDR_A_PREFIX_LEN, plen))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /* Message building */
 
 static int vpce_put_addr(struct sk_buff *skb, int type,
@@ -377,9 +497,8 @@ static int vpce_fill_service_lb(struct sk_buff *skb,
 	const struct vpce_hc *hc = &svc->hc;
 	struct nlattr *nest;
 
-	if (nla_put_u8(skb, VPCE_A_ACCEPTANCE_REQUIRED,
-		       svc->acceptance_required) ||
-	    nla_put_u8(skb, VPCE_A_CROSS_ZONE, svc->cross_zone) ||
+	/* (VPCE_A_ACCEPTANCE_REQUIRED is with the access control ones.) */
+	if (nla_put_u8(skb, VPCE_A_CROSS_ZONE, svc->cross_zone) ||
 	    (svc->private_dns[0] &&
 	     nla_put_string(skb, VPCE_A_PRIVATE_DNS, svc->private_dns)) ||
 	    nla_put_u32(skb, VPCE_A_DEREG_DELAY, svc->dereg_delay) ||
@@ -414,8 +533,19 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_u8(skb, VPCE_A_TYPE, svc->type) ||
 	    nla_put_u32(skb, VPCE_A_TARGET_COUNT,
 			vpce_service_targets(svc, vn)->n) ||
-	    nla_put_u32(skb, VPCE_A_ENDPOINT_COUNT, svc->endpoint_count))
+	    nla_put_u32(skb, VPCE_A_ENDPOINT_COUNT, svc->endpoint_count) ||
+	    nla_put_u8(skb, VPCE_A_ACCEPTANCE_REQUIRED,
+		       svc->acceptance_required))
 		return -EMSGSIZE;
+
+	array = nla_nest_start(skb, VPCE_A_PRINCIPALS);
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; svc->principals && i < svc->principals->n; i++)
+		if (nla_put_string(skb, VPCE_A_PRINCIPAL,
+				   svc->principals->arn[i].text))
+			return -EMSGSIZE;
+	nla_nest_end(skb, array);
 
 	array = nla_nest_start(skb, VPCE_A_LISTENERS);
 	if (!array)
@@ -478,7 +608,10 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
 	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name) ||
 	    nla_put_u8(skb, VPCE_A_TYPE, ep->type) ||
-	    nla_put_u8(skb, VPCE_A_STATE, READ_ONCE(ep->state)))
+	    nla_put_u8(skb, VPCE_A_STATE, READ_ONCE(ep->state)) ||
+	    nla_put_u64_64bit(skb, VPCE_A_OWNER, ep->vpc->account, VPCE_A_PAD) ||
+	    nla_put_string(skb, VPCE_A_REQUESTER, ep->requester.text) ||
+	    nla_put_u64_64bit(skb, VPCE_A_CREATED, ep->created, VPCE_A_PAD))
 		return -EMSGSIZE;
 
 	array = nla_nest_start(skb, VPCE_A_ADDRS);
@@ -905,6 +1038,9 @@ static int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	cfg->name = nla_data(info->attrs[VPCE_A_NAME]);
 	cfg->account = nla_get_u64(info->attrs[VPCE_A_ACCOUNT]);
+	if (info->attrs[VPCE_A_ACCEPTANCE_REQUIRED])
+		cfg->acceptance_required =
+			nla_get_u8(info->attrs[VPCE_A_ACCEPTANCE_REQUIRED]);
 	ret = vpce_parse_type(info, &cfg->type);
 	if (!ret)
 		ret = vpce_parse_listeners(info, cfg);
@@ -1146,6 +1282,18 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	ret = vpce_parse_type(info, &cfg.type);
 	if (ret)
 		return ret;
+	if (info->attrs[VPCE_A_REQUESTER]) {
+		ret = vpce_parse_arn(info->attrs[VPCE_A_REQUESTER],
+				     &cfg.requester, info->extack);
+		if (ret)
+			return ret;
+		if (cfg.requester.kind == VPCE_ARN_ANY) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[VPCE_A_REQUESTER],
+					    "the requester is one principal, not \"*\"");
+			return -EINVAL;
+		}
+	}
 	ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg.addrs,
 			       &cfg.naddrs, info->extack);
 	if (ret)
@@ -1156,6 +1304,9 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	cfg.vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
 	if (cfg.vpc)
 		cfg.svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	/* By default the VPC's owner asks for the endpoint. */
+	if (cfg.vpc && !info->attrs[VPCE_A_REQUESTER])
+		cfg.requester = cfg.vpc->owner;
 	if (cfg.svc)
 		ret = vpce_endpoint_add(vn, &cfg, info->extack);
 	mutex_unlock(&vn->lock);
@@ -1196,14 +1347,232 @@ static int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * Endpoints, or with VPCE_A_SERVICE the endpoints connected to one service
+ * (the provider's view: `connection show`).
+ */
 static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
+	const struct nlattr *filter = genl_dumpit_info(cb)->attrs[VPCE_A_SERVICE];
 	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+	const struct vpce_service *svc = NULL;
+	const struct vpce_endpoint *ep;
+	const struct vpce_named *n;
+	unsigned long idx = 0;
+	int ret = 0;
 
-	return vpce_dump_names(skb, cb, &vn->endpoints, VPCE_CMD_ENDPOINT_GET,
-			       vpce_fill_endpoint,
-			       offsetof(struct vpce_endpoint, named));
+	vpce_dump_begin(cb, vn);
+	if (filter) {
+		svc = vpce_service_find(vn, nla_data(filter));
+		if (!svc) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such service");
+			ret = -ENOENT;
+			goto out;
+		}
+	}
+	list_for_each_entry(n, &vn->endpoints.list, list) {
+		if (idx < cb->args[0]) {
+			idx++;
+			continue;
+		}
+		ep = container_of(n, struct vpce_endpoint, named);
+		if ((!svc || ep->svc == svc) &&
+		    vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET,
+				  vpce_fill_endpoint, vn, ep))
+			break;
+		cb->args[0] = ++idx;
+	}
+out:
+	mutex_unlock(&vn->lock);
+	return ret ? ret : skb->len;
+}
+
+/* Service permissions */
+
+static int vpce_nl_service_permission(struct genl_info *info, bool allow)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	struct vpce_arn arn;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_PRINCIPAL, "missing the principal"))
+		return -EINVAL;
+	ret = vpce_parse_arn(info->attrs[VPCE_A_PRINCIPAL], &arn, info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	if (svc)
+		ret = allow ? vpce_service_allow(vn, svc, &arn, info->extack) :
+			vpce_service_disallow(vn, svc, &arn, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_service_allow(struct sk_buff *skb, struct genl_info *info)
+{
+	return vpce_nl_service_permission(info, true);
+}
+
+static int vpce_nl_service_disallow(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	return vpce_nl_service_permission(info, false);
+}
+
+/* Connections: the provider accepts or rejects endpoints of its service. */
+
+static int vpce_nl_connection(struct genl_info *info, bool accept)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	struct vpce_endpoint *ep = NULL;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_SERVICE, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	if (svc)
+		ep = vpce_nl_endpoint(vn, info);
+	if (ep && ep->svc != svc) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_NAME],
+				    "the endpoint is not connected to this service");
+		ep = NULL;
+	}
+	if (ep)
+		ret = accept ? vpce_endpoint_accept(vn, ep, info->extack) :
+			vpce_endpoint_reject(vn, ep, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_connection_accept(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	return vpce_nl_connection(info, true);
+}
+
+static int vpce_nl_connection_reject(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	return vpce_nl_connection(info, false);
+}
+
+/* Principal bindings */
+
+static int vpce_nl_principal_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_binding b;
+	struct vpce_vpc *vpc;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_VPC, "missing the VPC's name") ||
+	    vpce_missing(info, VPCE_A_PREFIX, "missing the prefix") ||
+	    vpce_missing(info, VPCE_A_PRINCIPAL, "missing the principal"))
+		return -EINVAL;
+	ret = vpce_parse_prefix(info->attrs[VPCE_A_PREFIX], &b.prefix, &b.plen,
+				info->extack);
+	if (!ret)
+		ret = vpce_parse_arn(info->attrs[VPCE_A_PRINCIPAL], &b.arn,
+				     info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
+	if (vpc)
+		ret = vpce_binding_add(vn, vpc, &b, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+static int vpce_nl_principal_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_addr prefix;
+	struct vpce_vpc *vpc;
+	u8 plen;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_VPC, "missing the VPC's name") ||
+	    vpce_missing(info, VPCE_A_PREFIX, "missing the prefix"))
+		return -EINVAL;
+	ret = vpce_parse_prefix(info->attrs[VPCE_A_PREFIX], &prefix, &plen,
+				info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
+	if (vpc)
+		ret = vpce_binding_del(vn, vpc, &prefix, plen, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+struct vpce_binding_ref {
+	const struct vpce_vpc *vpc;
+	const struct vpce_binding *b;
+};
+
+static int vpce_fill_binding(struct sk_buff *skb, struct vpce_net *vn,
+			     const void *obj)
+{
+	const struct vpce_binding_ref *ref = obj;
+
+	if (nla_put_string(skb, VPCE_A_VPC, ref->vpc->named.name) ||
+	    vpce_put_prefix(skb, &ref->b->prefix, ref->b->plen) ||
+	    nla_put_string(skb, VPCE_A_PRINCIPAL, ref->b->arn.text))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Bindings of one VPC (VPCE_A_VPC) or of all; cursor as for targets. */
+static int vpce_nl_principal_dump(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	const struct nlattr *filter = genl_dumpit_info(cb)->attrs[VPCE_A_VPC];
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+	const struct vpce_bindings *bs;
+	struct vpce_binding_ref ref;
+	const struct vpce_named *n;
+	unsigned long vidx = 0;
+	int ret = 0;
+
+	vpce_dump_begin(cb, vn);
+	if (filter && !vpce_vpc_find(vn, nla_data(filter))) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such VPC");
+		ret = -ENOENT;
+		goto out;
+	}
+	list_for_each_entry(n, &vn->vpcs.list, list) {
+		if (vidx++ < cb->args[0])
+			continue;
+		ref.vpc = container_of(n, struct vpce_vpc, named);
+		if (filter && strcmp(n->name, nla_data(filter)))
+			goto next;
+		bs = rcu_dereference_protected(ref.vpc->bindings,
+					       lockdep_is_held(&vn->lock));
+		for (; bs && cb->args[1] < bs->n; cb->args[1]++) {
+			ref.b = &bs->b[cb->args[1]];
+			if (vpce_dump_one(skb, cb, VPCE_CMD_PRINCIPAL_GET,
+					  vpce_fill_binding, vn, &ref))
+				goto out;
+		}
+next:
+		cb->args[0] = vidx;
+		cb->args[1] = 0;
+	}
+out:
+	mutex_unlock(&vn->lock);
+	return ret ? ret : skb->len;
 }
 
 #define VPCE_OP(_cmd, _doit, _policy)					\
@@ -1246,7 +1615,21 @@ static const struct genl_ops vpce_genl_ops[] = {
 	VPCE_OP(VPCE_CMD_ENDPOINT_DEL, vpce_nl_endpoint_del,
 		vpce_name_policy),
 	VPCE_GET_OP(VPCE_CMD_ENDPOINT_GET, vpce_nl_endpoint_get,
-		    vpce_nl_endpoint_dump, vpce_name_policy),
+		    vpce_nl_endpoint_dump, vpce_endpoint_get_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_ALLOW, vpce_nl_service_allow,
+		vpce_service_allow_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_DISALLOW, vpce_nl_service_disallow,
+		vpce_service_allow_policy),
+	VPCE_OP(VPCE_CMD_CONNECTION_ACCEPT, vpce_nl_connection_accept,
+		vpce_connection_policy),
+	VPCE_OP(VPCE_CMD_CONNECTION_REJECT, vpce_nl_connection_reject,
+		vpce_connection_policy),
+	VPCE_OP(VPCE_CMD_PRINCIPAL_ADD, vpce_nl_principal_add,
+		vpce_principal_policy),
+	VPCE_OP(VPCE_CMD_PRINCIPAL_DEL, vpce_nl_principal_del,
+		vpce_principal_del_policy),
+	VPCE_GET_OP(VPCE_CMD_PRINCIPAL_GET, NULL, vpce_nl_principal_dump,
+		    vpce_principal_get_policy),
 };
 
 static struct genl_family vpce_family __ro_after_init = {

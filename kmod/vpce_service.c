@@ -221,7 +221,6 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	 */
 	svc->hash_key = vn->flow_key;
 	svc->cross_zone = cfg->set.cross_zone;
-	svc->acceptance_required = cfg->set.acceptance_required;
 	strscpy(svc->private_dns, cfg->set.private_dns,
 		sizeof(svc->private_dns));
 	svc->dereg_delay = VPCE_DEREG_DELAY_DEFAULT;
@@ -237,6 +236,7 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	}
 	strscpy_pad(svc->named.name, cfg->name, sizeof(svc->named.name));
 	svc->account = cfg->account;
+	svc->acceptance_required = cfg->acceptance_required;
 	svc->type = cfg->type;
 	svc->nlisteners = cfg->nlisteners;
 	memcpy(svc->listeners, cfg->listeners,
@@ -263,6 +263,7 @@ static void vpce_service_free(struct vpce_net *vn, struct vpce_service *svc)
 	vpce_drain_stop_all(svc);
 	vpce_timeouts_put(&svc->timeouts);
 	vpce_names_del(&vn->services, &svc->named);
+	kfree(svc->principals);
 	call_rcu(&vpce_service_targets(svc, vn)->rcu, vpce_targets_free_rcu);
 	kfree_rcu(svc, rcu);
 }
@@ -290,6 +291,79 @@ void vpce_services_destroy(struct vpce_net *vn)
 		vpce_service_free(vn, container_of(n, struct vpce_service,
 						   named));
 	vpce_names_destroy(&vn->services);
+}
+
+static int vpce_principal_index(const struct vpce_principals *ps,
+				const struct vpce_arn *arn)
+{
+	unsigned int i;
+
+	for (i = 0; ps && i < ps->n; i++)
+		if (vpce_arn_eq(&ps->arn[i], arn))
+			return i;
+	return -1;
+}
+
+int vpce_service_allow(struct vpce_net *vn, struct vpce_service *svc,
+		       const struct vpce_arn *arn, struct netlink_ext_ack *extack)
+{
+	struct vpce_principals *ps = svc->principals;
+	unsigned int n = ps ? ps->n : 0;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (vpce_principal_index(ps, arn) >= 0) {
+		NL_SET_ERR_MSG(extack, "the principal is allowed already");
+		return -EEXIST;
+	}
+	if (n >= VPCE_PRINCIPALS_MAX) {
+		NL_SET_ERR_MSG(extack, "the service has too many allowed principals");
+		return -ENOSPC;
+	}
+	ps = krealloc(svc->principals, struct_size(ps, arn, n + 1), GFP_KERNEL);
+	if (!ps)
+		return -ENOMEM;
+	ps->arn[n] = *arn;
+	ps->n = n + 1;
+	svc->principals = ps;
+	vpce_net_changed(vn);
+	return 0;
+}
+
+/* Existing endpoints keep their connection, as in AWS. */
+int vpce_service_disallow(struct vpce_net *vn, struct vpce_service *svc,
+			  const struct vpce_arn *arn,
+			  struct netlink_ext_ack *extack)
+{
+	struct vpce_principals *ps = svc->principals;
+	int i = vpce_principal_index(ps, arn);
+
+	lockdep_assert_held(&vn->lock);
+
+	if (i < 0) {
+		NL_SET_ERR_MSG(extack, "the principal is not allowed");
+		return -ENOENT;
+	}
+	memmove(&ps->arn[i], &ps->arn[i + 1], (ps->n - i - 1) * sizeof(*ps->arn));
+	ps->n--;
+	vpce_net_changed(vn);
+	return 0;
+}
+
+/* The owner's own account needs no permission. */
+bool vpce_service_permits(const struct vpce_service *svc,
+			  const struct vpce_arn *requester)
+{
+	const struct vpce_principals *ps = svc->principals;
+	unsigned int i;
+
+	if (requester->kind != VPCE_ARN_ANY &&
+	    requester->account == svc->account)
+		return true;
+	for (i = 0; ps && i < ps->n; i++)
+		if (vpce_arn_covers(&ps->arn[i], requester))
+			return true;
+	return false;
 }
 
 static int vpce_target_index(const struct vpce_targets *ts,

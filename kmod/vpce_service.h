@@ -7,6 +7,7 @@
 #define _VPCE_SERVICE_H
 
 #include "vpce_addr.h"
+#include "vpce_arn.h"
 #include "vpce_maglev.h"
 #include "vpce_names.h"
 #include "vpce_net.h"
@@ -95,9 +96,17 @@ struct vpce_service_settings {
 	struct vpce_hc hc;
 };
 
+/* Principals allowed to connect endpoints; configuration only. */
+struct vpce_principals {
+	unsigned int n;
+	struct vpce_arn arn[];
+};
+
 struct vpce_service {
 	struct vpce_named named;
 	u64 account;
+	bool acceptance_required;
+	struct vpce_principals *principals;
 	u8 type;
 	u8 nlisteners;
 	u8 nzones;
@@ -107,7 +116,6 @@ struct vpce_service {
 	struct vpce_zone_addr nlbs[VPCE_ZONES_MAX];
 	struct vpce_targets __rcu *targets;
 	/* Load balancing and health (vpce_service_set()). */
-	bool acceptance_required;
 	bool cross_zone;
 	bool hash_seed_set;		/* hash_key given, not the netns's */
 	u32 dereg_delay;
@@ -122,6 +130,7 @@ struct vpce_service {
 struct vpce_service_config {
 	const char *name;
 	u64 account;
+	bool acceptance_required;
 	u8 type;
 	u8 nlisteners;
 	u8 nzones;
@@ -141,6 +150,13 @@ int vpce_service_del(struct vpce_net *vn, struct vpce_service *svc,
 int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
 		     const struct vpce_service_settings *set,
 		     struct netlink_ext_ack *extack);
+int vpce_service_allow(struct vpce_net *vn, struct vpce_service *svc,
+		       const struct vpce_arn *arn, struct netlink_ext_ack *extack);
+int vpce_service_disallow(struct vpce_net *vn, struct vpce_service *svc,
+			  const struct vpce_arn *arn,
+			  struct netlink_ext_ack *extack);
+bool vpce_service_permits(const struct vpce_service *svc,
+			  const struct vpce_arn *requester);
 int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 		      struct netlink_ext_ack *extack);
 

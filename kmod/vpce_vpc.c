@@ -7,6 +7,7 @@
 
 #include "vpce_vpc.h"
 #include "vpce_net.h"
+#include "vpce_principal.h"
 
 #include <linux/netdevice.h>
 #include <linux/slab.h>
@@ -179,6 +180,7 @@ int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 		return -ENOMEM;
 	strscpy_pad(vpc->named.name, cfg->name, sizeof(vpc->named.name));
 	vpc->account = cfg->account;
+	vpce_arn_root(cfg->account, &vpc->owner);
 	for (i = 0; i < cfg->ndevs; i++) {
 		vpc->devs[i] = vpce_dev_alloc(vn, cfg->ifindex[i], vpc);
 		if (!vpc->devs[i]) {
@@ -218,6 +220,14 @@ err_devs:
 	return ret;
 }
 
+static void vpce_vpc_free_rcu(struct rcu_head *rcu)
+{
+	struct vpce_vpc *vpc = container_of(rcu, struct vpce_vpc, rcu);
+
+	vpce_bindings_free(rcu_dereference_protected(vpc->bindings, true));
+	kfree(vpc);
+}
+
 static void vpce_vpc_free(struct vpce_net *vn, struct vpce_vpc *vpc)
 {
 	unsigned int i;
@@ -225,7 +235,7 @@ static void vpce_vpc_free(struct vpce_net *vn, struct vpce_vpc *vpc)
 	vpce_names_del(&vn->vpcs, &vpc->named);
 	for (i = 0; i < vpc->ndevs; i++)
 		vpce_dev_unpublish(vn, vpc->devs[i]);
-	kfree_rcu(vpc, rcu);
+	call_rcu(&vpc->rcu, vpce_vpc_free_rcu);
 }
 
 int vpce_vpc_del(struct vpce_net *vn, struct vpce_vpc *vpc,

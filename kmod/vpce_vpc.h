@@ -6,6 +6,7 @@
 #ifndef _VPCE_VPC_H
 #define _VPCE_VPC_H
 
+#include "vpce_arn.h"
 #include "vpce_names.h"
 
 #include <linux/rhashtable-types.h>
@@ -36,6 +37,9 @@ struct vpce_dev {
 struct vpce_vpc {
 	struct vpce_named named;
 	u64 account;
+	/* Sources without a binding act as the owner account's root. */
+	struct vpce_arn owner;
+	struct vpce_bindings __rcu *bindings;
 	u32 endpoint_count;
 	unsigned int ndevs;
 	struct vpce_dev *devs[VPCE_DEVICES_MAX];

@@ -46,6 +46,7 @@ must "${V[@]}" service add svc1 account 333333333333 \
 	nlb 192.168.10.1 zone az1 nlb 192.168.20.1 zone az2
 must "${V[@]}" service add svc2 account 333333333333 listener tcp:443 \
 	nlb 192.168.30.1
+must "${V[@]}" service allow svc1 principal '*'
 must "${V[@]}" target add svc1 192.168.10.10 zone az1 weight 10
 must "${V[@]}" target add svc1 192.168.20.10 zone az2
 must "${V[@]}" endpoint add ep1 vpc vpc1 service svc1 addr 10.0.0.100 zone az1

@@ -32,6 +32,7 @@ must "${V[@]}" service add svc1 account 333333333333 listener tcp:80:8080 \
 must "${V[@]}" service add svc2 account 333333333333 listener udp:53 \
 	nlb 192.168.30.1
 must "${V[@]}" target add svc1 192.168.10.10 zone az1
+must "${V[@]}" service allow svc1 principal '*'
 must "${V[@]}" endpoint add ep1 vpc vpc1 service svc1 addr 10.0.0.100 zone az1
 
 snapshot() {

@@ -74,6 +74,8 @@ pl_config() {
 	must vpcectl vpc add B account 222222222222 dev vb
 	must vpcectl service add svc account 333333333333 \
 		listener tcp:80:8080 listener udp:53:5353 nlb "$NLB"
+	must vpcectl service allow svc principal 111111111111
+	must vpcectl service allow svc principal 222222222222
 	for t in $TARGETS; do
 		must vpcectl target add svc "192.168.1.$t"
 	done

@@ -216,15 +216,6 @@ int parse_type(const char *s)
 	die_usage("invalid type \"%s\": use interface", s);
 }
 
-bool parse_onoff(const char *s, const char *kw)
-{
-	if (!strcmp(s, "on"))
-		return true;
-	if (!strcmp(s, "off"))
-		return false;
-	die_usage("invalid %s \"%s\": use on or off", kw, s);
-}
-
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -303,4 +294,85 @@ void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
 			die_usage("%s: \"zone\" may be given only once per \"%s\"",
 				  cur_cmd, kw);
 	}
+}
+
+bool parse_onoff(const char *kw, const char *s)
+{
+	if (!strcmp(s, "on"))
+		return true;
+	if (!strcmp(s, "off"))
+		return false;
+	die_usage("%s: \"%s\" is on or off, not \"%s\"", cur_cmd, kw, s);
+}
+
+/* User and role names with an optional path: A-Z a-z 0-9 +=,.@_- and '/'. */
+static bool iam_name_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len || s[0] == '/' || s[len - 1] == '/')
+		return false;
+	for (; *s; s++)
+		if (!isascii((unsigned char)*s) ||
+		    (!isalnum((unsigned char)*s) && !strchr("+=,.@_-/", *s)))
+			return false;
+	return true;
+}
+
+/*
+ * The same principal forms the kernel takes; checked here so that a typo
+ * gets a message that says what a principal looks like.
+ */
+const char *parse_arn(const char *s, bool any_ok)
+{
+	static const char iam[] = "arn:aws:iam::";
+	const char *rest;
+	size_t i;
+
+	if (!strcmp(s, "*")) {
+		if (!any_ok)
+			die_usage("%s: the principal must be one principal, not \"*\"",
+				  cur_cmd);
+		return s;
+	}
+	if (strlen(s) > VPCE_ARN_MAX)
+		die_usage("invalid principal \"%.40s...\": longer than %d characters",
+			  s, VPCE_ARN_MAX);
+	rest = strncmp(s, iam, strlen(iam)) ? s : s + strlen(iam);
+	for (i = 0; i < 12; i++)
+		if (!isdigit((unsigned char)rest[i]))
+			goto bad;
+	if (rest == s && !rest[12])
+		return s;			/* a bare account */
+	if (rest == s || rest[12] != ':')
+		goto bad;
+	rest += 13;
+	if (!strcmp(rest, "root") ||
+	    ((!strncmp(rest, "user/", 5) || !strncmp(rest, "role/", 5)) &&
+	     iam_name_ok(rest + 5)))
+		return s;
+bad:
+	die_usage("invalid principal \"%s\": use *, an account (12 digits), or "
+		  "arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME", s);
+}
+
+void parse_prefix(const char *s, struct vpce_addr *prefix, uint8_t *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	unsigned long max;
+
+	if (!slash || (size_t)(slash - s) >= INET6_ADDRSTRLEN)
+		die_usage("invalid prefix \"%s\": use ADDR/LEN", s);
+	memcpy(buf, s, slash - s);
+	buf[slash - s] = '\0';
+	memset(prefix, 0, sizeof(*prefix));
+	if (inet_pton(AF_INET, buf, &prefix->v4) == 1)
+		prefix->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &prefix->v6) == 1)
+		prefix->family = AF_INET6;
+	else
+		die_usage("invalid prefix \"%s\": \"%s\" is not an address", s, buf);
+	max = prefix->family == AF_INET ? 32 : 128;
+	*plen = parse_ulong(slash + 1, "prefix length", 0, max);
 }

@@ -7,9 +7,9 @@
 static int endpoint_add(struct args *a)
 {
 	const char *name = arg_name(a, "EP", "endpoint name");
-	bool has_vpc = false, has_svc = false, has_type = false;
+	bool has_vpc = false, has_svc = false, has_type = false, has_req = false;
 	struct vpce_addr addrs[VPCE_ZONES_MAX];
-	const char *vpc = NULL, *svc = NULL;
+	const char *vpc = NULL, *svc = NULL, *requester = NULL;
 	int type = VPCE_TYPE_INTERFACE;
 	struct nl_msg *m;
 	int naddrs = 0;
@@ -31,8 +31,10 @@ static int endpoint_add(struct args *a)
 			arg_addr_zone(a, w, addrs, &naddrs, VPCE_ZONES_MAX);
 		} else if (kw_is(w, "zone")) {
 			die_usage("%s: \"zone\" must follow \"addr ADDR\"", cur_cmd);
-		} else if (kw_is(w, "mark") || kw_is(w, "requester") ||
-			   kw_is(w, "policy")) {
+		} else if (kw_is(w, "requester")) {
+			arg_once(&has_req, w);
+			requester = parse_arn(arg_value(a, w, "ARN"), false);
+		} else if (kw_is(w, "mark") || kw_is(w, "policy")) {
 			not_supported(w);
 		} else {
 			arg_unknown(w);
@@ -49,6 +51,8 @@ static int endpoint_add(struct args *a)
 	if (has_type)
 		nl_put_u8(m, VPCE_A_TYPE, type);
 	nl_put_addrs(m, VPCE_A_ADDRS, addrs, naddrs);
+	if (requester)
+		nl_put_str(m, VPCE_A_REQUESTER, requester);
 	return nl_request(m);
 }
 
@@ -104,7 +108,7 @@ static json_t *stats_parse(struct nlattr *nest)
 	return out;
 }
 
-static json_t *endpoint_parse(struct nlattr **tb)
+json_t *endpoint_parse(struct nlattr **tb)
 {
 	json_t *addrs, *st;
 
@@ -117,8 +121,12 @@ static json_t *endpoint_parse(struct nlattr **tb)
 		json_decref(st);
 		return NULL;
 	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"name", json_attr_str(tb[VPCE_A_NAME]),
+		"owner", tb[VPCE_A_OWNER] ?
+			json_account(nla_get_u64(tb[VPCE_A_OWNER])) : json_null(),
+		"requester", json_attr_str(tb[VPCE_A_REQUESTER]),
+		"created", json_time(tb[VPCE_A_CREATED]),
 		"type", json_enum(tb[VPCE_A_TYPE], type_names, ARRAY_SIZE(type_names)),
 		"vpc", json_attr_str(tb[VPCE_A_VPC]),
 		"service", json_attr_str(tb[VPCE_A_SERVICE]),
@@ -141,7 +149,7 @@ static void endpoint_print(const json_t *e)
 	       jstr(e, "vpc"), jstr(e, "service"), jstr(e, "type"), jstr(e, "state"));
 	for_each_elem(json_object_get(e, "addresses"), i, o)
 		print_addr("addr", o);
-	printf("\n   ");
+	printf(" requester %s\n   ", jstr(e, "requester"));
 	for (i = 0; i < ARRAY_SIZE(stats); i++)
 		printf(" %s %" JSON_INTEGER_FORMAT, stats[i].text, jint(st, stats[i].key));
 	printf("\n");
@@ -178,7 +186,7 @@ const struct object endpoint_object = {
 	.name = "endpoint",
 	.usage =
 	"endpoint add EP vpc VPC service SVC [type interface]\n"
-	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]...\n"
+	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]... [requester ARN]\n"
 	"endpoint del EP\n"
 	"endpoint show [EP]\n",
 	.cmds = endpoint_cmds,

@@ -124,6 +124,19 @@ void nl_put_addr(struct nl_msg *m, int type, const struct vpce_addr *a)
 	nl_nest_end(m, nest);
 }
 
+void nl_put_prefix(struct nl_msg *m, int type, const struct vpce_addr *a,
+		   uint8_t plen)
+{
+	struct nlattr *nest = nl_nest(m, type);
+
+	if (a->family == AF_INET)
+		put_check(nla_put(m, VPCE_ADDR_A_IPV4, sizeof(a->v4), &a->v4));
+	else
+		put_check(nla_put(m, VPCE_ADDR_A_IPV6, sizeof(a->v6), &a->v6));
+	nl_put_u8(m, VPCE_ADDR_A_PREFIX_LEN, plen);
+	nl_nest_end(m, nest);
+}
+
 void nl_put_addrs(struct nl_msg *m, int type, const struct vpce_addr *a, int n)
 {
 	struct nlattr *arr = nl_nest(m, type);
@@ -154,6 +167,12 @@ static struct nla_policy attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_TARGET_COUNT]	= { .type = NLA_U32 },
 	[VPCE_A_ENDPOINT_COUNT]	= { .type = NLA_U32 },
 	[VPCE_A_ACCEPTANCE_REQUIRED] = { .type = NLA_U8 },
+	[VPCE_A_PRINCIPAL]	= { .type = NLA_STRING },
+	[VPCE_A_PRINCIPALS]	= { .type = NLA_NESTED },
+	[VPCE_A_REQUESTER]	= { .type = NLA_STRING },
+	[VPCE_A_PREFIX]		= { .type = NLA_NESTED },
+	[VPCE_A_CREATED]	= { .type = NLA_U64 },
+	[VPCE_A_OWNER]		= { .type = NLA_U64 },
 	[VPCE_A_CROSS_ZONE]	= { .type = NLA_U8 },
 	[VPCE_A_PRIVATE_DNS]	= { .type = NLA_STRING },
 	[VPCE_A_DEREG_DELAY]	= { .type = NLA_U32 },

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <netlink/attr.h>
 
@@ -84,6 +85,7 @@ static struct nla_policy addr_policy[VPCE_ADDR_A_MAX + 1] = {
 	[VPCE_ADDR_A_IPV4]	= { .type = NLA_UNSPEC, .minlen = 4 },
 	[VPCE_ADDR_A_IPV6]	= { .type = NLA_UNSPEC, .minlen = 16 },
 	[VPCE_ADDR_A_ZONE]	= { .type = NLA_STRING },
+	[VPCE_ADDR_A_PREFIX_LEN] = { .type = NLA_U8 },
 };
 
 json_t *json_addr(const struct nlattr *nest)
@@ -104,6 +106,55 @@ json_t *json_addr(const struct nlattr *nest)
 	if (tb[VPCE_ADDR_A_ZONE])
 		zone = nla_get_string(tb[VPCE_ADDR_A_ZONE]);
 	return json_pack("{s:s, s:s?}", "addr", buf, "zone", zone && *zone ? zone : NULL);
+}
+
+json_t *json_prefix(const struct nlattr *nest)
+{
+	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
+	char buf[INET6_ADDRSTRLEN], out[INET6_ADDRSTRLEN + 8];
+
+	if (!nest || nla_parse_nested(tb, VPCE_ADDR_A_MAX, (struct nlattr *)nest,
+				      addr_policy) < 0 ||
+	    !tb[VPCE_ADDR_A_PREFIX_LEN])
+		return NULL;
+	if (tb[VPCE_ADDR_A_IPV4])
+		inet_ntop(AF_INET, nla_data(tb[VPCE_ADDR_A_IPV4]), buf, sizeof(buf));
+	else if (tb[VPCE_ADDR_A_IPV6])
+		inet_ntop(AF_INET6, nla_data(tb[VPCE_ADDR_A_IPV6]), buf, sizeof(buf));
+	else
+		return NULL;
+	snprintf(out, sizeof(out), "%s/%u", buf,
+		 nla_get_u8(tb[VPCE_ADDR_A_PREFIX_LEN]));
+	return json_string(out);
+}
+
+json_t *json_str_array(const struct nlattr *arr)
+{
+	json_t *out = json_array();
+	struct nlattr *child;
+	int rem;
+
+	if (!arr)
+		return out;
+	nla_for_each_nested(child, (struct nlattr *)arr, rem) {
+		json_array_append_new(out, json_string(nla_get_string(child)));
+	}
+	return out;
+}
+
+json_t *json_time(const struct nlattr *nla)
+{
+	char buf[32];
+	struct tm tm;
+	time_t t;
+
+	if (!nla)
+		return json_null();
+	t = (time_t)nla_get_u64((struct nlattr *)nla);
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return json_null();
+	return json_string(buf);
 }
 
 json_t *json_addr_array(const struct nlattr *arr)

@@ -91,10 +91,10 @@ static bool parse_setting(struct args *a, const char *w, struct settings *st, bo
 {
 	if (kw_is(w, "acceptance-required")) {
 		arg_once(&st->has_acceptance, w);
-		st->acceptance = parse_onoff(arg_value(a, w, "on or off"), w);
+		st->acceptance = parse_onoff(w, arg_value(a, w, "on|off"));
 	} else if (kw_is(w, "cross-zone")) {
 		arg_once(&st->has_cross_zone, w);
-		st->cross_zone = parse_onoff(arg_value(a, w, "on or off"), w);
+		st->cross_zone = parse_onoff(w, arg_value(a, w, "on|off"));
 	} else if (kw_is(w, "private-dns")) {
 		bool seen = st->private_dns;
 
@@ -327,8 +327,6 @@ static json_t *json_bool_attr(const struct nlattr *nla)
 /* The load balancing settings, added to the service object S. */
 static void service_parse_lb(json_t *s, struct nlattr **tb)
 {
-	json_object_set_new(s, "acceptance_required",
-			    json_bool_attr(tb[VPCE_A_ACCEPTANCE_REQUIRED]));
 	json_object_set_new(s, "cross_zone", json_bool_attr(tb[VPCE_A_CROSS_ZONE]));
 	json_object_set_new(s, "private_dns", json_attr_str(tb[VPCE_A_PRIVATE_DNS]));
 	json_object_set_new(s, "deregistration_delay",
@@ -361,7 +359,7 @@ static json_t *service_parse(struct nlattr **tb)
 		return NULL;
 	}
 	/* "targets" is filled in from a target dump by service_show(). */
-	s = json_pack("{s:o, s:o, s:o, s:o, s:o, s:[], s:o, s:o}",
+	s = json_pack("{s:o, s:o, s:o, s:o, s:o, s:[], s:o, s:o, s:b, s:o}",
 		"name", json_attr_str(tb[VPCE_A_NAME]),
 		"account", json_account(nla_get_u64(tb[VPCE_A_ACCOUNT])),
 		"type", json_enum(tb[VPCE_A_TYPE], type_names, ARRAY_SIZE(type_names)),
@@ -369,7 +367,10 @@ static json_t *service_parse(struct nlattr **tb)
 		"nlbs", nlbs,
 		"targets",
 		"target_count", json_attr_uint(tb[VPCE_A_TARGET_COUNT]),
-		"endpoint_count", json_attr_uint(tb[VPCE_A_ENDPOINT_COUNT]));
+		"endpoint_count", json_attr_uint(tb[VPCE_A_ENDPOINT_COUNT]),
+		"acceptance_required", tb[VPCE_A_ACCEPTANCE_REQUIRED] &&
+			nla_get_u8(tb[VPCE_A_ACCEPTANCE_REQUIRED]),
+		"principals", json_str_array(tb[VPCE_A_PRINCIPALS]));
 	if (s)
 		service_parse_lb(s, tb);
 	return s;
@@ -381,8 +382,7 @@ static const char *onoff(const json_t *s, const char *key)
 }
 
 /*
- *     acceptance-required off cross-zone off deregistration-delay 300
- *     idle-timeout 350 [private-dns NAME] [hash-seed HEX]
+ *     cross-zone off deregistration-delay 300 idle-timeout 350 [private-dns NAME] [hash-seed HEX]
  *     [health-check http:/ port 0 interval 30 healthy-threshold 5 ...]
  * (one line, in "service set"'s words)
  */
@@ -390,9 +390,9 @@ static void service_print_lb(const json_t *s)
 {
 	const json_t *hc = json_object_get(s, "health_check");
 
-	printf("    acceptance-required %s cross-zone %s deregistration-delay %"
+	printf("    cross-zone %s deregistration-delay %"
 	       JSON_INTEGER_FORMAT " idle-timeout %" JSON_INTEGER_FORMAT,
-	       onoff(s, "acceptance_required"), onoff(s, "cross_zone"),
+	       onoff(s, "cross_zone"),
 	       jint(s, "deregistration_delay"), jint(s, "idle_timeout"));
 	if (json_is_string(json_object_get(s, "private_dns")))
 		printf(" private-dns %s", jstr(s, "private_dns"));
@@ -415,7 +415,7 @@ static void service_print_lb(const json_t *s)
 /*
  * service s1 account 222222222222 type interface listener tcp:80:8080
  *   nlb 192.168.1.1 zone az1 targets 1 endpoints 1     (one line)
- *     acceptance-required off cross-zone off ...          (service_print_lb)
+ *     cross-zone off deregistration-delay 300 ...         (service_print_lb)
  *     target 192.168.1.10 zone az1 weight 1 health healthy
  */
 static void service_print(const json_t *s)
@@ -430,9 +430,13 @@ static void service_print(const json_t *s)
 		       jstr(o, "protocol"), jint(o, "port"), jint(o, "target_port"));
 	for_each_elem(json_object_get(s, "nlbs"), i, o)
 		print_addr("nlb", o);
+	printf(" acceptance-required %s",
+	       json_is_true(json_object_get(s, "acceptance_required")) ? "on" : "off");
 	printf(" targets %" JSON_INTEGER_FORMAT " endpoints %" JSON_INTEGER_FORMAT "\n",
 	       jint(s, "target_count"), jint(s, "endpoint_count"));
 	service_print_lb(s);
+	for_each_elem(json_object_get(s, "principals"), i, o)
+		printf("    principal %s\n", json_string_value(o));
 	for_each_elem(json_object_get(s, "targets"), i, o)
 		target_print_line(o, true);
 }
@@ -482,13 +486,46 @@ static int service_show(struct args *a)
 	return ret;
 }
 
+/* service allow|disallow SVC principal ARN */
+static int service_permission(struct args *a, uint8_t cmd)
+{
+	const char *name = arg_name(a, "SVC", "service name");
+	const char *arn = NULL, *w;
+	bool has_principal = false;
+	struct nl_msg *m;
+
+	while ((w = arg_next(a))) {
+		if (kw_is(w, "principal")) {
+			arg_once(&has_principal, w);
+			arn = parse_arn(arg_value(a, w, "ARN"), true);
+		} else {
+			arg_unknown(w);
+		}
+	}
+	arg_required(has_principal, "principal");
+	m = nl_new(cmd, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	nl_put_str(m, VPCE_A_PRINCIPAL, arn);
+	return nl_request(m);
+}
+
+static int service_allow(struct args *a)
+{
+	return service_permission(a, VPCE_CMD_SERVICE_ALLOW);
+}
+
+static int service_disallow(struct args *a)
+{
+	return service_permission(a, VPCE_CMD_SERVICE_DISALLOW);
+}
+
 static const struct command service_cmds[] = {
 	{ "add",       { NULL },		service_add },
 	{ "del",       { "delete" },		service_del },
 	{ "show",      { "list", "ls" },	service_show },
 	{ "set",       { NULL },		service_set },
-	{ "allow",     { NULL },		NULL },
-	{ "disallow",  { NULL },		NULL },
+	{ "allow",     { NULL },		service_allow },
+	{ "disallow",  { NULL },		service_disallow },
 	{ NULL }
 };
 
@@ -503,6 +540,8 @@ const struct object service_object = {
 	"        [deregistration-delay SECONDS] [idle-timeout SECONDS] [hash-seed HEX]\n"
 	"        [health-check tcp|http[:PATH]|none [port PORT] [interval SECONDS]\n"
 	"                      [healthy-threshold N] [unhealthy-threshold N]]\n"
+	"service allow SVC principal ARN\n"
+	"service disallow SVC principal ARN\n"
 	"service del SVC\n"
 	"service show [SVC]\n",
 	.cmds = service_cmds,

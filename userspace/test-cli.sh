@@ -47,7 +47,7 @@ check 1 'vpcectl: unknown option "--bogus" (try "vpcectl --help")' --bogus vpc
 check 1 'vpcectl: "-n" needs NETNS' -n
 check 1 'vpcectl: cannot open network namespace "nonexistent-ns": No such file or directory' -n nonexistent-ns vpc show
 check 1 'vpcectl: unknown command "foo" for "vpc" (try "vpcectl vpc help")' vpc foo
-check 1 'vpcectl: "connection" is not supported yet' connection show
+check 2 "$nomod" connection show
 check 1 'vpcectl: "policy" is not supported yet' policy simulate
 check 1 'vpcectl: "endpoint set" is not supported yet' endpoint set e1 policy -
 check 0 '' --help
@@ -101,8 +101,8 @@ check 1 "vpcectl: zone name \"a\$\" has an invalid character '\$' (use A-Z a-z 0
 check 1 'vpcectl: "type gateway" is not supported yet' $S type gateway
 check 1 'vpcectl: invalid type "foo": use interface' $S type foo
 check 1 'vpcectl: service add: "type" may be given only once' $S type interface type interface
-check 1 'vpcectl: invalid cross-zone "yes": use on or off' $S cross-zone yes
-check 1 'vpcectl: "acceptance-required" needs on or off' $S acceptance-required
+check 1 'vpcectl: service add: "cross-zone" is on or off, not "yes"' $S cross-zone yes
+check 1 'vpcectl: "acceptance-required" needs on|off' $S acceptance-required
 check 1 'vpcectl: service add: "cross-zone" may be given only once' $S cross-zone on cross-zone off
 check 1 'vpcectl: invalid private-dns "a..b": not a DNS name (labels of A-Z a-z 0-9 -, optionally *. first)' $S private-dns a..b
 check 1 'vpcectl: unknown argument "idle-timeout" for "service add"' $S idle-timeout 60
@@ -167,7 +167,7 @@ check 1 'vpcectl: endpoint add: "vpc" may be given only once' $E vpc v2
 check 1 'vpcectl: "service" needs SVC' endpoint add e1 vpc v1 service
 check 1 'vpcectl: endpoint add: "zone" must follow "addr ADDR"' $E zone az1
 check 1 'vpcectl: "policy" is not supported yet' $E policy -
-check 1 'vpcectl: "requester" is not supported yet' $E requester '*'
+check 1 'vpcectl: endpoint add: the principal must be one principal, not "*"' $E requester '*'
 check 1 'vpcectl: "type gateway" is not supported yet' $E type gateway
 check 1 "vpcectl: VPC name \"v/1\" has an invalid character '/' (use A-Z a-z 0-9 . _ -)" endpoint add e1 vpc v/1
 check 1 'vpcectl: endpoint add: too many "addr" (at most 16)' $E $(for i in $(seq 17); do echo addr 10.0.0.$i; done)

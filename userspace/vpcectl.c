@@ -57,11 +57,13 @@ static const struct object *const objects[] = {
 	&service_object,
 	&target_object,
 	&endpoint_object,
+	&connection_object,
+	&principal_object,
 };
 
 /* Objects of the interface that later versions implement. */
 static const char *const later_objects[] = {
-	"connection", "principal", "policy", "stats", "monitor",
+	"policy", "stats", "monitor",
 	"save", "restore", "flush", "dns",
 };
 

@@ -88,7 +88,10 @@ void parse_listener(const char *s, struct vpce_listener *l);
 unsigned long parse_ulong(const char *s, const char *what,
 			  unsigned long min, unsigned long max);
 int parse_type(const char *s);
-bool parse_onoff(const char *s, const char *kw);
+bool parse_onoff(const char *kw, const char *s);
+/* A principal ARN (or "*" when ANY_OK); exits with a message if invalid. */
+const char *parse_arn(const char *s, bool any_ok);
+void parse_prefix(const char *s, struct vpce_addr *prefix, uint8_t *plen);
 void parse_hash_seed(const char *s, uint8_t seed[VPCE_HASH_SEED_LEN]);
 void check_dns_name(const char *s);
 /*
@@ -113,6 +116,8 @@ struct nlattr *nl_nest(struct nl_msg *m, int type);
 void nl_nest_end(struct nl_msg *m, struct nlattr *nest);
 void nl_put_addr(struct nl_msg *m, int type, const struct vpce_addr *a);
 void nl_put_addrs(struct nl_msg *m, int type, const struct vpce_addr *a, int n);
+void nl_put_prefix(struct nl_msg *m, int type, const struct vpce_addr *a,
+		   uint8_t plen);
 /*
  * Send REQ (a "do" request or a dump), read every reply until the ack or the
  * end of the dump, and report the kernel's error (its extack message when
@@ -136,6 +141,12 @@ json_t *json_account(uint64_t account);
 json_t *json_attr_str(const struct nlattr *nla);
 json_t *json_attr_uint(const struct nlattr *nla);
 json_t *json_enum(const struct nlattr *nla, const char *const *names, size_t n);
+/* A VPCE_A_PREFIX nest as "ADDR/LEN". */
+json_t *json_prefix(const struct nlattr *nest);
+/* A nest of strings (e.g. VPCE_A_PRINCIPALS) as an array. */
+json_t *json_str_array(const struct nlattr *arr);
+/* Unix seconds as ISO 8601 UTC. */
+json_t *json_time(const struct nlattr *nla);
 /* One VPCE_ADDR_A_* nest as {"addr": "...", "zone": "..." | null}. */
 json_t *json_addr(const struct nlattr *nest);
 /* A nested array of VPCE_ADDR_A_* as an array of json_addr(). */
@@ -166,6 +177,11 @@ extern const struct object vpc_object;
 extern const struct object service_object;
 extern const struct object target_object;
 extern const struct object endpoint_object;
+extern const struct object connection_object;
+extern const struct object principal_object;
+
+/* endpoint.c's parser, shared with "connection show". */
+json_t *endpoint_parse(struct nlattr **tb);
 
 /* service.c uses target.c's parser to merge targets into services. */
 json_t *target_parse(struct nlattr **tb);

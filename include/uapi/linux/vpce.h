@@ -170,9 +170,55 @@
  * VPCE_CMD_ENDPOINT_DEL: delete an endpoint. VPCE_A_NAME required. Its live
  *	flows are ended.
  *
- * VPCE_CMD_ENDPOINT_GET: with VPCE_A_NAME, one endpoint; as a dump, all. An
- *	endpoint message carries VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE,
- *	VPCE_A_TYPE, VPCE_A_STATE, VPCE_A_ADDRS and VPCE_A_STATS.
+ * VPCE_CMD_ENDPOINT_GET: with VPCE_A_NAME, one endpoint; as a dump, all, or
+ *	with VPCE_A_SERVICE the endpoints connected to that service (the
+ *	provider's "connections"). An endpoint message carries VPCE_A_NAME,
+ *	VPCE_A_VPC, VPCE_A_SERVICE, VPCE_A_TYPE, VPCE_A_STATE, VPCE_A_ADDRS,
+ *	VPCE_A_OWNER (the VPC's account), VPCE_A_REQUESTER, VPCE_A_CREATED and
+ *	VPCE_A_STATS.
+ *
+ * Access control
+ * --------------
+ *
+ * Principals (VPCE_A_PRINCIPAL, VPCE_A_REQUESTER) are strings of at most
+ * VPCE_ARN_MAX characters: "*", an account ("123456789012", the same as
+ * "arn:aws:iam::123456789012:root", which stands for every user and role of
+ * the account), or "arn:aws:iam::ACCOUNT:user/NAME" or ".../role/NAME".
+ * Replies carry the canonical form.
+ *
+ * VPCE_CMD_SERVICE_ADD also takes VPCE_A_ACCEPTANCE_REQUIRED (u8 0 or 1,
+ *	default 0), and service messages carry it and VPCE_A_PRINCIPALS (the
+ *	allowed principals, a nest of VPCE_A_PRINCIPAL strings).
+ *
+ * VPCE_CMD_SERVICE_ALLOW, VPCE_CMD_SERVICE_DISALLOW: add or remove an
+ *	allowed principal of a service (VPCE_A_NAME, VPCE_A_PRINCIPAL, both
+ *	required; at most VPCE_PRINCIPALS_MAX). Removing one does not affect
+ *	endpoints that exist.
+ *
+ * VPCE_CMD_ENDPOINT_ADD also takes VPCE_A_REQUESTER, the principal asking
+ *	for the endpoint (default: the VPC owner's root). It is refused with
+ *	EACCES unless the requester belongs to the service owner's account or
+ *	an allowed principal covers it. With acceptance required the endpoint
+ *	starts in VPCE_STATE_PENDING_ACCEPTANCE and carries no traffic (new
+ *	flows are refused: TCP reset, ICMP administratively prohibited).
+ *
+ * VPCE_CMD_CONNECTION_ACCEPT: VPCE_A_SERVICE and VPCE_A_NAME (the endpoint)
+ *	required; a pending endpoint of the service becomes available.
+ *
+ * VPCE_CMD_CONNECTION_REJECT: as accept; a pending or available endpoint
+ *	becomes rejected, and its live flows end at once.
+ *
+ * VPCE_CMD_PRINCIPAL_ADD: VPCE_A_VPC, VPCE_A_PREFIX (an address with
+ *	VPCE_ADDR_A_PREFIX_LEN and no host bits) and VPCE_A_PRINCIPAL (not
+ *	"*"), all required: sources of the VPC in the prefix act as that
+ *	principal (the longest prefix wins); other sources act as the VPC
+ *	owner's root. At most VPCE_BINDINGS_MAX per VPC.
+ *
+ * VPCE_CMD_PRINCIPAL_DEL: VPCE_A_VPC and VPCE_A_PREFIX required.
+ *
+ * VPCE_CMD_PRINCIPAL_GET: a dump of the bindings of every VPC, or of
+ *	VPCE_A_VPC's; each message carries VPCE_A_VPC, VPCE_A_PREFIX and
+ *	VPCE_A_PRINCIPAL.
  *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
@@ -195,6 +241,9 @@
 #define VPCE_DNS_NAME_MAX	253	/* characters, without the NUL */
 #define VPCE_HC_PATH_MAX	1024	/* characters, without the NUL */
 #define VPCE_HASH_SEED_LEN	16	/* bytes */
+#define VPCE_ARN_MAX		160	/* characters of a principal ARN */
+#define VPCE_PRINCIPALS_MAX	256	/* allowed principals per service */
+#define VPCE_BINDINGS_MAX	256	/* principal bindings per VPC */
 
 enum vpce_cmd {
 	VPCE_CMD_UNSPEC,
