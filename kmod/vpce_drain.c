@@ -72,7 +72,7 @@ void vpce_drain_start(struct vpce_drain *d, unsigned int delay_secs)
 	queue_delayed_work(vpce_wq, &d->work, (unsigned long)delay_secs * HZ);
 }
 
-struct vpce_drain *vpce_drain_find(struct vpce_service *svc,
+struct vpce_drain *vpce_drain_find(const struct vpce_service *svc,
 				   const struct vpce_addr *addr)
 {
 	struct vpce_drain *d;

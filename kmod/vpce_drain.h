@@ -44,7 +44,7 @@ struct vpce_drain *vpce_drain_alloc(struct vpce_net *vn,
 				    struct vpce_service *svc,
 				    const struct vpce_addr *addr);
 void vpce_drain_start(struct vpce_drain *d, unsigned int delay_secs);
-struct vpce_drain *vpce_drain_find(struct vpce_service *svc,
+struct vpce_drain *vpce_drain_find(const struct vpce_service *svc,
 				   const struct vpce_addr *addr);
 void vpce_drain_stop(struct vpce_service *svc, const struct vpce_addr *addr);
 void vpce_drain_stop_all(struct vpce_service *svc);

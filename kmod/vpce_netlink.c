@@ -664,7 +664,7 @@ static int vpce_fill_target_drain(struct sk_buff *skb,
 
 	if (ref->t->health != VPCE_HEALTH_DRAINING)
 		return 0;
-	d = vpce_drain_find((struct vpce_service *)ref->svc, &ref->t->addr);
+	d = vpce_drain_find(ref->svc, &ref->t->addr);
 	if (!d)
 		return 0;
 	left = (long)(d->deadline - jiffies);

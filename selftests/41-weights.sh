@@ -49,6 +49,13 @@ SEED=00112233445566778899aabbccddeeff
 must vpcectl service set svc hash-seed $SEED
 vpcectl -j service show svc | grep -q "\"hash_seed\": *\"$SEED\"" ||
 	fail "the seed is not shown to root: $(vpcectl -j service show svc)"
+if command -v setpriv >/dev/null; then
+	out=$(setpriv --inh-caps=-net_admin --bounding-set=-net_admin -- \
+		vpcectl -j service show svc) || fail "service show without CAP_NET_ADMIN: $out"
+	grep -q '"name": *"svc"' <<<"$out" || fail "no service without CAP_NET_ADMIN: $out"
+	grep -q hash_seed <<<"$out" && fail "the seed is shown without CAP_NET_ADMIN"
+	log "the seed is shown to administrators only"
+fi
 
 # mapping : "SPORT TARGET" for 24 UDP flows from fixed source ports, each
 # flow gone (conntrack entry deleted) before the next mapping is taken.
