@@ -25,6 +25,7 @@ ip addr add 192.168.1.2/32 dev vprov || fail "adding 192.168.1.2"
 must vpcectl vpc add A account 111111111111 dev va
 must vpcectl service add svc account 333333333333 listener tcp:80:8080 \
 	nlb 192.168.1.1 zone az1 nlb 192.168.1.2 zone az2
+must vpcectl service allow svc principal 111111111111
 must vpcectl target add svc 192.168.1.10 zone az1
 must vpcectl target add svc 192.168.1.11 zone az1
 must vpcectl target add svc 192.168.1.12 zone az2
