@@ -25,12 +25,12 @@ defer rm -rf "$tmp"
 for t in $TARGETS; do
 	mkdir -p "$tmp/www$t"
 	ip netns exec prov python3 -m http.server --bind "192.168.1.$t" \
-		--directory "$tmp/www$t" 8081 >/dev/null 2>&1 </dev/null &
+		--directory "$tmp/www$t" 8081 >"$tmp/http$t.log" 2>&1 </dev/null &
 	defer kill $!
 done
 for t in $TARGETS; do
-	wait_for 10 _pl_bound prov -Hltn "192.168.1.$t:8081" ||
-		fail "no HTTP server on 192.168.1.$t"
+	wait_for 30 _pl_bound prov -Hltn "192.168.1.$t:8081" ||
+		fail "no HTTP server on 192.168.1.$t: $(cat "$tmp/http$t.log")"
 done
 
 must vpcectl service set svc health-check tcp interval 1 healthy-threshold 2 \
