@@ -6,6 +6,7 @@
  */
 
 #include "vpce_net.h"
+#include "vpce_drain.h"
 #include "vpce_endpoint.h"
 #include "vpce_nat.h"
 #include "vpce_service.h"
@@ -146,6 +147,10 @@ static void __net_exit vpce_net_exit(struct net *net)
 	vpce_vpcs_destroy(vn);
 	vn->hooks_registered = false;
 	mutex_unlock(&vn->lock);
+	/* Drains that were running when their services went still hold
+	 * vn->lock's address: let them finish before the namespace is freed.
+	 */
+	vpce_drain_flush();
 }
 
 static struct pernet_operations vpce_net_ops = {

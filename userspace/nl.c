@@ -186,8 +186,15 @@ static struct nla_policy attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_PREFIX]		= { .type = NLA_NESTED },
 	[VPCE_A_CREATED]	= { .type = NLA_U64 },
 	[VPCE_A_OWNER]		= { .type = NLA_U64 },
+	[VPCE_A_POLICY_TEXT]	= { .type = NLA_STRING },
 	[VPCE_A_DECISION]	= { .type = NLA_U8 },
 	[VPCE_A_MATCHED]	= { .type = NLA_NESTED },
+	[VPCE_A_CROSS_ZONE]	= { .type = NLA_U8 },
+	[VPCE_A_PRIVATE_DNS]	= { .type = NLA_STRING },
+	[VPCE_A_DEREG_DELAY]	= { .type = NLA_U32 },
+	[VPCE_A_IDLE_TIMEOUT]	= { .type = NLA_U32 },
+	[VPCE_A_HASH_SEED]	= { .type = NLA_UNSPEC, .minlen = VPCE_HASH_SEED_LEN },
+	[VPCE_A_HEALTH_CHECK]	= { .type = NLA_NESTED },
 };
 
 struct reply {

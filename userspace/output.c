@@ -32,6 +32,12 @@ const char *const health_names[__VPCE_HEALTH_MAX] = {
 	[VPCE_HEALTH_DRAINING]	= "draining",
 };
 
+const char *const hc_names[__VPCE_HC_MAX] = {
+	[VPCE_HC_NONE]	= "none",
+	[VPCE_HC_TCP]	= "tcp",
+	[VPCE_HC_HTTP]	= "http",
+};
+
 const char *enum_name(const char *const *names, size_t n, unsigned int v)
 {
 	return v < n && names[v] ? names[v] : "unknown";
@@ -208,4 +214,19 @@ void show(json_t *arr, void (*print)(const json_t *obj))
 	}
 	json_decref(arr);
 	fflush(stdout);
+}
+
+void print_text_block(const char *title, const char *text)
+{
+	if (!text)
+		return;
+	printf("    %s\n", title);
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+
+		if (!nl)
+			nl = text + strlen(text);
+		printf("        %.*s\n", (int)(nl - text), text);
+		text = *nl ? nl + 1 : nl;
+	}
 }

@@ -6,6 +6,8 @@
 #ifndef VPCECTL_POLICY_H
 #define VPCECTL_POLICY_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <netlink/msg.h>
 
 struct policy;

@@ -92,6 +92,8 @@ bool parse_onoff(const char *kw, const char *s);
 /* A principal ARN (or "*" when ANY_OK); exits with a message if invalid. */
 const char *parse_arn(const char *s, bool any_ok);
 void parse_prefix(const char *s, struct vpce_addr *prefix, uint8_t *plen);
+void parse_hash_seed(const char *s, uint8_t seed[VPCE_HASH_SEED_LEN]);
+void check_dns_name(const char *s);
 /*
  * After keyword KW: ADDR [zone AZ], appended to ADDRS (at most MAX).
  * Used by "service add ... nlb" and "endpoint add ... addr".
@@ -133,6 +135,7 @@ const char *enum_name(const char *const *names, size_t n, unsigned int v);
 extern const char *const type_names[__VPCE_TYPE_MAX];
 extern const char *const state_names[__VPCE_STATE_MAX];
 extern const char *const health_names[__VPCE_HEALTH_MAX];
+extern const char *const hc_names[__VPCE_HC_MAX];
 
 json_t *json_account(uint64_t account);
 json_t *json_attr_str(const struct nlattr *nla);
@@ -153,6 +156,8 @@ const char *jstr(const json_t *o, const char *key);
 json_int_t jint(const json_t *o, const char *key);
 /* " KW ADDR[ zone AZ]" (no " KW" when KW is NULL). */
 void print_addr(const char *kw, const json_t *addr);
+/* TITLE, then TEXT's lines indented, under an object; nothing if NULL. */
+void print_text_block(const char *title, const char *text);
 /* Print ARR as JSON, or each element with PRINT. Takes ARR. */
 void show(json_t *arr, void (*print)(const json_t *obj));
 

@@ -57,14 +57,65 @@
  *				a service are the zones of its NLB addresses;
  *				each zone appears once (one NLB address may
  *				omit its zone: it is then the zone "").
+ *	VPCE_A_ACCEPTANCE_REQUIRED, VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS
+ *				optional, as for VPCE_CMD_SERVICE_SET.
+ *	A new service has deregistration delay 300 s, TCP idle timeout 350 s,
+ *	no health check, and hashes flows with its namespace's random key.
+ *
+ * VPCE_CMD_SERVICE_SET: change settings of a service; those given change,
+ *	the others stay. At least one is needed.
+ *	VPCE_A_NAME		required
+ *	VPCE_A_ACCEPTANCE_REQUIRED	u8, 0 or 1: new endpoints wait for
+ *				the provider's acceptance.
+ *	VPCE_A_CROSS_ZONE	u8, 0 or 1. With 0 (the default) a new flow
+ *				to an endpoint address in zone Z goes to a
+ *				healthy target of zone Z; if Z has none, to a
+ *				healthy target of any zone; if no target is
+ *				healthy, to any target that is not draining
+ *				(fail open). With 1, to a healthy target of
+ *				any zone. Targets see the flow come from the
+ *				NLB address of zone Z either way.
+ *	VPCE_A_PRIVATE_DNS	string, at most VPCE_DNS_NAME_MAX: labels of
+ *				[A-Za-z0-9-], optionally "*." first; ""
+ *				removes the name.
+ *	VPCE_A_DEREG_DELAY	u32, 0..3600 seconds: how long a draining
+ *				target keeps its live flows. Targets that
+ *				are draining already keep their delay.
+ *	VPCE_A_IDLE_TIMEOUT	u32, 60..6000 seconds: TCP flows of the
+ *				service end after this idle time (UDP ones
+ *				after 120 s), live flows included from their
+ *				next packet. A packet of a TCP flow that has
+ *				ended is answered with a reset.
+ *	VPCE_A_HASH_SEED	VPCE_HASH_SEED_LEN bytes: the key of the flow
+ *				hash (SipHash-2-4, the bytes read as two
+ *				little-endian u64). The flow key is the
+ *				VPC's name, the source address and port and
+ *				the protocol, and Maglev tables depend only
+ *				on the targets, so hosts with the same seed
+ *				and targets send a flow to the same target.
+ *	VPCE_A_HEALTH_CHECK	nested VPCE_HC_A_*, the check vpced runs:
+ *		VPCE_HC_A_PROTO		required, enum vpce_hc_proto;
+ *					VPCE_HC_NONE removes the check
+ *		VPCE_HC_A_PATH		HTTP only, default "/": starts with
+ *					"/", no spaces or control characters
+ *		VPCE_HC_A_PORT		default 0: the target port of the
+ *					first TCP listener (else the first)
+ *		VPCE_HC_A_INTERVAL	1..300 seconds, default 30
+ *		VPCE_HC_A_HEALTHY	2..10, default 5
+ *		VPCE_HC_A_UNHEALTHY	2..10, default 2
+ *	The kernel stores the health check; it does not run it.
  *
  * VPCE_CMD_SERVICE_DEL: delete a service and its targets. VPCE_A_NAME
  *	required. Refused (EBUSY) while endpoints use the service.
  *
  * VPCE_CMD_SERVICE_GET: with VPCE_A_NAME, one service; as a dump, all. A
  *	service message carries VPCE_A_NAME, VPCE_A_ACCOUNT, VPCE_A_TYPE,
- *	VPCE_A_LISTENERS, VPCE_A_NLBS, VPCE_A_TARGET_COUNT and
- *	VPCE_A_ENDPOINT_COUNT.
+ *	VPCE_A_LISTENERS, VPCE_A_NLBS, VPCE_A_TARGET_COUNT,
+ *	VPCE_A_ENDPOINT_COUNT, VPCE_A_ACCEPTANCE_REQUIRED,
+ *	VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS (when set), VPCE_A_DEREG_DELAY,
+ *	VPCE_A_IDLE_TIMEOUT and VPCE_A_HEALTH_CHECK (VPCE_HC_A_PROTO only
+ *	when there is none). VPCE_A_HASH_SEED comes only when a seed was set
+ *	and only to a requester with CAP_NET_ADMIN.
  *
  * VPCE_CMD_TARGET_ADD: register a target with a service.
  *	VPCE_A_SERVICE		required
@@ -73,7 +124,20 @@
  *				omitted when the service has one zone
  *	VPCE_A_WEIGHT		optional, 1..256, default 1
  *	At most VPCE_TARGETS_MAX targets per service; an address appears
- *	once per service. New targets are healthy.
+ *	once per service. New targets are healthy. Flows are spread over a
+ *	service's targets in proportion to their weights, by Maglev
+ *	consistent hashing of the flow key.
+ *
+ * VPCE_CMD_TARGET_SET: change a target's weight or health or both.
+ *	VPCE_A_SERVICE		required
+ *	VPCE_A_ADDR		required (zone ignored)
+ *	VPCE_A_WEIGHT		optional, 1..VPCE_WEIGHT_MAX
+ *	VPCE_A_HEALTH		optional, enum vpce_health
+ *	At least one of weight and health. An unhealthy target takes no new
+ *	flows (unless the service fails open) and its live flows are ended
+ *	at once. A draining target takes no new flows; its live flows end
+ *	when the service's deregistration delay has passed. Leaving draining
+ *	stops the delay.
  *
  * VPCE_CMD_TARGET_DEL: deregister a target. VPCE_A_SERVICE and VPCE_A_ADDR
  *	(zone ignored) required. Its live flows are ended at once: their
@@ -82,7 +146,8 @@
  * VPCE_CMD_TARGET_GET: targets. With VPCE_A_SERVICE, a dump lists that
  *	service's targets; without, every service's. A target message
  *	carries VPCE_A_SERVICE, VPCE_A_ADDR (with zone), VPCE_A_WEIGHT and
- *	VPCE_A_HEALTH.
+ *	VPCE_A_HEALTH, and for a draining target whose flows are still to
+ *	end, VPCE_A_DEREG_DELAY: the seconds left.
  *
  * VPCE_CMD_ENDPOINT_ADD: create an endpoint.
  *	VPCE_A_NAME		required
@@ -188,6 +253,9 @@
 #define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
 #define VPCE_TARGETS_MAX	1024	/* targets per service */
 #define VPCE_WEIGHT_MAX		256
+#define VPCE_DNS_NAME_MAX	253	/* characters, without the NUL */
+#define VPCE_HC_PATH_MAX	1024	/* characters, without the NUL */
+#define VPCE_HASH_SEED_LEN	16	/* bytes */
 #define VPCE_ARN_MAX		160	/* characters of a principal ARN */
 #define VPCE_PRINCIPALS_MAX	256	/* allowed principals per service */
 #define VPCE_BINDINGS_MAX	256	/* principal bindings per VPC */
@@ -268,7 +336,7 @@ enum vpce_attr {
 	VPCE_A_ADDRS,		/* nested array of VPCE_ADDR_A_* */
 	VPCE_A_ADDR,		/* nested VPCE_ADDR_A_*: one address */
 	VPCE_A_WEIGHT,		/* u16: 1..VPCE_WEIGHT_MAX */
-	VPCE_A_HEALTH,		/* u8: enum vpce_health (reply only) */
+	VPCE_A_HEALTH,		/* u8: enum vpce_health */
 	VPCE_A_STATE,		/* u8: enum vpce_state (reply only) */
 	VPCE_A_STATS,		/* nested VPCE_STATS_A_* (reply only) */
 	VPCE_A_TARGET_COUNT,	/* u32 (reply only) */
@@ -277,7 +345,7 @@ enum vpce_attr {
 	VPCE_A_ACCEPTANCE_REQUIRED,	/* u8: 0 or 1 */
 	VPCE_A_CROSS_ZONE,	/* u8: 0 or 1 */
 	VPCE_A_PRIVATE_DNS,	/* string: the service's private DNS name */
-	VPCE_A_DEREG_DELAY,	/* u32: deregistration delay, seconds */
+	VPCE_A_DEREG_DELAY,	/* u32: deregistration delay (left), seconds */
 	VPCE_A_IDLE_TIMEOUT,	/* u32: TCP idle timeout, seconds */
 	VPCE_A_HASH_SEED,	/* binary, 16 bytes: the flow hash key */
 	VPCE_A_HEALTH_CHECK,	/* nested VPCE_HC_A_* */
@@ -339,6 +407,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_NO_TARGET,	/* refused: service has no target */
 	VPCE_STATS_A_DROP_PROTO,	/* dropped: neither TCP nor UDP */
 	VPCE_STATS_A_DROP_POLICY,	/* refused: the endpoint policy denies */
+	VPCE_STATS_A_RESET_STALE,	/* refused: TCP packet of no live flow */
 	__VPCE_STATS_A_MAX
 };
 
@@ -362,6 +431,7 @@ enum vpce_hc_attr {
 	VPCE_HC_A_INTERVAL,	/* u32: seconds */
 	VPCE_HC_A_HEALTHY,	/* u8: healthy threshold */
 	VPCE_HC_A_UNHEALTHY,	/* u8: unhealthy threshold */
+	VPCE_HC_A_PORT,		/* u16: port to check; 0 = the traffic port */
 	__VPCE_HC_A_MAX
 };
 
