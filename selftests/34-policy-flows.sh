@@ -79,6 +79,17 @@ EOF2
 from 10.0.0.3 | grep -q "^srv" || fail "the bound role's source was refused"
 refused 10.0.0.2
 log "Principal role/web: its prefix in, the rest (the account root) refused"
+vpcectl principal show A | grep -qx "principal A prefix 10.0.0.3/32 arn arn:aws:iam::111111111111:role/web" ||
+	fail "principal show: $(vpcectl principal show A)"
+must vpcectl principal add A prefix 10.0.0.0/24 arn arn:aws:iam::111111111111:role/net
+# The longest prefix wins: .3 is still role/web, .2 is now role/net.
+from 10.0.0.3 | grep -q "^srv" || fail "longest prefix: the /32 binding lost"
+refused 10.0.0.2
+must vpcectl principal del A prefix 10.0.0.3/32
+must_fail vpcectl principal del A prefix 10.0.0.3/32
+refused 10.0.0.3
+must vpcectl principal del A prefix 10.0.0.0/24
+[ -z "$(vpcectl principal show A)" ] || fail "bindings left: $(vpcectl principal show A)"
 
 # Explicit deny on a port beats a broad allow.
 policy deny53 <<EOF2
@@ -94,6 +105,18 @@ out=$(printf 'x\n' | ip netns exec vpca socat -T 3 - "UDP:$EP_ADDR:53" 2>&1) &&
 took=$(($(_now_ms) - start))
 [ "$took" -lt 2500 ] || fail "deny53: UDP refused only after $took ms ($out)"
 log "explicit deny on port 53 beats allow-all (UDP refused in $took ms: ${out##*: })"
+
+# A policy given when the endpoint is created applies from the first flow.
+policy_file() { cat >"$tmp/$1.json"; }
+policy_file denyall <<EOF2
+{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Principal": "*",
+ "Action": "*", "Resource": "*"}}
+EOF2
+must vpcectl endpoint add epb2 vpc B service svc addr 10.0.0.101 policy "$tmp/denyall.json"
+out=$(ip netns exec vpcb socat -T 3 - TCP:10.0.0.101:80,connect-timeout=3 </dev/null 2>&1) &&
+	fail "endpoint added with a deny-all policy let a flow in: $out"
+grep -q "Connection refused" <<<"$out" || fail "epb2: not refused at once: $out"
+[ "$(ep_stat epb2 drop-policy)" -eq 1 ] || fail "epb2's drop-policy is not 1"
 
 # Tightening a policy ends the live sessions it now denies, only those.
 policy all <<EOF2
