@@ -92,6 +92,7 @@ static unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
 		[VPCE_DROP_NO_LISTENER] = ICMP_PORT_UNREACH,
 		[VPCE_DROP_STATE] = ICMP_PKT_FILTERED,
 		[VPCE_DROP_NO_TARGET] = ICMP_HOST_UNREACH,
+		[VPCE_DROP_POLICY] = ICMP_PKT_FILTERED,
 		[VPCE_DROP_STALE] = 0,	/* TCP only: always a reset */
 	};
 
@@ -143,6 +144,8 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_LISTENER);
 	if (proto == IPPROTO_TCP && vpce_tcp_stale(skb))
 		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_STALE);
+	if (!vpce_endpoint_allows(ep, t))
+		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_POLICY);
 	tgt = vpce_service_pick(svc, ea->zone, ea->key.vpc->named.name, t);
 	if (!tgt)
 		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_TARGET);

@@ -67,6 +67,15 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 		    !nf_inet_addr_cmp(&reply->src.u3, &m->target->in))
 			return 0;
 	}
+	if (m->denied) {
+		bool allowed;
+
+		rcu_read_lock();
+		allowed = vpce_endpoint_allows(ea->ep, orig);
+		rcu_read_unlock();
+		if (allowed)
+			return 0;
+	}
 	vpce_flow_reset(ctx->vn, ct, d);
 	return 1;
 }

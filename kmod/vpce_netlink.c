@@ -15,6 +15,7 @@
 #include "vpce_drain.h"
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
+#include "vpce_policy.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
@@ -27,6 +28,9 @@
 #include <net/sock.h>
 
 static struct genl_family vpce_family;
+
+/* An endpoint with its policy text needs more than a page. */
+#define VPCE_ENDPOINT_MSG_SIZE	(NLMSG_GOODSIZE + VPCE_POLICY_TEXT_MAX)
 
 /*
  * Extended ack messages that name things ("principal X may not connect to
@@ -284,6 +288,20 @@ static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
 	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
 	[VPCE_A_ADDRS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+};
+
+static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+};
+
+static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+	[VPCE_A_REQUEST] = VPCE_NLA_REQUEST,
 };
 
 /*
@@ -590,7 +608,7 @@ static int vpce_fill_service_admin(struct sk_buff *skb, struct vpce_net *vn,
 	return nla_put(skb, VPCE_A_HASH_SEED, sizeof(seed), seed);
 }
 
-/* Whether the requester may see vpce_fill_service_admin()'s attributes. */
+/* Whether the requester may see vpce_fill_*_admin()'s attributes. */
 static bool vpce_nl_admin(const struct sk_buff *req, struct vpce_net *vn)
 {
 	return netlink_ns_capable(req, vn->net->user_ns, CAP_NET_ADMIN);
@@ -643,11 +661,26 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 			      sum.drops[VPCE_DROP_NO_TARGET], VPCE_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_PROTO,
 			      sum.drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_POLICY,
+			      sum.drops[VPCE_DROP_POLICY], VPCE_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_RESET_STALE,
 			      sum.drops[VPCE_DROP_STALE], VPCE_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, array);
 	return 0;
+}
+
+/* What only administrators may read of an endpoint: its policy. */
+static int vpce_fill_endpoint_admin(struct sk_buff *skb, struct vpce_net *vn,
+				    const void *obj)
+{
+	const struct vpce_endpoint *ep = obj;
+
+	if (vpce_fill_endpoint(skb, vn, obj))
+		return -EMSGSIZE;
+	return vpce_policy_put_text(skb, VPCE_A_POLICY_TEXT,
+				    rcu_dereference_protected(ep->policy,
+							      lockdep_is_held(&vn->lock)));
 }
 
 struct vpce_target_ref {
@@ -748,7 +781,8 @@ static int vpce_reply(struct genl_info *info, vpce_fill_t fill,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* Large enough for any one object, an endpoint's policy included. */
+	msg = genlmsg_new(VPCE_ENDPOINT_MSG_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &vpce_family, 0, info->genlhdr->cmd);
@@ -1298,6 +1332,13 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 			       &cfg.naddrs, info->extack);
 	if (ret)
 		return ret;
+	if (info->attrs[VPCE_A_POLICY]) {
+		cfg.policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+					       info->attrs[VPCE_A_POLICY_TEXT],
+					       info->extack);
+		if (IS_ERR(cfg.policy))
+			return PTR_ERR(cfg.policy);
+	}
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
@@ -1310,6 +1351,35 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	if (cfg.svc)
 		ret = vpce_endpoint_add(vn, &cfg, info->extack);
 	mutex_unlock(&vn->lock);
+	/* On success the endpoint owns the policy. */
+	if (ret)
+		vpce_policy_free(cfg.policy);
+	return ret;
+}
+
+static int vpce_nl_endpoint_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_policy *policy;
+	struct vpce_endpoint *ep;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
+	    vpce_missing(info, VPCE_A_POLICY, "missing the policy"))
+		return -EINVAL;
+	policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+				   info->attrs[VPCE_A_POLICY_TEXT], info->extack);
+	if (IS_ERR(policy))
+		return PTR_ERR(policy);
+	mutex_lock(&vn->lock);
+	ep = vpce_nl_endpoint(vn, info);
+	if (ep) {
+		vpce_endpoint_set_policy(vn, ep, policy);
+		ret = 0;
+	}
+	mutex_unlock(&vn->lock);
+	if (ret)
+		vpce_policy_free(policy);
 	return ret;
 }
 
@@ -1342,7 +1412,9 @@ static int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	ep = vpce_nl_endpoint(vn, info);
 	if (ep)
-		ret = vpce_reply(info, vpce_fill_endpoint, vn, ep);
+		ret = vpce_reply(info, vpce_nl_admin(skb, vn) ?
+				 vpce_fill_endpoint_admin : vpce_fill_endpoint,
+				 vn, ep);
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -1351,9 +1423,17 @@ static int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
  * Endpoints, or with VPCE_A_SERVICE the endpoints connected to one service
  * (the provider's view: `connection show`).
  */
+static int vpce_nl_endpoint_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = VPCE_ENDPOINT_MSG_SIZE;
+	return 0;
+}
+
 static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
+	vpce_fill_t fill = vpce_nl_admin(cb->skb, vpce_net(sock_net(skb->sk))) ?
+		vpce_fill_endpoint_admin : vpce_fill_endpoint;
 	const struct nlattr *filter = genl_dumpit_info(cb)->attrs[VPCE_A_SERVICE];
 	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
 	const struct vpce_service *svc = NULL;
@@ -1378,8 +1458,7 @@ static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 		}
 		ep = container_of(n, struct vpce_endpoint, named);
 		if ((!svc || ep->svc == svc) &&
-		    vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET,
-				  vpce_fill_endpoint, vn, ep))
+		    vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET, fill, vn, ep))
 			break;
 		cb->args[0] = ++idx;
 	}
@@ -1575,6 +1654,86 @@ out:
 	return ret ? ret : skb->len;
 }
 
+/* Policies */
+
+static int vpce_simulate_reply(struct genl_info *info,
+			       const struct vpce_policy *p,
+			       enum vpce_decision decision,
+			       const unsigned long *matched)
+{
+	size_t size = nla_total_size(sizeof(u8)) + nla_total_size(0);
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	unsigned int i;
+	void *hdr;
+
+	for_each_set_bit(i, matched, VPCE_POLICY_STATEMENTS_MAX)
+		size += nla_total_size(strlen(vpce_policy_sid(p, i)) + 1);
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &vpce_family, 0, info->genlhdr->cmd);
+	if (!hdr || nla_put_u8(msg, VPCE_A_DECISION, decision))
+		goto nospace;
+	nest = nla_nest_start(msg, VPCE_A_MATCHED);
+	if (!nest)
+		goto nospace;
+	for_each_set_bit(i, matched, VPCE_POLICY_STATEMENTS_MAX)
+		if (nla_put_string(msg, i, vpce_policy_sid(p, i)))
+			goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/*
+ * Compile the policy and evaluate the request exactly as the data path
+ * does for a new flow, including the context keys it fills in itself.
+ */
+static int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
+{
+	DECLARE_BITMAP(matched, VPCE_POLICY_STATEMENTS_MAX);
+	enum vpce_decision decision;
+	struct vpce_request *req;
+	struct vpce_policy *p;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_POLICY, "missing the policy") ||
+	    vpce_missing(info, VPCE_A_REQUEST, "missing the request"))
+		return -EINVAL;
+	p = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+			      info->attrs[VPCE_A_POLICY_TEXT], info->extack);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	/* Most of a KiB: not for a process's kernel stack. */
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!req)
+		goto out;
+	ret = vpce_request_parse(req, info->attrs[VPCE_A_REQUEST],
+				 info->extack);
+	if (ret)
+		goto out;
+	ret = vpce_request_add_principal(req);
+	if (!ret)
+		ret = vpce_request_add_time(req, ktime_get_real_seconds());
+	if (ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_REQUEST],
+				    "too many context keys or values");
+		ret = -E2BIG;
+		goto out;
+	}
+	decision = vpce_policy_eval(p, req, matched);
+	ret = vpce_simulate_reply(info, p, decision, matched);
+out:
+	kfree(req);
+	vpce_policy_free(p);
+	return ret;
+}
+
 #define VPCE_OP(_cmd, _doit, _policy)					\
 	{								\
 		.cmd = _cmd,						\
@@ -1614,8 +1773,16 @@ static const struct genl_ops vpce_genl_ops[] = {
 		vpce_endpoint_add_policy),
 	VPCE_OP(VPCE_CMD_ENDPOINT_DEL, vpce_nl_endpoint_del,
 		vpce_name_policy),
-	VPCE_GET_OP(VPCE_CMD_ENDPOINT_GET, vpce_nl_endpoint_get,
-		    vpce_nl_endpoint_dump, vpce_endpoint_get_policy),
+	{
+		.cmd = VPCE_CMD_ENDPOINT_GET,
+		.doit = vpce_nl_endpoint_get,
+		.start = vpce_nl_endpoint_dump_start,
+		.dumpit = vpce_nl_endpoint_dump,
+		.policy = vpce_endpoint_get_policy,
+		.maxattr = VPCE_A_MAX,
+	},
+	VPCE_OP(VPCE_CMD_ENDPOINT_SET, vpce_nl_endpoint_set,
+		vpce_endpoint_set_nl_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_ALLOW, vpce_nl_service_allow,
 		vpce_service_allow_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_DISALLOW, vpce_nl_service_disallow,
@@ -1630,6 +1797,13 @@ static const struct genl_ops vpce_genl_ops[] = {
 		vpce_principal_del_policy),
 	VPCE_GET_OP(VPCE_CMD_PRINCIPAL_GET, NULL, vpce_nl_principal_dump,
 		    vpce_principal_get_policy),
+	/* Changes nothing and reveals nothing but what it is given. */
+	{
+		.cmd = VPCE_CMD_POLICY_SIMULATE,
+		.doit = vpce_nl_policy_simulate,
+		.policy = vpce_simulate_policy,
+		.maxattr = VPCE_A_MAX,
+	},
 };
 
 static struct genl_family vpce_family __ro_after_init = {

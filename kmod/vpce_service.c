@@ -211,8 +211,16 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
 	if (!svc)
 		return -ENOMEM;
+	svc->arn = kasprintf(GFP_KERNEL,
+			     "arn:aws:ec2:%s:%012llu:vpc-endpoint-service/%s",
+			     VPCE_REGION, cfg->account, cfg->name);
+	if (!svc->arn) {
+		kfree(svc);
+		return -ENOMEM;
+	}
 	ret = vpce_timeouts_init(&svc->timeouts, vn->net, VPCE_IDLE_TCP_DEFAULT);
 	if (ret) {
+		kfree(svc->arn);
 		kfree(svc);
 		return ret;
 	}
@@ -254,8 +262,17 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 err:
 	vpce_targets_free(ts);
 	vpce_timeouts_put(&svc->timeouts);
+	kfree(svc->arn);
 	kfree(svc);
 	return ret;
+}
+
+static void vpce_service_free_rcu(struct rcu_head *rcu)
+{
+	struct vpce_service *svc = container_of(rcu, struct vpce_service, rcu);
+
+	kfree(svc->arn);
+	kfree(svc);
 }
 
 static void vpce_service_free(struct vpce_net *vn, struct vpce_service *svc)
@@ -265,7 +282,7 @@ static void vpce_service_free(struct vpce_net *vn, struct vpce_service *svc)
 	vpce_names_del(&vn->services, &svc->named);
 	kfree(svc->principals);
 	call_rcu(&vpce_service_targets(svc, vn)->rcu, vpce_targets_free_rcu);
-	kfree_rcu(svc, rcu);
+	call_rcu(&svc->rcu, vpce_service_free_rcu);
 }
 
 int vpce_service_del(struct vpce_net *vn, struct vpce_service *svc,

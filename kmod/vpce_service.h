@@ -20,6 +20,9 @@
 struct netlink_ext_ack;
 struct nf_conntrack_tuple;
 
+/* The region in the ARNs vpce makes. */
+#define VPCE_REGION	"local"
+
 struct vpce_listener {
 	u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	u16 port;		/* host order */
@@ -105,6 +108,10 @@ struct vpce_principals {
 struct vpce_service {
 	struct vpce_named named;
 	u64 account;
+	/* arn:aws:ec2:local:ACCOUNT:vpc-endpoint-service/NAME, the resource
+	 * of every policy request for the service.
+	 */
+	char *arn;
 	bool acceptance_required;
 	struct vpce_principals *principals;
 	u8 type;

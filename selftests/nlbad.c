@@ -64,6 +64,7 @@ enum kind {
 	K_CTRIP,	/* IPv4: v + repetition index */
 	K_CTRZONE,	/* string "zN", N the repetition index */
 	K_FAMILY,	/* u16: the vpce family's id */
+	K_LONGSTR,	/* string of v 'x' characters */
 	K_MARK,		/* the next attribute is the one the request is
 			 * wrong about: the kernel may point at it */
 };
@@ -96,6 +97,8 @@ struct at {
 	.v = ((uint64_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d) }
 #define CTRZONE(t)	{ .kind = K_CTRZONE, .type = (t) }
 #define FAMILY(t)	{ .kind = K_FAMILY, .type = (t) }
+#define FLAG(t)		{ .kind = K_BIN, .type = (t), .s = "", .len = 0 }
+#define LONGSTR(t, n)	{ .kind = K_LONGSTR, .type = (t), .v = (n) }
 /* Marks the attribute(s) the request is wrong about. */
 #define BAD(...)	{ .kind = K_MARK }, __VA_ARGS__
 
@@ -161,6 +164,28 @@ struct tcase {
 			STR(VPCE_ADDR_A_ZONE, z), END
 #define T_ADDR_OK	T_ADDR(198, 51, 100, 2, AZ1)
 #define EP_ADDRS_OK	NEST(VPCE_A_ADDRS), ADDR_EL(10, 99, 0, 11, AZ1), END
+
+/* Policies and requests (VPCE_CMD_POLICY_SIMULATE). */
+#define STRARR(t, x)	NEST(t), STR(0, x), END
+#define STMT_BODY	U8(VPCE_STMT_A_EFFECT, VPCE_EFFECT_ALLOW), \
+			STRARR(VPCE_STMT_A_PRINCIPALS, "*"), \
+			STRARR(VPCE_STMT_A_ACTIONS, "*"), \
+			STRARR(VPCE_STMT_A_RESOURCES, "*")
+#define STMT(...)	NEST(0), __VA_ARGS__, END
+#define POL_V(v, ...)	NEST(VPCE_A_POLICY), U8(VPCE_POLICY_A_VERSION, v), \
+			NEST(VPCE_POLICY_A_STATEMENTS), __VA_ARGS__, END, END
+#define POL(...)	POL_V(VPCE_POLICY_VERSION_2012_10_17, __VA_ARGS__)
+#define POL_OK		POL(STMT(STMT_BODY))
+#define COND(op, key, val) NEST(0), U8(VPCE_COND_A_OP, op), \
+			STR(VPCE_COND_A_KEY, key), \
+			STRARR(VPCE_COND_A_VALUES, val), END
+#define STMT_COND(...)	STMT(STMT_BODY, NEST(VPCE_STMT_A_CONDITIONS), \
+			     __VA_ARGS__, END)
+#define REQ_HEAD	STR(VPCE_REQ_A_ACTION, "vpce:Connect"), \
+			STR(VPCE_REQ_A_RESOURCE, "arn:aws:ec2:local:1:x")
+#define REQ_PRINC	STR(VPCE_REQ_A_PRINCIPAL, "arn:aws:iam::111122223333:root")
+#define REQ(...)	NEST(VPCE_A_REQUEST), __VA_ARGS__, END
+#define REQ_OK		REQ(REQ_HEAD, REQ_PRINC)
 
 /* Bodies that are valid except where a case says otherwise. */
 #define VPC_ADD(...)	ATTRS(__VA_ARGS__)
@@ -947,6 +972,206 @@ static const struct tcase cases[] = {
 	  ATTRS(BAD(NEST(VPCE_A_NAME)), A_NAME(EP), END) },
 	{ "endpoint_dump/unknown_attr", VPCE_CMD_ENDPOINT_GET, NLM_F_DUMP, WANT_ERR,
 	  0, 0, ATTRS(BAD(U32(VPCE_A_MAX + 1, 0))) },
+
+	/* POLICY_SIMULATE: compiled policies and requests */
+	{ "policy_simulate/ok", VPCE_CMD_POLICY_SIMULATE, 0, WANT_OK, 0, 0,
+	  ATTRS(POL_OK, REQ_OK) },
+	{ "policy_simulate/ok_text", VPCE_CMD_POLICY_SIMULATE, 0, WANT_OK, 0, 0,
+	  ATTRS(POL_OK, LONGSTR(VPCE_A_POLICY_TEXT, VPCE_POLICY_TEXT_MAX),
+		REQ_OK) },
+	{ "policy_simulate/missing_policy", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, VPCE_A_POLICY, ATTRS(REQ_OK) },
+	{ "policy_simulate/missing_request", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, VPCE_A_REQUEST, ATTRS(POL_OK) },
+	{ "policy_simulate/text_oversized", VPCE_CMD_POLICY_SIMULATE, 0, WANT_ERR,
+	  0, 0, ATTRS(POL_OK, BAD(LONGSTR(VPCE_A_POLICY_TEXT,
+					  VPCE_POLICY_TEXT_MAX + 1)), REQ_OK) },
+	{ "policy_simulate/text_no_nul", VPCE_CMD_POLICY_SIMULATE, 0, WANT_ERR,
+	  0, 0, ATTRS(POL_OK, BAD(BIN(VPCE_A_POLICY_TEXT, "{}", 2)), REQ_OK) },
+	{ "policy_simulate/policy_not_nested", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(BAD(RNEST(VPCE_A_POLICY)), U8(VPCE_POLICY_A_VERSION, 1), END,
+		REQ_OK) },
+	{ "policy_simulate/policy_u32", VPCE_CMD_POLICY_SIMULATE, 0, WANT_ERR,
+	  0, 0, ATTRS(BAD(U32(VPCE_A_POLICY, 1)), REQ_OK) },
+	{ "policy_simulate/version_unknown", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(BAD(POL_V(VPCE_POLICY_VERSION_MAX + 1, STMT(STMT_BODY))),
+		REQ_OK) },
+	{ "policy_simulate/no_version", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL, 0,
+	  VPCE_POLICY_A_VERSION,
+	  ATTRS(BAD(NEST(VPCE_A_POLICY)), NEST(VPCE_POLICY_A_STATEMENTS),
+		STMT(STMT_BODY), END, END, REQ_OK) },
+	{ "policy_simulate/no_statements", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(NEST(VPCE_A_POLICY)), U8(VPCE_POLICY_A_VERSION, 1),
+		NEST(VPCE_POLICY_A_STATEMENTS), END, END, REQ_OK) },
+	{ "policy_simulate/statement_not_nest", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(BAD(POL(U8(0, VPCE_EFFECT_ALLOW))), REQ_OK) },
+	{ "policy_simulate/statement_unknown_attr", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(BAD(POL(STMT(STMT_BODY, U8(VPCE_STMT_A_MAX + 1, 0)))),
+		REQ_OK) },
+	{ "policy_simulate/no_effect", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL, 0,
+	  VPCE_STMT_A_EFFECT,
+	  ATTRS(BAD(POL(STMT(STRARR(VPCE_STMT_A_PRINCIPALS, "*"),
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "*")))), REQ_OK) },
+	{ "policy_simulate/effect_2", VPCE_CMD_POLICY_SIMULATE, 0, WANT_ERR, 0, 0,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 2),
+			     STRARR(VPCE_STMT_A_PRINCIPALS, "*"),
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "*")))), REQ_OK) },
+	{ "policy_simulate/no_principals", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, VPCE_STMT_A_PRINCIPALS,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 0),
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "*")))), REQ_OK) },
+	{ "policy_simulate/principals_empty", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 0),
+			     NEST(VPCE_STMT_A_PRINCIPALS), END,
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "*")))), REQ_OK) },
+	{ "policy_simulate/principal_invalid", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 0),
+			     STRARR(VPCE_STMT_A_PRINCIPALS, "bob"),
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "*")))), REQ_OK) },
+	{ "policy_simulate/principal_u32", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 0),
+			     NEST(VPCE_STMT_A_PRINCIPALS), U32(0, 0x2a), END,
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "*")))), REQ_OK) },
+	{ "policy_simulate/principal_nested", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 0),
+			     NEST(VPCE_STMT_A_PRINCIPALS), NEST(0), END, END,
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "*")))), REQ_OK) },
+	{ "policy_simulate/action_empty", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 0),
+			     STRARR(VPCE_STMT_A_PRINCIPALS, "*"),
+			     STRARR(VPCE_STMT_A_ACTIONS, ""),
+			     STRARR(VPCE_STMT_A_RESOURCES, "*")))), REQ_OK) },
+	{ "policy_simulate/resource_nonprintable", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 0),
+			     STRARR(VPCE_STMT_A_PRINCIPALS, "*"),
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "arn:\t")))), REQ_OK) },
+	{ "policy_simulate/var_unterminated", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(BAD(POL(STMT(U8(VPCE_STMT_A_EFFECT, 0),
+			     STRARR(VPCE_STMT_A_PRINCIPALS, "*"),
+			     STRARR(VPCE_STMT_A_ACTIONS, "*"),
+			     STRARR(VPCE_STMT_A_RESOURCES, "arn:aws:s3:::${x")))),
+		REQ_OK) },
+	{ "policy_simulate/sid_duplicate", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT(STR(VPCE_STMT_A_SID, "A"), STMT_BODY),
+			STMT(STR(VPCE_STMT_A_SID, "A"), STMT_BODY))), REQ_OK) },
+	{ "policy_simulate/statements_129", VPCE_CMD_POLICY_SIMULATE, 0, WANT_ERR,
+	  0, 0,
+	  ATTRS(BAD(POL(REP(VPCE_POLICY_STATEMENTS_MAX + 1), STMT(STMT_BODY),
+			ENDREP)), REQ_OK) },
+	{ "policy_simulate/conditions_65", VPCE_CMD_POLICY_SIMULATE, 0, WANT_ERR,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT_COND(REP(VPCE_POLICY_CONDITIONS_MAX + 1),
+				  COND(VPCE_COND_STRING_EQUALS, "k", "v"),
+				  ENDREP))), REQ_OK) },
+	{ "policy_simulate/cond_op_unknown", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(BAD(POL(STMT_COND(COND(VPCE_COND_MAX + 1, "k", "v")))), REQ_OK) },
+	{ "policy_simulate/cond_qualifier_unknown", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(BAD(POL(STMT_COND(NEST(0),
+				  U8(VPCE_COND_A_OP, VPCE_COND_STRING_EQUALS),
+				  U8(VPCE_COND_A_QUALIFIER,
+				     VPCE_COND_QUALIFIER_MAX + 1),
+				  STR(VPCE_COND_A_KEY, "k"),
+				  STRARR(VPCE_COND_A_VALUES, "v"), END))),
+		REQ_OK) },
+	{ "policy_simulate/cond_no_key", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL, 0,
+	  VPCE_COND_A_KEY,
+	  ATTRS(BAD(POL(STMT_COND(NEST(0),
+				  U8(VPCE_COND_A_OP, VPCE_COND_STRING_EQUALS),
+				  STRARR(VPCE_COND_A_VALUES, "v"), END))),
+		REQ_OK) },
+	{ "policy_simulate/cond_values_not_nested", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(BAD(POL(STMT_COND(NEST(0),
+				  U8(VPCE_COND_A_OP, VPCE_COND_STRING_EQUALS),
+				  STR(VPCE_COND_A_KEY, "k"),
+				  STR(VPCE_COND_A_VALUES, "v"), END))),
+		REQ_OK) },
+	{ "policy_simulate/cond_bad_key", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT_COND(COND(VPCE_COND_STRING_EQUALS, "a key", "v")))),
+		REQ_OK) },
+	{ "policy_simulate/cond_bad_cidr", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT_COND(COND(VPCE_COND_IP_ADDRESS, "aws:VpcSourceIp",
+				       "10.0.0/33")))), REQ_OK) },
+	{ "policy_simulate/cond_bad_number", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(BAD(POL(STMT_COND(COND(VPCE_COND_NUMERIC_LESS_THAN, "n",
+				       "1e3")))), REQ_OK) },
+	{ "policy_simulate/cond_bad_date", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT_COND(COND(VPCE_COND_DATE_LESS_THAN, "t",
+				       "2023-02-29")))), REQ_OK) },
+	{ "policy_simulate/cond_bad_bool", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT_COND(COND(VPCE_COND_BOOL, "b", "yes")))), REQ_OK) },
+	{ "policy_simulate/cond_arn_not_arn", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(BAD(POL(STMT_COND(COND(VPCE_COND_ARN_LIKE, "a", "arn:aws:x")))),
+		REQ_OK) },
+	{ "policy_simulate/null_if_exists", VPCE_CMD_POLICY_SIMULATE, 0, EINVAL,
+	  0, 0,
+	  ATTRS(BAD(POL(STMT_COND(NEST(0), U8(VPCE_COND_A_OP, VPCE_COND_NULL),
+				  FLAG(VPCE_COND_A_IF_EXISTS),
+				  STR(VPCE_COND_A_KEY, "k"),
+				  STRARR(VPCE_COND_A_VALUES, "true"), END))),
+		REQ_OK) },
+	{ "policy_simulate/flag_with_payload", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(BAD(POL(STMT(STMT_BODY, U8(VPCE_STMT_A_NOT_ACTION, 1)))),
+		REQ_OK) },
+	{ "policy_simulate/request_no_principal", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, VPCE_REQ_A_PRINCIPAL,
+	  ATTRS(POL_OK, BAD(REQ(REQ_HEAD))) },
+	{ "policy_simulate/request_principal_star", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(POL_OK, BAD(REQ(REQ_HEAD, STR(VPCE_REQ_A_PRINCIPAL, "*")))) },
+	{ "policy_simulate/request_account_big", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(POL_OK, BAD(REQ(REQ_HEAD, REQ_PRINC,
+				U64(VPCE_REQ_A_ACCOUNT, 1000000000000ULL)))) },
+	{ "policy_simulate/request_ctx_no_values", VPCE_CMD_POLICY_SIMULATE, 0,
+	  EINVAL, 0, 0,
+	  ATTRS(POL_OK, BAD(REQ(REQ_HEAD, REQ_PRINC, NEST(VPCE_REQ_A_CONTEXT),
+				NEST(0), STR(VPCE_CTX_A_KEY, "k"),
+				NEST(VPCE_CTX_A_VALUES), END, END, END))) },
+	{ "policy_simulate/request_ctx_keys_17", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(POL_OK, BAD(REQ(REQ_HEAD, REQ_PRINC, NEST(VPCE_REQ_A_CONTEXT),
+				REP(VPCE_REQUEST_KEYS_MAX + 1), NEST(0),
+				CTRZONE(VPCE_CTX_A_KEY),
+				STRARR(VPCE_CTX_A_VALUES, "v"), END, ENDREP,
+				END))) },
+	{ "policy_simulate/request_too_long", VPCE_CMD_POLICY_SIMULATE, 0,
+	  WANT_ERR, 0, 0,
+	  ATTRS(POL_OK, BAD(REQ(REQ_HEAD, REQ_PRINC, NEST(VPCE_REQ_A_CONTEXT),
+				REP(5), NEST(0), CTRZONE(VPCE_CTX_A_KEY),
+				NEST(VPCE_CTX_A_VALUES),
+				LONGSTR(0, VPCE_POLICY_STRING_MAX), END, END,
+				ENDREP, END))) },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1154,6 +1379,16 @@ static void put(struct build *b, const struct at *a)
 	case K_FAMILY:
 		mnl_attr_put_u16(nlh, a->type, family);
 		break;
+	case K_LONGSTR: {
+		static char longstr[32768];
+
+		if (v >= sizeof(longstr))
+			v = sizeof(longstr) - 1;
+		memset(longstr, 'x', v);
+		longstr[v] = '\0';
+		mnl_attr_put_strz(nlh, a->type, longstr);
+		break;
+	}
 	case K_U64:
 		mnl_attr_put_u64(nlh, a->type, v);
 		break;
@@ -1514,6 +1749,9 @@ static int mode_perm(struct mnl_socket *nl, const char *vpc, const char *svc,
 		  O_NOMSG, 0, NOATTRS },
 		{ "perm/principal_dump", VPCE_CMD_PRINCIPAL_GET, NLM_F_DUMP,
 		  WANT_OK, 0, 0, NOATTRS },
+		/* The simulator changes nothing: anyone may use it. */
+		{ "perm/policy_simulate", VPCE_CMD_POLICY_SIMULATE, 0, WANT_OK, 0,
+		  0, ATTRS(POL_OK, REQ_OK) },
 		{ "perm/vpc_dump", VPCE_CMD_VPC_GET, NLM_F_DUMP, WANT_OK, 0, 0,
 		  NOATTRS },
 		{ "perm/service_dump", VPCE_CMD_SERVICE_GET, NLM_F_DUMP, WANT_OK, 0,

@@ -26,6 +26,12 @@
 
 #define DUMP_TRIES 10
 
+/*
+ * Requests with a policy carry up to 20 KiB of text and its compiled form,
+ * far more than libnl's default message (a page) and socket buffer (32 KiB).
+ */
+#define REQUEST_MAX	(256 * 1024)
+
 static struct nl_sock *sock;
 static int family;
 
@@ -39,6 +45,13 @@ static void nl_open(void)
 	err = genl_connect(sock);
 	if (err < 0)
 		die_kernel("cannot open a generic netlink socket: %s", nl_geterror(err));
+	/* Replies may be larger than a page (an endpoint with its policy):
+	 * peek at each one's size before reading it.
+	 */
+	nl_socket_enable_msg_peek(sock);
+	err = nl_socket_set_buffer_size(sock, REQUEST_MAX, 0);
+	if (err < 0)
+		die_kernel("cannot size the netlink socket: %s", nl_geterror(err));
 	/* Both are best effort: without them we only lose the messages. */
 	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
@@ -59,7 +72,7 @@ struct nl_msg *nl_new(uint8_t cmd, bool dump)
 
 	if (!sock)
 		nl_open();
-	m = nlmsg_alloc();
+	m = nlmsg_alloc_size(REQUEST_MAX);
 	if (!m || !genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 			       dump ? NLM_F_DUMP : 0, cmd, VPCE_GENL_VERSION))
 		die_kernel("out of memory");
@@ -173,6 +186,9 @@ static struct nla_policy attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_PREFIX]		= { .type = NLA_NESTED },
 	[VPCE_A_CREATED]	= { .type = NLA_U64 },
 	[VPCE_A_OWNER]		= { .type = NLA_U64 },
+	[VPCE_A_POLICY_TEXT]	= { .type = NLA_STRING },
+	[VPCE_A_DECISION]	= { .type = NLA_U8 },
+	[VPCE_A_MATCHED]	= { .type = NLA_NESTED },
 	[VPCE_A_CROSS_ZONE]	= { .type = NLA_U8 },
 	[VPCE_A_PRIVATE_DNS]	= { .type = NLA_STRING },
 	[VPCE_A_DEREG_DELAY]	= { .type = NLA_U32 },

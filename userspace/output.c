@@ -215,3 +215,18 @@ void show(json_t *arr, void (*print)(const json_t *obj))
 	json_decref(arr);
 	fflush(stdout);
 }
+
+void print_text_block(const char *title, const char *text)
+{
+	if (!text)
+		return;
+	printf("    %s\n", title);
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+
+		if (!nl)
+			nl = text + strlen(text);
+		printf("        %.*s\n", (int)(nl - text), text);
+		text = *nl ? nl + 1 : nl;
+	}
+}

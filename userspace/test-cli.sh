@@ -48,8 +48,7 @@ check 1 'vpcectl: "-n" needs NETNS' -n
 check 1 'vpcectl: cannot open network namespace "nonexistent-ns": No such file or directory' -n nonexistent-ns vpc show
 check 1 'vpcectl: unknown command "foo" for "vpc" (try "vpcectl vpc help")' vpc foo
 check 2 "$nomod" connection show
-check 1 'vpcectl: "policy" is not supported yet' policy simulate
-check 1 'vpcectl: "endpoint set" is not supported yet' endpoint set e1 policy -
+check 1 'vpcectl: endpoint set: "policy" is required' endpoint set e1
 check 0 '' --help
 check 0 '' -V
 check 0 '' vpc help
@@ -166,7 +165,7 @@ check 1 'vpcectl: endpoint add: "addr" is required' $E
 check 1 'vpcectl: endpoint add: "vpc" may be given only once' $E vpc v2
 check 1 'vpcectl: "service" needs SVC' endpoint add e1 vpc v1 service
 check 1 'vpcectl: endpoint add: "zone" must follow "addr ADDR"' $E zone az1
-check 1 'vpcectl: "policy" is not supported yet' $E policy -
+check 1 'vpcectl: policy: cannot open "/nonexistent.json": No such file or directory' $E policy /nonexistent.json
 check 1 'vpcectl: endpoint add: the principal must be one principal, not "*"' $E requester '*'
 check 1 'vpcectl: "type gateway" is not supported yet' $E type gateway
 check 1 "vpcectl: VPC name \"v/1\" has an invalid character '/' (use A-Z a-z 0-9 . _ -)" endpoint add e1 vpc v/1
@@ -174,6 +173,29 @@ check 1 'vpcectl: endpoint add: too many "addr" (at most 16)' $E $(for i in $(se
 check 2 "$nomod" $E type interface addr 10.0.0.100 zone az1 addr 10.0.1.100 zone az2
 check 2 "$nomod" endpoint del e1
 check 2 "$nomod" endpoint show
+
+# policy simulate: the document is validated before anything is sent
+pol=$(mktemp)
+trap 'rm -f "$pol"' EXIT
+echo '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}' >"$pol"
+P="policy simulate document $pol"
+R='action vpce:Connect resource arn:aws:ec2:local:222222222222:vpc-endpoint-service/s1'
+check 1 'vpcectl: policy simulate: "document" is required' policy simulate
+check 1 'vpcectl: policy simulate: "principal" is required' $P $R
+check 1 'vpcectl: policy simulate: "action" is required' $P principal $A
+check 1 'vpcectl: policy simulate: the principal must be one principal, not "*"' $P principal '*' $R
+check 1 'vpcectl: invalid principal "arn:aws:iam::1:root": use *, an account (12 digits), or arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME' $P principal arn:aws:iam::1:root $R
+check 1 'vpcectl: invalid account "12": an account is exactly 12 digits' $P principal $A account 12 $R
+check 1 'vpcectl: invalid context "novalue": expected KEY=VALUE with KEY of A-Z a-z 0-9 : / _ . - + = @' $P principal $A $R context novalue
+check 1 'vpcectl: invalid context "a b=c": expected KEY=VALUE with KEY of A-Z a-z 0-9 : / _ . - + = @' $P principal $A $R context 'a b=c'
+check 1 'vpcectl: policy simulate: "document" may be given only once' $P document $pol
+check 1 'vpcectl: unknown argument "bogus" for "policy simulate"' $P bogus
+check 1 "vpcectl: policy: cannot open \"/nonexistent\": No such file or directory" policy simulate document /nonexistent principal $A $R
+echo '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "x"}}' >"$pol"
+check 1 'vpcectl: policy: Statement.Resource: invalid resource "x" (expected "*" or an ARN)' $P principal $A $R
+echo '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}' >"$pol"
+check 2 "$nomod" $P principal $A $R context aws:SourceVpc=v1 context k=1 context k=2
+check 2 "$nomod" $P principal arn:aws:iam::$A:role/path/app account 222222222222 $R
 
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -59,11 +59,12 @@ static const struct object *const objects[] = {
 	&endpoint_object,
 	&connection_object,
 	&principal_object,
+	&policy_object,
 };
 
 /* Objects of the interface that later versions implement. */
 static const char *const later_objects[] = {
-	"policy", "stats", "monitor",
+	"stats", "monitor",
 	"save", "restore", "flush", "dns",
 };
 

@@ -156,6 +156,8 @@ const char *jstr(const json_t *o, const char *key);
 json_int_t jint(const json_t *o, const char *key);
 /* " KW ADDR[ zone AZ]" (no " KW" when KW is NULL). */
 void print_addr(const char *kw, const json_t *addr);
+/* TITLE, then TEXT's lines indented, under an object; nothing if NULL. */
+void print_text_block(const char *title, const char *text);
 /* Print ARR as JSON, or each element with PRINT. Takes ARR. */
 void show(json_t *arr, void (*print)(const json_t *obj));
 
@@ -179,6 +181,7 @@ extern const struct object target_object;
 extern const struct object endpoint_object;
 extern const struct object connection_object;
 extern const struct object principal_object;
+extern const struct object policy_object;
 
 /* endpoint.c's parser, shared with "connection show". */
 json_t *endpoint_parse(struct nlattr **tb);

@@ -220,6 +220,21 @@
  *	VPCE_A_VPC's; each message carries VPCE_A_VPC, VPCE_A_PREFIX and
  *	VPCE_A_PRINCIPAL.
  *
+ * VPCE_CMD_POLICY_SIMULATE: evaluate a request against a policy document,
+ *	with the evaluator the data path runs for every new flow, and say
+ *	what AWS would decide. Changes nothing, so anyone may ask.
+ *	VPCE_A_POLICY		required, the compiled policy (VPCE_POLICY_A_*)
+ *	VPCE_A_POLICY_TEXT	optional, the document as given; only checked
+ *	VPCE_A_REQUEST		required, VPCE_REQ_A_*: the request
+ *	The reply carries VPCE_A_DECISION and VPCE_A_MATCHED: the Sids of
+ *	the statements that decided, that is every Deny statement that
+ *	matched for VPCE_DECISION_EXPLICIT_DENY, every Allow statement that
+ *	matched for VPCE_DECISION_ALLOWED, none for an implicit deny. A
+ *	statement without a Sid is listed as "". Unless the request's context
+ *	has them, aws:PrincipalArn and aws:PrincipalAccount are taken from
+ *	the request's principal, and aws:CurrentTime and aws:EpochTime from
+ *	the clock, as for a flow.
+ *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
  */
@@ -391,6 +406,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_STATE,	/* refused: endpoint not available */
 	VPCE_STATS_A_DROP_NO_TARGET,	/* refused: service has no target */
 	VPCE_STATS_A_DROP_PROTO,	/* dropped: neither TCP nor UDP */
+	VPCE_STATS_A_DROP_POLICY,	/* refused: the endpoint policy denies */
 	VPCE_STATS_A_RESET_STALE,	/* refused: TCP packet of no live flow */
 	__VPCE_STATS_A_MAX
 };
@@ -431,5 +447,237 @@ enum vpce_hc_proto {
 #define VPCE_HC_MAX (__VPCE_HC_MAX - 1)
 
 /* Policy attributes (VPCE_POLICY_A_*, VPCE_REQ_A_*) follow. */
+
+/*
+ * Endpoint policies
+ * -----------------
+ *
+ * An endpoint policy is an IAM policy document (JSON). vpcectl parses and
+ * validates the JSON and sends it compiled into the attributes below, with
+ * the text itself in VPCE_A_POLICY_TEXT (at most VPCE_POLICY_TEXT_MAX
+ * characters) so that it can be given back exactly as written. The kernel
+ * validates the compiled form again, completely: it never trusts that it
+ * came from vpcectl.
+ *
+ * "String arrays" below are nests whose children are NUL-terminated strings
+ * (the children's types are ignored). Every string is 1 to
+ * VPCE_POLICY_STRING_MAX characters of printable ASCII (0x20-0x7e; JSON
+ * escapes are resolved by vpcectl) unless said otherwise.
+ *
+ * VPCE_A_POLICY, nested VPCE_POLICY_A_*:
+ *	VPCE_POLICY_A_VERSION	u8, enum vpce_policy_version; required.
+ *				Policy variables (${...}) exist only in
+ *				2012-10-17: in 2008-10-17 "${" is literal.
+ *	VPCE_POLICY_A_STATEMENTS nested array of VPCE_STMT_A_*, required,
+ *				1..VPCE_POLICY_STATEMENTS_MAX
+ *
+ * A statement, VPCE_STMT_A_*:
+ *	VPCE_STMT_A_SID		string, optional; unique in the policy
+ *	VPCE_STMT_A_EFFECT	u8, enum vpce_effect; required
+ *	VPCE_STMT_A_PRINCIPALS	string array, required, 1 or more of: "*"
+ *				(anyone), an account ("123456789012"), an
+ *				account root ("arn:aws:iam::123456789012:root",
+ *				the same as the account: every user and role
+ *				of it), or a user or role ARN
+ *				("arn:aws:iam::123456789012:role/NAME", NAME
+ *				may have a path), matched exactly; each at
+ *				most VPCE_ARN_MAX characters
+ *	VPCE_STMT_A_NOT_PRINCIPAL flag: PRINCIPALS is a NotPrincipal
+ *	VPCE_STMT_A_ACTIONS	string array, required: "service:Action"
+ *				patterns or "*", matched case-insensitively
+ *				with the wildcards * and ?
+ *	VPCE_STMT_A_NOT_ACTION	flag: ACTIONS is a NotAction
+ *	VPCE_STMT_A_RESOURCES	string array, required: ARN patterns or "*",
+ *				matched case-sensitively with * and ? (which
+ *				match any character, ':' included) and
+ *				policy variables
+ *	VPCE_STMT_A_NOT_RESOURCE flag: RESOURCES is a NotResource
+ *	VPCE_STMT_A_CONDITIONS	nested array of VPCE_COND_A_*, optional,
+ *				at most VPCE_POLICY_CONDITIONS_MAX: one
+ *				entry per operator and key, all must hold
+ *
+ * A condition, VPCE_COND_A_*:
+ *	VPCE_COND_A_OP		u8, enum vpce_cond_op; required
+ *	VPCE_COND_A_QUALIFIER	u8, enum vpce_cond_qualifier; optional (none)
+ *	VPCE_COND_A_IF_EXISTS	flag: the operator's ...IfExists form
+ *	VPCE_COND_A_KEY		string, required: the context key, matched
+ *				case-insensitively ([A-Za-z0-9:/_.-])
+ *	VPCE_COND_A_VALUES	string array, required, one or more values;
+ *				numbers, dates and booleans as their JSON text.
+ *				They must suit the operator: decimal numbers
+ *				(Numeric*), ISO 8601 dates or epoch seconds
+ *				(Date*), "true"/"false" (Bool, Null), IPv4 or
+ *				IPv6 addresses or CIDRs (IpAddress), ARNs of
+ *				six ':'-separated parts (Arn*). Policy
+ *				variables are substituted in String* and Arn*
+ *				values and in resources.
+ *	Null takes no qualifier and no IfExists.
+ *
+ * Policy variables: ${KEY} is the value of context key KEY (a key with
+ * exactly one value), ${KEY, 'DEFAULT'} the same with a default for a
+ * missing key; an element whose variable has no value matches nothing.
+ * ${*}, ${?} and ${$} are a literal *, ? and $. At most
+ * VPCE_POLICY_VARS_MAX variables per string.
+ *
+ * Limits over the whole policy: VPCE_POLICY_ELEMENTS_MAX principals,
+ * actions, resources and condition values together, and
+ * VPCE_POLICY_BYTES_MAX bytes of strings.
+ *
+ * Evaluation is AWS's: a statement applies when its principal, action,
+ * resource and every condition match; any applicable Deny gives
+ * VPCE_DECISION_EXPLICIT_DENY, else any applicable Allow gives
+ * VPCE_DECISION_ALLOWED, else VPCE_DECISION_IMPLICIT_DENY. Several values of
+ * one condition OR (for the negated operators, marked "not" below: NOR);
+ * a missing key makes a condition false, true for the negated operators and
+ * for ...IfExists; ForAnyValue needs one request value to satisfy the
+ * operator (false when the key is missing), ForAllValues every one (true when
+ * the key is missing or empty); without a qualifier a multi-valued key is
+ * taken as ForAnyValue (negated operators: no value may match). See
+ * Documentation/policy.md.
+ *
+ * VPCE_A_REQUEST, nested VPCE_REQ_A_* (at most VPCE_REQUEST_BYTES_MAX bytes
+ * of strings in all):
+ *	VPCE_REQ_A_ACTION	string, required, e.g. "vpce:Connect"
+ *	VPCE_REQ_A_RESOURCE	string, required, an ARN
+ *	VPCE_REQ_A_PRINCIPAL	string, required: an account root, user or
+ *				role ARN (as VPCE_A_PRINCIPAL, but not "*"
+ *				nor a bare account)
+ *	VPCE_REQ_A_ACCOUNT	u64, optional: the principal's account;
+ *				default the account in the ARN
+ *	VPCE_REQ_A_CONTEXT	nested array of VPCE_CTX_A_*, optional, at
+ *				most VPCE_REQUEST_KEYS_MAX keys and
+ *				VPCE_REQUEST_VALUES_MAX values in all:
+ *		VPCE_CTX_A_KEY		string, required
+ *		VPCE_CTX_A_VALUES	string array, required; several values
+ *					make a multi-valued key. A key given
+ *					twice gets the values of both.
+ */
+
+#define VPCE_POLICY_TEXT_MAX		20480	/* characters of JSON */
+#define VPCE_POLICY_STATEMENTS_MAX	128	/* statements per policy */
+#define VPCE_POLICY_CONDITIONS_MAX	64	/* operator+key per statement */
+#define VPCE_POLICY_ELEMENTS_MAX	4096	/* list entries and values */
+#define VPCE_POLICY_STRING_MAX		1024	/* characters of one string */
+#define VPCE_POLICY_BYTES_MAX		32768	/* string bytes per policy */
+#define VPCE_POLICY_VARS_MAX		8	/* ${...} per string */
+#define VPCE_REQUEST_KEYS_MAX		16	/* context keys per request */
+#define VPCE_REQUEST_VALUES_MAX		32	/* context values per request */
+#define VPCE_REQUEST_BYTES_MAX		4096	/* string bytes per request */
+
+enum vpce_policy_version {
+	VPCE_POLICY_VERSION_2008_10_17,
+	VPCE_POLICY_VERSION_2012_10_17,
+	__VPCE_POLICY_VERSION_MAX
+};
+
+#define VPCE_POLICY_VERSION_MAX (__VPCE_POLICY_VERSION_MAX - 1)
+
+enum vpce_effect {
+	VPCE_EFFECT_ALLOW,
+	VPCE_EFFECT_DENY,
+	__VPCE_EFFECT_MAX
+};
+
+#define VPCE_EFFECT_MAX (__VPCE_EFFECT_MAX - 1)
+
+/* Condition operators, by their JSON names without IfExists. */
+enum vpce_cond_op {
+	VPCE_COND_STRING_EQUALS,
+	VPCE_COND_STRING_NOT_EQUALS,			/* not */
+	VPCE_COND_STRING_EQUALS_IGNORE_CASE,
+	VPCE_COND_STRING_NOT_EQUALS_IGNORE_CASE,	/* not */
+	VPCE_COND_STRING_LIKE,
+	VPCE_COND_STRING_NOT_LIKE,			/* not */
+	VPCE_COND_NUMERIC_EQUALS,
+	VPCE_COND_NUMERIC_NOT_EQUALS,			/* not */
+	VPCE_COND_NUMERIC_LESS_THAN,
+	VPCE_COND_NUMERIC_LESS_THAN_EQUALS,
+	VPCE_COND_NUMERIC_GREATER_THAN,
+	VPCE_COND_NUMERIC_GREATER_THAN_EQUALS,
+	VPCE_COND_DATE_EQUALS,
+	VPCE_COND_DATE_NOT_EQUALS,			/* not */
+	VPCE_COND_DATE_LESS_THAN,
+	VPCE_COND_DATE_LESS_THAN_EQUALS,
+	VPCE_COND_DATE_GREATER_THAN,
+	VPCE_COND_DATE_GREATER_THAN_EQUALS,
+	VPCE_COND_BOOL,
+	VPCE_COND_IP_ADDRESS,
+	VPCE_COND_NOT_IP_ADDRESS,			/* not */
+	VPCE_COND_ARN_EQUALS,
+	VPCE_COND_ARN_NOT_EQUALS,			/* not */
+	VPCE_COND_ARN_LIKE,
+	VPCE_COND_ARN_NOT_LIKE,				/* not */
+	VPCE_COND_NULL,
+	__VPCE_COND_MAX
+};
+
+#define VPCE_COND_MAX (__VPCE_COND_MAX - 1)
+
+enum vpce_cond_qualifier {
+	VPCE_COND_QUALIFIER_NONE,
+	VPCE_COND_FOR_ANY_VALUE,
+	VPCE_COND_FOR_ALL_VALUES,
+	__VPCE_COND_QUALIFIER_MAX
+};
+
+#define VPCE_COND_QUALIFIER_MAX (__VPCE_COND_QUALIFIER_MAX - 1)
+
+enum vpce_policy_attr {
+	VPCE_POLICY_A_UNSPEC,
+	VPCE_POLICY_A_VERSION,		/* u8: enum vpce_policy_version */
+	VPCE_POLICY_A_STATEMENTS,	/* nested array of VPCE_STMT_A_* */
+	__VPCE_POLICY_A_MAX
+};
+
+#define VPCE_POLICY_A_MAX (__VPCE_POLICY_A_MAX - 1)
+
+enum vpce_stmt_attr {
+	VPCE_STMT_A_UNSPEC,
+	VPCE_STMT_A_SID,		/* string */
+	VPCE_STMT_A_EFFECT,		/* u8: enum vpce_effect */
+	VPCE_STMT_A_PRINCIPALS,		/* string array */
+	VPCE_STMT_A_NOT_PRINCIPAL,	/* flag */
+	VPCE_STMT_A_ACTIONS,		/* string array */
+	VPCE_STMT_A_NOT_ACTION,		/* flag */
+	VPCE_STMT_A_RESOURCES,		/* string array */
+	VPCE_STMT_A_NOT_RESOURCE,	/* flag */
+	VPCE_STMT_A_CONDITIONS,		/* nested array of VPCE_COND_A_* */
+	__VPCE_STMT_A_MAX
+};
+
+#define VPCE_STMT_A_MAX (__VPCE_STMT_A_MAX - 1)
+
+enum vpce_cond_attr {
+	VPCE_COND_A_UNSPEC,
+	VPCE_COND_A_OP,			/* u8: enum vpce_cond_op */
+	VPCE_COND_A_QUALIFIER,		/* u8: enum vpce_cond_qualifier */
+	VPCE_COND_A_IF_EXISTS,		/* flag */
+	VPCE_COND_A_KEY,		/* string */
+	VPCE_COND_A_VALUES,		/* string array */
+	__VPCE_COND_A_MAX
+};
+
+#define VPCE_COND_A_MAX (__VPCE_COND_A_MAX - 1)
+
+enum vpce_req_attr {
+	VPCE_REQ_A_UNSPEC,
+	VPCE_REQ_A_ACTION,		/* string */
+	VPCE_REQ_A_RESOURCE,		/* string */
+	VPCE_REQ_A_PRINCIPAL,		/* string: an ARN */
+	VPCE_REQ_A_ACCOUNT,		/* u64 */
+	VPCE_REQ_A_CONTEXT,		/* nested array of VPCE_CTX_A_* */
+	__VPCE_REQ_A_MAX
+};
+
+#define VPCE_REQ_A_MAX (__VPCE_REQ_A_MAX - 1)
+
+enum vpce_ctx_attr {
+	VPCE_CTX_A_UNSPEC,
+	VPCE_CTX_A_KEY,			/* string */
+	VPCE_CTX_A_VALUES,		/* string array */
+	__VPCE_CTX_A_MAX
+};
+
+#define VPCE_CTX_A_MAX (__VPCE_CTX_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_VPCE_H */
