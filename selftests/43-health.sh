@@ -58,6 +58,15 @@ ping_all() {
 	log "$prefix round $round: $to_t held flows to $target: $want; the $((n - to_t)) others answer"
 }
 
+# release PREFIX : stop the held connections of PREFIX (each held.py polls
+# for its files: idle ones left running slow the emulated VM down).
+release() {
+	local d
+	for d in "$tmp/$1"*; do
+		touch "$d/stop"
+	done
+}
+
 # no_new_flows TARGET : 30 new connections, none to TARGET.
 no_new_flows() {
 	local out
@@ -76,6 +85,7 @@ conntrack -L 2>/dev/null | grep -q "src=192.168.1.10 " &&
 	fail "conntrack still has flows of the unhealthy target"
 ping_all u 10 srv10 reset
 no_new_flows srv10
+release u
 must vpcectl target set svc 192.168.1.10 health healthy
 
 # --- draining ------------------------------------------------------------------
@@ -102,6 +112,7 @@ ping_all d 10 srv11 reset
 vpcectl target show svc | grep -q '192.168.1.11 weight 1 health draining$' ||
 	fail "after the delay: $(vpcectl target show svc)"
 no_new_flows srv11
+release d
 
 # --- draining cancelled ----------------------------------------------------------
 must vpcectl target set svc 192.168.1.11 health healthy
