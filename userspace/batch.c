@@ -424,24 +424,33 @@ static int batch_add(struct nl_msg *req)
 	struct batch *b = cur_batch;
 
 	if (b->len + len > b->cap) {
-		b->cap = (b->cap + len) * 2;
-		b->buf = realloc(b->buf, b->cap);
-		if (!b->buf)
+		char *buf = realloc(b->buf, (b->cap + len) * 2);
+
+		if (!buf)
 			die_usage("out of memory");
+		b->buf = buf;
+		b->cap = (b->cap + len) * 2;
 	}
 	if (b->n == b->ncap) {
-		b->ncap = b->ncap ? 2 * b->ncap : 1024;
-		b->off = realloc(b->off, b->ncap * sizeof(*b->off));
-		b->line = realloc(b->line, b->ncap * sizeof(*b->line));
-		if (!b->off || !b->line)
+		size_t ncap = b->ncap ? 2 * b->ncap : 1024;
+		size_t *off = realloc(b->off, ncap * sizeof(*off));
+		int *line;
+
+		if (!off)
 			die_usage("out of memory");
+		b->off = off;
+		line = realloc(b->line, ncap * sizeof(*line));
+		if (!line)
+			die_usage("out of memory");
+		b->line = line;
+		b->ncap = ncap;
 	}
 	memcpy(b->buf + b->len, nlh, nlh->nlmsg_len);
 	memset(b->buf + b->len + nlh->nlmsg_len, 0, len - nlh->nlmsg_len);
 	b->off[b->n] = b->len;
 	b->line[b->n++] = cur_line;
 	b->len += len;
-	nlmsg_free(req);
+	nl_recycle(req);
 	return 0;
 }
 
@@ -454,15 +463,19 @@ static char *read_file(const char *path, size_t *len)
 	if (!f)
 		die_usage("restore: cannot open \"%s\": %s", path, strerror(errno));
 	buf = malloc(cap + 1);
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap + 1);
-		}
-	}
 	if (!buf)
 		die_usage("out of memory");
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			char *bigger = realloc(buf, 2 * cap + 1);
+
+			if (!bigger)
+				die_usage("out of memory");
+			buf = bigger;
+			cap *= 2;
+		}
+	}
 	if (ferror(f))
 		die_usage("restore: cannot read \"%s\": %s", path, strerror(errno));
 	if (f != stdin)

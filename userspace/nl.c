@@ -68,13 +68,28 @@ static void nl_open(void)
 			   VPCE_GENL_NAME, nl_geterror(family));
 }
 
+/* A request kept for the next nl_new(): a batch builds thousands. */
+static struct nl_msg *spare;
+
+void nl_recycle(struct nl_msg *m)
+{
+	if (spare) {
+		nlmsg_free(m);
+		return;
+	}
+	/* Empty again; genlmsg_put() writes the headers anew. */
+	nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN;
+	spare = m;
+}
+
 struct nl_msg *nl_new(uint8_t cmd, bool dump)
 {
 	struct nl_msg *m;
 
 	if (!sock)
 		nl_open();
-	m = nlmsg_alloc_size(REQUEST_MAX);
+	m = spare ? spare : nlmsg_alloc_size(REQUEST_MAX);
+	spare = NULL;
 	if (!m || !genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 			       dump ? NLM_F_DUMP : 0, cmd, VPCE_GENL_VERSION))
 		die_kernel("out of memory");
