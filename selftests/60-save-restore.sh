@@ -126,6 +126,14 @@ printf "endpoint set epa policy-json '{\n" >"$tmp/quote"
 must_fail vpcectl restore "$tmp/quote"
 vpcectl save | cmp -s - "$tmp/s1" || fail "a bad batch changed the state"
 
+# Flush (VPCE_CMD_FLUSH) needs CAP_NET_ADMIN.
+if command -v setpriv >/dev/null; then
+	out=$(setpriv --inh-caps=-net_admin --bounding-set=-net_admin -- vpcectl flush 2>&1) &&
+		fail "flush without CAP_NET_ADMIN succeeded"
+	log "flush without CAP_NET_ADMIN: $out"
+	vpcectl save | cmp -s - "$tmp/s1" || fail "a refused flush changed the state"
+fi
+
 # A batch may start with "flush" and so replace the state.
 { echo flush; cat "$tmp/s1"; } >"$tmp/replace"
 must vpcectl restore "$tmp/replace"
