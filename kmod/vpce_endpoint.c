@@ -220,6 +220,28 @@ void vpce_endpoint_del(struct vpce_net *vn, struct vpce_endpoint *ep)
 	vpce_endpoint_unpublish(vn, ep);
 }
 
+/*
+ * Every endpoint of the namespace at once (VPCE_CMD_FLUSH): one walk of the
+ * conntrack table for all of them, not one per endpoint.
+ */
+void vpce_endpoints_flush(struct vpce_net *vn)
+{
+	struct vpce_flow_match all = {};
+	struct vpce_named *n, *tmp;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (list_empty(&vn->endpoints.list))
+		return;
+	list_for_each_entry(n, &vn->endpoints.list, list)
+		WRITE_ONCE(container_of(n, struct vpce_endpoint, named)->state,
+			   VPCE_STATE_DELETING);
+	vpce_flows_end(vn, &all);
+	list_for_each_entry_safe(n, tmp, &vn->endpoints.list, list)
+		vpce_endpoint_unpublish(vn, container_of(n, struct vpce_endpoint,
+							 named));
+}
+
 int vpce_endpoint_accept(struct vpce_net *vn, struct vpce_endpoint *ep,
 			 struct netlink_ext_ack *extack)
 {

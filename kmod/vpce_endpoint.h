@@ -89,6 +89,7 @@ struct vpce_endpoint_config {
 
 int vpce_endpoints_init(struct vpce_net *vn);
 void vpce_endpoints_destroy(struct vpce_net *vn);
+void vpce_endpoints_flush(struct vpce_net *vn);
 
 struct vpce_endpoint *vpce_endpoint_find(struct vpce_net *vn, const char *name);
 int vpce_endpoint_add(struct vpce_net *vn,

@@ -1734,6 +1734,35 @@ out:
 	return ret;
 }
 
+/*
+ * Flush: everything of the namespace goes, endpoints first (their flows end),
+ * then services and their targets, then VPCs and their principal bindings.
+ */
+static int vpce_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_named *n, *tmp;
+	int ret = 0;
+
+	mutex_lock(&vn->lock);
+	vpce_endpoints_flush(vn);
+	list_for_each_entry_safe(n, tmp, &vn->services.list, list) {
+		ret = vpce_service_del(vn, container_of(n, struct vpce_service,
+							named), info->extack);
+		if (WARN_ON_ONCE(ret))
+			goto out;
+	}
+	list_for_each_entry_safe(n, tmp, &vn->vpcs.list, list) {
+		ret = vpce_vpc_del(vn, container_of(n, struct vpce_vpc, named),
+				   info->extack);
+		if (WARN_ON_ONCE(ret))
+			goto out;
+	}
+out:
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
 #define VPCE_OP(_cmd, _doit, _policy)					\
 	{								\
 		.cmd = _cmd,						\
@@ -1797,6 +1826,11 @@ static const struct genl_ops vpce_genl_ops[] = {
 		vpce_principal_del_policy),
 	VPCE_GET_OP(VPCE_CMD_PRINCIPAL_GET, NULL, vpce_nl_principal_dump,
 		    vpce_principal_get_policy),
+	{
+		.cmd = VPCE_CMD_FLUSH,
+		.doit = vpce_nl_flush,
+		.flags = GENL_ADMIN_PERM,
+	},
 	/* Changes nothing and reveals nothing but what it is given. */
 	{
 		.cmd = VPCE_CMD_POLICY_SIMULATE,

@@ -37,11 +37,13 @@ static int endpoint_add(struct args *a)
 		} else if (kw_is(w, "requester")) {
 			arg_once(&has_req, w);
 			requester = parse_arn(arg_value(a, w, "ARN"), false);
-		} else if (kw_is(w, "policy")) {
+		} else if (kw_is(w, "policy") || kw_is(w, "policy-json")) {
 			if (pol)
 				die_usage("%s: \"policy\" may be given only once", cur_cmd);
 			/* Validated now: a bad document sends nothing. */
-			pol = policy_load(arg_value(a, w, "FILE|-"));
+			pol = kw_is(w, "policy") ?
+				policy_load(arg_value(a, w, "FILE|-")) :
+				policy_load_text(arg_value(a, w, "JSON"));
 			if (!pol)
 				exit(EXIT_USAGE);
 		} else if (kw_is(w, "mark")) {
@@ -204,10 +206,12 @@ static int endpoint_set(struct args *a)
 	const char *w;
 
 	while ((w = arg_next(a))) {
-		if (kw_is(w, "policy")) {
+		if (kw_is(w, "policy") || kw_is(w, "policy-json")) {
 			if (pol)
 				die_usage("%s: \"policy\" may be given only once", cur_cmd);
-			pol = policy_load(arg_value(a, w, "FILE|-"));
+			pol = kw_is(w, "policy") ?
+				policy_load(arg_value(a, w, "FILE|-")) :
+				policy_load_text(arg_value(a, w, "JSON"));
 			if (!pol)
 				exit(EXIT_USAGE);
 		} else {
@@ -236,8 +240,8 @@ const struct object endpoint_object = {
 	.usage =
 	"endpoint add EP vpc VPC service SVC [type interface]\n"
 	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]...\n"
-	"        [requester ARN] [policy FILE|-]\n"
-	"endpoint set EP policy FILE|-\n"
+	"        [requester ARN] [policy FILE|- | policy-json JSON]\n"
+	"endpoint set EP policy FILE|- | policy-json JSON\n"
 	"endpoint del EP\n"
 	"endpoint show [EP]\n",
 	.cmds = endpoint_cmds,

@@ -81,7 +81,7 @@ perr(const char *path, const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "vpcectl: policy: %s: ", path);
+	fprintf(stderr, "vpcectl: %spolicy: %s: ", err_prefix, path);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -859,7 +859,7 @@ static char *read_all(const char *path, size_t *len)
 	char *buf;
 
 	if (!f) {
-		fprintf(stderr, "vpcectl: policy: cannot open \"%s\": %s\n", path,
+		fprintf(stderr, "vpcectl: %spolicy: cannot open \"%s\": %s\n", err_prefix, path,
 			strerror(errno));
 		return NULL;
 	}
@@ -870,7 +870,7 @@ static char *read_all(const char *path, size_t *len)
 	while (n < cap && (got = fread(buf + n, 1, cap - n, f)) > 0)
 		n += got;
 	if (ferror(f)) {
-		fprintf(stderr, "vpcectl: policy: cannot read \"%s\": %s\n", path,
+		fprintf(stderr, "vpcectl: %spolicy: cannot read \"%s\": %s\n", err_prefix, path,
 			strerror(errno));
 		free(buf);
 		buf = NULL;
@@ -884,25 +884,21 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-struct policy *policy_load(const char *path)
+/* Validate TEXT (LEN bytes, malloc'ed, taken over) named WHAT in messages. */
+static struct policy *policy_from_text(char *text, size_t len, const char *path)
 {
 	struct walk w = { .msg = NULL };
 	struct policy *pol;
 	json_error_t err;
-	size_t len;
-	char *text;
 
-	text = read_all(path, &len);
-	if (!text)
-		return NULL;
 	if (len > VPCE_POLICY_TEXT_MAX) {
-		fprintf(stderr, "vpcectl: policy: %s: the document is longer than %d characters\n",
+		fprintf(stderr, "vpcectl: %spolicy: %s: the document is longer than %d characters\n", err_prefix,
 			path, VPCE_POLICY_TEXT_MAX);
 		free(text);
 		return NULL;
 	}
 	if (strlen(text) != len) {
-		fprintf(stderr, "vpcectl: policy: %s: the document contains a NUL byte\n",
+		fprintf(stderr, "vpcectl: %spolicy: %s: the document contains a NUL byte\n", err_prefix,
 			path);
 		free(text);
 		return NULL;
@@ -913,7 +909,7 @@ struct policy *policy_load(const char *path)
 	pol->text = text;
 	pol->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	if (!pol->root) {
-		fprintf(stderr, "vpcectl: policy: %s: line %d column %d: %s\n",
+		fprintf(stderr, "vpcectl: %spolicy: %s: line %d column %d: %s\n", err_prefix,
 			path, err.line, err.column, err.text);
 		policy_free(pol);
 		return NULL;
@@ -924,6 +920,26 @@ struct policy *policy_load(const char *path)
 	}
 	pol->version = w.version;
 	return pol;
+}
+
+struct policy *policy_load(const char *path)
+{
+	size_t len;
+	char *text;
+
+	text = read_all(path, &len);
+	if (!text)
+		return NULL;
+	return policy_from_text(text, len, path);
+}
+
+struct policy *policy_load_text(const char *text)
+{
+	char *copy = strdup(text);
+
+	if (!copy)
+		die_usage("out of memory");
+	return policy_from_text(copy, strlen(copy), "policy-json");
 }
 
 void policy_put(struct nl_msg *msg, const struct policy *pol)

@@ -19,6 +19,8 @@ struct policy;
  * sends nothing.
  */
 struct policy *policy_load(const char *path);
+/* The same for a document given inline ("policy-json TEXT"). */
+struct policy *policy_load_text(const char *text);
 /* Put VPCE_A_POLICY and VPCE_A_POLICY_TEXT into MSG. Cannot fail. */
 void policy_put(struct nl_msg *msg, const struct policy *pol);
 void policy_free(struct policy *pol);

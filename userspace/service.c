@@ -345,7 +345,7 @@ static void service_parse_lb(json_t *s, struct nlattr **tb)
 	}
 }
 
-static json_t *service_parse(struct nlattr **tb)
+json_t *service_parse(struct nlattr **tb)
 {
 	json_t *listeners, *nlbs, *s;
 

@@ -41,6 +41,8 @@ extern bool opt_pretty;
 
 /* "service add" while a command runs: names it in error messages. */
 extern const char *cur_cmd;
+/* "line 12: " while "restore" reads a batch; "" otherwise. */
+extern const char *err_prefix;
 
 void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...);
 void __attribute__((format(printf, 1, 2), noreturn)) die_kernel(const char *fmt, ...);
@@ -107,6 +109,8 @@ void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
 typedef json_t *(*nl_parse_fn)(struct nlattr **tb);
 
 struct nl_msg *nl_new(uint8_t cmd, bool dump);
+/* Free REQ, or keep it for the next nl_new() (saves clearing 256 KiB). */
+void nl_recycle(struct nl_msg *req);
 void nl_put_u8(struct nl_msg *m, int type, uint8_t v);
 void nl_put_u16(struct nl_msg *m, int type, uint16_t v);
 void nl_put_u32(struct nl_msg *m, int type, uint32_t v);
@@ -182,6 +186,36 @@ extern const struct object endpoint_object;
 extern const struct object connection_object;
 extern const struct object principal_object;
 extern const struct object policy_object;
+
+extern const struct object dns_object;
+
+/* One command line of a batch, or of vpcectl's own command line. */
+int dispatch(struct args *a);
+
+/* ---- batch.c: save, restore, flush ---- */
+
+extern const char batch_usage[];
+int batch_save(struct args *a);
+int batch_restore(struct args *a);
+int batch_flush(struct args *a);
+
+/*
+ * While a batch is read, nl_request() hands each request to the batch
+ * instead of sending it, and nl_query() refuses (no "show" in a batch).
+ */
+extern int (*nl_batch_hook)(struct nl_msg *req);
+/*
+ * Send N requests (concatenated in BUF, each at OFF[i]) without waiting for
+ * each ack, many per sendmsg(). Returns -1 if all succeeded, else the index
+ * of the first that failed, after printing the kernel's reason prefixed with
+ * "line LINES[i]: ". Later
+ * requests of the same window may have been applied.
+ */
+long nl_send_batch(char *buf, const size_t *off, const int *lines, size_t n);
+
+json_t *vpc_parse(struct nlattr **tb);
+json_t *service_parse(struct nlattr **tb);
+json_t *principal_parse(struct nlattr **tb);
 
 /* endpoint.c's parser, shared with "connection show". */
 json_t *endpoint_parse(struct nlattr **tb);

@@ -235,6 +235,11 @@
  *	the request's principal, and aws:CurrentTime and aws:EpochTime from
  *	the clock, as for a flow.
  *
+ * VPCE_CMD_FLUSH: remove everything in the namespace: every endpoint (their
+ *	flows end), every service with its targets and permissions, every VPC
+ *	with its principal bindings. Takes no attributes. "vpcectl restore"
+ *	uses it to undo a batch that failed part way.
+ *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
  */
@@ -288,6 +293,7 @@ enum vpce_cmd {
 	VPCE_CMD_PRINCIPAL_DEL,
 	VPCE_CMD_PRINCIPAL_GET,
 	VPCE_CMD_POLICY_SIMULATE,
+	VPCE_CMD_FLUSH,
 	__VPCE_CMD_MAX
 };
 
