@@ -794,6 +794,55 @@ static int vpce_reply(struct genl_info *info, vpce_fill_t fill,
 	return genlmsg_reply(msg, info);
 }
 
+/* Events: see VPCE_MCGRP_EVENTS in the uapi header. */
+
+static const struct genl_multicast_group vpce_mcgrps[] = {
+	{ .name = VPCE_MCGRP_EVENTS },
+};
+
+/*
+ * Build an event about @obj now (a deletion must describe the object before
+ * it goes); vpce_event_send() sends it once the change has happened. NULL
+ * when nobody listens or memory is short: events are best effort, like
+ * rtnetlink's.
+ */
+static struct sk_buff *vpce_event_build(struct vpce_net *vn, u8 cmd, u8 event,
+					vpce_fill_t fill, const void *obj)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&vpce_family, vn->net, 0))
+		return NULL;
+	skb = genlmsg_new(VPCE_ENDPOINT_MSG_SIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	hdr = genlmsg_put(skb, 0, 0, &vpce_family, 0, cmd);
+	if (!hdr || nla_put_u8(skb, VPCE_A_EVENT, event) || fill(skb, vn, obj)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	genlmsg_end(skb, hdr);
+	return skb;
+}
+
+static void vpce_event_send(struct vpce_net *vn, struct sk_buff *skb)
+{
+	if (skb)
+		genlmsg_multicast_netns(&vpce_family, vn->net, skb, 0, 0,
+					GFP_KERNEL);
+}
+
+static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
+			      const void *obj);
+
+static void vpce_event_endpoint(struct vpce_net *vn, u8 event,
+				const struct vpce_endpoint *ep)
+{
+	vpce_event_send(vn, vpce_event_build(vn, VPCE_CMD_ENDPOINT_GET, event,
+					     vpce_fill_endpoint, ep));
+}
+
 /* VPCs */
 
 static int vpce_nl_vpc_add(struct sk_buff *skb, struct genl_info *info)
@@ -1222,6 +1271,43 @@ static int vpce_nl_target_del(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static const struct vpce_target *
+vpce_nl_target(struct vpce_net *vn, const struct vpce_service *svc,
+	       const struct vpce_addr *addr)
+{
+	const struct vpce_targets *ts = vpce_service_targets(svc, vn);
+	unsigned int i;
+
+	for (i = 0; i < ts->n; i++)
+		if (vpce_addr_eq(&ts->t[i].addr, addr))
+			return &ts->t[i];
+	return NULL;
+}
+
+static int vpce_nl_target_health(struct vpce_net *vn,
+				 const struct vpce_service *svc,
+				 const struct vpce_addr *addr)
+{
+	const struct vpce_target *t = vpce_nl_target(vn, svc, addr);
+
+	return t ? t->health : -1;
+}
+
+static void vpce_event_health(struct vpce_net *vn,
+			      const struct vpce_service *svc,
+			      const struct vpce_addr *addr)
+{
+	struct vpce_target_ref ref = {
+		.svc = svc,
+		.t = vpce_nl_target(vn, svc, addr),
+	};
+
+	if (ref.t)
+		vpce_event_send(vn, vpce_event_build(vn, VPCE_CMD_TARGET_GET,
+						     VPCE_EVENT_HEALTH,
+						     vpce_fill_target, &ref));
+}
+
 static int vpce_nl_target_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vpce_net *vn = vpce_net(genl_info_net(info));
@@ -1248,8 +1334,13 @@ static int vpce_nl_target_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
 	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
-	if (svc)
+	if (svc) {
+		int was = vpce_nl_target_health(vn, svc, &za.addr);
+
 		ret = vpce_target_set(vn, svc, &za.addr, &chg, info->extack);
+		if (!ret && chg.health >= 0 && chg.health != was)
+			vpce_event_health(vn, svc, &za.addr);
+	}
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -1350,6 +1441,13 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 		cfg.requester = cfg.vpc->owner;
 	if (cfg.svc)
 		ret = vpce_endpoint_add(vn, &cfg, info->extack);
+	if (!ret) {
+		struct vpce_endpoint *ep = vpce_endpoint_find(vn, cfg.name);
+
+		vpce_event_endpoint(vn, VPCE_EVENT_REQUESTED, ep);
+		if (ep->state == VPCE_STATE_AVAILABLE)
+			vpce_event_endpoint(vn, VPCE_EVENT_CONNECTED, ep);
+	}
 	mutex_unlock(&vn->lock);
 	/* On success the endpoint owns the policy. */
 	if (ret)
@@ -1375,6 +1473,7 @@ static int vpce_nl_endpoint_set(struct sk_buff *skb, struct genl_info *info)
 	ep = vpce_nl_endpoint(vn, info);
 	if (ep) {
 		vpce_endpoint_set_policy(vn, ep, policy);
+		vpce_event_endpoint(vn, VPCE_EVENT_POLICY, ep);
 		ret = 0;
 	}
 	mutex_unlock(&vn->lock);
@@ -1394,7 +1493,12 @@ static int vpce_nl_endpoint_del(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	ep = vpce_nl_endpoint(vn, info);
 	if (ep) {
+		struct sk_buff *ev;
+
+		ev = vpce_event_build(vn, VPCE_CMD_ENDPOINT_GET,
+				      VPCE_EVENT_DELETED, vpce_fill_endpoint, ep);
 		vpce_endpoint_del(vn, ep);
+		vpce_event_send(vn, ev);
 		ret = 0;
 	}
 	mutex_unlock(&vn->lock);
@@ -1527,6 +1631,12 @@ static int vpce_nl_connection(struct genl_info *info, bool accept)
 	if (ep)
 		ret = accept ? vpce_endpoint_accept(vn, ep, info->extack) :
 			vpce_endpoint_reject(vn, ep, info->extack);
+	if (!ret) {
+		vpce_event_endpoint(vn, accept ? VPCE_EVENT_ACCEPTED :
+				    VPCE_EVENT_REJECTED, ep);
+		if (accept)
+			vpce_event_endpoint(vn, VPCE_EVENT_CONNECTED, ep);
+	}
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -1847,6 +1957,8 @@ static struct genl_family vpce_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = vpce_genl_ops,
 	.n_ops = ARRAY_SIZE(vpce_genl_ops),
+	.mcgrps = vpce_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(vpce_mcgrps),
 	/* Strict: reserved header bits and unknown attributes are refused. */
 	.resv_start_op = 0,
 };

@@ -204,6 +204,7 @@ static struct nla_policy attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_CREATED]	= { .type = NLA_U64 },
 	[VPCE_A_OWNER]		= { .type = NLA_U64 },
 	[VPCE_A_POLICY_TEXT]	= { .type = NLA_STRING },
+	[VPCE_A_EVENT]		= { .type = NLA_U8 },
 	[VPCE_A_DECISION]	= { .type = NLA_U8 },
 	[VPCE_A_MATCHED]	= { .type = NLA_NESTED },
 	[VPCE_A_CROSS_ZONE]	= { .type = NLA_U8 },
@@ -502,4 +503,63 @@ long nl_send_batch(char *buf, const size_t *off, const int *lines, size_t n)
 			return bad;
 	}
 	return -1;
+}
+
+/* ---- events ---- */
+
+struct monitor {
+	nl_event_fn handle;
+};
+
+/* Events are not answers to a request: any sequence number will do. */
+static int any_seq(struct nl_msg *m, void *arg)
+{
+	(void)m;
+	(void)arg;
+	return NL_OK;
+}
+
+static int on_event(struct nl_msg *m, void *arg)
+{
+	struct nlattr *tb[VPCE_A_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+	const struct monitor *mon = arg;
+
+	if (genlmsg_parse(nlh, 0, tb, VPCE_A_MAX, attr_policy) < 0 ||
+	    !tb[VPCE_A_EVENT])
+		return NL_SKIP;
+	mon->handle(((struct genlmsghdr *)nlmsg_data(nlh))->cmd, tb);
+	return NL_OK;
+}
+
+int nl_monitor(nl_event_fn handle)
+{
+	struct monitor mon = { .handle = handle };
+	struct nl_cb *cb;
+	int grp, err;
+
+	if (!sock)
+		nl_open();
+	grp = genl_ctrl_resolve_grp(sock, VPCE_GENL_NAME, VPCE_MCGRP_EVENTS);
+	if (grp < 0)
+		die_kernel("cannot find the %s multicast group: %s",
+			   VPCE_MCGRP_EVENTS, nl_geterror(grp));
+	err = nl_socket_add_membership(sock, grp);
+	if (err < 0)
+		die_kernel("cannot join the %s multicast group: %s",
+			   VPCE_MCGRP_EVENTS, nl_geterror(err));
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		die_kernel("out of memory");
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &mon);
+	/* Scripts wait for this line before they make the changes to watch. */
+	fprintf(stderr, "vpcectl: monitoring %s events\n", VPCE_GENL_NAME);
+	for (;;) {
+		err = nl_recvmsgs(sock, cb);
+		if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN) {
+			nl_cb_put(cb);
+			die_kernel("monitor: %s", nl_geterror(err));
+		}
+	}
 }

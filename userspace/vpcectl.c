@@ -66,7 +66,7 @@ static const struct object *const objects[] = {
 
 /* Objects of the interface that later versions implement. */
 static const char *const later_objects[] = {
-	"stats", "monitor",
+	"stats",
 };
 
 /* Commands that are a whole object: "vpcectl save". */
@@ -77,6 +77,7 @@ static const struct {
 	{ "save",    batch_save },
 	{ "restore", batch_restore },
 	{ "flush",   batch_flush },
+	{ "monitor", monitor_run },
 };
 
 static void usage(FILE *f)
@@ -97,6 +98,7 @@ static void usage(FILE *f)
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		fputs(objects[i]->usage, f);
 	fputs(batch_usage, f);
+	fputs("monitor\n", f);
 	fprintf(f,
 		"\n"
 		"Names are 1-%d characters of A-Z a-z 0-9 . _ -; zone names at most %d.\n"

@@ -130,6 +130,10 @@ void nl_put_prefix(struct nl_msg *m, int type, const struct vpce_addr *a,
  * Returns 0 or EXIT_KERNEL.
  */
 int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out);
+/* Events: each VPCE_MCGRP_EVENTS message's command and attributes. */
+typedef void (*nl_event_fn)(uint8_t cmd, struct nlattr **tb);
+/* Join the events group and hand every event to HANDLE; never returns. */
+int nl_monitor(nl_event_fn handle) __attribute__((noreturn));
 /* A request whose only answer is an ack. */
 int nl_request(struct nl_msg *req);
 
@@ -185,6 +189,7 @@ extern const struct object target_object;
 extern const struct object endpoint_object;
 extern const struct object connection_object;
 extern const struct object principal_object;
+extern const struct object monitor_object;
 extern const struct object policy_object;
 
 extern const struct object dns_object;
@@ -198,6 +203,7 @@ extern const char batch_usage[];
 int batch_save(struct args *a);
 int batch_restore(struct args *a);
 int batch_flush(struct args *a);
+int monitor_run(struct args *a) __attribute__((noreturn));
 
 /*
  * While a batch is read, nl_request() hands each request to the batch

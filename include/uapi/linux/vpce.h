@@ -366,6 +366,7 @@ enum vpce_attr {
 	VPCE_A_MATCHED,		/* nested array of Sid strings (reply only) */
 	VPCE_A_CREATED,		/* u64: creation time, Unix seconds (reply) */
 	VPCE_A_OWNER,		/* u64: the endpoint's VPC owner (reply) */
+	VPCE_A_EVENT,		/* u8: enum vpce_event (notifications only) */
 	__VPCE_A_MAX
 };
 
@@ -418,6 +419,29 @@ enum vpce_stats_attr {
 };
 
 #define VPCE_STATS_A_MAX (__VPCE_STATS_A_MAX - 1)
+
+/*
+ * Events. Members of the multicast group VPCE_MCGRP_EVENTS get a message
+ * for each change below, in the order they happen: the object's own message
+ * (as VPCE_CMD_ENDPOINT_GET or VPCE_CMD_TARGET_GET would return it, with
+ * that command number) plus VPCE_A_EVENT saying what happened. These are
+ * AWS's connection notification events, and target health and policy
+ * changes.
+ */
+#define VPCE_MCGRP_EVENTS	"events"
+
+enum vpce_event {
+	VPCE_EVENT_REQUESTED,	/* endpoint created (pending or available) */
+	VPCE_EVENT_ACCEPTED,	/* the provider accepted a pending endpoint */
+	VPCE_EVENT_REJECTED,	/* the provider rejected an endpoint */
+	VPCE_EVENT_CONNECTED,	/* the endpoint became available */
+	VPCE_EVENT_DELETED,	/* the endpoint was deleted */
+	VPCE_EVENT_POLICY,	/* the endpoint's policy changed */
+	VPCE_EVENT_HEALTH,	/* a target's health changed (a target message) */
+	__VPCE_EVENT_MAX
+};
+
+#define VPCE_EVENT_MAX (__VPCE_EVENT_MAX - 1)
 
 /* The decision of a policy evaluation, AWS's words. */
 enum vpce_decision {
