@@ -184,9 +184,12 @@ err_unpublish:
 		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
 				       vpce_ep_addrs_params);
 	vpce_names_del(&vn->endpoints, &ep->named);
+	/* On failure the caller keeps the policy it gave us. */
+	RCU_INIT_POINTER(ep->policy, NULL);
 	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
 	return ret;
 err_free:
+	RCU_INIT_POINTER(ep->policy, NULL);
 	vpce_endpoint_free_rcu(&ep->rcu);
 	return ret;
 }
@@ -296,6 +299,9 @@ void vpce_endpoint_set_policy(struct vpce_net *vn, struct vpce_endpoint *ep,
 	vpce_flows_end(vn, &m);
 }
 
+/* About 1 KiB: too big for the stack of the receive path. */
+static DEFINE_PER_CPU(struct vpce_request, vpce_flow_request);
+
 /*
  * Whether the endpoint's policy lets a flow in. The request is AWS's for a
  * connection through an endpoint: action vpce:Connect on the service's ARN,
@@ -306,32 +312,37 @@ bool vpce_endpoint_allows(const struct vpce_endpoint *ep,
 			  const struct nf_conntrack_tuple *orig)
 {
 	const struct vpce_policy *p = rcu_dereference(ep->policy);
-	struct vpce_request req;
+	struct vpce_request *req;
 	const struct vpce_arn *who;
 	struct vpce_addr src;
 
 	if (!p)
 		return true;
+	/* Both callers (the NAT hook, the conntrack walk) run with bottom
+	 * halves off, so this CPU's request cannot be in use by anyone else.
+	 */
+	lockdep_assert_in_softirq();
+	req = this_cpu_ptr(&vpce_flow_request);
 	memset(&src, 0, sizeof(src));
 	src.family = orig->src.l3num;
 	src.in = orig->src.u3;
 	who = vpce_principal_of(ep->vpc, &src);
 
-	vpce_request_init(&req, "vpce:Connect", ep->svc->arn, who->text,
+	vpce_request_init(req, "vpce:Connect", ep->svc->arn, who->text,
 			  who->account);
-	vpce_request_add_principal(&req);
-	vpce_request_add(&req, "aws:SourceVpc", ep->vpc->named.name);
-	vpce_request_add(&req, "aws:SourceVpce", ep->named.name);
+	vpce_request_add_principal(req);
+	vpce_request_add(req, "aws:SourceVpc", ep->vpc->named.name);
+	vpce_request_add(req, "aws:SourceVpce", ep->named.name);
 	if (src.family == AF_INET)
-		vpce_request_addf(&req, "aws:VpcSourceIp", "%pI4", &src.in.ip);
+		vpce_request_addf(req, "aws:VpcSourceIp", "%pI4", &src.in.ip);
 	else
-		vpce_request_addf(&req, "aws:VpcSourceIp", "%pI6c", &src.in.in6);
-	vpce_request_add(&req, "vpce:Protocol",
+		vpce_request_addf(req, "aws:VpcSourceIp", "%pI6c", &src.in.in6);
+	vpce_request_add(req, "vpce:Protocol",
 			 orig->dst.protonum == IPPROTO_TCP ? "tcp" : "udp");
-	vpce_request_addf(&req, "vpce:DestinationPort", "%u",
+	vpce_request_addf(req, "vpce:DestinationPort", "%u",
 			  ntohs(orig->dst.u.all));
-	vpce_request_add_time(&req, ktime_get_real_seconds());
-	return vpce_policy_eval(p, &req, NULL) == VPCE_DECISION_ALLOWED;
+	vpce_request_add_time(req, ktime_get_real_seconds());
+	return vpce_policy_eval(p, req, NULL) == VPCE_DECISION_ALLOWED;
 }
 
 /* Namespace exit or module unload: the packet path is stopped already. */

@@ -34,6 +34,8 @@
 #include <net/neighbour.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_seqadj.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include <net/netfilter/nf_nat.h>
@@ -191,7 +193,10 @@ static unsigned int vpce_nat_in(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW)
+	/* A confirmed entry without a binding (say, made by ctnetlink) is not
+	 * a new flow of ours: only unconfirmed ones may get NAT and timeouts.
+	 */
+	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct))
 		return NF_ACCEPT;
 	d = vpce_dev_by_ct(vn, ct);
 	if (!d)
@@ -299,14 +304,16 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
  * connection termination does, rather than leave it to find out when it
  * next sends. The reset comes from the endpoint address, with the sequence
  * number the client expects next, which conntrack has been tracking.
- * Called under conntrack's table lock: atomic context.
+ *
+ * Called from the conntrack walk, with a table lock held: it only builds
+ * the packet (remembering the device in skb_iif) and queues it on @q.
+ * Transmitting there could reenter conntrack on the egress path (tc ct,
+ * OVS) and take the same lock; vpce_flow_resets_send() sends them after.
  */
-void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
-		     const struct vpce_dev *d)
+void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
+		     struct sk_buff_head *q)
 {
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	__be32 client = t->src.u3.ip;
-	struct net_device *dev;
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
@@ -314,13 +321,9 @@ void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
 	if (t->src.l3num != AF_INET || t->dst.protonum != IPPROTO_TCP ||
 	    READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_ESTABLISHED)
 		return;
-	rcu_read_lock();
-	dev = dev_get_by_index_rcu(vn->net, d->ifindex);
-	if (!dev || !(dev->flags & IFF_UP))
-		goto out;
 	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + sizeof(*th), GFP_ATOMIC);
 	if (!skb)
-		goto out;
+		return;
 	skb_reserve(skb, LL_MAX_HEADER);
 	skb_reset_network_header(skb);
 	iph = skb_put_zero(skb, sizeof(*iph));
@@ -328,7 +331,7 @@ void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
 	iph->ihl = sizeof(*iph) / 4;
 	iph->tot_len = htons(sizeof(*iph) + sizeof(*th));
 	iph->frag_off = htons(IP_DF);
-	iph->ttl = READ_ONCE(vn->net->ipv4.sysctl_ip_default_ttl);
+	iph->ttl = READ_ONCE(nf_ct_net(ct)->ipv4.sysctl_ip_default_ttl);
 	iph->protocol = IPPROTO_TCP;
 	iph->saddr = t->dst.u3.ip;
 	iph->daddr = t->src.u3.ip;
@@ -347,10 +350,31 @@ void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
 				 csum_partial(th, sizeof(*th), 0));
 
 	skb->protocol = htons(ETH_P_IP);
-	skb->dev = dev;
-	neigh_xmit(NEIGH_ARP_TABLE, dev, &client, skb);
-out:
-	rcu_read_unlock();
+	skb->skb_iif = d->ifindex;
+	__skb_queue_tail(q, skb);
+}
+
+/* Send what vpce_flow_reset() queued, out of each flow's own device. */
+void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q)
+{
+	struct net_device *dev;
+	struct sk_buff *skb;
+	__be32 client;
+
+	while ((skb = __skb_dequeue(q))) {
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(vn->net, skb->skb_iif);
+		if (!dev || !(dev->flags & IFF_UP)) {
+			kfree_skb(skb);
+		} else {
+			client = ip_hdr(skb)->daddr;
+			skb->dev = dev;
+			local_bh_disable();
+			neigh_xmit(NEIGH_ARP_TABLE, dev, &client, skb);
+			local_bh_enable();
+		}
+		rcu_read_unlock();
+	}
 }
 
 static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
@@ -368,6 +392,12 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 	if (!ct || !(ct->status & IPS_DST_NAT) ||
 	    (ctinfo != IP_CT_ESTABLISHED_REPLY &&
 	     ctinfo != IP_CT_RELATED_REPLY))
+		return NF_ACCEPT;
+	/* A flow with a helper or sequence adjustment needs conntrack's
+	 * confirm hook on every packet, which a stolen packet skips (the flow
+	 * table refuses such flows for the same reason): leave it to routing.
+	 */
+	if (nfct_help(ct) || nfct_seqadj(ct))
 		return NF_ACCEPT;
 	d = vpce_dev_by_ct(vn, ct);
 	if (!d)

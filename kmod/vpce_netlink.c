@@ -741,6 +741,18 @@ static int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /*
+ * How a dump batch ends: a full batch goes on in the next one, but an object
+ * that does not fit even in an empty batch never will, and returning 0 then
+ * would end the dump as if it were complete.
+ */
+static int vpce_dump_done(struct sk_buff *skb, int err)
+{
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+/*
  * Dumps take the configuration lock for each batch and remember where they
  * stopped by position. Positions shift when objects come and go between
  * batches; the generation in cb->seq makes genetlink flag such a dump
@@ -759,6 +771,7 @@ static int vpce_dump_names(struct sk_buff *skb, struct netlink_callback *cb,
 	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
 	const struct vpce_named *n;
 	unsigned long idx = 0;
+	int ret = 0;
 
 	vpce_dump_begin(cb, vn);
 	list_for_each_entry(n, &names->list, list) {
@@ -766,13 +779,14 @@ static int vpce_dump_names(struct sk_buff *skb, struct netlink_callback *cb,
 			idx++;
 			continue;
 		}
-		if (vpce_dump_one(skb, cb, cmd, fill, vn,
-				  (const char *)n - named_offset))
+		ret = vpce_dump_one(skb, cb, cmd, fill, vn,
+				    (const char *)n - named_offset);
+		if (ret)
 			break;
 		cb->args[0] = ++idx;
 	}
 	mutex_unlock(&vn->lock);
-	return skb->len;
+	return vpce_dump_done(skb, ret);
 }
 
 static int vpce_reply(struct genl_info *info, vpce_fill_t fill,
@@ -1375,8 +1389,9 @@ static int vpce_nl_target_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		ts = vpce_service_targets(ref.svc, vn);
 		for (; cb->args[1] < ts->n; cb->args[1]++) {
 			ref.t = &ts->t[cb->args[1]];
-			if (vpce_dump_one(skb, cb, VPCE_CMD_TARGET_GET,
-					  vpce_fill_target, vn, &ref))
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_TARGET_GET,
+					    vpce_fill_target, vn, &ref);
+			if (ret)
 				goto out;
 		}
 next:
@@ -1385,7 +1400,7 @@ next:
 	}
 out:
 	mutex_unlock(&vn->lock);
-	return ret ? ret : skb->len;
+	return vpce_dump_done(skb, ret);
 }
 
 /* Endpoints */
@@ -1527,7 +1542,10 @@ static int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
  * Endpoints, or with VPCE_A_SERVICE the endpoints connected to one service
  * (the provider's view: `connection show`).
  */
-static int vpce_nl_endpoint_dump_start(struct netlink_callback *cb)
+/* Endpoints (with their policy) and services (with their principals) may
+ * need more than a page each.
+ */
+static int vpce_nl_big_dump_start(struct netlink_callback *cb)
 {
 	cb->min_dump_alloc = VPCE_ENDPOINT_MSG_SIZE;
 	return 0;
@@ -1561,14 +1579,16 @@ static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 			continue;
 		}
 		ep = container_of(n, struct vpce_endpoint, named);
-		if ((!svc || ep->svc == svc) &&
-		    vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET, fill, vn, ep))
+		if (!svc || ep->svc == svc)
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET, fill,
+					    vn, ep);
+		if (ret)
 			break;
 		cb->args[0] = ++idx;
 	}
 out:
 	mutex_unlock(&vn->lock);
-	return ret ? ret : skb->len;
+	return vpce_dump_done(skb, ret);
 }
 
 /* Service permissions */
@@ -1751,8 +1771,9 @@ static int vpce_nl_principal_dump(struct sk_buff *skb,
 					       lockdep_is_held(&vn->lock));
 		for (; bs && cb->args[1] < bs->n; cb->args[1]++) {
 			ref.b = &bs->b[cb->args[1]];
-			if (vpce_dump_one(skb, cb, VPCE_CMD_PRINCIPAL_GET,
-					  vpce_fill_binding, vn, &ref))
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_PRINCIPAL_GET,
+					    vpce_fill_binding, vn, &ref);
+			if (ret)
 				goto out;
 		}
 next:
@@ -1761,7 +1782,7 @@ next:
 	}
 out:
 	mutex_unlock(&vn->lock);
-	return ret ? ret : skb->len;
+	return vpce_dump_done(skb, ret);
 }
 
 /* Policies */
@@ -1900,8 +1921,14 @@ static const struct genl_ops vpce_genl_ops[] = {
 	VPCE_OP(VPCE_CMD_SERVICE_DEL, vpce_nl_service_del, vpce_name_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_SET, vpce_nl_service_set,
 		vpce_service_set_policy),
-	VPCE_GET_OP(VPCE_CMD_SERVICE_GET, vpce_nl_service_get,
-		    vpce_nl_service_dump, vpce_name_policy),
+	{
+		.cmd = VPCE_CMD_SERVICE_GET,
+		.doit = vpce_nl_service_get,
+		.start = vpce_nl_big_dump_start,
+		.dumpit = vpce_nl_service_dump,
+		.policy = vpce_name_policy,
+		.maxattr = VPCE_A_MAX,
+	},
 	VPCE_OP(VPCE_CMD_TARGET_ADD, vpce_nl_target_add, vpce_target_policy),
 	VPCE_OP(VPCE_CMD_TARGET_DEL, vpce_nl_target_del, vpce_target_policy),
 	VPCE_OP(VPCE_CMD_TARGET_SET, vpce_nl_target_set,
@@ -1915,7 +1942,7 @@ static const struct genl_ops vpce_genl_ops[] = {
 	{
 		.cmd = VPCE_CMD_ENDPOINT_GET,
 		.doit = vpce_nl_endpoint_get,
-		.start = vpce_nl_endpoint_dump_start,
+		.start = vpce_nl_big_dump_start,
 		.dumpit = vpce_nl_endpoint_dump,
 		.policy = vpce_endpoint_get_policy,
 		.maxattr = VPCE_A_MAX,

@@ -262,7 +262,7 @@
 #define VPCE_HC_PATH_MAX	1024	/* characters, without the NUL */
 #define VPCE_HASH_SEED_LEN	16	/* bytes */
 #define VPCE_ARN_MAX		160	/* characters of a principal ARN */
-#define VPCE_PRINCIPALS_MAX	256	/* allowed principals per service */
+#define VPCE_PRINCIPALS_MAX	64	/* allowed principals per service */
 #define VPCE_BINDINGS_MAX	256	/* principal bindings per VPC */
 
 enum vpce_cmd {
