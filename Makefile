@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make          build kmod/vpce.ko and userspace/vpcectl
-# make check    install what is missing, build, run selftests/ in the VM
+# make check    install what is missing, build, check-install (below), run
+#               selftests/ in the VM
 # make demo     install what is missing, build, play the demo in the VM
 # make lint     checkpatch --strict on kmod/, cppcheck on userspace/
 # make check KERNEL=debug
@@ -10,6 +11,10 @@
 # make fuzz     the long netlink fuzzer run (NLFUZZ_COUNT messages) in the VM
 # make bench    benchmarks vs plain/conntrack/nft/ipvs/iptables in the VM;
 #               JSON to $(BENCH_JSON)
+# make install  install the module, vpcectl, vpced, man pages, bash
+#               completion and systemd units (DESTDIR= for a staging tree)
+# make install-dkms     the module's sources in /usr/src for dkms(8)
+# make check-install    test both (and `dkms build`) on the build machine
 
 # The kernel to build for: the running kernel's build tree when it has one,
 # else the newest installed one. Never `uname -r` alone: the build machine's
@@ -20,8 +25,17 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 TOP := $(CURDIR)
 SRCDIR ?= /var/cache/vpce/linux-source-6.1
 
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+DESTDIR ?=
+SBINDIR ?= /usr/sbin
+MANDIR ?= /usr/share/man
+UNITDIR ?= /lib/systemd/system
+COMPLETIONDIR ?= /usr/share/bash-completion/completions
+INSTALL ?= install
+
 .PHONY: all module userspace selftests-bin clean check check-debug demo lint deps \
-	fuzz bench
+	install install-dkms check-install fuzz bench
 
 all: module userspace
 
@@ -44,6 +58,7 @@ check: deps
 else
 check: deps
 	$(MAKE) all selftests-bin
+	scripts/check-install
 	scripts/vm-run -- selftests/run
 endif
 
@@ -81,6 +96,30 @@ demo: deps
 
 lint: deps
 	scripts/lint
+
+install: all
+	@test -n "$(KVER)" || { echo "cannot tell the kernel release of $(KDIR); set KVER=" >&2; exit 1; }
+	$(INSTALL) -D -m 644 kmod/vpce.ko $(DESTDIR)/lib/modules/$(KVER)/extra/vpce.ko
+	$(INSTALL) -D -m 755 userspace/vpcectl $(DESTDIR)$(SBINDIR)/vpcectl
+	$(INSTALL) -D -m 755 userspace/vpced $(DESTDIR)$(SBINDIR)/vpced
+	$(INSTALL) -D -m 644 Documentation/vpcectl.8 $(DESTDIR)$(MANDIR)/man8/vpcectl.8
+	$(INSTALL) -D -m 644 Documentation/vpced.8 $(DESTDIR)$(MANDIR)/man8/vpced.8
+	$(INSTALL) -D -m 644 scripts/vpcectl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/vpcectl
+	$(INSTALL) -D -m 644 userspace/vpced.service $(DESTDIR)$(UNITDIR)/vpced.service
+	$(INSTALL) -D -m 644 userspace/vpced@.service $(DESTDIR)$(UNITDIR)/vpced@.service
+	$(INSTALL) -D -m 644 userspace/vpce-restore.service $(DESTDIR)$(UNITDIR)/vpce-restore.service
+	$(INSTALL) -d -m 755 $(DESTDIR)/etc/vpce
+	test -n "$(DESTDIR)" || depmod -a $(KVER)
+
+# The sources dkms builds from: /usr/src/vpce-VERSION.
+install-dkms:
+	$(INSTALL) -d $(DESTDIR)/usr/src/vpce-$(VERSION)/kmod $(DESTDIR)/usr/src/vpce-$(VERSION)/include/uapi/linux
+	$(INSTALL) -m 644 dkms.conf Kbuild $(DESTDIR)/usr/src/vpce-$(VERSION)/
+	$(INSTALL) -m 644 kmod/Kbuild kmod/*.c kmod/*.h $(DESTDIR)/usr/src/vpce-$(VERSION)/kmod/
+	$(INSTALL) -m 644 include/uapi/linux/vpce.h $(DESTDIR)/usr/src/vpce-$(VERSION)/include/uapi/linux/
+
+check-install:
+	scripts/check-install
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true

@@ -5,6 +5,7 @@
  * vpce: VPC endpoint services (PrivateLink) for Linux hosts.
  */
 
+#include "vpce_drain.h"
 #include "vpce_net.h"
 #include "vpce_netlink.h"
 #include "vpce_vpc.h"
@@ -17,9 +18,12 @@ static int __init vpce_init(void)
 {
 	int ret;
 
-	ret = vpce_net_register();
+	ret = vpce_drain_init();
 	if (ret)
 		return ret;
+	ret = vpce_net_register();
+	if (ret)
+		goto err_drain;
 	ret = vpce_vpc_notifier_register();
 	if (ret)
 		goto err_net;
@@ -33,6 +37,8 @@ err_notifier:
 	vpce_vpc_notifier_unregister();
 err_net:
 	vpce_net_unregister();
+err_drain:
+	vpce_drain_uninit();
 	return ret;
 }
 
@@ -41,6 +47,7 @@ static void __exit vpce_exit(void)
 	vpce_genl_uninit();
 	vpce_vpc_notifier_unregister();
 	vpce_net_unregister();
+	vpce_drain_uninit();
 }
 
 module_init(vpce_init);

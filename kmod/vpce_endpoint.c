@@ -9,10 +9,13 @@
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
 #include "vpce_netlink.h"
+#include "vpce_policy.h"
+#include "vpce_principal.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
 
 #include <linux/percpu.h>
+#include <net/netfilter/nf_conntrack_tuple.h>
 #include <linux/slab.h>
 #include <net/netlink.h>
 
@@ -64,6 +67,8 @@ static void vpce_endpoint_free_rcu(struct rcu_head *rcu)
 {
 	struct vpce_endpoint *ep = container_of(rcu, struct vpce_endpoint, rcu);
 
+	/* A grace period has passed: no reader sees the policy either. */
+	vpce_policy_free(rcu_dereference_protected(ep->policy, true));
 	free_percpu(ep->stats);
 	kfree(ep);
 }
@@ -145,6 +150,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->svc = cfg->svc;
 	ep->type = cfg->type;
 	ep->requester = cfg->requester;
+	RCU_INIT_POINTER(ep->policy, cfg->policy);
 	ep->created = ktime_get_real_seconds();
 	/* With acceptance required, no traffic until the provider accepts. */
 	ep->state = cfg->svc->acceptance_required ?
@@ -178,9 +184,12 @@ err_unpublish:
 		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
 				       vpce_ep_addrs_params);
 	vpce_names_del(&vn->endpoints, &ep->named);
+	/* On failure the caller keeps the policy it gave us. */
+	RCU_INIT_POINTER(ep->policy, NULL);
 	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
 	return ret;
 err_free:
+	RCU_INIT_POINTER(ep->policy, NULL);
 	vpce_endpoint_free_rcu(&ep->rcu);
 	return ret;
 }
@@ -212,6 +221,28 @@ void vpce_endpoint_del(struct vpce_net *vn, struct vpce_endpoint *ep)
 	WRITE_ONCE(ep->state, VPCE_STATE_DELETING);
 	vpce_flows_end(vn, &m);
 	vpce_endpoint_unpublish(vn, ep);
+}
+
+/*
+ * Every endpoint of the namespace at once (VPCE_CMD_FLUSH): one walk of the
+ * conntrack table for all of them, not one per endpoint.
+ */
+void vpce_endpoints_flush(struct vpce_net *vn)
+{
+	struct vpce_flow_match all = {};
+	struct vpce_named *n, *tmp;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (list_empty(&vn->endpoints.list))
+		return;
+	list_for_each_entry(n, &vn->endpoints.list, list)
+		WRITE_ONCE(container_of(n, struct vpce_endpoint, named)->state,
+			   VPCE_STATE_DELETING);
+	vpce_flows_end(vn, &all);
+	list_for_each_entry_safe(n, tmp, &vn->endpoints.list, list)
+		vpce_endpoint_unpublish(vn, container_of(n, struct vpce_endpoint,
+							 named));
 }
 
 int vpce_endpoint_accept(struct vpce_net *vn, struct vpce_endpoint *ep,
@@ -246,6 +277,72 @@ int vpce_endpoint_reject(struct vpce_net *vn, struct vpce_endpoint *ep,
 	vpce_flows_end(vn, &m);
 	vpce_net_changed(vn);
 	return 0;
+}
+
+/*
+ * A new policy applies to new flows at once; the live flows it denies end
+ * (AWS re-evaluates a changed policy; a flow, once allowed, is otherwise
+ * never evaluated again).
+ */
+void vpce_endpoint_set_policy(struct vpce_net *vn, struct vpce_endpoint *ep,
+			      struct vpce_policy *policy)
+{
+	struct vpce_flow_match m = { .ep = ep, .denied = true };
+	struct vpce_policy *old;
+
+	lockdep_assert_held(&vn->lock);
+
+	old = rcu_replace_pointer(ep->policy, policy, lockdep_is_held(&vn->lock));
+	if (old)
+		vpce_policy_free_rcu(old);
+	vpce_net_changed(vn);
+	vpce_flows_end(vn, &m);
+}
+
+/* About 1 KiB: too big for the stack of the receive path. */
+static DEFINE_PER_CPU(struct vpce_request, vpce_flow_request);
+
+/*
+ * Whether the endpoint's policy lets a flow in. The request is AWS's for a
+ * connection through an endpoint: action vpce:Connect on the service's ARN,
+ * by the principal bound to the source (else the VPC owner), with the flow's
+ * context keys. It is built on the stack and allocates nothing.
+ */
+bool vpce_endpoint_allows(const struct vpce_endpoint *ep,
+			  const struct nf_conntrack_tuple *orig)
+{
+	const struct vpce_policy *p = rcu_dereference(ep->policy);
+	struct vpce_request *req;
+	const struct vpce_arn *who;
+	struct vpce_addr src;
+
+	if (!p)
+		return true;
+	/* Both callers (the NAT hook, the conntrack walk) run with bottom
+	 * halves off, so this CPU's request cannot be in use by anyone else.
+	 */
+	lockdep_assert_in_softirq();
+	req = this_cpu_ptr(&vpce_flow_request);
+	memset(&src, 0, sizeof(src));
+	src.family = orig->src.l3num;
+	src.in = orig->src.u3;
+	who = vpce_principal_of(ep->vpc, &src);
+
+	vpce_request_init(req, "vpce:Connect", ep->svc->arn, who->text,
+			  who->account);
+	vpce_request_add_principal(req);
+	vpce_request_add(req, "aws:SourceVpc", ep->vpc->named.name);
+	vpce_request_add(req, "aws:SourceVpce", ep->named.name);
+	if (src.family == AF_INET)
+		vpce_request_addf(req, "aws:VpcSourceIp", "%pI4", &src.in.ip);
+	else
+		vpce_request_addf(req, "aws:VpcSourceIp", "%pI6c", &src.in.in6);
+	vpce_request_add(req, "vpce:Protocol",
+			 orig->dst.protonum == IPPROTO_TCP ? "tcp" : "udp");
+	vpce_request_addf(req, "vpce:DestinationPort", "%u",
+			  ntohs(orig->dst.u.all));
+	vpce_request_add_time(req, ktime_get_real_seconds());
+	return vpce_policy_eval(p, req, NULL) == VPCE_DECISION_ALLOWED;
 }
 
 /* Namespace exit or module unload: the packet path is stopped already. */

@@ -14,7 +14,9 @@
 #include <linux/u64_stats_sync.h>
 
 struct vpce_net;
+struct vpce_policy;
 struct vpce_vpc;
+struct nf_conntrack_tuple;
 struct vpce_service;
 struct vpce_endpoint;
 struct netlink_ext_ack;
@@ -25,6 +27,8 @@ enum vpce_drop {
 	VPCE_DROP_STATE,
 	VPCE_DROP_NO_TARGET,
 	VPCE_DROP_PROTO,
+	VPCE_DROP_POLICY,
+	VPCE_DROP_STALE,	/* TCP packet of no live flow: reset */
 	VPCE_DROP_MAX
 };
 
@@ -66,6 +70,7 @@ struct vpce_endpoint {
 	u8 naddrs;
 	time64_t created;
 	struct vpce_arn requester;
+	struct vpce_policy __rcu *policy;	/* NULL: AWS's default, allow all */
 	struct vpce_ep_stats __percpu *stats;
 	struct rcu_head rcu;
 	struct vpce_ep_addr addrs[];
@@ -76,6 +81,7 @@ struct vpce_endpoint_config {
 	struct vpce_vpc *vpc;
 	struct vpce_service *svc;
 	struct vpce_arn requester;	/* kind ANY: the VPC owner's root */
+	struct vpce_policy *policy;	/* taken over by the endpoint */
 	u8 type;
 	u8 naddrs;
 	struct vpce_zone_addr addrs[VPCE_ZONES_MAX];
@@ -83,6 +89,7 @@ struct vpce_endpoint_config {
 
 int vpce_endpoints_init(struct vpce_net *vn);
 void vpce_endpoints_destroy(struct vpce_net *vn);
+void vpce_endpoints_flush(struct vpce_net *vn);
 
 struct vpce_endpoint *vpce_endpoint_find(struct vpce_net *vn, const char *name);
 int vpce_endpoint_add(struct vpce_net *vn,
@@ -93,6 +100,12 @@ int vpce_endpoint_accept(struct vpce_net *vn, struct vpce_endpoint *ep,
 			 struct netlink_ext_ack *extack);
 int vpce_endpoint_reject(struct vpce_net *vn, struct vpce_endpoint *ep,
 			 struct netlink_ext_ack *extack);
+void vpce_endpoint_set_policy(struct vpce_net *vn, struct vpce_endpoint *ep,
+			      struct vpce_policy *policy);
+
+/* Packet path (and flow walks), under RCU. */
+bool vpce_endpoint_allows(const struct vpce_endpoint *ep,
+			  const struct nf_conntrack_tuple *orig);
 void vpce_endpoint_stats(const struct vpce_endpoint *ep,
 			 struct vpce_ep_stats_sum *sum);
 

@@ -34,6 +34,9 @@
 #include <net/neighbour.h>
 #include <net/netfilter/ipv4/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_seqadj.h>
+#include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include <net/netfilter/nf_nat.h>
 
@@ -91,6 +94,8 @@ static unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
 		[VPCE_DROP_NO_LISTENER] = ICMP_PORT_UNREACH,
 		[VPCE_DROP_STATE] = ICMP_PKT_FILTERED,
 		[VPCE_DROP_NO_TARGET] = ICMP_HOST_UNREACH,
+		[VPCE_DROP_POLICY] = ICMP_PKT_FILTERED,
+		[VPCE_DROP_STALE] = 0,	/* TCP only: always a reset */
 	};
 
 	vpce_ep_count_drop(ep, why);
@@ -98,23 +103,23 @@ static unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
 	return NF_DROP;
 }
 
-/* Spreads flows over targets: the same flow key always hashes the same. */
-static u32 vpce_flow_hash(const struct vpce_net *vn, const struct nf_conn *ct)
+/*
+ * A TCP flow starts with a SYN. A new conntrack entry for anything else
+ * (conntrack picks up mid-stream packets with nf_conntrack_tcp_loose) is a
+ * packet of a flow that is gone: timed out after the service's idle time,
+ * or ended by target removal, health or draining. It gets a reset, as from
+ * the NLB, so that the client learns at once instead of retransmitting
+ * into silence, and it must not be load balanced: another target would
+ * only reset it less helpfully, and the same one would see a flow it may
+ * have given up.
+ */
+static bool vpce_tcp_stale(const struct sk_buff *skb)
 {
-	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	struct {
-		union nf_inet_addr src;
-		__be16 sport;
-		u16 zone;
-		u8 proto;
-	} key;
+	const struct tcphdr *th;
+	struct tcphdr _th;
 
-	memset(&key, 0, sizeof(key));
-	key.src = t->src.u3;
-	key.sport = t->src.u.all;
-	key.zone = nf_ct_zone(ct)->id;
-	key.proto = t->dst.protonum;
-	return siphash(&key, sizeof(key), &vn->flow_key);
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	return th && !(th->syn && !th->ack);
 }
 
 static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
@@ -139,9 +144,18 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	l = vpce_service_listener(svc, proto, ntohs(t->dst.u.all));
 	if (!l)
 		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_LISTENER);
-	tgt = vpce_service_pick(svc, ea->zone, vpce_flow_hash(vn, ct));
+	if (proto == IPPROTO_TCP && vpce_tcp_stale(skb))
+		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_STALE);
+	if (!vpce_endpoint_allows(ep, t))
+		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_POLICY);
+	tgt = vpce_service_pick(svc, ea->zone, ea->key.vpc->named.name, t);
 	if (!tgt)
 		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_TARGET);
+	/* The service's idle timeouts, or no flow: one with the host's
+	 * (five days for established TCP) would outlive the service's.
+	 */
+	if (!vpce_timeouts_attach(&svc->timeouts, ct, skb))
+		return NF_DROP;
 
 	memset(&range, 0, sizeof(range));
 	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
@@ -179,7 +193,10 @@ static unsigned int vpce_nat_in(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW)
+	/* A confirmed entry without a binding (say, made by ctnetlink) is not
+	 * a new flow of ours: only unconfirmed ones may get NAT and timeouts.
+	 */
+	if (!ct || ctinfo != IP_CT_NEW || nf_ct_is_confirmed(ct))
 		return NF_ACCEPT;
 	d = vpce_dev_by_ct(vn, ct);
 	if (!d)
@@ -189,6 +206,47 @@ static unsigned int vpce_nat_in(void *priv, struct sk_buff *skb,
 	if (!ea)
 		return NF_ACCEPT;
 	return vpce_flow_new(vn, skb, state, ct, ea);
+}
+
+/*
+ * A packet conntrack refused to track, to an endpoint address from a VPC.
+ * With nf_conntrack_tcp_loose off, that is what a packet of a flow that is
+ * gone is (see vpce_tcp_stale()): reset it too, rather than let the host
+ * route it somewhere. But conntrack also refuses packets of live flows that
+ * fall outside the TCP window; those must be left alone, so only a packet
+ * with no flow at all is reset. A reset itself is never answered.
+ */
+static unsigned int vpce_untracked_in(struct vpce_net *vn, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	union nf_inet_addr daddr = { .ip = iph->daddr };
+	struct nf_conntrack_tuple_hash *h;
+	struct nf_conntrack_tuple tuple;
+	const struct tcphdr *th;
+	struct vpce_ep_addr *ea;
+	struct tcphdr _th;
+	struct vpce_dev *d;
+
+	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+		return NF_ACCEPT;
+	d = vpce_dev_by_ifindex(vn, state->in->ifindex);
+	if (!d)
+		return NF_ACCEPT;
+	ea = vpce_ep_addr_find(vn, d->vpc, NFPROTO_IPV4, &daddr);
+	if (!ea)
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	if (!th || th->rst ||
+	    !nf_ct_get_tuplepr(skb, skb_network_offset(skb), NFPROTO_IPV4,
+			       state->net, &tuple))
+		return NF_ACCEPT;
+	h = nf_conntrack_find_get(state->net, nf_ct_zone(d->tmpl), &tuple);
+	if (h) {
+		nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
+		return NF_ACCEPT;
+	}
+	return vpce_refuse(ea->ep, skb, state, IPPROTO_TCP, VPCE_DROP_STALE);
 }
 
 static bool vpce_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
@@ -246,14 +304,16 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
  * connection termination does, rather than leave it to find out when it
  * next sends. The reset comes from the endpoint address, with the sequence
  * number the client expects next, which conntrack has been tracking.
- * Called under conntrack's table lock: atomic context.
+ *
+ * Called from the conntrack walk, with a table lock held: it only builds
+ * the packet (remembering the device in skb_iif) and queues it on @q.
+ * Transmitting there could reenter conntrack on the egress path (tc ct,
+ * OVS) and take the same lock; vpce_flow_resets_send() sends them after.
  */
-void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
-		     const struct vpce_dev *d)
+void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
+		     struct sk_buff_head *q)
 {
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	__be32 client = t->src.u3.ip;
-	struct net_device *dev;
 	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
@@ -261,13 +321,9 @@ void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
 	if (t->src.l3num != AF_INET || t->dst.protonum != IPPROTO_TCP ||
 	    READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_ESTABLISHED)
 		return;
-	rcu_read_lock();
-	dev = dev_get_by_index_rcu(vn->net, d->ifindex);
-	if (!dev || !(dev->flags & IFF_UP))
-		goto out;
 	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + sizeof(*th), GFP_ATOMIC);
 	if (!skb)
-		goto out;
+		return;
 	skb_reserve(skb, LL_MAX_HEADER);
 	skb_reset_network_header(skb);
 	iph = skb_put_zero(skb, sizeof(*iph));
@@ -275,7 +331,7 @@ void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
 	iph->ihl = sizeof(*iph) / 4;
 	iph->tot_len = htons(sizeof(*iph) + sizeof(*th));
 	iph->frag_off = htons(IP_DF);
-	iph->ttl = READ_ONCE(vn->net->ipv4.sysctl_ip_default_ttl);
+	iph->ttl = READ_ONCE(nf_ct_net(ct)->ipv4.sysctl_ip_default_ttl);
 	iph->protocol = IPPROTO_TCP;
 	iph->saddr = t->dst.u3.ip;
 	iph->daddr = t->src.u3.ip;
@@ -294,10 +350,31 @@ void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
 				 csum_partial(th, sizeof(*th), 0));
 
 	skb->protocol = htons(ETH_P_IP);
-	skb->dev = dev;
-	neigh_xmit(NEIGH_ARP_TABLE, dev, &client, skb);
-out:
-	rcu_read_unlock();
+	skb->skb_iif = d->ifindex;
+	__skb_queue_tail(q, skb);
+}
+
+/* Send what vpce_flow_reset() queued, out of each flow's own device. */
+void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q)
+{
+	struct net_device *dev;
+	struct sk_buff *skb;
+	__be32 client;
+
+	while ((skb = __skb_dequeue(q))) {
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(vn->net, skb->skb_iif);
+		if (!dev || !(dev->flags & IFF_UP)) {
+			kfree_skb(skb);
+		} else {
+			client = ip_hdr(skb)->daddr;
+			skb->dev = dev;
+			local_bh_disable();
+			neigh_xmit(NEIGH_ARP_TABLE, dev, &client, skb);
+			local_bh_enable();
+		}
+		rcu_read_unlock();
+	}
 }
 
 static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
@@ -310,9 +387,17 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 
 	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct && !skb->_nfct)
+		return vpce_untracked_in(vn, skb, state);
 	if (!ct || !(ct->status & IPS_DST_NAT) ||
 	    (ctinfo != IP_CT_ESTABLISHED_REPLY &&
 	     ctinfo != IP_CT_RELATED_REPLY))
+		return NF_ACCEPT;
+	/* A flow with a helper or sequence adjustment needs conntrack's
+	 * confirm hook on every packet, which a stolen packet skips (the flow
+	 * table refuses such flows for the same reason): leave it to routing.
+	 */
+	if (nfct_help(ct) || nfct_seqadj(ct))
 		return NF_ACCEPT;
 	d = vpce_dev_by_ct(vn, ct);
 	if (!d)

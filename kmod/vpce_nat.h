@@ -9,10 +9,12 @@
 struct vpce_net;
 struct vpce_dev;
 struct nf_conn;
+struct sk_buff_head;
 
 int vpce_nat_register(struct vpce_net *vn);
 void vpce_nat_unregister(struct vpce_net *vn);
-void vpce_flow_reset(struct vpce_net *vn, const struct nf_conn *ct,
-		     const struct vpce_dev *d);
+void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
+		     struct sk_buff_head *q);
+void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q);
 
 #endif /* _VPCE_NAT_H */

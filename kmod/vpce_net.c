@@ -6,11 +6,13 @@
  */
 
 #include "vpce_net.h"
+#include "vpce_drain.h"
 #include "vpce_endpoint.h"
 #include "vpce_nat.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
 
+#include <linux/skbuff.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
 
@@ -38,12 +40,16 @@ int vpce_net_hooks_enable(struct vpce_net *vn)
 struct vpce_flows_end_ctx {
 	struct vpce_net *vn;
 	const struct vpce_flow_match *m;
+	/* Resets for the clients, sent once the walk is over. The walk runs
+	 * in the caller's task, one entry at a time: no lock needed.
+	 */
+	struct sk_buff_head resets;
 };
 
 /* Called by conntrack for every entry of the namespace, with its locks held. */
 static int vpce_flow_matches(struct nf_conn *ct, void *data)
 {
-	const struct vpce_flows_end_ctx *ctx = data;
+	struct vpce_flows_end_ctx *ctx = data;
 	const struct vpce_flow_match *m = ctx->m;
 	const struct nf_conntrack_tuple *orig, *reply;
 	struct vpce_ep_addr *ea;
@@ -66,7 +72,16 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 		    !nf_inet_addr_cmp(&reply->src.u3, &m->target->in))
 			return 0;
 	}
-	vpce_flow_reset(ctx->vn, ct, d);
+	if (m->denied) {
+		bool allowed;
+
+		rcu_read_lock();
+		allowed = vpce_endpoint_allows(ea->ep, orig);
+		rcu_read_unlock();
+		if (allowed)
+			return 0;
+	}
+	vpce_flow_reset(ct, d, &ctx->resets);
 	return 1;
 }
 
@@ -82,7 +97,9 @@ void vpce_flows_end(struct vpce_net *vn, const struct vpce_flow_match *m)
 	 * a flow that matches; let it finish so that the walk sees it.
 	 */
 	synchronize_net();
+	__skb_queue_head_init(&ctx.resets);
 	nf_ct_iterate_cleanup_net(vpce_flow_matches, &iter);
+	vpce_flow_resets_send(vn, &ctx.resets);
 }
 
 static int __net_init vpce_net_init(struct net *net)
@@ -137,6 +154,10 @@ static void __net_exit vpce_net_exit(struct net *net)
 	vpce_vpcs_destroy(vn);
 	vn->hooks_registered = false;
 	mutex_unlock(&vn->lock);
+	/* Drains that were running when their services went still hold
+	 * vn->lock's address: let them finish before the namespace is freed.
+	 */
+	vpce_drain_flush();
 }
 
 static struct pernet_operations vpce_net_ops = {

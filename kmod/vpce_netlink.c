@@ -12,8 +12,10 @@
  */
 
 #include "vpce_netlink.h"
+#include "vpce_drain.h"
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
+#include "vpce_policy.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
@@ -21,10 +23,14 @@
 #include <linux/ctype.h>
 #include <linux/in.h>
 #include <linux/netdevice.h>
+#include <asm/unaligned.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
 static struct genl_family vpce_family;
+
+/* An endpoint with its policy text needs more than a page. */
+#define VPCE_ENDPOINT_MSG_SIZE	(NLMSG_GOODSIZE + VPCE_POLICY_TEXT_MAX)
 
 /*
  * Extended ack messages that name things ("principal X may not connect to
@@ -134,6 +140,77 @@ static const struct nla_policy vpce_vpc_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_DEVICES] = NLA_POLICY_NESTED_ARRAY(vpce_dev_policy),
 };
 
+/*
+ * A DNS name as a service's private DNS name may be: labels of letters,
+ * digits and '-' (not first or last), 1-63 characters each, 253 in all,
+ * optionally "*." first; "" removes the name.
+ */
+static bool vpce_valid_dns(const char *s)
+{
+	unsigned int len = 0;
+
+	if (!*s)
+		return true;
+	if (s[0] == '*' && s[1] == '.')
+		s += 2;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!len || s[-1] == '-' || !s[1])
+				return false;
+			len = 0;
+		} else if (isalnum(*s) || (*s == '-' && len)) {
+			if (++len > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return len && s[-1] != '-';
+}
+
+static int vpce_validate_dns(const struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	if (vpce_valid_dns(nla_data(attr)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "not a DNS name (labels of A-Z a-z 0-9 -, optionally *. first)");
+	return -EINVAL;
+}
+
+/* An HTTP path: "/" then printable characters without spaces. */
+static int vpce_validate_hc_path(const struct nlattr *attr,
+				 struct netlink_ext_ack *extack)
+{
+	const char *s = nla_data(attr);
+
+	if (*s == '/') {
+		while (*++s && *s > ' ' && *s < 0x7f)
+			;
+		if (!*s)
+			return 0;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "a health check path starts with / and has no spaces or control characters");
+	return -EINVAL;
+}
+
+#define VPCE_POLICY_BOOL	NLA_POLICY_MAX(NLA_U8, 1)
+#define VPCE_POLICY_DNS \
+	NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, vpce_validate_dns, \
+			       VPCE_DNS_NAME_MAX)
+
+static const struct nla_policy vpce_hc_policy[VPCE_HC_A_MAX + 1] = {
+	[VPCE_HC_A_PROTO] = NLA_POLICY_MAX(NLA_U8, VPCE_HC_MAX),
+	[VPCE_HC_A_PATH] = NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING,
+						  vpce_validate_hc_path,
+						  VPCE_HC_PATH_MAX),
+	[VPCE_HC_A_INTERVAL] = NLA_POLICY_RANGE(NLA_U32, 1, 300),
+	[VPCE_HC_A_HEALTHY] = NLA_POLICY_RANGE(NLA_U8, 2, 10),
+	[VPCE_HC_A_UNHEALTHY] = NLA_POLICY_RANGE(NLA_U8, 2, 10),
+	[VPCE_HC_A_PORT] = { .type = NLA_U16 },
+};
+
 static const struct nla_policy vpce_service_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_NAME] = VPCE_POLICY_NAME,
 	[VPCE_A_ACCEPTANCE_REQUIRED] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -141,12 +218,33 @@ static const struct nla_policy vpce_service_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
 	[VPCE_A_LISTENERS] = NLA_POLICY_NESTED_ARRAY(vpce_listener_policy),
 	[VPCE_A_NLBS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+	[VPCE_A_CROSS_ZONE] = VPCE_POLICY_BOOL,
+	[VPCE_A_PRIVATE_DNS] = VPCE_POLICY_DNS,
+};
+
+static const struct nla_policy vpce_service_set_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_ACCEPTANCE_REQUIRED] = VPCE_POLICY_BOOL,
+	[VPCE_A_CROSS_ZONE] = VPCE_POLICY_BOOL,
+	[VPCE_A_PRIVATE_DNS] = VPCE_POLICY_DNS,
+	[VPCE_A_DEREG_DELAY] = NLA_POLICY_RANGE(NLA_U32, 0, 3600),
+	[VPCE_A_IDLE_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, VPCE_IDLE_TCP_MIN,
+						 VPCE_IDLE_TCP_MAX),
+	[VPCE_A_HASH_SEED] = NLA_POLICY_EXACT_LEN(VPCE_HASH_SEED_LEN),
+	[VPCE_A_HEALTH_CHECK] = NLA_POLICY_NESTED(vpce_hc_policy),
 };
 
 static const struct nla_policy vpce_target_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
 	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
 	[VPCE_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U16, 1, VPCE_WEIGHT_MAX),
+};
+
+static const struct nla_policy vpce_target_set_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
+	[VPCE_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U16, 1, VPCE_WEIGHT_MAX),
+	[VPCE_A_HEALTH] = NLA_POLICY_MAX(NLA_U8, VPCE_HEALTH_MAX),
 };
 
 static const struct nla_policy vpce_target_get_policy[VPCE_A_MAX + 1] = {
@@ -190,6 +288,20 @@ static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
 	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
 	[VPCE_A_ADDRS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+};
+
+static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+};
+
+static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+	[VPCE_A_REQUEST] = VPCE_NLA_REQUEST,
 };
 
 /*
@@ -396,6 +508,36 @@ static int vpce_fill_vpc(struct sk_buff *skb, struct vpce_net *vn,
 	return 0;
 }
 
+/* Load balancing and health settings of a service. */
+static int vpce_fill_service_lb(struct sk_buff *skb,
+				const struct vpce_service *svc)
+{
+	const struct vpce_hc *hc = &svc->hc;
+	struct nlattr *nest;
+
+	/* (VPCE_A_ACCEPTANCE_REQUIRED is with the access control ones.) */
+	if (nla_put_u8(skb, VPCE_A_CROSS_ZONE, svc->cross_zone) ||
+	    (svc->private_dns[0] &&
+	     nla_put_string(skb, VPCE_A_PRIVATE_DNS, svc->private_dns)) ||
+	    nla_put_u32(skb, VPCE_A_DEREG_DELAY, svc->dereg_delay) ||
+	    nla_put_u32(skb, VPCE_A_IDLE_TIMEOUT,
+			vpce_timeouts_idle(&svc->timeouts)))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, VPCE_A_HEALTH_CHECK);
+	if (!nest || nla_put_u8(skb, VPCE_HC_A_PROTO, hc->proto))
+		return -EMSGSIZE;
+	if (hc->proto != VPCE_HC_NONE &&
+	    (nla_put_u32(skb, VPCE_HC_A_INTERVAL, hc->interval) ||
+	     nla_put_u8(skb, VPCE_HC_A_HEALTHY, hc->healthy) ||
+	     nla_put_u8(skb, VPCE_HC_A_UNHEALTHY, hc->unhealthy) ||
+	     nla_put_u16(skb, VPCE_HC_A_PORT, hc->port) ||
+	     (hc->proto == VPCE_HC_HTTP &&
+	      nla_put_string(skb, VPCE_HC_A_PATH, hc->path))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 			     const void *obj)
 {
@@ -447,7 +589,29 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 				  svc->nlbs[i].zone))
 			return -EMSGSIZE;
 	nla_nest_end(skb, array);
-	return 0;
+	return vpce_fill_service_lb(skb, svc);
+}
+
+/* What only administrators may read: the hash seed, when one was given. */
+static int vpce_fill_service_admin(struct sk_buff *skb, struct vpce_net *vn,
+				   const void *obj)
+{
+	const struct vpce_service *svc = obj;
+	u8 seed[VPCE_HASH_SEED_LEN];
+
+	if (vpce_fill_service(skb, vn, obj))
+		return -EMSGSIZE;
+	if (!svc->hash_seed_set)
+		return 0;
+	put_unaligned_le64(svc->hash_key.key[0], &seed[0]);
+	put_unaligned_le64(svc->hash_key.key[1], &seed[8]);
+	return nla_put(skb, VPCE_A_HASH_SEED, sizeof(seed), seed);
+}
+
+/* Whether the requester may see vpce_fill_*_admin()'s attributes. */
+static bool vpce_nl_admin(const struct sk_buff *req, struct vpce_net *vn)
+{
+	return netlink_ns_capable(req, vn->net->user_ns, CAP_NET_ADMIN);
 }
 
 static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
@@ -496,16 +660,50 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_TARGET,
 			      sum.drops[VPCE_DROP_NO_TARGET], VPCE_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_PROTO,
-			      sum.drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD))
+			      sum.drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_POLICY,
+			      sum.drops[VPCE_DROP_POLICY], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_RESET_STALE,
+			      sum.drops[VPCE_DROP_STALE], VPCE_STATS_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, array);
 	return 0;
+}
+
+/* What only administrators may read of an endpoint: its policy. */
+static int vpce_fill_endpoint_admin(struct sk_buff *skb, struct vpce_net *vn,
+				    const void *obj)
+{
+	const struct vpce_endpoint *ep = obj;
+
+	if (vpce_fill_endpoint(skb, vn, obj))
+		return -EMSGSIZE;
+	return vpce_policy_put_text(skb, VPCE_A_POLICY_TEXT,
+				    rcu_dereference_protected(ep->policy,
+							      lockdep_is_held(&vn->lock)));
 }
 
 struct vpce_target_ref {
 	const struct vpce_service *svc;
 	const struct vpce_target *t;
 };
+
+/* A draining target whose flows are still to end: the seconds left. */
+static int vpce_fill_target_drain(struct sk_buff *skb,
+				  const struct vpce_target_ref *ref)
+{
+	const struct vpce_drain *d;
+	long left;
+
+	if (ref->t->health != VPCE_HEALTH_DRAINING)
+		return 0;
+	d = vpce_drain_find(ref->svc, &ref->t->addr);
+	if (!d)
+		return 0;
+	left = (long)(d->deadline - jiffies);
+	return nla_put_u32(skb, VPCE_A_DEREG_DELAY,
+			   left > 0 ? DIV_ROUND_UP(left, HZ) : 0);
+}
 
 static int vpce_fill_target(struct sk_buff *skb, struct vpce_net *vn,
 			    const void *obj)
@@ -519,7 +717,7 @@ static int vpce_fill_target(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_u16(skb, VPCE_A_WEIGHT, t->weight) ||
 	    nla_put_u8(skb, VPCE_A_HEALTH, t->health))
 		return -EMSGSIZE;
-	return 0;
+	return vpce_fill_target_drain(skb, ref);
 }
 
 /* Put one object in a dump; 0 if it fit, else -EMSGSIZE. */
@@ -543,6 +741,18 @@ static int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /*
+ * How a dump batch ends: a full batch goes on in the next one, but an object
+ * that does not fit even in an empty batch never will, and returning 0 then
+ * would end the dump as if it were complete.
+ */
+static int vpce_dump_done(struct sk_buff *skb, int err)
+{
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+/*
  * Dumps take the configuration lock for each batch and remember where they
  * stopped by position. Positions shift when objects come and go between
  * batches; the generation in cb->seq makes genetlink flag such a dump
@@ -561,6 +771,7 @@ static int vpce_dump_names(struct sk_buff *skb, struct netlink_callback *cb,
 	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
 	const struct vpce_named *n;
 	unsigned long idx = 0;
+	int ret = 0;
 
 	vpce_dump_begin(cb, vn);
 	list_for_each_entry(n, &names->list, list) {
@@ -568,13 +779,14 @@ static int vpce_dump_names(struct sk_buff *skb, struct netlink_callback *cb,
 			idx++;
 			continue;
 		}
-		if (vpce_dump_one(skb, cb, cmd, fill, vn,
-				  (const char *)n - named_offset))
+		ret = vpce_dump_one(skb, cb, cmd, fill, vn,
+				    (const char *)n - named_offset);
+		if (ret)
 			break;
 		cb->args[0] = ++idx;
 	}
 	mutex_unlock(&vn->lock);
-	return skb->len;
+	return vpce_dump_done(skb, ret);
 }
 
 static int vpce_reply(struct genl_info *info, vpce_fill_t fill,
@@ -583,7 +795,8 @@ static int vpce_reply(struct genl_info *info, vpce_fill_t fill,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* Large enough for any one object, an endpoint's policy included. */
+	msg = genlmsg_new(VPCE_ENDPOINT_MSG_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &vpce_family, 0, info->genlhdr->cmd);
@@ -593,6 +806,55 @@ static int vpce_reply(struct genl_info *info, vpce_fill_t fill,
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* Events: see VPCE_MCGRP_EVENTS in the uapi header. */
+
+static const struct genl_multicast_group vpce_mcgrps[] = {
+	{ .name = VPCE_MCGRP_EVENTS },
+};
+
+/*
+ * Build an event about @obj now (a deletion must describe the object before
+ * it goes); vpce_event_send() sends it once the change has happened. NULL
+ * when nobody listens or memory is short: events are best effort, like
+ * rtnetlink's.
+ */
+static struct sk_buff *vpce_event_build(struct vpce_net *vn, u8 cmd, u8 event,
+					vpce_fill_t fill, const void *obj)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&vpce_family, vn->net, 0))
+		return NULL;
+	skb = genlmsg_new(VPCE_ENDPOINT_MSG_SIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	hdr = genlmsg_put(skb, 0, 0, &vpce_family, 0, cmd);
+	if (!hdr || nla_put_u8(skb, VPCE_A_EVENT, event) || fill(skb, vn, obj)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	genlmsg_end(skb, hdr);
+	return skb;
+}
+
+static void vpce_event_send(struct vpce_net *vn, struct sk_buff *skb)
+{
+	if (skb)
+		genlmsg_multicast_netns(&vpce_family, vn->net, skb, 0, 0,
+					GFP_KERNEL);
+}
+
+static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
+			      const void *obj);
+
+static void vpce_event_endpoint(struct vpce_net *vn, u8 event,
+				const struct vpce_endpoint *ep)
+{
+	vpce_event_send(vn, vpce_event_build(vn, VPCE_CMD_ENDPOINT_GET, event,
+					     vpce_fill_endpoint, ep));
 }
 
 /* VPCs */
@@ -772,6 +1034,86 @@ static int vpce_parse_listeners(struct genl_info *info,
 	return 0;
 }
 
+static int vpce_parse_hc(struct genl_info *info, struct vpce_hc *hc, u32 *mask)
+{
+	const struct nlattr *nest = info->attrs[VPCE_A_HEALTH_CHECK];
+	struct nlattr *tb[VPCE_HC_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, VPCE_HC_A_MAX, nest, vpce_hc_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	if (!tb[VPCE_HC_A_PROTO]) {
+		NL_SET_ERR_ATTR_MISS(info->extack, nest, VPCE_HC_A_PROTO);
+		NL_SET_ERR_MSG(info->extack,
+			       "a health check needs its protocol");
+		return -EINVAL;
+	}
+	hc->proto = nla_get_u8(tb[VPCE_HC_A_PROTO]);
+	if (tb[VPCE_HC_A_PATH] && hc->proto != VPCE_HC_HTTP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VPCE_HC_A_PATH],
+				    "only HTTP health checks have a path");
+		return -EINVAL;
+	}
+	hc->interval = tb[VPCE_HC_A_INTERVAL] ?
+		nla_get_u32(tb[VPCE_HC_A_INTERVAL]) : VPCE_HC_INTERVAL_DEFAULT;
+	hc->healthy = tb[VPCE_HC_A_HEALTHY] ?
+		nla_get_u8(tb[VPCE_HC_A_HEALTHY]) : VPCE_HC_HEALTHY_DEFAULT;
+	hc->unhealthy = tb[VPCE_HC_A_UNHEALTHY] ?
+		nla_get_u8(tb[VPCE_HC_A_UNHEALTHY]) : VPCE_HC_UNHEALTHY_DEFAULT;
+	hc->port = tb[VPCE_HC_A_PORT] ? nla_get_u16(tb[VPCE_HC_A_PORT]) : 0;
+	strscpy(hc->path, "/", sizeof(hc->path));
+	if (tb[VPCE_HC_A_PATH])
+		nla_strscpy(hc->path, tb[VPCE_HC_A_PATH], sizeof(hc->path));
+	*mask |= VPCE_SET_HEALTH_CHECK;
+	return 0;
+}
+
+/*
+ * The settings of "service set" (and the few "service add" takes: its policy
+ * lets only those through). Defaults fill what a health check leaves out.
+ */
+static int vpce_parse_settings(struct genl_info *info,
+			       struct vpce_service_settings *set)
+{
+	struct nlattr **a = info->attrs;
+
+	if (a[VPCE_A_ACCEPTANCE_REQUIRED]) {
+		set->mask |= VPCE_SET_ACCEPTANCE;
+		set->acceptance_required =
+			nla_get_u8(a[VPCE_A_ACCEPTANCE_REQUIRED]);
+	}
+	if (a[VPCE_A_CROSS_ZONE]) {
+		set->mask |= VPCE_SET_CROSS_ZONE;
+		set->cross_zone = nla_get_u8(a[VPCE_A_CROSS_ZONE]);
+	}
+	if (a[VPCE_A_PRIVATE_DNS]) {
+		set->mask |= VPCE_SET_PRIVATE_DNS;
+		nla_strscpy(set->private_dns, a[VPCE_A_PRIVATE_DNS],
+			    sizeof(set->private_dns));
+	}
+	if (a[VPCE_A_DEREG_DELAY]) {
+		set->mask |= VPCE_SET_DEREG_DELAY;
+		set->dereg_delay = nla_get_u32(a[VPCE_A_DEREG_DELAY]);
+	}
+	if (a[VPCE_A_IDLE_TIMEOUT]) {
+		set->mask |= VPCE_SET_IDLE_TIMEOUT;
+		set->idle_timeout = nla_get_u32(a[VPCE_A_IDLE_TIMEOUT]);
+	}
+	if (a[VPCE_A_HASH_SEED]) {
+		const u8 *seed = nla_data(a[VPCE_A_HASH_SEED]);
+
+		set->mask |= VPCE_SET_HASH_SEED;
+		/* Little endian on every host, so that they all agree. */
+		set->hash_key.key[0] = get_unaligned_le64(&seed[0]);
+		set->hash_key.key[1] = get_unaligned_le64(&seed[8]);
+	}
+	if (a[VPCE_A_HEALTH_CHECK])
+		return vpce_parse_hc(info, &set->hc, &set->mask);
+	return 0;
+}
+
 static int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vpce_net *vn = vpce_net(genl_info_net(info));
@@ -802,6 +1144,8 @@ static int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
 	if (!ret)
 		ret = vpce_parse_addrs(info->attrs[VPCE_A_NLBS], cfg->nlbs,
 				       &cfg->nzones, info->extack);
+	if (!ret)
+		ret = vpce_parse_settings(info, &cfg->set);
 	if (!ret) {
 		mutex_lock(&vn->lock);
 		ret = vpce_service_add(vn, cfg, info->extack);
@@ -827,6 +1171,32 @@ static int vpce_nl_service_del(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static int vpce_nl_service_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service_settings *set;
+	struct vpce_service *svc;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
+		return -EINVAL;
+	/* Too big for the stack with its DNS name and HTTP path. */
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	ret = vpce_parse_settings(info, set);
+	if (!ret) {
+		mutex_lock(&vn->lock);
+		ret = -ENOENT;
+		svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+		if (svc)
+			ret = vpce_service_set(vn, svc, set, info->extack);
+		mutex_unlock(&vn->lock);
+	}
+	kfree(set);
+	return ret;
+}
+
 static int vpce_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vpce_net *vn = vpce_net(genl_info_net(info));
@@ -838,7 +1208,9 @@ static int vpce_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
 	if (svc)
-		ret = vpce_reply(info, vpce_fill_service, vn, svc);
+		ret = vpce_reply(info, vpce_nl_admin(skb, vn) ?
+				 vpce_fill_service_admin : vpce_fill_service,
+				 vn, svc);
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -849,7 +1221,8 @@ static int vpce_nl_service_dump(struct sk_buff *skb,
 	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
 
 	return vpce_dump_names(skb, cb, &vn->services, VPCE_CMD_SERVICE_GET,
-			       vpce_fill_service,
+			       vpce_nl_admin(cb->skb, vn) ?
+			       vpce_fill_service_admin : vpce_fill_service,
 			       offsetof(struct vpce_service, named));
 }
 
@@ -912,6 +1285,80 @@ static int vpce_nl_target_del(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static const struct vpce_target *
+vpce_nl_target(struct vpce_net *vn, const struct vpce_service *svc,
+	       const struct vpce_addr *addr)
+{
+	const struct vpce_targets *ts = vpce_service_targets(svc, vn);
+	unsigned int i;
+
+	for (i = 0; i < ts->n; i++)
+		if (vpce_addr_eq(&ts->t[i].addr, addr))
+			return &ts->t[i];
+	return NULL;
+}
+
+static int vpce_nl_target_health(struct vpce_net *vn,
+				 const struct vpce_service *svc,
+				 const struct vpce_addr *addr)
+{
+	const struct vpce_target *t = vpce_nl_target(vn, svc, addr);
+
+	return t ? t->health : -1;
+}
+
+static void vpce_event_health(struct vpce_net *vn,
+			      const struct vpce_service *svc,
+			      const struct vpce_addr *addr)
+{
+	struct vpce_target_ref ref = {
+		.svc = svc,
+		.t = vpce_nl_target(vn, svc, addr),
+	};
+
+	if (ref.t)
+		vpce_event_send(vn, vpce_event_build(vn, VPCE_CMD_TARGET_GET,
+						     VPCE_EVENT_HEALTH,
+						     vpce_fill_target, &ref));
+}
+
+static int vpce_nl_target_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_target_change chg = { .weight = -1, .health = -1 };
+	struct vpce_service *svc;
+	struct vpce_zone_addr za;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_SERVICE, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_ADDR, "missing the target's address"))
+		return -EINVAL;
+	ret = vpce_parse_addr(info->attrs[VPCE_A_ADDR], &za, info->extack);
+	if (ret)
+		return ret;
+	if (info->attrs[VPCE_A_WEIGHT])
+		chg.weight = nla_get_u16(info->attrs[VPCE_A_WEIGHT]);
+	if (info->attrs[VPCE_A_HEALTH])
+		chg.health = nla_get_u8(info->attrs[VPCE_A_HEALTH]);
+	if (chg.weight < 0 && chg.health < 0) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give a weight or a health");
+		return -EINVAL;
+	}
+
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	if (svc) {
+		int was = vpce_nl_target_health(vn, svc, &za.addr);
+
+		ret = vpce_target_set(vn, svc, &za.addr, &chg, info->extack);
+		if (!ret && chg.health >= 0 && chg.health != was)
+			vpce_event_health(vn, svc, &za.addr);
+	}
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
 /*
  * Targets of one service (VPCE_A_SERVICE) or of all. The cursor is the
  * position of the service in args[0] and of the target in args[1].
@@ -942,8 +1389,9 @@ static int vpce_nl_target_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		ts = vpce_service_targets(ref.svc, vn);
 		for (; cb->args[1] < ts->n; cb->args[1]++) {
 			ref.t = &ts->t[cb->args[1]];
-			if (vpce_dump_one(skb, cb, VPCE_CMD_TARGET_GET,
-					  vpce_fill_target, vn, &ref))
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_TARGET_GET,
+					    vpce_fill_target, vn, &ref);
+			if (ret)
 				goto out;
 		}
 next:
@@ -952,7 +1400,7 @@ next:
 	}
 out:
 	mutex_unlock(&vn->lock);
-	return ret ? ret : skb->len;
+	return vpce_dump_done(skb, ret);
 }
 
 /* Endpoints */
@@ -990,6 +1438,13 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 			       &cfg.naddrs, info->extack);
 	if (ret)
 		return ret;
+	if (info->attrs[VPCE_A_POLICY]) {
+		cfg.policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+					       info->attrs[VPCE_A_POLICY_TEXT],
+					       info->extack);
+		if (IS_ERR(cfg.policy))
+			return PTR_ERR(cfg.policy);
+	}
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
@@ -1001,7 +1456,44 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 		cfg.requester = cfg.vpc->owner;
 	if (cfg.svc)
 		ret = vpce_endpoint_add(vn, &cfg, info->extack);
+	if (!ret) {
+		struct vpce_endpoint *ep = vpce_endpoint_find(vn, cfg.name);
+
+		vpce_event_endpoint(vn, VPCE_EVENT_REQUESTED, ep);
+		if (ep->state == VPCE_STATE_AVAILABLE)
+			vpce_event_endpoint(vn, VPCE_EVENT_CONNECTED, ep);
+	}
 	mutex_unlock(&vn->lock);
+	/* On success the endpoint owns the policy. */
+	if (ret)
+		vpce_policy_free(cfg.policy);
+	return ret;
+}
+
+static int vpce_nl_endpoint_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_policy *policy;
+	struct vpce_endpoint *ep;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
+	    vpce_missing(info, VPCE_A_POLICY, "missing the policy"))
+		return -EINVAL;
+	policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+				   info->attrs[VPCE_A_POLICY_TEXT], info->extack);
+	if (IS_ERR(policy))
+		return PTR_ERR(policy);
+	mutex_lock(&vn->lock);
+	ep = vpce_nl_endpoint(vn, info);
+	if (ep) {
+		vpce_endpoint_set_policy(vn, ep, policy);
+		vpce_event_endpoint(vn, VPCE_EVENT_POLICY, ep);
+		ret = 0;
+	}
+	mutex_unlock(&vn->lock);
+	if (ret)
+		vpce_policy_free(policy);
 	return ret;
 }
 
@@ -1016,7 +1508,12 @@ static int vpce_nl_endpoint_del(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	ep = vpce_nl_endpoint(vn, info);
 	if (ep) {
+		struct sk_buff *ev;
+
+		ev = vpce_event_build(vn, VPCE_CMD_ENDPOINT_GET,
+				      VPCE_EVENT_DELETED, vpce_fill_endpoint, ep);
 		vpce_endpoint_del(vn, ep);
+		vpce_event_send(vn, ev);
 		ret = 0;
 	}
 	mutex_unlock(&vn->lock);
@@ -1034,7 +1531,9 @@ static int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	ep = vpce_nl_endpoint(vn, info);
 	if (ep)
-		ret = vpce_reply(info, vpce_fill_endpoint, vn, ep);
+		ret = vpce_reply(info, vpce_nl_admin(skb, vn) ?
+				 vpce_fill_endpoint_admin : vpce_fill_endpoint,
+				 vn, ep);
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -1043,9 +1542,20 @@ static int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
  * Endpoints, or with VPCE_A_SERVICE the endpoints connected to one service
  * (the provider's view: `connection show`).
  */
+/* Endpoints (with their policy) and services (with their principals) may
+ * need more than a page each.
+ */
+static int vpce_nl_big_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = VPCE_ENDPOINT_MSG_SIZE;
+	return 0;
+}
+
 static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
+	vpce_fill_t fill = vpce_nl_admin(cb->skb, vpce_net(sock_net(skb->sk))) ?
+		vpce_fill_endpoint_admin : vpce_fill_endpoint;
 	const struct nlattr *filter = genl_dumpit_info(cb)->attrs[VPCE_A_SERVICE];
 	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
 	const struct vpce_service *svc = NULL;
@@ -1069,15 +1579,16 @@ static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 			continue;
 		}
 		ep = container_of(n, struct vpce_endpoint, named);
-		if ((!svc || ep->svc == svc) &&
-		    vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET,
-				  vpce_fill_endpoint, vn, ep))
+		if (!svc || ep->svc == svc)
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET, fill,
+					    vn, ep);
+		if (ret)
 			break;
 		cb->args[0] = ++idx;
 	}
 out:
 	mutex_unlock(&vn->lock);
-	return ret ? ret : skb->len;
+	return vpce_dump_done(skb, ret);
 }
 
 /* Service permissions */
@@ -1140,6 +1651,12 @@ static int vpce_nl_connection(struct genl_info *info, bool accept)
 	if (ep)
 		ret = accept ? vpce_endpoint_accept(vn, ep, info->extack) :
 			vpce_endpoint_reject(vn, ep, info->extack);
+	if (!ret) {
+		vpce_event_endpoint(vn, accept ? VPCE_EVENT_ACCEPTED :
+				    VPCE_EVENT_REJECTED, ep);
+		if (accept)
+			vpce_event_endpoint(vn, VPCE_EVENT_CONNECTED, ep);
+	}
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -1254,8 +1771,9 @@ static int vpce_nl_principal_dump(struct sk_buff *skb,
 					       lockdep_is_held(&vn->lock));
 		for (; bs && cb->args[1] < bs->n; cb->args[1]++) {
 			ref.b = &bs->b[cb->args[1]];
-			if (vpce_dump_one(skb, cb, VPCE_CMD_PRINCIPAL_GET,
-					  vpce_fill_binding, vn, &ref))
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_PRINCIPAL_GET,
+					    vpce_fill_binding, vn, &ref);
+			if (ret)
 				goto out;
 		}
 next:
@@ -1264,7 +1782,116 @@ next:
 	}
 out:
 	mutex_unlock(&vn->lock);
-	return ret ? ret : skb->len;
+	return vpce_dump_done(skb, ret);
+}
+
+/* Policies */
+
+static int vpce_simulate_reply(struct genl_info *info,
+			       const struct vpce_policy *p,
+			       enum vpce_decision decision,
+			       const unsigned long *matched)
+{
+	size_t size = nla_total_size(sizeof(u8)) + nla_total_size(0);
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	unsigned int i;
+	void *hdr;
+
+	for_each_set_bit(i, matched, VPCE_POLICY_STATEMENTS_MAX)
+		size += nla_total_size(strlen(vpce_policy_sid(p, i)) + 1);
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &vpce_family, 0, info->genlhdr->cmd);
+	if (!hdr || nla_put_u8(msg, VPCE_A_DECISION, decision))
+		goto nospace;
+	nest = nla_nest_start(msg, VPCE_A_MATCHED);
+	if (!nest)
+		goto nospace;
+	for_each_set_bit(i, matched, VPCE_POLICY_STATEMENTS_MAX)
+		if (nla_put_string(msg, i, vpce_policy_sid(p, i)))
+			goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/*
+ * Compile the policy and evaluate the request exactly as the data path
+ * does for a new flow, including the context keys it fills in itself.
+ */
+static int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
+{
+	DECLARE_BITMAP(matched, VPCE_POLICY_STATEMENTS_MAX);
+	enum vpce_decision decision;
+	struct vpce_request *req;
+	struct vpce_policy *p;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_POLICY, "missing the policy") ||
+	    vpce_missing(info, VPCE_A_REQUEST, "missing the request"))
+		return -EINVAL;
+	p = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+			      info->attrs[VPCE_A_POLICY_TEXT], info->extack);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	/* Most of a KiB: not for a process's kernel stack. */
+	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!req)
+		goto out;
+	ret = vpce_request_parse(req, info->attrs[VPCE_A_REQUEST],
+				 info->extack);
+	if (ret)
+		goto out;
+	ret = vpce_request_add_principal(req);
+	if (!ret)
+		ret = vpce_request_add_time(req, ktime_get_real_seconds());
+	if (ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_REQUEST],
+				    "too many context keys or values");
+		ret = -E2BIG;
+		goto out;
+	}
+	decision = vpce_policy_eval(p, req, matched);
+	ret = vpce_simulate_reply(info, p, decision, matched);
+out:
+	kfree(req);
+	vpce_policy_free(p);
+	return ret;
+}
+
+/*
+ * Flush: everything of the namespace goes, endpoints first (their flows end),
+ * then services and their targets, then VPCs and their principal bindings.
+ */
+static int vpce_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_named *n, *tmp;
+	int ret = 0;
+
+	mutex_lock(&vn->lock);
+	vpce_endpoints_flush(vn);
+	list_for_each_entry_safe(n, tmp, &vn->services.list, list) {
+		ret = vpce_service_del(vn, container_of(n, struct vpce_service,
+							named), info->extack);
+		if (WARN_ON_ONCE(ret))
+			goto out;
+	}
+	list_for_each_entry_safe(n, tmp, &vn->vpcs.list, list) {
+		ret = vpce_vpc_del(vn, container_of(n, struct vpce_vpc, named),
+				   info->extack);
+		if (WARN_ON_ONCE(ret))
+			goto out;
+	}
+out:
+	mutex_unlock(&vn->lock);
+	return ret;
 }
 
 #define VPCE_OP(_cmd, _doit, _policy)					\
@@ -1292,18 +1919,36 @@ static const struct genl_ops vpce_genl_ops[] = {
 	VPCE_OP(VPCE_CMD_SERVICE_ADD, vpce_nl_service_add,
 		vpce_service_add_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_DEL, vpce_nl_service_del, vpce_name_policy),
-	VPCE_GET_OP(VPCE_CMD_SERVICE_GET, vpce_nl_service_get,
-		    vpce_nl_service_dump, vpce_name_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_SET, vpce_nl_service_set,
+		vpce_service_set_policy),
+	{
+		.cmd = VPCE_CMD_SERVICE_GET,
+		.doit = vpce_nl_service_get,
+		.start = vpce_nl_big_dump_start,
+		.dumpit = vpce_nl_service_dump,
+		.policy = vpce_name_policy,
+		.maxattr = VPCE_A_MAX,
+	},
 	VPCE_OP(VPCE_CMD_TARGET_ADD, vpce_nl_target_add, vpce_target_policy),
 	VPCE_OP(VPCE_CMD_TARGET_DEL, vpce_nl_target_del, vpce_target_policy),
+	VPCE_OP(VPCE_CMD_TARGET_SET, vpce_nl_target_set,
+		vpce_target_set_policy),
 	VPCE_GET_OP(VPCE_CMD_TARGET_GET, NULL, vpce_nl_target_dump,
 		    vpce_target_get_policy),
 	VPCE_OP(VPCE_CMD_ENDPOINT_ADD, vpce_nl_endpoint_add,
 		vpce_endpoint_add_policy),
 	VPCE_OP(VPCE_CMD_ENDPOINT_DEL, vpce_nl_endpoint_del,
 		vpce_name_policy),
-	VPCE_GET_OP(VPCE_CMD_ENDPOINT_GET, vpce_nl_endpoint_get,
-		    vpce_nl_endpoint_dump, vpce_endpoint_get_policy),
+	{
+		.cmd = VPCE_CMD_ENDPOINT_GET,
+		.doit = vpce_nl_endpoint_get,
+		.start = vpce_nl_big_dump_start,
+		.dumpit = vpce_nl_endpoint_dump,
+		.policy = vpce_endpoint_get_policy,
+		.maxattr = VPCE_A_MAX,
+	},
+	VPCE_OP(VPCE_CMD_ENDPOINT_SET, vpce_nl_endpoint_set,
+		vpce_endpoint_set_nl_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_ALLOW, vpce_nl_service_allow,
 		vpce_service_allow_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_DISALLOW, vpce_nl_service_disallow,
@@ -1318,6 +1963,18 @@ static const struct genl_ops vpce_genl_ops[] = {
 		vpce_principal_del_policy),
 	VPCE_GET_OP(VPCE_CMD_PRINCIPAL_GET, NULL, vpce_nl_principal_dump,
 		    vpce_principal_get_policy),
+	{
+		.cmd = VPCE_CMD_FLUSH,
+		.doit = vpce_nl_flush,
+		.flags = GENL_ADMIN_PERM,
+	},
+	/* Changes nothing and reveals nothing but what it is given. */
+	{
+		.cmd = VPCE_CMD_POLICY_SIMULATE,
+		.doit = vpce_nl_policy_simulate,
+		.policy = vpce_simulate_policy,
+		.maxattr = VPCE_A_MAX,
+	},
 };
 
 static struct genl_family vpce_family __ro_after_init = {
@@ -1327,6 +1984,8 @@ static struct genl_family vpce_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = vpce_genl_ops,
 	.n_ops = ARRAY_SIZE(vpce_genl_ops),
+	.mcgrps = vpce_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(vpce_mcgrps),
 	/* Strict: reserved header bits and unknown attributes are refused. */
 	.resv_start_op = 0,
 };

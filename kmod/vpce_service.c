@@ -7,10 +7,12 @@
  */
 
 #include "vpce_service.h"
+#include "vpce_drain.h"
 #include "vpce_net.h"
 
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <net/netfilter/nf_conntrack_tuple.h>
 #include <net/netlink.h>
 
 int vpce_services_init(struct vpce_net *vn)
@@ -70,49 +72,105 @@ static int vpce_service_check(const struct vpce_service_config *cfg,
 	return 0;
 }
 
-/*
- * Build the packet path's view of @n targets: the targets themselves and the
- * healthy ones grouped by zone.
- */
-static struct vpce_targets *vpce_targets_build(const struct vpce_target *t,
-					       unsigned int n,
-					       unsigned int nzones)
-{
-	struct vpce_targets *ts;
-	unsigned int i, z, k = 0;
-
-	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL);
-	if (!ts)
-		return NULL;
-	ts->pick = kcalloc(max(n, 1U), sizeof(*ts->pick), GFP_KERNEL);
-	if (!ts->pick) {
-		kfree(ts);
-		return NULL;
-	}
-	memcpy(ts->t, t, n * sizeof(*t));
-	ts->n = n;
-	for (z = 0; z < nzones; z++) {
-		ts->zone_off[z] = k;
-		for (i = 0; i < n; i++)
-			if (t[i].zone == z && t[i].health == VPCE_HEALTH_HEALTHY)
-				ts->pick[k++] = i;
-		ts->zone_n[z] = k - ts->zone_off[z];
-	}
-	ts->healthy = k;
-	return ts;
-}
-
 static void vpce_targets_free(struct vpce_targets *ts)
 {
-	if (ts) {
-		kfree(ts->pick);
-		kfree(ts);
-	}
+	unsigned int z;
+
+	if (!ts)
+		return;
+	for (z = 0; z < VPCE_ZONES_MAX; z++)
+		vpce_maglev_free(&ts->zone[z]);
+	vpce_maglev_free(&ts->all);
+	kfree(ts);
 }
 
 static void vpce_targets_free_rcu(struct rcu_head *rcu)
 {
 	vpce_targets_free(container_of(rcu, struct vpce_targets, rcu));
+}
+
+static bool vpce_target_healthy(const struct vpce_target *t)
+{
+	return t->health == VPCE_HEALTH_HEALTHY;
+}
+
+/* Failing open takes unhealthy targets, never draining ones. */
+static bool vpce_target_not_draining(const struct vpce_target *t)
+{
+	return t->health != VPCE_HEALTH_DRAINING;
+}
+
+/*
+ * Build the Maglev table of the targets of @ts in zone @zone (any zone when
+ * @zone < 0) for which @want is true; @m is room for ts->n members.
+ */
+static int vpce_targets_table(struct vpce_maglev *tab,
+			      const struct vpce_targets *ts,
+			      struct vpce_maglev_member *m, int zone,
+			      bool (*want)(const struct vpce_target *t))
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ts->n; i++) {
+		const struct vpce_target *t = &ts->t[i];
+
+		if ((zone >= 0 && t->zone != zone) || !want(t))
+			continue;
+		m[n].id[0] = t->addr.family;
+		memcpy(&m[n].id[1], &t->addr.in, sizeof(t->addr.in));
+		m[n].weight = t->weight;
+		m[n].index = i;
+		n++;
+	}
+	return vpce_maglev_build(tab, m, n);
+}
+
+/*
+ * Build the packet path's view of @n targets of @svc: the targets
+ * themselves, the flow hash key, and the Maglev tables (see struct
+ * vpce_targets). Process context: a table takes a millisecond or two to
+ * build, which is why the packet path never does it.
+ */
+static struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
+					       const struct vpce_target *t,
+					       unsigned int n, bool cross_zone,
+					       const siphash_key_t *key)
+{
+	bool need_all = cross_zone;
+	struct vpce_maglev_member *m;
+	struct vpce_targets *ts;
+	unsigned int i, z;
+	int ret = 0;
+
+	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL);
+	m = kmalloc_array(max(n, 1U), sizeof(*m), GFP_KERNEL);
+	if (!ts || !m)
+		goto err;
+	memcpy(ts->t, t, n * sizeof(*t));
+	ts->n = n;
+	ts->key = *key;
+	for (i = 0; i < n; i++)
+		ts->healthy += vpce_target_healthy(&t[i]);
+
+	for (z = 0; z < svc->nzones && !cross_zone && !ret; z++) {
+		ret = vpce_targets_table(&ts->zone[z], ts, m, z,
+					 vpce_target_healthy);
+		/* A zone without a healthy target fails over to the others. */
+		if (!ts->zone[z].n)
+			need_all = true;
+	}
+	if (need_all && !ret)
+		ret = vpce_targets_table(&ts->all, ts, m, -1,
+					 ts->healthy ? vpce_target_healthy :
+					 vpce_target_not_draining);
+	if (ret)
+		goto err;
+	kfree(m);
+	return ts;
+err:
+	kfree(m);
+	vpce_targets_free(ts);
+	return NULL;
 }
 
 static void vpce_targets_replace(struct vpce_net *vn, struct vpce_service *svc,
@@ -123,6 +181,14 @@ static void vpce_targets_replace(struct vpce_net *vn, struct vpce_service *svc,
 	rcu_assign_pointer(svc->targets, ts);
 	if (old)
 		call_rcu(&old->rcu, vpce_targets_free_rcu);
+}
+
+/* A new target set like the current one, with targets @t[0..n). */
+static struct vpce_targets *vpce_targets_rebuild(struct vpce_service *svc,
+						 const struct vpce_target *t,
+						 unsigned int n)
+{
+	return vpce_targets_build(svc, t, n, svc->cross_zone, &svc->hash_key);
 }
 
 int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
@@ -143,8 +209,36 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 		return ret;
 
 	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
-	ts = vpce_targets_build(NULL, 0, 0);
-	if (!svc || !ts) {
+	if (!svc)
+		return -ENOMEM;
+	svc->arn = kasprintf(GFP_KERNEL,
+			     "arn:aws:ec2:%s:%012llu:vpc-endpoint-service/%s",
+			     VPCE_REGION, cfg->account, cfg->name);
+	if (!svc->arn) {
+		kfree(svc);
+		return -ENOMEM;
+	}
+	ret = vpce_timeouts_init(&svc->timeouts, vn->net, VPCE_IDLE_TCP_DEFAULT);
+	if (ret) {
+		kfree(svc->arn);
+		kfree(svc);
+		return ret;
+	}
+	/* Flows are hashed with the namespace's secret until hash-seed gives
+	 * the service a key of its own (one that several hosts can share).
+	 */
+	svc->hash_key = vn->flow_key;
+	svc->cross_zone = cfg->set.cross_zone;
+	strscpy(svc->private_dns, cfg->set.private_dns,
+		sizeof(svc->private_dns));
+	svc->dereg_delay = VPCE_DEREG_DELAY_DEFAULT;
+	svc->hc.interval = VPCE_HC_INTERVAL_DEFAULT;
+	svc->hc.healthy = VPCE_HC_HEALTHY_DEFAULT;
+	svc->hc.unhealthy = VPCE_HC_UNHEALTHY_DEFAULT;
+	strscpy(svc->hc.path, "/", sizeof(svc->hc.path));
+	INIT_LIST_HEAD(&svc->drains);
+	ts = vpce_targets_build(svc, NULL, 0, svc->cross_zone, &svc->hash_key);
+	if (!ts) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -167,16 +261,28 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 
 err:
 	vpce_targets_free(ts);
+	vpce_timeouts_put(&svc->timeouts);
+	kfree(svc->arn);
 	kfree(svc);
 	return ret;
 }
 
+static void vpce_service_free_rcu(struct rcu_head *rcu)
+{
+	struct vpce_service *svc = container_of(rcu, struct vpce_service, rcu);
+
+	kfree(svc->arn);
+	kfree(svc);
+}
+
 static void vpce_service_free(struct vpce_net *vn, struct vpce_service *svc)
 {
+	vpce_drain_stop_all(svc);
+	vpce_timeouts_put(&svc->timeouts);
 	vpce_names_del(&vn->services, &svc->named);
 	kfree(svc->principals);
 	call_rcu(&vpce_service_targets(svc, vn)->rcu, vpce_targets_free_rcu);
-	kfree_rcu(svc, rcu);
+	call_rcu(&svc->rcu, vpce_service_free_rcu);
 }
 
 int vpce_service_del(struct vpce_net *vn, struct vpce_service *svc,
@@ -310,7 +416,7 @@ int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
 		return -ENOMEM;
 	memcpy(t, old->t, old->n * sizeof(*t));
 	t[old->n] = *tgt;
-	ts = vpce_targets_build(t, old->n + 1, svc->nzones);
+	ts = vpce_targets_rebuild(svc, t, old->n + 1);
 	kfree(t);
 	if (!ts)
 		return -ENOMEM;
@@ -339,11 +445,12 @@ int vpce_target_del(struct vpce_net *vn, struct vpce_service *svc,
 	if (!t)
 		return -ENOMEM;
 	memmove(&t[i], &t[i + 1], (old->n - i - 1) * sizeof(*t));
-	ts = vpce_targets_build(t, old->n - 1, svc->nzones);
+	ts = vpce_targets_rebuild(svc, t, old->n - 1);
 	kfree(t);
 	if (!ts)
 		return -ENOMEM;
 	vpce_targets_replace(vn, svc, ts);
+	vpce_drain_stop(svc, addr);
 	vpce_net_changed(vn);
 	/* No new flow picks the target any more; end those it has. */
 	vpce_flows_end(vn, &m);
@@ -363,22 +470,161 @@ const struct vpce_listener *vpce_service_listener(const struct vpce_service *svc
 }
 
 /*
+ * Target set. Weight and health change together or not at all: the new
+ * target set and, for a target starting to drain, its delayed work are
+ * allocated before anything is published.
+ */
+int vpce_target_set(struct vpce_net *vn, struct vpce_service *svc,
+		    const struct vpce_addr *addr,
+		    const struct vpce_target_change *chg,
+		    struct netlink_ext_ack *extack)
+{
+	struct vpce_targets *old = vpce_service_targets(svc, vn), *ts;
+	struct vpce_flow_match m = { .svc = svc, .target = addr };
+	struct vpce_drain *drain = NULL;
+	struct vpce_target *t;
+	u8 was;
+	int i;
+
+	lockdep_assert_held(&vn->lock);
+
+	i = vpce_target_index(old, addr);
+	if (i < 0) {
+		NL_SET_ERR_MSG(extack, "the service has no such target");
+		return -ENOENT;
+	}
+	was = old->t[i].health;
+	if (chg->health == VPCE_HEALTH_DRAINING && was != VPCE_HEALTH_DRAINING) {
+		drain = vpce_drain_alloc(vn, svc, addr);
+		if (!drain)
+			return -ENOMEM;
+	}
+	t = kmemdup(old->t, old->n * sizeof(*t), GFP_KERNEL);
+	if (!t) {
+		kfree(drain);
+		return -ENOMEM;
+	}
+	if (chg->weight >= 0)
+		t[i].weight = chg->weight;
+	if (chg->health >= 0)
+		t[i].health = chg->health;
+	ts = vpce_targets_rebuild(svc, t, old->n);
+	kfree(t);
+	if (!ts) {
+		kfree(drain);
+		return -ENOMEM;
+	}
+	vpce_targets_replace(vn, svc, ts);
+	vpce_net_changed(vn);
+
+	if (chg->health < 0 || chg->health == was)
+		return 0;
+	/* Leaving draining, whichever way, stops the clock. */
+	if (was == VPCE_HEALTH_DRAINING)
+		vpce_drain_stop(svc, addr);
+	if (drain)
+		vpce_drain_start(drain, svc->dereg_delay);
+	/* An unhealthy target's flows end now (NLB connection termination);
+	 * no new flow picks it (unless every target is unhealthy and the
+	 * service fails open).
+	 */
+	if (chg->health == VPCE_HEALTH_UNHEALTHY)
+		vpce_flows_end(vn, &m);
+	return 0;
+}
+
+/* Service settings: see struct vpce_service_settings. */
+int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
+		     const struct vpce_service_settings *set,
+		     struct netlink_ext_ack *extack)
+{
+	const struct vpce_targets *cur = vpce_service_targets(svc, vn);
+	bool cross_zone = svc->cross_zone;
+	siphash_key_t key = svc->hash_key;
+	struct vpce_targets *ts = NULL;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (!set->mask) {
+		NL_SET_ERR_MSG(extack, "nothing to set");
+		return -EINVAL;
+	}
+	if (set->mask & VPCE_SET_CROSS_ZONE)
+		cross_zone = set->cross_zone;
+	if (set->mask & VPCE_SET_HASH_SEED)
+		key = set->hash_key;
+	/* The tables depend on both: build them before changing anything. */
+	if (cross_zone != svc->cross_zone ||
+	    memcmp(&key, &svc->hash_key, sizeof(key))) {
+		ts = vpce_targets_build(svc, cur->t, cur->n, cross_zone, &key);
+		if (!ts)
+			return -ENOMEM;
+	}
+
+	if (set->mask & VPCE_SET_ACCEPTANCE)
+		svc->acceptance_required = set->acceptance_required;
+	if (set->mask & VPCE_SET_PRIVATE_DNS)
+		strscpy(svc->private_dns, set->private_dns,
+			sizeof(svc->private_dns));
+	/* Targets draining already keep the delay they started with. */
+	if (set->mask & VPCE_SET_DEREG_DELAY)
+		svc->dereg_delay = set->dereg_delay;
+	if (set->mask & VPCE_SET_IDLE_TIMEOUT)
+		vpce_timeouts_set_idle(&svc->timeouts, set->idle_timeout);
+	if (set->mask & VPCE_SET_HEALTH_CHECK)
+		svc->hc = set->hc;
+	if (set->mask & VPCE_SET_HASH_SEED)
+		svc->hash_seed_set = true;
+	svc->cross_zone = cross_zone;
+	svc->hash_key = key;
+	if (ts)
+		vpce_targets_replace(vn, svc, ts);
+	vpce_net_changed(vn);
+	return 0;
+}
+
+/*
+ * The flow hash: the same flow key gives the same target on every host
+ * with the same targets and hash seed. So it names the VPC by its name, not
+ * by anything local to this host such as its conntrack zone.
+ */
+static u32 vpce_flow_hash(const struct vpce_targets *ts, const char *vpc,
+			  const struct nf_conntrack_tuple *t)
+{
+	struct {
+		char vpc[VPCE_NAME_MAX + 1];
+		u8 proto;
+		u8 family;
+		__be16 sport;
+		union nf_inet_addr src;
+	} key;
+
+	memset(&key, 0, sizeof(key));
+	strscpy(key.vpc, vpc, sizeof(key.vpc));
+	key.proto = t->dst.protonum;
+	key.family = t->src.l3num;
+	key.sport = t->src.u.all;
+	key.src = t->src.u3;
+	return siphash(&key, sizeof(key), &ts->key);
+}
+
+/*
  * Choose the target of a new flow from an endpoint address in @zone: a
- * healthy target of that zone; failing that, a healthy target of any zone;
- * failing that, any target at all (like the NLB, fail open rather than
- * refuse everything when health checks are wrong).
+ * healthy target of that zone; failing that (or with cross-zone on), a
+ * healthy target of any zone; failing that, any target that is not
+ * draining (like the NLB, fail open rather than refuse everything when
+ * health checks are wrong). struct vpce_targets has the tables ready.
  */
 const struct vpce_target *vpce_service_pick(const struct vpce_service *svc,
-					    u8 zone, u32 hash)
+					    u8 zone, const char *vpc,
+					    const struct nf_conntrack_tuple *t)
 {
 	const struct vpce_targets *ts = rcu_dereference(svc->targets);
+	const struct vpce_maglev *tab = &ts->zone[zone];
 
-	if (ts->zone_n[zone])
-		return &ts->t[ts->pick[ts->zone_off[zone] +
-				       reciprocal_scale(hash, ts->zone_n[zone])]];
-	if (ts->healthy)
-		return &ts->t[ts->pick[reciprocal_scale(hash, ts->healthy)]];
-	if (ts->n)
-		return &ts->t[reciprocal_scale(hash, ts->n)];
-	return NULL;
+	if (!tab->n)
+		tab = &ts->all;
+	if (!tab->n)
+		return NULL;
+	return &ts->t[vpce_maglev_lookup(tab, vpce_flow_hash(ts, vpc, t))];
 }

@@ -8,12 +8,20 @@
 
 #include "vpce_addr.h"
 #include "vpce_arn.h"
+#include "vpce_maglev.h"
 #include "vpce_names.h"
 #include "vpce_net.h"
+#include "vpce_timeout.h"
 
+#include <linux/bits.h>
 #include <linux/rcupdate.h>
+#include <linux/siphash.h>
 
 struct netlink_ext_ack;
+struct nf_conntrack_tuple;
+
+/* The region in the ARNs vpce makes. */
+#define VPCE_REGION	"local"
 
 struct vpce_listener {
 	u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
@@ -31,21 +39,64 @@ struct vpce_target {
 /*
  * The targets of a service as the packet path sees them. Never changed once
  * published: every change builds a new set and swaps it in under RCU, so a
- * new flow sees either the old set or the new one, whole.
+ * new flow sees either the old set or the new one, whole, with the flow
+ * hash key and the Maglev tables that go with it.
  *
- * @pick holds indices into @t: first the healthy targets, grouped by zone
- * (zone z's are pick[zone_off[z]] .. pick[zone_off[z] + zone_n[z] - 1]).
- * Building it here keeps zone affinity and failover to two array lookups on
- * the packet path.
+ * @zone[z] chooses among zone z's healthy targets; @all among every zone's
+ * healthy targets (cross-zone, or a zone with none left), or, when no
+ * target at all is healthy, among every target that is not draining (the
+ * NLB fails open). Tables nobody can use are not built: zone tables when
+ * cross-zone is on, @all while every zone has a healthy target.
  */
 struct vpce_targets {
 	struct rcu_head rcu;
 	u16 n;
 	u16 healthy;
-	u16 zone_off[VPCE_ZONES_MAX];
-	u16 zone_n[VPCE_ZONES_MAX];
-	u16 *pick;
+	siphash_key_t key;		/* the flow hash key */
+	struct vpce_maglev zone[VPCE_ZONES_MAX];
+	struct vpce_maglev all;
 	struct vpce_target t[];
+};
+
+/* A service's health check, run by vpced (the kernel only keeps it). */
+struct vpce_hc {
+	u8 proto;		/* enum vpce_hc_proto */
+	u8 healthy;		/* consecutive successes to become healthy */
+	u8 unhealthy;		/* consecutive failures to become unhealthy */
+	u16 port;		/* 0: the traffic port */
+	u32 interval;		/* seconds */
+	char path[VPCE_HC_PATH_MAX + 1];
+};
+
+/*
+ * The settings of a service that "service set" changes; "service add" takes
+ * some of them too. @mask says which are given (VPCE_SET_*).
+ */
+enum {
+	VPCE_SET_ACCEPTANCE	= BIT(0),
+	VPCE_SET_CROSS_ZONE	= BIT(1),
+	VPCE_SET_PRIVATE_DNS	= BIT(2),
+	VPCE_SET_DEREG_DELAY	= BIT(3),
+	VPCE_SET_IDLE_TIMEOUT	= BIT(4),
+	VPCE_SET_HASH_SEED	= BIT(5),
+	VPCE_SET_HEALTH_CHECK	= BIT(6),
+};
+
+/* NLB's defaults. */
+#define VPCE_DEREG_DELAY_DEFAULT	300
+#define VPCE_HC_INTERVAL_DEFAULT	30
+#define VPCE_HC_HEALTHY_DEFAULT		5
+#define VPCE_HC_UNHEALTHY_DEFAULT	2
+
+struct vpce_service_settings {
+	u32 mask;
+	bool acceptance_required;
+	bool cross_zone;
+	u32 dereg_delay;		/* seconds */
+	u32 idle_timeout;		/* seconds, TCP */
+	siphash_key_t hash_key;
+	char private_dns[VPCE_DNS_NAME_MAX + 1];
+	struct vpce_hc hc;
 };
 
 /* Principals allowed to connect endpoints; configuration only. */
@@ -57,6 +108,10 @@ struct vpce_principals {
 struct vpce_service {
 	struct vpce_named named;
 	u64 account;
+	/* arn:aws:ec2:local:ACCOUNT:vpc-endpoint-service/NAME, the resource
+	 * of every policy request for the service.
+	 */
+	char *arn;
 	bool acceptance_required;
 	struct vpce_principals *principals;
 	u8 type;
@@ -67,6 +122,15 @@ struct vpce_service {
 	/* The service's zones are the zones of its load balancer addresses. */
 	struct vpce_zone_addr nlbs[VPCE_ZONES_MAX];
 	struct vpce_targets __rcu *targets;
+	/* Load balancing and health (vpce_service_set()). */
+	bool cross_zone;
+	bool hash_seed_set;		/* hash_key given, not the netns's */
+	u32 dereg_delay;
+	siphash_key_t hash_key;
+	struct vpce_timeouts timeouts;	/* idle timeouts of its flows */
+	struct list_head drains;	/* draining targets' delayed work */
+	struct vpce_hc hc;
+	char private_dns[VPCE_DNS_NAME_MAX + 1];
 	struct rcu_head rcu;
 };
 
@@ -79,6 +143,7 @@ struct vpce_service_config {
 	u8 nzones;
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
 	struct vpce_zone_addr nlbs[VPCE_ZONES_MAX];
+	struct vpce_service_settings set;	/* optional settings */
 };
 
 int vpce_services_init(struct vpce_net *vn);
@@ -88,6 +153,9 @@ struct vpce_service *vpce_service_find(struct vpce_net *vn, const char *name);
 int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 		     struct netlink_ext_ack *extack);
 int vpce_service_del(struct vpce_net *vn, struct vpce_service *svc,
+		     struct netlink_ext_ack *extack);
+int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
+		     const struct vpce_service_settings *set,
 		     struct netlink_ext_ack *extack);
 int vpce_service_allow(struct vpce_net *vn, struct vpce_service *svc,
 		       const struct vpce_arn *arn, struct netlink_ext_ack *extack);
@@ -113,10 +181,22 @@ int vpce_target_del(struct vpce_net *vn, struct vpce_service *svc,
 		    const struct vpce_addr *addr,
 		    struct netlink_ext_ack *extack);
 
+/* What "target set" changes; a negative member is left as it is. */
+struct vpce_target_change {
+	int weight;
+	int health;
+};
+
+int vpce_target_set(struct vpce_net *vn, struct vpce_service *svc,
+		    const struct vpce_addr *addr,
+		    const struct vpce_target_change *chg,
+		    struct netlink_ext_ack *extack);
+
 /* Packet path, under RCU. */
 const struct vpce_listener *vpce_service_listener(const struct vpce_service *svc,
 						  u8 proto, u16 port);
 const struct vpce_target *vpce_service_pick(const struct vpce_service *svc,
-					    u8 zone, u32 hash);
+					    u8 zone, const char *vpc,
+					    const struct nf_conntrack_tuple *t);
 
 #endif /* _VPCE_SERVICE_H */

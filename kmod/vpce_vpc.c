@@ -73,11 +73,15 @@ static void vpce_dev_free_rcu(struct rcu_head *rcu)
 	kfree(d);
 }
 
-/* Undo vpce_dev_alloc() for a device that was never published. */
+/*
+ * Undo vpce_dev_alloc() for a device whose publication failed. The packet
+ * path may have seen it, and a packet held between the raw hook and
+ * conntrack may hold the template still: drop our reference, never free.
+ */
 static void vpce_dev_free(struct vpce_net *vn, struct vpce_dev *d)
 {
 	idr_remove(&vn->zones, d->ct_zone);
-	nf_ct_tmpl_free(d->tmpl);
+	nf_ct_put(d->tmpl);
 	kfree(d);
 }
 

@@ -25,8 +25,10 @@ wait_for 20 grep -q "^srv" "$tmp/b.out" || fail "no UDP traffic before rmmod"
 
 rmmod vpce || fail "rmmod vpce under traffic failed"
 log "rmmod under traffic: ok"
-left=$(conntrack -L 2>/dev/null | grep "dst=$EP_ADDR ")
-[ -z "$left" ] || fail "vpce flows left in conntrack after rmmod: $left"
+# Translated flows (reply from a target) must be gone; the clients' packets
+# after rmmod make plain, untranslated entries, which are not vpce's.
+conntrack -L 2>/dev/null | grep "dst=$EP_ADDR " | grep -q "src=192\.168\.1\." &&
+	fail "vpce flows left in conntrack after rmmod: $(conntrack -L 2>/dev/null | grep "dst=$EP_ADDR " | grep "src=192\.168\.1\." | head -n 3)"
 [ "$(held_ping "$tmp/held" 1 | cut -d' ' -f1)" = ERROR ] ||
 	fail "a flow through the endpoint still works without the module"
 kill $qa $qb 2>/dev/null

@@ -89,6 +89,12 @@ tcp_query vpca "$EP_ADDR" 80 >/dev/null 2>&1 && fail "a rejected endpoint carrie
 vpcectl -j connection show svc | grep -q '"state": *"rejected"' ||
 	fail "connection show -j does not say rejected"
 must_fail vpcectl connection accept svc epa
-# VPC B's endpoint was never accepted: still pending, refused.
+# VPC B's endpoint was never accepted: still pending, refused; a pending
+# endpoint can be rejected too.
 tcp_query vpcb "$EP_ADDR" 80 >/dev/null 2>&1 && fail "epb carried traffic while pending"
+must vpcectl connection reject svc epb
+vpcectl connection show svc | grep -q "connection epb .*state rejected" ||
+	fail "epb is not rejected: $(vpcectl connection show svc)"
+vpcectl connection show | grep -Eq "^connection epb service svc vpc B owner 222222222222 requester arn:aws:iam::222222222222:role/ops state rejected created [0-9]{4}-[0-9]{2}-[0-9]{2}T" ||
+	fail "connection show lacks a field: $(vpcectl connection show)"
 exit 0

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Hold one TCP connection open and use it on demand, driven through files.
 
-    held.py ADDR PORT --dir DIR [--sport P] [--tag TAG]
+    held.py ADDR PORT --dir DIR [--sport P] [--bind ADDR] [--tag TAG]
 
 Connects (from source port P if given), writes the server's first line to
 DIR/greeting, then for N = 1, 2, ... waits for DIR/ping.N to appear, sends
@@ -47,6 +47,7 @@ def main():
     ap.add_argument('port', type=int)
     ap.add_argument('--dir', required=True)
     ap.add_argument('--sport', type=int, default=0)
+    ap.add_argument('--bind', default='')
     ap.add_argument('--tag', default='ping')
     args = ap.parse_args()
     stop = os.path.join(args.dir, 'stop')
@@ -54,9 +55,9 @@ def main():
     s = socket.socket(family, socket.SOCK_STREAM)
     s.settimeout(3)
     try:
-        if args.sport:
+        if args.sport or args.bind:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(('', args.sport))
+            s.bind((args.bind, args.sport))
         s.connect((args.addr, args.port))
         write(os.path.join(args.dir, 'greeting'), readline(s))
     except OSError as e:

@@ -58,7 +58,11 @@
 /* Nested attribute spaces the header may not define yet (another branch
  * adds them): random types up to this bound are used then.
  */
-#ifdef VPCE_POLICY_A_MAX
+#if defined(VPCE_POLICY_A_MAX) && defined(VPCE_STMT_A_MAX) && defined(VPCE_COND_A_MAX)
+/* Policy nests hold statements which hold conditions: one bound for all. */
+#define FZ_MAX3(a, b, c) ((a) > (b) ? ((a) > (c) ? (a) : (c)) : ((b) > (c) ? (b) : (c)))
+#define FZ_POLICY_MAX FZ_MAX3(VPCE_POLICY_A_MAX, VPCE_STMT_A_MAX, VPCE_COND_A_MAX)
+#elif defined(VPCE_POLICY_A_MAX)
 #define FZ_POLICY_MAX VPCE_POLICY_A_MAX
 #else
 #define FZ_POLICY_MAX 16
@@ -1279,13 +1283,28 @@ static bool dump_resume(int slot)
 
 /* --- main loop ------------------------------------------------------------- */
 
+/* VPCE_CMD_FLUSH deletes everything in the namespace. */
+static bool is_flush(uint8_t cmd)
+{
+	return cmd == VPCE_CMD_FLUSH;
+}
+
 static uint8_t pick_cmd(void)
 {
+	uint8_t cmd;
+
 	if (chance(2))
-		return (uint8_t)rnd(256);
-	if (chance(2))
-		return (uint8_t)(VPCE_CMD_MAX + 1 + rnd(3));
-	return (uint8_t)(1 + rnd(VPCE_CMD_MAX));
+		cmd = (uint8_t)rnd(256);
+	else if (chance(2))
+		cmd = (uint8_t)(VPCE_CMD_MAX + 1 + rnd(3));
+	else
+		cmd = (uint8_t)(1 + rnd(VPCE_CMD_MAX));
+	/* A flush empties the namespace: now and then, not one request in
+	 * twenty-five, or most of the run would find nothing to act on.
+	 */
+	if (is_flush(cmd) && !chance(5))
+		cmd = VPCE_CMD_ENDPOINT_GET;
+	return cmd;
 }
 
 static bool is_get(uint8_t cmd)

@@ -216,6 +216,65 @@ int parse_type(const char *s)
 	die_usage("invalid type \"%s\": use interface", s);
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+void parse_hash_seed(const char *s, uint8_t seed[VPCE_HASH_SEED_LEN])
+{
+	size_t i;
+
+	if (strlen(s) != 2 * VPCE_HASH_SEED_LEN)
+		die_usage("invalid hash-seed \"%s\": expected %d hexadecimal digits",
+			  s, 2 * VPCE_HASH_SEED_LEN);
+	for (i = 0; i < VPCE_HASH_SEED_LEN; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			die_usage("invalid hash-seed \"%s\": expected %d hexadecimal digits",
+				  s, 2 * VPCE_HASH_SEED_LEN);
+		seed[i] = hi << 4 | lo;
+	}
+}
+
+/* As the kernel checks it: labels of A-Z a-z 0-9 -, optionally "*." first. */
+void check_dns_name(const char *s)
+{
+	const char *p = s;
+	size_t len = 0;
+
+	if (!*s)
+		return;		/* "" removes the name */
+	if (strlen(s) > VPCE_DNS_NAME_MAX)
+		die_usage("private-dns \"%s\" is too long (at most %d characters)",
+			  s, VPCE_DNS_NAME_MAX);
+	if (p[0] == '*' && p[1] == '.')
+		p += 2;
+	for (; *p; p++) {
+		if (*p == '.') {
+			if (!len || p[-1] == '-' || !p[1])
+				goto bad;
+			len = 0;
+		} else if (isalnum((unsigned char)*p) || (*p == '-' && len)) {
+			if (++len > 63)
+				goto bad;
+		} else {
+			goto bad;
+		}
+	}
+	if (len && p[-1] != '-')
+		return;
+bad:
+	die_usage("invalid private-dns \"%s\": not a DNS name (labels of A-Z a-z 0-9 -, optionally *. first)",
+		  s);
+}
+
 void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
 		   int *n, int max)
 {

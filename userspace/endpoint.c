@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vpcectl endpoint add|del|show */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "policy.h"
 #include "vpcectl.h"
 
 static int endpoint_add(struct args *a)
@@ -10,6 +12,7 @@ static int endpoint_add(struct args *a)
 	bool has_vpc = false, has_svc = false, has_type = false, has_req = false;
 	struct vpce_addr addrs[VPCE_ZONES_MAX];
 	const char *vpc = NULL, *svc = NULL, *requester = NULL;
+	struct policy *pol = NULL;
 	int type = VPCE_TYPE_INTERFACE;
 	struct nl_msg *m;
 	int naddrs = 0;
@@ -34,7 +37,16 @@ static int endpoint_add(struct args *a)
 		} else if (kw_is(w, "requester")) {
 			arg_once(&has_req, w);
 			requester = parse_arn(arg_value(a, w, "ARN"), false);
-		} else if (kw_is(w, "mark") || kw_is(w, "policy")) {
+		} else if (kw_is(w, "policy") || kw_is(w, "policy-json")) {
+			if (pol)
+				die_usage("%s: \"policy\" may be given only once", cur_cmd);
+			/* Validated now: a bad document sends nothing. */
+			pol = kw_is(w, "policy") ?
+				policy_load(arg_value(a, w, "FILE|-")) :
+				policy_load_text(arg_value(a, w, "JSON"));
+			if (!pol)
+				exit(EXIT_USAGE);
+		} else if (kw_is(w, "mark")) {
 			not_supported(w);
 		} else {
 			arg_unknown(w);
@@ -53,6 +65,10 @@ static int endpoint_add(struct args *a)
 	nl_put_addrs(m, VPCE_A_ADDRS, addrs, naddrs);
 	if (requester)
 		nl_put_str(m, VPCE_A_REQUESTER, requester);
+	if (pol) {
+		policy_put(m, pol);
+		policy_free(pol);
+	}
 	return nl_request(m);
 }
 
@@ -79,6 +95,8 @@ static const struct {
 	{ VPCE_STATS_A_DROP_STATE,	"drop_state",	    "drop-state" },
 	{ VPCE_STATS_A_DROP_NO_TARGET,	"drop_no_target",   "drop-no-target" },
 	{ VPCE_STATS_A_DROP_PROTO,	"drop_proto",	    "drop-proto" },
+	{ VPCE_STATS_A_DROP_POLICY,	"drop_policy",	    "drop-policy" },
+	{ VPCE_STATS_A_RESET_STALE,	"reset_stale",	    "reset-stale" },
 };
 
 static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
@@ -87,6 +105,8 @@ static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_DROP_STATE]	= { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_NO_TARGET]	= { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_PROTO]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_POLICY]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_RESET_STALE]	= { .type = NLA_U64 },
 };
 
 static json_t *stats_parse(struct nlattr *nest)
@@ -119,8 +139,12 @@ json_t *endpoint_parse(struct nlattr **tb)
 		json_decref(st);
 		return NULL;
 	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	/* The policy's text comes only to administrators; null otherwise,
+	 * and for the default (full access) policy.
+	 */
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"name", json_attr_str(tb[VPCE_A_NAME]),
+		"policy", json_attr_str(tb[VPCE_A_POLICY_TEXT]),
 		"owner", tb[VPCE_A_OWNER] ?
 			json_account(nla_get_u64(tb[VPCE_A_OWNER])) : json_null(),
 		"requester", json_attr_str(tb[VPCE_A_REQUESTER]),
@@ -151,6 +175,7 @@ static void endpoint_print(const json_t *e)
 	for (i = 0; i < ARRAY_SIZE(stats); i++)
 		printf(" %s %" JSON_INTEGER_FORMAT, stats[i].text, jint(st, stats[i].key));
 	printf("\n");
+	print_text_block("policy", json_string_value(json_object_get(e, "policy")));
 }
 
 static int endpoint_show(struct args *a)
@@ -172,11 +197,41 @@ static int endpoint_show(struct args *a)
 	return 0;
 }
 
+/* endpoint set EP policy FILE|- */
+static int endpoint_set(struct args *a)
+{
+	const char *name = arg_name(a, "EP", "endpoint name");
+	struct policy *pol = NULL;
+	struct nl_msg *m;
+	const char *w;
+
+	while ((w = arg_next(a))) {
+		if (kw_is(w, "policy") || kw_is(w, "policy-json")) {
+			if (pol)
+				die_usage("%s: \"policy\" may be given only once", cur_cmd);
+			pol = kw_is(w, "policy") ?
+				policy_load(arg_value(a, w, "FILE|-")) :
+				policy_load_text(arg_value(a, w, "JSON"));
+			if (!pol)
+				exit(EXIT_USAGE);
+		} else {
+			arg_unknown(w);
+		}
+	}
+	if (!pol)
+		die_usage("%s: \"policy\" is required", cur_cmd);
+	m = nl_new(VPCE_CMD_ENDPOINT_SET, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	policy_put(m, pol);
+	policy_free(pol);
+	return nl_request(m);
+}
+
 static const struct command endpoint_cmds[] = {
 	{ "add",  { NULL },		endpoint_add },
 	{ "del",  { "delete" },		endpoint_del },
 	{ "show", { "list", "ls" },	endpoint_show },
-	{ "set",  { NULL },		NULL },
+	{ "set",  { NULL },		endpoint_set },
 	{ NULL }
 };
 
@@ -184,7 +239,9 @@ const struct object endpoint_object = {
 	.name = "endpoint",
 	.usage =
 	"endpoint add EP vpc VPC service SVC [type interface]\n"
-	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]... [requester ARN]\n"
+	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]...\n"
+	"        [requester ARN] [policy FILE|- | policy-json JSON]\n"
+	"endpoint set EP policy FILE|- | policy-json JSON\n"
 	"endpoint del EP\n"
 	"endpoint show [EP]\n",
 	.cmds = endpoint_cmds,

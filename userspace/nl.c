@@ -26,8 +26,16 @@
 
 #define DUMP_TRIES 10
 
+/*
+ * Requests with a policy carry up to 20 KiB of text and its compiled form,
+ * far more than libnl's default message (a page) and socket buffer (32 KiB).
+ */
+#define REQUEST_MAX	(256 * 1024)
+
 static struct nl_sock *sock;
 static int family;
+
+int (*nl_batch_hook)(struct nl_msg *req);
 
 static void nl_open(void)
 {
@@ -39,6 +47,13 @@ static void nl_open(void)
 	err = genl_connect(sock);
 	if (err < 0)
 		die_kernel("cannot open a generic netlink socket: %s", nl_geterror(err));
+	/* Replies may be larger than a page (an endpoint with its policy):
+	 * peek at each one's size before reading it.
+	 */
+	nl_socket_enable_msg_peek(sock);
+	err = nl_socket_set_buffer_size(sock, REQUEST_MAX, 0);
+	if (err < 0)
+		die_kernel("cannot size the netlink socket: %s", nl_geterror(err));
 	/* Both are best effort: without them we only lose the messages. */
 	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
@@ -53,13 +68,28 @@ static void nl_open(void)
 			   VPCE_GENL_NAME, nl_geterror(family));
 }
 
+/* A request kept for the next nl_new(): a batch builds thousands. */
+static struct nl_msg *spare;
+
+void nl_recycle(struct nl_msg *m)
+{
+	if (spare) {
+		nlmsg_free(m);
+		return;
+	}
+	/* Empty again; genlmsg_put() writes the headers anew. */
+	nlmsg_hdr(m)->nlmsg_len = NLMSG_HDRLEN;
+	spare = m;
+}
+
 struct nl_msg *nl_new(uint8_t cmd, bool dump)
 {
 	struct nl_msg *m;
 
 	if (!sock)
 		nl_open();
-	m = nlmsg_alloc();
+	m = spare ? spare : nlmsg_alloc_size(REQUEST_MAX);
+	spare = NULL;
 	if (!m || !genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
 			       dump ? NLM_F_DUMP : 0, cmd, VPCE_GENL_VERSION))
 		die_kernel("out of memory");
@@ -173,6 +203,16 @@ static struct nla_policy attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_PREFIX]		= { .type = NLA_NESTED },
 	[VPCE_A_CREATED]	= { .type = NLA_U64 },
 	[VPCE_A_OWNER]		= { .type = NLA_U64 },
+	[VPCE_A_POLICY_TEXT]	= { .type = NLA_STRING },
+	[VPCE_A_EVENT]		= { .type = NLA_U8 },
+	[VPCE_A_DECISION]	= { .type = NLA_U8 },
+	[VPCE_A_MATCHED]	= { .type = NLA_NESTED },
+	[VPCE_A_CROSS_ZONE]	= { .type = NLA_U8 },
+	[VPCE_A_PRIVATE_DNS]	= { .type = NLA_STRING },
+	[VPCE_A_DEREG_DELAY]	= { .type = NLA_U32 },
+	[VPCE_A_IDLE_TIMEOUT]	= { .type = NLA_U32 },
+	[VPCE_A_HASH_SEED]	= { .type = NLA_UNSPEC, .minlen = VPCE_HASH_SEED_LEN },
+	[VPCE_A_HEALTH_CHECK]	= { .type = NLA_NESTED },
 };
 
 struct reply {
@@ -286,12 +326,12 @@ static int on_valid(struct nl_msg *m, void *arg)
 static void report(const struct reply *r)
 {
 	if (r->msg[0])
-		fprintf(stderr, "vpcectl: %s\n", r->msg);
+		fprintf(stderr, "vpcectl: %s%s\n", err_prefix, r->msg);
 	else if (r->miss_type >= 0)
-		fprintf(stderr, "vpcectl: %s: %s (attribute %d missing)\n",
+		fprintf(stderr, "vpcectl: %s%s: %s (attribute %d missing)\n", err_prefix,
 			cur_cmd, strerror(-r->error), r->miss_type);
 	else
-		fprintf(stderr, "vpcectl: %s: %s\n", cur_cmd, strerror(-r->error));
+		fprintf(stderr, "vpcectl: %s%s: %s\n", err_prefix, cur_cmd, strerror(-r->error));
 }
 
 static int query_once(struct nl_msg *req, struct reply *r)
@@ -323,7 +363,7 @@ static int query_once(struct nl_msg *req, struct reply *r)
 	nl_cb_put(cb);
 	if (r->done)
 		return 0;
-	fprintf(stderr, "vpcectl: %s: netlink: %s\n", cur_cmd, nl_geterror(err));
+	fprintf(stderr, "vpcectl: %s%s: netlink: %s\n", err_prefix, cur_cmd, nl_geterror(err));
 	return EXIT_KERNEL;
 }
 
@@ -331,6 +371,10 @@ int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out)
 {
 	bool dump = nlmsg_hdr(req)->nlmsg_flags & NLM_F_DUMP;
 	int tries, ret = 0;
+
+	if (nl_batch_hook)
+		die_usage("%s: only commands that change state can be in a batch",
+			  cur_cmd);
 
 	for (tries = 1; ; tries++) {
 		struct reply r = { .parse = parse, .out = out, .miss_type = -1 };
@@ -346,9 +390,9 @@ int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out)
 			break;
 		}
 		if (r.msg[0])
-			fprintf(stderr, "vpcectl: warning: %s\n", r.msg);
+			fprintf(stderr, "vpcectl: %swarning: %s\n", err_prefix, r.msg);
 		if (r.bad) {
-			fprintf(stderr, "vpcectl: %s: malformed reply from the kernel\n",
+			fprintf(stderr, "vpcectl: %s%s: malformed reply from the kernel\n", err_prefix,
 				cur_cmd);
 			ret = EXIT_KERNEL;
 			break;
@@ -356,7 +400,7 @@ int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out)
 		if (!dump || !r.intr)
 			break;
 		if (tries == DUMP_TRIES) {
-			fprintf(stderr, "vpcectl: %s: the state kept changing during %d dumps; try again\n",
+			fprintf(stderr, "vpcectl: %s%s: the state kept changing during %d dumps; try again\n", err_prefix,
 				cur_cmd, DUMP_TRIES);
 			ret = EXIT_KERNEL;
 			break;
@@ -368,5 +412,154 @@ int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out)
 
 int nl_request(struct nl_msg *req)
 {
+	if (nl_batch_hook)
+		return nl_batch_hook(req);
 	return nl_query(req, NULL, NULL);
+}
+
+/* ---- batches ---- */
+
+#define BATCH_WINDOW_BYTES	(128 * 1024)
+#define BATCH_WINDOW_MSGS	128	/* acks must fit the receive buffer */
+
+/* Read the acks of requests FIRST..FIRST+N-1 (sequence numbers SEQ0+i). */
+static long batch_acks(uint32_t seq0, size_t first, size_t n, const int *lines)
+{
+	static char buf[256 * 1024];
+	struct reply bad = { .miss_type = -1 };
+	long bad_idx = -1;
+	size_t got = 0;
+	int fd = nl_socket_get_fd(sock);
+
+	while (got < n) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *nlh;
+
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			die_kernel("%s: netlink: %s", cur_cmd, strerror(errno));
+		}
+		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (size_t)len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			struct reply r = { .miss_type = -1 };
+			size_t idx = nlh->nlmsg_seq - seq0;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || idx < first ||
+			    idx >= first + n)
+				continue;
+			got++;
+			parse_nlmsgerr(&r, nlh);
+			if (r.error && (bad_idx < 0 || (long)idx < bad_idx)) {
+				bad = r;
+				bad_idx = idx;
+			}
+		}
+	}
+	if (bad_idx >= 0) {
+		char prefix[32];
+		const char *saved = err_prefix;
+
+		snprintf(prefix, sizeof(prefix), "line %d: ", lines[bad_idx]);
+		err_prefix = prefix;
+		report(&bad);
+		err_prefix = saved;
+	}
+	return bad_idx;
+}
+
+long nl_send_batch(char *buf, const size_t *off, const int *lines, size_t n)
+{
+	static uint32_t seq = 0x10000;
+	uint32_t seq0;
+	size_t i = 0;
+
+	if (!n)
+		return -1;
+	if (!sock)
+		nl_open();
+	seq0 = seq;
+	seq += n;
+	while (i < n) {
+		size_t first = i, start = off[i], end = start;
+		long bad;
+
+		/* Stamp and collect a window of requests: one sendmsg(). */
+		while (i < n && i - first < BATCH_WINDOW_MSGS) {
+			struct nlmsghdr *nlh = (struct nlmsghdr *)(buf + off[i]);
+
+			if (i > first && end - start + nlh->nlmsg_len > BATCH_WINDOW_BYTES)
+				break;
+			nlh->nlmsg_seq = seq0 + i;
+			nlh->nlmsg_pid = 0;
+			nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+			end = off[i] + NLMSG_ALIGN(nlh->nlmsg_len);
+			i++;
+		}
+		if (send(nl_socket_get_fd(sock), buf + start, end - start, 0) < 0)
+			die_kernel("%s: netlink: %s", cur_cmd, strerror(errno));
+		bad = batch_acks(seq0, first, i - first, lines);
+		if (bad >= 0)
+			return bad;
+	}
+	return -1;
+}
+
+/* ---- events ---- */
+
+struct monitor {
+	nl_event_fn handle;
+};
+
+/* Events are not answers to a request: any sequence number will do. */
+static int any_seq(struct nl_msg *m, void *arg)
+{
+	(void)m;
+	(void)arg;
+	return NL_OK;
+}
+
+static int on_event(struct nl_msg *m, void *arg)
+{
+	struct nlattr *tb[VPCE_A_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(m);
+	const struct monitor *mon = arg;
+
+	if (genlmsg_parse(nlh, 0, tb, VPCE_A_MAX, attr_policy) < 0 ||
+	    !tb[VPCE_A_EVENT])
+		return NL_SKIP;
+	mon->handle(((struct genlmsghdr *)nlmsg_data(nlh))->cmd, tb);
+	return NL_OK;
+}
+
+int nl_monitor(nl_event_fn handle)
+{
+	struct monitor mon = { .handle = handle };
+	struct nl_cb *cb;
+	int grp, err;
+
+	if (!sock)
+		nl_open();
+	grp = genl_ctrl_resolve_grp(sock, VPCE_GENL_NAME, VPCE_MCGRP_EVENTS);
+	if (grp < 0)
+		die_kernel("cannot find the %s multicast group: %s",
+			   VPCE_MCGRP_EVENTS, nl_geterror(grp));
+	err = nl_socket_add_membership(sock, grp);
+	if (err < 0)
+		die_kernel("cannot join the %s multicast group: %s",
+			   VPCE_MCGRP_EVENTS, nl_geterror(err));
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		die_kernel("out of memory");
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &mon);
+	/* Scripts wait for this line before they make the changes to watch. */
+	fprintf(stderr, "vpcectl: monitoring %s events\n", VPCE_GENL_NAME);
+	for (;;) {
+		err = nl_recvmsgs(sock, cb);
+		if (err < 0 && err != -NLE_INTR && err != -NLE_AGAIN) {
+			nl_cb_put(cb);
+			die_kernel("monitor: %s", nl_geterror(err));
+		}
+	}
 }

@@ -32,6 +32,12 @@ const char *const health_names[__VPCE_HEALTH_MAX] = {
 	[VPCE_HEALTH_DRAINING]	= "draining",
 };
 
+const char *const hc_names[__VPCE_HC_MAX] = {
+	[VPCE_HC_NONE]	= "none",
+	[VPCE_HC_TCP]	= "tcp",
+	[VPCE_HC_HTTP]	= "http",
+};
+
 const char *enum_name(const char *const *names, size_t n, unsigned int v)
 {
 	return v < n && names[v] ? names[v] : "unknown";
@@ -82,20 +88,28 @@ static struct nla_policy addr_policy[VPCE_ADDR_A_MAX + 1] = {
 	[VPCE_ADDR_A_PREFIX_LEN] = { .type = NLA_U8 },
 };
 
+/* Parse a VPCE_ADDR_A_* nest into TB and its address into BUF. */
+static bool addr_parse(const struct nlattr *nest, struct nlattr **tb, char *buf)
+{
+	if (!nest || nla_parse_nested(tb, VPCE_ADDR_A_MAX, (struct nlattr *)nest,
+				      addr_policy) < 0)
+		return false;
+	if (tb[VPCE_ADDR_A_IPV4])
+		inet_ntop(AF_INET, nla_data(tb[VPCE_ADDR_A_IPV4]), buf, INET6_ADDRSTRLEN);
+	else if (tb[VPCE_ADDR_A_IPV6])
+		inet_ntop(AF_INET6, nla_data(tb[VPCE_ADDR_A_IPV6]), buf, INET6_ADDRSTRLEN);
+	else
+		return false;
+	return true;
+}
+
 json_t *json_addr(const struct nlattr *nest)
 {
 	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
 	char buf[INET6_ADDRSTRLEN];
 	const char *zone = NULL;
 
-	if (!nest || nla_parse_nested(tb, VPCE_ADDR_A_MAX, (struct nlattr *)nest,
-				      addr_policy) < 0)
-		return NULL;
-	if (tb[VPCE_ADDR_A_IPV4])
-		inet_ntop(AF_INET, nla_data(tb[VPCE_ADDR_A_IPV4]), buf, sizeof(buf));
-	else if (tb[VPCE_ADDR_A_IPV6])
-		inet_ntop(AF_INET6, nla_data(tb[VPCE_ADDR_A_IPV6]), buf, sizeof(buf));
-	else
+	if (!addr_parse(nest, tb, buf))
 		return NULL;
 	if (tb[VPCE_ADDR_A_ZONE])
 		zone = nla_get_string(tb[VPCE_ADDR_A_ZONE]);
@@ -107,15 +121,7 @@ json_t *json_prefix(const struct nlattr *nest)
 	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
 	char buf[INET6_ADDRSTRLEN], out[INET6_ADDRSTRLEN + 8];
 
-	if (!nest || nla_parse_nested(tb, VPCE_ADDR_A_MAX, (struct nlattr *)nest,
-				      addr_policy) < 0 ||
-	    !tb[VPCE_ADDR_A_PREFIX_LEN])
-		return NULL;
-	if (tb[VPCE_ADDR_A_IPV4])
-		inet_ntop(AF_INET, nla_data(tb[VPCE_ADDR_A_IPV4]), buf, sizeof(buf));
-	else if (tb[VPCE_ADDR_A_IPV6])
-		inet_ntop(AF_INET6, nla_data(tb[VPCE_ADDR_A_IPV6]), buf, sizeof(buf));
-	else
+	if (!addr_parse(nest, tb, buf) || !tb[VPCE_ADDR_A_PREFIX_LEN])
 		return NULL;
 	snprintf(out, sizeof(out), "%s/%u", buf,
 		 nla_get_u8(tb[VPCE_ADDR_A_PREFIX_LEN]));
@@ -208,4 +214,19 @@ void show(json_t *arr, void (*print)(const json_t *obj))
 	}
 	json_decref(arr);
 	fflush(stdout);
+}
+
+void print_text_block(const char *title, const char *text)
+{
+	if (!text)
+		return;
+	printf("    %s\n", title);
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+
+		if (!nl)
+			nl = text + strlen(text);
+		printf("        %.*s\n", (int)(nl - text), text);
+		text = *nl ? nl + 1 : nl;
+	}
 }

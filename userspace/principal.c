@@ -47,7 +47,7 @@ static int principal_del(struct args *a)
 	return principal_change(a, VPCE_CMD_PRINCIPAL_DEL);
 }
 
-static json_t *principal_parse(struct nlattr **tb)
+json_t *principal_parse(struct nlattr **tb)
 {
 	json_t *prefix;
 

@@ -1,17 +1,170 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vpcectl service add|del|show */
+/* vpcectl service add|set|del|show */
 #include <stdio.h>
 #include <string.h>
 
 #include "vpcectl.h"
+
+/*
+ * The settings "service set" takes, "service add" some of them; each is
+ * given at most once, and only what is given is sent (and changed).
+ */
+struct settings {
+	bool has_acceptance, acceptance;
+	bool has_cross_zone, cross_zone;
+	const char *private_dns;
+	bool has_dereg;
+	unsigned long dereg;
+	bool has_idle;
+	unsigned long idle;
+	bool has_seed;
+	uint8_t seed[VPCE_HASH_SEED_LEN];
+	bool has_hc;
+	int hc_proto;
+	const char *hc_path;
+	unsigned long hc_port, hc_interval, hc_healthy, hc_unhealthy;
+};
+
+/* health-check tcp|http[:PATH]|none [port N] [interval S]
+ *	[healthy-threshold N] [unhealthy-threshold N]
+ */
+static void parse_health_check(struct args *a, const char *kw, struct settings *st)
+{
+	const char *v = arg_value(a, kw, "tcp, http[:PATH] or none");
+	bool has_port = false, has_interval = false, has_h = false, has_u = false;
+	const char *w;
+
+	if (!strcmp(v, "tcp")) {
+		st->hc_proto = VPCE_HC_TCP;
+	} else if (!strcmp(v, "none")) {
+		st->hc_proto = VPCE_HC_NONE;
+	} else if (!strncmp(v, "http", 4) && (!v[4] || v[4] == ':')) {
+		st->hc_proto = VPCE_HC_HTTP;
+		if (v[4]) {
+			const char *p = v + 5;
+
+			st->hc_path = p;
+			if (*p != '/')
+				die_usage("invalid health check \"%s\": the path must start with /", v);
+			if (strlen(p) > VPCE_HC_PATH_MAX)
+				die_usage("invalid health check \"%s\": the path is too long (at most %d characters)",
+					  v, VPCE_HC_PATH_MAX);
+			for (; *p; p++)
+				if (*p <= ' ' || *p >= 0x7f)
+					die_usage("invalid health check \"%s\": the path has a space or control character", v);
+		}
+	} else {
+		die_usage("invalid health check \"%s\": use tcp, http[:PATH] or none", v);
+	}
+	while ((w = arg_peek(a))) {
+		if (kw_is(w, "port")) {
+			arg_next(a);
+			arg_once(&has_port, w);
+			st->hc_port = parse_ulong(arg_value(a, w, "a port (1-65535)"),
+						  "port", 1, 65535);
+		} else if (kw_is(w, "interval")) {
+			arg_next(a);
+			arg_once(&has_interval, w);
+			st->hc_interval = parse_ulong(arg_value(a, w, "SECONDS (1-300)"),
+						      "interval", 1, 300);
+		} else if (kw_is(w, "healthy-threshold")) {
+			arg_next(a);
+			arg_once(&has_h, w);
+			st->hc_healthy = parse_ulong(arg_value(a, w, "a number (2-10)"),
+						     "healthy-threshold", 2, 10);
+		} else if (kw_is(w, "unhealthy-threshold")) {
+			arg_next(a);
+			arg_once(&has_u, w);
+			st->hc_unhealthy = parse_ulong(arg_value(a, w, "a number (2-10)"),
+						       "unhealthy-threshold", 2, 10);
+		} else {
+			break;
+		}
+	}
+	if (st->hc_proto == VPCE_HC_NONE && (has_port || has_interval || has_h || has_u))
+		die_usage("%s: \"health-check none\" takes no port, interval or thresholds",
+			  cur_cmd);
+}
+
+/* One setting at word W; false if W is not one. @all: "service set". */
+static bool parse_setting(struct args *a, const char *w, struct settings *st, bool all)
+{
+	if (kw_is(w, "acceptance-required")) {
+		arg_once(&st->has_acceptance, w);
+		st->acceptance = parse_onoff(w, arg_value(a, w, "on|off"));
+	} else if (kw_is(w, "cross-zone")) {
+		arg_once(&st->has_cross_zone, w);
+		st->cross_zone = parse_onoff(w, arg_value(a, w, "on|off"));
+	} else if (kw_is(w, "private-dns")) {
+		bool seen = st->private_dns;
+
+		arg_once(&seen, w);
+		st->private_dns = arg_value(a, w, "NAME");
+		check_dns_name(st->private_dns);
+	} else if (!all) {
+		return false;
+	} else if (kw_is(w, "deregistration-delay")) {
+		arg_once(&st->has_dereg, w);
+		st->dereg = parse_ulong(arg_value(a, w, "SECONDS (0-3600)"),
+					"deregistration-delay", 0, 3600);
+	} else if (kw_is(w, "idle-timeout")) {
+		arg_once(&st->has_idle, w);
+		st->idle = parse_ulong(arg_value(a, w, "SECONDS (60-6000)"),
+				       "idle-timeout", 60, 6000);
+	} else if (kw_is(w, "hash-seed")) {
+		arg_once(&st->has_seed, w);
+		parse_hash_seed(arg_value(a, w, "HEX"), st->seed);
+	} else if (kw_is(w, "health-check")) {
+		arg_once(&st->has_hc, w);
+		parse_health_check(a, w, st);
+	} else if (kw_is(w, "port") || kw_is(w, "interval") ||
+		   kw_is(w, "healthy-threshold") || kw_is(w, "unhealthy-threshold")) {
+		die_usage("%s: \"%s\" must follow \"health-check\"", cur_cmd, w);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void put_settings(struct nl_msg *m, const struct settings *st)
+{
+	if (st->has_acceptance)
+		nl_put_u8(m, VPCE_A_ACCEPTANCE_REQUIRED, st->acceptance);
+	if (st->has_cross_zone)
+		nl_put_u8(m, VPCE_A_CROSS_ZONE, st->cross_zone);
+	if (st->private_dns)
+		nl_put_str(m, VPCE_A_PRIVATE_DNS, st->private_dns);
+	if (st->has_dereg)
+		nl_put_u32(m, VPCE_A_DEREG_DELAY, st->dereg);
+	if (st->has_idle)
+		nl_put_u32(m, VPCE_A_IDLE_TIMEOUT, st->idle);
+	if (st->has_seed && nla_put(m, VPCE_A_HASH_SEED, VPCE_HASH_SEED_LEN, st->seed) < 0)
+		die_kernel("cannot build the request");
+	if (st->has_hc) {
+		struct nlattr *hc = nl_nest(m, VPCE_A_HEALTH_CHECK);
+
+		nl_put_u8(m, VPCE_HC_A_PROTO, st->hc_proto);
+		if (st->hc_path)
+			nl_put_str(m, VPCE_HC_A_PATH, st->hc_path);
+		if (st->hc_port)
+			nl_put_u16(m, VPCE_HC_A_PORT, st->hc_port);
+		if (st->hc_interval)
+			nl_put_u32(m, VPCE_HC_A_INTERVAL, st->hc_interval);
+		if (st->hc_healthy)
+			nl_put_u8(m, VPCE_HC_A_HEALTHY, st->hc_healthy);
+		if (st->hc_unhealthy)
+			nl_put_u8(m, VPCE_HC_A_UNHEALTHY, st->hc_unhealthy);
+		nl_nest_end(m, hc);
+	}
+}
 
 static int service_add(struct args *a)
 {
 	const char *name = arg_name(a, "SVC", "service name");
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
 	struct vpce_addr nlbs[VPCE_ZONES_MAX];
-	bool has_account = false, has_type = false, has_acceptance = false;
-	bool acceptance = false;
+	bool has_account = false, has_type = false;
+	struct settings st = { 0 };
 	int nlisteners = 0, nnlbs = 0, i;
 	int type = VPCE_TYPE_INTERFACE;
 	uint64_t account = 0;
@@ -36,13 +189,9 @@ static int service_add(struct args *a)
 			arg_addr_zone(a, w, nlbs, &nnlbs, VPCE_ZONES_MAX);
 		} else if (kw_is(w, "zone")) {
 			die_usage("%s: \"zone\" must follow \"nlb ADDR\"", cur_cmd);
-		} else if (kw_is(w, "acceptance-required")) {
-			arg_once(&has_acceptance, w);
-			acceptance = parse_onoff(w, arg_value(a, w, "on|off"));
-		} else if (kw_is(w, "prefix") ||
-			   kw_is(w, "cross-zone") || kw_is(w, "private-dns")) {
+		} else if (kw_is(w, "prefix")) {
 			not_supported(w);
-		} else {
+		} else if (!parse_setting(a, w, &st, false)) {
 			arg_unknown(w);
 		}
 	}
@@ -55,8 +204,6 @@ static int service_add(struct args *a)
 	nl_put_u64(m, VPCE_A_ACCOUNT, account);
 	if (has_type)
 		nl_put_u8(m, VPCE_A_TYPE, type);
-	if (has_acceptance)
-		nl_put_u8(m, VPCE_A_ACCEPTANCE_REQUIRED, acceptance);
 	arr = nl_nest(m, VPCE_A_LISTENERS);
 	for (i = 0; i < nlisteners; i++) {
 		struct nlattr *l = nl_nest(m, i);
@@ -70,6 +217,28 @@ static int service_add(struct args *a)
 	}
 	nl_nest_end(m, arr);
 	nl_put_addrs(m, VPCE_A_NLBS, nlbs, nnlbs);
+	put_settings(m, &st);
+	return nl_request(m);
+}
+
+static int service_set(struct args *a)
+{
+	const char *name = arg_name(a, "SVC", "service name");
+	struct settings st = { 0 };
+	struct nl_msg *m;
+	const char *w;
+	int n = 0;
+
+	while ((w = arg_next(a))) {
+		if (!parse_setting(a, w, &st, true))
+			arg_unknown(w);
+		n++;
+	}
+	if (!n)
+		die_usage("%s: nothing to set", cur_cmd);
+	m = nl_new(VPCE_CMD_SERVICE_SET, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	put_settings(m, &st);
 	return nl_request(m);
 }
 
@@ -121,9 +290,64 @@ static json_t *listeners_parse(struct nlattr *arr)
 	return out;
 }
 
-static json_t *service_parse(struct nlattr **tb)
+static struct nla_policy hc_policy[VPCE_HC_A_MAX + 1] = {
+	[VPCE_HC_A_PROTO]	= { .type = NLA_U8 },
+	[VPCE_HC_A_PATH]	= { .type = NLA_STRING },
+	[VPCE_HC_A_INTERVAL]	= { .type = NLA_U32 },
+	[VPCE_HC_A_HEALTHY]	= { .type = NLA_U8 },
+	[VPCE_HC_A_UNHEALTHY]	= { .type = NLA_U8 },
+	[VPCE_HC_A_PORT]	= { .type = NLA_U16 },
+};
+
+/* The health check as an object, or null when the service has none. */
+static json_t *hc_parse(struct nlattr *nest)
 {
-	json_t *listeners, *nlbs;
+	struct nlattr *tb[VPCE_HC_A_MAX + 1];
+	json_t *o;
+
+	if (!nest || nla_parse_nested(tb, VPCE_HC_A_MAX, nest, hc_policy) < 0 ||
+	    !tb[VPCE_HC_A_PROTO] || nla_get_u8(tb[VPCE_HC_A_PROTO]) == VPCE_HC_NONE)
+		return json_null();
+	o = json_pack("{s:o, s:o, s:o, s:o, s:o}",
+		"protocol", json_enum(tb[VPCE_HC_A_PROTO], hc_names, ARRAY_SIZE(hc_names)),
+		"port", json_attr_uint(tb[VPCE_HC_A_PORT]),
+		"interval", json_attr_uint(tb[VPCE_HC_A_INTERVAL]),
+		"healthy_threshold", json_attr_uint(tb[VPCE_HC_A_HEALTHY]),
+		"unhealthy_threshold", json_attr_uint(tb[VPCE_HC_A_UNHEALTHY]));
+	if (o && tb[VPCE_HC_A_PATH])
+		json_object_set_new(o, "path", json_attr_str(tb[VPCE_HC_A_PATH]));
+	return o;
+}
+
+static json_t *json_bool_attr(const struct nlattr *nla)
+{
+	return nla ? json_boolean(nla_get_u8((struct nlattr *)nla)) : json_null();
+}
+
+/* The load balancing settings, added to the service object S. */
+static void service_parse_lb(json_t *s, struct nlattr **tb)
+{
+	json_object_set_new(s, "cross_zone", json_bool_attr(tb[VPCE_A_CROSS_ZONE]));
+	json_object_set_new(s, "private_dns", json_attr_str(tb[VPCE_A_PRIVATE_DNS]));
+	json_object_set_new(s, "deregistration_delay",
+			    json_attr_uint(tb[VPCE_A_DEREG_DELAY]));
+	json_object_set_new(s, "idle_timeout", json_attr_uint(tb[VPCE_A_IDLE_TIMEOUT]));
+	json_object_set_new(s, "health_check", hc_parse(tb[VPCE_A_HEALTH_CHECK]));
+	/* Only administrators see a seed, and only one that was set. */
+	if (tb[VPCE_A_HASH_SEED]) {
+		const uint8_t *p = nla_data(tb[VPCE_A_HASH_SEED]);
+		char hex[2 * VPCE_HASH_SEED_LEN + 1];
+		int i;
+
+		for (i = 0; i < VPCE_HASH_SEED_LEN; i++)
+			snprintf(hex + 2 * i, 3, "%02x", p[i]);
+		json_object_set_new(s, "hash_seed", json_string(hex));
+	}
+}
+
+json_t *service_parse(struct nlattr **tb)
+{
+	json_t *listeners, *nlbs, *s;
 
 	if (!tb[VPCE_A_NAME] || !tb[VPCE_A_ACCOUNT])
 		return NULL;
@@ -135,7 +359,7 @@ static json_t *service_parse(struct nlattr **tb)
 		return NULL;
 	}
 	/* "targets" is filled in from a target dump by service_show(). */
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:[], s:o, s:o, s:b, s:o}",
+	s = json_pack("{s:o, s:o, s:o, s:o, s:o, s:[], s:o, s:o, s:b, s:o}",
 		"name", json_attr_str(tb[VPCE_A_NAME]),
 		"account", json_account(nla_get_u64(tb[VPCE_A_ACCOUNT])),
 		"type", json_enum(tb[VPCE_A_TYPE], type_names, ARRAY_SIZE(type_names)),
@@ -147,11 +371,51 @@ static json_t *service_parse(struct nlattr **tb)
 		"acceptance_required", tb[VPCE_A_ACCEPTANCE_REQUIRED] &&
 			nla_get_u8(tb[VPCE_A_ACCEPTANCE_REQUIRED]),
 		"principals", json_str_array(tb[VPCE_A_PRINCIPALS]));
+	if (s)
+		service_parse_lb(s, tb);
+	return s;
+}
+
+static const char *onoff(const json_t *s, const char *key)
+{
+	return json_is_true(json_object_get(s, key)) ? "on" : "off";
+}
+
+/*
+ *     cross-zone off deregistration-delay 300 idle-timeout 350 [private-dns NAME] [hash-seed HEX]
+ *     [health-check http:/ port 0 interval 30 healthy-threshold 5 ...]
+ * (one line, in "service set"'s words)
+ */
+static void service_print_lb(const json_t *s)
+{
+	const json_t *hc = json_object_get(s, "health_check");
+
+	printf("    cross-zone %s deregistration-delay %"
+	       JSON_INTEGER_FORMAT " idle-timeout %" JSON_INTEGER_FORMAT,
+	       onoff(s, "cross_zone"),
+	       jint(s, "deregistration_delay"), jint(s, "idle_timeout"));
+	if (json_is_string(json_object_get(s, "private_dns")))
+		printf(" private-dns %s", jstr(s, "private_dns"));
+	if (json_object_get(s, "hash_seed"))
+		printf(" hash-seed %s", jstr(s, "hash_seed"));
+	if (json_is_object(hc)) {
+		printf(" health-check %s", jstr(hc, "protocol"));
+		if (json_object_get(hc, "path"))
+			printf(":%s", jstr(hc, "path"));
+		if (jint(hc, "port"))
+			printf(" port %" JSON_INTEGER_FORMAT, jint(hc, "port"));
+		printf(" interval %" JSON_INTEGER_FORMAT " healthy-threshold %"
+		       JSON_INTEGER_FORMAT " unhealthy-threshold %" JSON_INTEGER_FORMAT,
+		       jint(hc, "interval"), jint(hc, "healthy_threshold"),
+		       jint(hc, "unhealthy_threshold"));
+	}
+	printf("\n");
 }
 
 /*
  * service s1 account 222222222222 type interface listener tcp:80:8080
  *   nlb 192.168.1.1 zone az1 targets 1 endpoints 1     (one line)
+ *     cross-zone off deregistration-delay 300 ...         (service_print_lb)
  *     target 192.168.1.10 zone az1 weight 1 health healthy
  */
 static void service_print(const json_t *s)
@@ -170,6 +434,7 @@ static void service_print(const json_t *s)
 	       json_is_true(json_object_get(s, "acceptance_required")) ? "on" : "off");
 	printf(" targets %" JSON_INTEGER_FORMAT " endpoints %" JSON_INTEGER_FORMAT "\n",
 	       jint(s, "target_count"), jint(s, "endpoint_count"));
+	service_print_lb(s);
 	for_each_elem(json_object_get(s, "principals"), i, o)
 		printf("    principal %s\n", json_string_value(o));
 	for_each_elem(json_object_get(s, "targets"), i, o)
@@ -258,7 +523,7 @@ static const struct command service_cmds[] = {
 	{ "add",       { NULL },		service_add },
 	{ "del",       { "delete" },		service_del },
 	{ "show",      { "list", "ls" },	service_show },
-	{ "set",       { NULL },		NULL },
+	{ "set",       { NULL },		service_set },
 	{ "allow",     { NULL },		service_allow },
 	{ "disallow",  { NULL },		service_disallow },
 	{ NULL }
@@ -270,7 +535,11 @@ const struct object service_object = {
 	"service add SVC account ACCOUNT [type interface]\n"
 	"        listener PROTO:PORT[:TARGETPORT] [listener ...]\n"
 	"        nlb ADDR [zone AZ] [nlb ADDR [zone AZ]]...\n"
-	"        [acceptance-required on|off]\n"
+	"        [acceptance-required on|off] [cross-zone on|off] [private-dns NAME]\n"
+	"service set SVC [acceptance-required on|off] [cross-zone on|off] [private-dns NAME]\n"
+	"        [deregistration-delay SECONDS] [idle-timeout SECONDS] [hash-seed HEX]\n"
+	"        [health-check tcp|http[:PATH]|none [port PORT] [interval SECONDS]\n"
+	"                      [healthy-threshold N] [unhealthy-threshold N]]\n"
 	"service allow SVC principal ARN\n"
 	"service disallow SVC principal ARN\n"
 	"service del SVC\n"

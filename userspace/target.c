@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vpcectl target add|del|show */
+/* vpcectl target add|set|del|show */
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +62,56 @@ static int target_del(struct args *a)
 	return nl_request(m);
 }
 
+static int parse_health(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(health_names); i++)
+		if (!strcmp(s, health_names[i]))
+			return i;
+	die_usage("invalid health \"%s\": use healthy, unhealthy or draining", s);
+}
+
+static int target_set(struct args *a)
+{
+	const char *svc = arg_name(a, "SVC", "service name");
+	bool has_weight = false, has_health = false;
+	unsigned long weight = 0;
+	struct vpce_addr addr;
+	struct nl_msg *m;
+	int health = 0;
+	const char *w;
+
+	w = arg_next(a);
+	if (!w)
+		die_usage("%s: ADDR is required", cur_cmd);
+	parse_addr(w, &addr);
+	while ((w = arg_next(a))) {
+		if (kw_is(w, "weight")) {
+			arg_once(&has_weight, w);
+			weight = parse_ulong(arg_value(a, w, "a number (1-256)"),
+					     "weight", 1, VPCE_WEIGHT_MAX);
+		} else if (kw_is(w, "health")) {
+			arg_once(&has_health, w);
+			health = parse_health(arg_value(a, w,
+					"healthy, unhealthy or draining"));
+		} else {
+			arg_unknown(w);
+		}
+	}
+	if (!has_weight && !has_health)
+		die_usage("%s: nothing to set (weight or health)", cur_cmd);
+
+	m = nl_new(VPCE_CMD_TARGET_SET, false);
+	nl_put_str(m, VPCE_A_SERVICE, svc);
+	nl_put_addr(m, VPCE_A_ADDR, &addr);
+	if (has_weight)
+		nl_put_u16(m, VPCE_A_WEIGHT, weight);
+	if (has_health)
+		nl_put_u8(m, VPCE_A_HEALTH, health);
+	return nl_request(m);
+}
+
 json_t *target_parse(struct nlattr **tb)
 {
 	json_t *addr, *t;
@@ -80,6 +130,10 @@ json_t *target_parse(struct nlattr **tb)
 		"health", json_enum(tb[VPCE_A_HEALTH], health_names,
 				    ARRAY_SIZE(health_names)));
 	json_decref(addr);
+	/* A draining target: seconds until its flows are ended. */
+	if (t && tb[VPCE_A_DEREG_DELAY])
+		json_object_set_new(t, "deregistration_left",
+				    json_attr_uint(tb[VPCE_A_DEREG_DELAY]));
 	return t;
 }
 
@@ -95,8 +149,12 @@ void target_print_line(const json_t *t, bool indented)
 	else
 		printf("target %s", jstr(t, "service"));
 	print_addr(NULL, t);
-	printf(" weight %" JSON_INTEGER_FORMAT " health %s\n",
+	printf(" weight %" JSON_INTEGER_FORMAT " health %s",
 	       jint(t, "weight"), jstr(t, "health"));
+	if (json_object_get(t, "deregistration_left"))
+		printf(" deregistration-left %" JSON_INTEGER_FORMAT,
+		       jint(t, "deregistration_left"));
+	printf("\n");
 }
 
 static void target_print(const json_t *t)
@@ -127,7 +185,7 @@ static const struct command target_cmds[] = {
 	{ "add",  { NULL },		target_add },
 	{ "del",  { "delete" },		target_del },
 	{ "show", { "list", "ls" },	target_show },
-	{ "set",  { NULL },		NULL },
+	{ "set",  { NULL },		target_set },
 	{ NULL }
 };
 
@@ -135,6 +193,7 @@ const struct object target_object = {
 	.name = "target",
 	.usage =
 	"target add SVC ADDR [zone AZ] [weight 1-256]\n"
+	"target set SVC ADDR [weight 1-256] [health healthy|unhealthy|draining]\n"
 	"target del SVC ADDR\n"
 	"target show [SVC]\n",
 	.cmds = target_cmds,

@@ -47,11 +47,8 @@ check 1 'vpcectl: unknown option "--bogus" (try "vpcectl --help")' --bogus vpc
 check 1 'vpcectl: "-n" needs NETNS' -n
 check 1 'vpcectl: cannot open network namespace "nonexistent-ns": No such file or directory' -n nonexistent-ns vpc show
 check 1 'vpcectl: unknown command "foo" for "vpc" (try "vpcectl vpc help")' vpc foo
-check 1 'vpcectl: "connection" is not supported yet' connection show
-check 1 'vpcectl: "policy" is not supported yet' policy simulate
-check 1 'vpcectl: "service set" is not supported yet' service set s1
-check 1 'vpcectl: "target set" is not supported yet' target set s1 1.2.3.4
-check 1 'vpcectl: "endpoint set" is not supported yet' endpoint set e1 policy -
+check 2 "$nomod" connection show
+check 1 'vpcectl: endpoint set: "policy" is required' endpoint set e1
 check 0 '' --help
 check 0 '' -V
 check 0 '' vpc help
@@ -103,10 +100,34 @@ check 1 "vpcectl: zone name \"a\$\" has an invalid character '\$' (use A-Z a-z 0
 check 1 'vpcectl: "type gateway" is not supported yet' $S type gateway
 check 1 'vpcectl: invalid type "foo": use interface' $S type foo
 check 1 'vpcectl: service add: "type" may be given only once' $S type interface type interface
-check 1 'vpcectl: "cross-zone" is not supported yet' $S cross-zone on
-check 1 'vpcectl: "acceptance-required" is not supported yet' $S acceptance-required on
+check 1 'vpcectl: service add: "cross-zone" is on or off, not "yes"' $S cross-zone yes
+check 1 'vpcectl: "acceptance-required" needs on|off' $S acceptance-required
+check 1 'vpcectl: service add: "cross-zone" may be given only once' $S cross-zone on cross-zone off
+check 1 'vpcectl: invalid private-dns "a..b": not a DNS name (labels of A-Z a-z 0-9 -, optionally *. first)' $S private-dns a..b
+check 1 'vpcectl: unknown argument "idle-timeout" for "service add"' $S idle-timeout 60
+check 2 "$nomod" $S listener tcp:80 nlb 1.1.1.1 acceptance-required on cross-zone off private-dns '*.svc.example.com'
 check 1 'vpcectl: unknown argument "foo" for "service add"' $S foo
 check 2 "$nomod" $S type interface listener tcp:80:8080 listener udp:53 nlb 192.168.1.1 zone az1 nlb ::1 zone az2 nlb 10.0.0.1
+# service set
+check 1 'vpcectl: service set: SVC is required' service set
+check 1 'vpcectl: service set: nothing to set' service set s1
+check 1 'vpcectl: unknown argument "foo" for "service set"' service set s1 foo
+check 1 'vpcectl: idle-timeout "59" out of range (60-6000)' service set s1 idle-timeout 59
+check 1 'vpcectl: idle-timeout "6001" out of range (60-6000)' service set s1 idle-timeout 6001
+check 1 'vpcectl: deregistration-delay "3601" out of range (0-3600)' service set s1 deregistration-delay 3601
+check 1 'vpcectl: invalid hash-seed "abc": expected 32 hexadecimal digits' service set s1 hash-seed abc
+check 1 'vpcectl: invalid hash-seed "0123456789abcdef0123456789abcdeg": expected 32 hexadecimal digits' service set s1 hash-seed 0123456789abcdef0123456789abcdeg
+check 1 'vpcectl: invalid health check "udp": use tcp, http[:PATH] or none' service set s1 health-check udp
+check 1 'vpcectl: invalid health check "http:x": the path must start with /' service set s1 health-check http:x
+check 1 'vpcectl: service set: "interval" must follow "health-check"' service set s1 interval 5
+check 1 'vpcectl: interval "0" out of range (1-300)' service set s1 health-check tcp interval 0
+check 1 'vpcectl: healthy-threshold "11" out of range (2-10)' service set s1 health-check tcp healthy-threshold 11
+check 1 'vpcectl: unhealthy-threshold "1" out of range (2-10)' service set s1 health-check tcp unhealthy-threshold 1
+check 1 'vpcectl: service set: "interval" may be given only once' service set s1 health-check tcp interval 5 interval 6
+check 1 'vpcectl: service set: "health-check none" takes no port, interval or thresholds' service set s1 health-check none interval 5
+check 2 "$nomod" service set s1 acceptance-required off cross-zone on private-dns svc.example.com deregistration-delay 0 idle-timeout 6000 hash-seed 000102030405060708090A0B0C0D0E0F health-check http:/health port 8080 interval 5 healthy-threshold 3 unhealthy-threshold 2
+check 2 "$nomod" service set s1 health-check tcp idle-timeout 60
+check 2 "$nomod" service set s1 private-dns ''
 check 1 'vpcectl: service del: SVC is required' service del
 check 2 "$nomod" service del s1
 check 2 "$nomod" service show s1
@@ -123,6 +144,12 @@ check 1 'vpcectl: target add: "weight" may be given only once' target add s1 1.2
 check 1 'vpcectl: target add: "zone" may be given only once' target add s1 1.2.3.4 zone a zone b
 check 1 'vpcectl: unknown argument "foo" for "target add"' target add s1 1.2.3.4 foo
 check 1 'vpcectl: unknown argument "zone" for "target del"' target del s1 1.2.3.4 zone a
+check 1 'vpcectl: target set: ADDR is required' target set s1
+check 1 'vpcectl: target set: nothing to set (weight or health)' target set s1 1.2.3.4
+check 1 'vpcectl: invalid health "sick": use healthy, unhealthy or draining' target set s1 1.2.3.4 health sick
+check 1 'vpcectl: weight "0" out of range (1-256)' target set s1 1.2.3.4 weight 0
+check 1 'vpcectl: unknown argument "zone" for "target set"' target set s1 1.2.3.4 zone a
+check 2 "$nomod" target set s1 1.2.3.4 weight 3 health draining
 check 1 "vpcectl: service name \"bad!\" has an invalid character '!' (use A-Z a-z 0-9 . _ -)" target show 'bad!'
 check 2 "$nomod" target add s1 1.2.3.4 weight 256 zone az1
 check 2 "$nomod" target add s1 2001:db8::1
@@ -138,14 +165,37 @@ check 1 'vpcectl: endpoint add: "addr" is required' $E
 check 1 'vpcectl: endpoint add: "vpc" may be given only once' $E vpc v2
 check 1 'vpcectl: "service" needs SVC' endpoint add e1 vpc v1 service
 check 1 'vpcectl: endpoint add: "zone" must follow "addr ADDR"' $E zone az1
-check 1 'vpcectl: "policy" is not supported yet' $E policy -
-check 1 'vpcectl: "requester" is not supported yet' $E requester '*'
+check 1 'vpcectl: policy: cannot open "/nonexistent.json": No such file or directory' $E policy /nonexistent.json
+check 1 'vpcectl: endpoint add: the principal must be one principal, not "*"' $E requester '*'
 check 1 'vpcectl: "type gateway" is not supported yet' $E type gateway
 check 1 "vpcectl: VPC name \"v/1\" has an invalid character '/' (use A-Z a-z 0-9 . _ -)" endpoint add e1 vpc v/1
 check 1 'vpcectl: endpoint add: too many "addr" (at most 16)' $E $(for i in $(seq 17); do echo addr 10.0.0.$i; done)
 check 2 "$nomod" $E type interface addr 10.0.0.100 zone az1 addr 10.0.1.100 zone az2
 check 2 "$nomod" endpoint del e1
 check 2 "$nomod" endpoint show
+
+# policy simulate: the document is validated before anything is sent
+pol=$(mktemp)
+trap 'rm -f "$pol"' EXIT
+echo '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}' >"$pol"
+P="policy simulate document $pol"
+R='action vpce:Connect resource arn:aws:ec2:local:222222222222:vpc-endpoint-service/s1'
+check 1 'vpcectl: policy simulate: "document" is required' policy simulate
+check 1 'vpcectl: policy simulate: "principal" is required' $P $R
+check 1 'vpcectl: policy simulate: "action" is required' $P principal $A
+check 1 'vpcectl: policy simulate: the principal must be one principal, not "*"' $P principal '*' $R
+check 1 'vpcectl: invalid principal "arn:aws:iam::1:root": use *, an account (12 digits), or arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME' $P principal arn:aws:iam::1:root $R
+check 1 'vpcectl: invalid account "12": an account is exactly 12 digits' $P principal $A account 12 $R
+check 1 'vpcectl: invalid context "novalue": expected KEY=VALUE with KEY of A-Z a-z 0-9 : / _ . - + = @' $P principal $A $R context novalue
+check 1 'vpcectl: invalid context "a b=c": expected KEY=VALUE with KEY of A-Z a-z 0-9 : / _ . - + = @' $P principal $A $R context 'a b=c'
+check 1 'vpcectl: policy simulate: "document" may be given only once' $P document $pol
+check 1 'vpcectl: unknown argument "bogus" for "policy simulate"' $P bogus
+check 1 "vpcectl: policy: cannot open \"/nonexistent\": No such file or directory" policy simulate document /nonexistent principal $A $R
+echo '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "x"}}' >"$pol"
+check 1 'vpcectl: policy: Statement.Resource: invalid resource "x" (expected "*" or an ARN)' $P principal $A $R
+echo '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}' >"$pol"
+check 2 "$nomod" $P principal $A $R context aws:SourceVpc=v1 context k=1 context k=2
+check 2 "$nomod" $P principal arn:aws:iam::$A:role/path/app account 222222222222 $R
 
 echo "1..$n"
 [ "$failed" = 0 ]

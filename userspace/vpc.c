@@ -69,7 +69,7 @@ static struct nla_policy dev_policy[VPCE_DEV_A_MAX + 1] = {
 	[VPCE_DEV_A_CT_ZONE]	= { .type = NLA_U16 },
 };
 
-static json_t *vpc_parse(struct nlattr **tb)
+json_t *vpc_parse(struct nlattr **tb)
 {
 	json_t *devs = json_array();
 	struct nlattr *child;

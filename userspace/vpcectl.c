@@ -23,11 +23,12 @@
 bool opt_json;
 bool opt_pretty;
 const char *cur_cmd = "vpcectl";
+const char *err_prefix = "";
 
 static void vmsg(const char *fmt, va_list ap)
 {
 	fflush(stdout);
-	fputs("vpcectl: ", stderr);
+	fprintf(stderr, "vpcectl: %s", err_prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -59,12 +60,24 @@ static const struct object *const objects[] = {
 	&endpoint_object,
 	&connection_object,
 	&principal_object,
+	&policy_object,
+	&dns_object,
 };
 
 /* Objects of the interface that later versions implement. */
 static const char *const later_objects[] = {
-	"policy", "stats", "monitor",
-	"save", "restore", "flush", "dns",
+	"stats",
+};
+
+/* Commands that are a whole object: "vpcectl save". */
+static const struct {
+	const char *name;
+	int (*run)(struct args *a);
+} verbs[] = {
+	{ "save",    batch_save },
+	{ "restore", batch_restore },
+	{ "flush",   batch_flush },
+	{ "monitor", monitor_run },
 };
 
 static void usage(FILE *f)
@@ -84,6 +97,8 @@ static void usage(FILE *f)
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		fputs(objects[i]->usage, f);
+	fputs(batch_usage, f);
+	fputs("monitor\n", f);
 	fprintf(f,
 		"\n"
 		"Names are 1-%d characters of A-Z a-z 0-9 . _ -; zone names at most %d.\n"
@@ -126,7 +141,7 @@ static const struct command *find_command(const struct object *obj, const char *
 	return NULL;
 }
 
-static int dispatch(struct args *a)
+int dispatch(struct args *a)
 {
 	const char *oname = arg_next(a), *cname;
 	const struct object *obj = NULL;
@@ -142,6 +157,11 @@ static int dispatch(struct args *a)
 		usage(stdout);
 		return 0;
 	}
+	for (i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (!strcmp(verbs[i].name, oname)) {
+			cur_cmd = verbs[i].name;
+			return verbs[i].run(a);
+		}
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		if (!strcmp(objects[i]->name, oname))
 			obj = objects[i];

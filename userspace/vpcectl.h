@@ -41,6 +41,8 @@ extern bool opt_pretty;
 
 /* "service add" while a command runs: names it in error messages. */
 extern const char *cur_cmd;
+/* "line 12: " while "restore" reads a batch; "" otherwise. */
+extern const char *err_prefix;
 
 void __attribute__((format(printf, 1, 2), noreturn)) die_usage(const char *fmt, ...);
 void __attribute__((format(printf, 1, 2), noreturn)) die_kernel(const char *fmt, ...);
@@ -92,6 +94,8 @@ bool parse_onoff(const char *kw, const char *s);
 /* A principal ARN (or "*" when ANY_OK); exits with a message if invalid. */
 const char *parse_arn(const char *s, bool any_ok);
 void parse_prefix(const char *s, struct vpce_addr *prefix, uint8_t *plen);
+void parse_hash_seed(const char *s, uint8_t seed[VPCE_HASH_SEED_LEN]);
+void check_dns_name(const char *s);
 /*
  * After keyword KW: ADDR [zone AZ], appended to ADDRS (at most MAX).
  * Used by "service add ... nlb" and "endpoint add ... addr".
@@ -105,6 +109,8 @@ void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
 typedef json_t *(*nl_parse_fn)(struct nlattr **tb);
 
 struct nl_msg *nl_new(uint8_t cmd, bool dump);
+/* Free REQ, or keep it for the next nl_new() (saves clearing 256 KiB). */
+void nl_recycle(struct nl_msg *req);
 void nl_put_u8(struct nl_msg *m, int type, uint8_t v);
 void nl_put_u16(struct nl_msg *m, int type, uint16_t v);
 void nl_put_u32(struct nl_msg *m, int type, uint32_t v);
@@ -124,6 +130,10 @@ void nl_put_prefix(struct nl_msg *m, int type, const struct vpce_addr *a,
  * Returns 0 or EXIT_KERNEL.
  */
 int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out);
+/* Events: each VPCE_MCGRP_EVENTS message's command and attributes. */
+typedef void (*nl_event_fn)(uint8_t cmd, struct nlattr **tb);
+/* Join the events group and hand every event to HANDLE; never returns. */
+int nl_monitor(nl_event_fn handle) __attribute__((noreturn));
 /* A request whose only answer is an ack. */
 int nl_request(struct nl_msg *req);
 
@@ -133,6 +143,7 @@ const char *enum_name(const char *const *names, size_t n, unsigned int v);
 extern const char *const type_names[__VPCE_TYPE_MAX];
 extern const char *const state_names[__VPCE_STATE_MAX];
 extern const char *const health_names[__VPCE_HEALTH_MAX];
+extern const char *const hc_names[__VPCE_HC_MAX];
 
 json_t *json_account(uint64_t account);
 json_t *json_attr_str(const struct nlattr *nla);
@@ -153,6 +164,8 @@ const char *jstr(const json_t *o, const char *key);
 json_int_t jint(const json_t *o, const char *key);
 /* " KW ADDR[ zone AZ]" (no " KW" when KW is NULL). */
 void print_addr(const char *kw, const json_t *addr);
+/* TITLE, then TEXT's lines indented, under an object; nothing if NULL. */
+void print_text_block(const char *title, const char *text);
 /* Print ARR as JSON, or each element with PRINT. Takes ARR. */
 void show(json_t *arr, void (*print)(const json_t *obj));
 
@@ -176,6 +189,39 @@ extern const struct object target_object;
 extern const struct object endpoint_object;
 extern const struct object connection_object;
 extern const struct object principal_object;
+extern const struct object monitor_object;
+extern const struct object policy_object;
+
+extern const struct object dns_object;
+
+/* One command line of a batch, or of vpcectl's own command line. */
+int dispatch(struct args *a);
+
+/* ---- batch.c: save, restore, flush ---- */
+
+extern const char batch_usage[];
+int batch_save(struct args *a);
+int batch_restore(struct args *a);
+int batch_flush(struct args *a);
+int monitor_run(struct args *a) __attribute__((noreturn));
+
+/*
+ * While a batch is read, nl_request() hands each request to the batch
+ * instead of sending it, and nl_query() refuses (no "show" in a batch).
+ */
+extern int (*nl_batch_hook)(struct nl_msg *req);
+/*
+ * Send N requests (concatenated in BUF, each at OFF[i]) without waiting for
+ * each ack, many per sendmsg(). Returns -1 if all succeeded, else the index
+ * of the first that failed, after printing the kernel's reason prefixed with
+ * "line LINES[i]: ". Later
+ * requests of the same window may have been applied.
+ */
+long nl_send_batch(char *buf, const size_t *off, const int *lines, size_t n);
+
+json_t *vpc_parse(struct nlattr **tb);
+json_t *service_parse(struct nlattr **tb);
+json_t *principal_parse(struct nlattr **tb);
 
 /* endpoint.c's parser, shared with "connection show". */
 json_t *endpoint_parse(struct nlattr **tb);

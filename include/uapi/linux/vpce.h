@@ -57,14 +57,65 @@
  *				a service are the zones of its NLB addresses;
  *				each zone appears once (one NLB address may
  *				omit its zone: it is then the zone "").
+ *	VPCE_A_ACCEPTANCE_REQUIRED, VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS
+ *				optional, as for VPCE_CMD_SERVICE_SET.
+ *	A new service has deregistration delay 300 s, TCP idle timeout 350 s,
+ *	no health check, and hashes flows with its namespace's random key.
+ *
+ * VPCE_CMD_SERVICE_SET: change settings of a service; those given change,
+ *	the others stay. At least one is needed.
+ *	VPCE_A_NAME		required
+ *	VPCE_A_ACCEPTANCE_REQUIRED	u8, 0 or 1: new endpoints wait for
+ *				the provider's acceptance.
+ *	VPCE_A_CROSS_ZONE	u8, 0 or 1. With 0 (the default) a new flow
+ *				to an endpoint address in zone Z goes to a
+ *				healthy target of zone Z; if Z has none, to a
+ *				healthy target of any zone; if no target is
+ *				healthy, to any target that is not draining
+ *				(fail open). With 1, to a healthy target of
+ *				any zone. Targets see the flow come from the
+ *				NLB address of zone Z either way.
+ *	VPCE_A_PRIVATE_DNS	string, at most VPCE_DNS_NAME_MAX: labels of
+ *				[A-Za-z0-9-], optionally "*." first; ""
+ *				removes the name.
+ *	VPCE_A_DEREG_DELAY	u32, 0..3600 seconds: how long a draining
+ *				target keeps its live flows. Targets that
+ *				are draining already keep their delay.
+ *	VPCE_A_IDLE_TIMEOUT	u32, 60..6000 seconds: TCP flows of the
+ *				service end after this idle time (UDP ones
+ *				after 120 s), live flows included from their
+ *				next packet. A packet of a TCP flow that has
+ *				ended is answered with a reset.
+ *	VPCE_A_HASH_SEED	VPCE_HASH_SEED_LEN bytes: the key of the flow
+ *				hash (SipHash-2-4, the bytes read as two
+ *				little-endian u64). The flow key is the
+ *				VPC's name, the source address and port and
+ *				the protocol, and Maglev tables depend only
+ *				on the targets, so hosts with the same seed
+ *				and targets send a flow to the same target.
+ *	VPCE_A_HEALTH_CHECK	nested VPCE_HC_A_*, the check vpced runs:
+ *		VPCE_HC_A_PROTO		required, enum vpce_hc_proto;
+ *					VPCE_HC_NONE removes the check
+ *		VPCE_HC_A_PATH		HTTP only, default "/": starts with
+ *					"/", no spaces or control characters
+ *		VPCE_HC_A_PORT		default 0: the target port of the
+ *					first TCP listener (else the first)
+ *		VPCE_HC_A_INTERVAL	1..300 seconds, default 30
+ *		VPCE_HC_A_HEALTHY	2..10, default 5
+ *		VPCE_HC_A_UNHEALTHY	2..10, default 2
+ *	The kernel stores the health check; it does not run it.
  *
  * VPCE_CMD_SERVICE_DEL: delete a service and its targets. VPCE_A_NAME
  *	required. Refused (EBUSY) while endpoints use the service.
  *
  * VPCE_CMD_SERVICE_GET: with VPCE_A_NAME, one service; as a dump, all. A
  *	service message carries VPCE_A_NAME, VPCE_A_ACCOUNT, VPCE_A_TYPE,
- *	VPCE_A_LISTENERS, VPCE_A_NLBS, VPCE_A_TARGET_COUNT and
- *	VPCE_A_ENDPOINT_COUNT.
+ *	VPCE_A_LISTENERS, VPCE_A_NLBS, VPCE_A_TARGET_COUNT,
+ *	VPCE_A_ENDPOINT_COUNT, VPCE_A_ACCEPTANCE_REQUIRED,
+ *	VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS (when set), VPCE_A_DEREG_DELAY,
+ *	VPCE_A_IDLE_TIMEOUT and VPCE_A_HEALTH_CHECK (VPCE_HC_A_PROTO only
+ *	when there is none). VPCE_A_HASH_SEED comes only when a seed was set
+ *	and only to a requester with CAP_NET_ADMIN.
  *
  * VPCE_CMD_TARGET_ADD: register a target with a service.
  *	VPCE_A_SERVICE		required
@@ -73,7 +124,20 @@
  *				omitted when the service has one zone
  *	VPCE_A_WEIGHT		optional, 1..256, default 1
  *	At most VPCE_TARGETS_MAX targets per service; an address appears
- *	once per service. New targets are healthy.
+ *	once per service. New targets are healthy. Flows are spread over a
+ *	service's targets in proportion to their weights, by Maglev
+ *	consistent hashing of the flow key.
+ *
+ * VPCE_CMD_TARGET_SET: change a target's weight or health or both.
+ *	VPCE_A_SERVICE		required
+ *	VPCE_A_ADDR		required (zone ignored)
+ *	VPCE_A_WEIGHT		optional, 1..VPCE_WEIGHT_MAX
+ *	VPCE_A_HEALTH		optional, enum vpce_health
+ *	At least one of weight and health. An unhealthy target takes no new
+ *	flows (unless the service fails open) and its live flows are ended
+ *	at once. A draining target takes no new flows; its live flows end
+ *	when the service's deregistration delay has passed. Leaving draining
+ *	stops the delay.
  *
  * VPCE_CMD_TARGET_DEL: deregister a target. VPCE_A_SERVICE and VPCE_A_ADDR
  *	(zone ignored) required. Its live flows are ended at once: their
@@ -82,7 +146,8 @@
  * VPCE_CMD_TARGET_GET: targets. With VPCE_A_SERVICE, a dump lists that
  *	service's targets; without, every service's. A target message
  *	carries VPCE_A_SERVICE, VPCE_A_ADDR (with zone), VPCE_A_WEIGHT and
- *	VPCE_A_HEALTH.
+ *	VPCE_A_HEALTH, and for a draining target whose flows are still to
+ *	end, VPCE_A_DEREG_DELAY: the seconds left.
  *
  * VPCE_CMD_ENDPOINT_ADD: create an endpoint.
  *	VPCE_A_NAME		required
@@ -155,6 +220,26 @@
  *	VPCE_A_VPC's; each message carries VPCE_A_VPC, VPCE_A_PREFIX and
  *	VPCE_A_PRINCIPAL.
  *
+ * VPCE_CMD_POLICY_SIMULATE: evaluate a request against a policy document,
+ *	with the evaluator the data path runs for every new flow, and say
+ *	what AWS would decide. Changes nothing, so anyone may ask.
+ *	VPCE_A_POLICY		required, the compiled policy (VPCE_POLICY_A_*)
+ *	VPCE_A_POLICY_TEXT	optional, the document as given; only checked
+ *	VPCE_A_REQUEST		required, VPCE_REQ_A_*: the request
+ *	The reply carries VPCE_A_DECISION and VPCE_A_MATCHED: the Sids of
+ *	the statements that decided, that is every Deny statement that
+ *	matched for VPCE_DECISION_EXPLICIT_DENY, every Allow statement that
+ *	matched for VPCE_DECISION_ALLOWED, none for an implicit deny. A
+ *	statement without a Sid is listed as "". Unless the request's context
+ *	has them, aws:PrincipalArn and aws:PrincipalAccount are taken from
+ *	the request's principal, and aws:CurrentTime and aws:EpochTime from
+ *	the clock, as for a flow.
+ *
+ * VPCE_CMD_FLUSH: remove everything in the namespace: every endpoint (their
+ *	flows end), every service with its targets and permissions, every VPC
+ *	with its principal bindings. Takes no attributes. "vpcectl restore"
+ *	uses it to undo a batch that failed part way.
+ *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
  */
@@ -173,8 +258,11 @@
 #define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
 #define VPCE_TARGETS_MAX	1024	/* targets per service */
 #define VPCE_WEIGHT_MAX		256
+#define VPCE_DNS_NAME_MAX	253	/* characters, without the NUL */
+#define VPCE_HC_PATH_MAX	1024	/* characters, without the NUL */
+#define VPCE_HASH_SEED_LEN	16	/* bytes */
 #define VPCE_ARN_MAX		160	/* characters of a principal ARN */
-#define VPCE_PRINCIPALS_MAX	256	/* allowed principals per service */
+#define VPCE_PRINCIPALS_MAX	64	/* allowed principals per service */
 #define VPCE_BINDINGS_MAX	256	/* principal bindings per VPC */
 
 enum vpce_cmd {
@@ -205,6 +293,7 @@ enum vpce_cmd {
 	VPCE_CMD_PRINCIPAL_DEL,
 	VPCE_CMD_PRINCIPAL_GET,
 	VPCE_CMD_POLICY_SIMULATE,
+	VPCE_CMD_FLUSH,
 	__VPCE_CMD_MAX
 };
 
@@ -253,7 +342,7 @@ enum vpce_attr {
 	VPCE_A_ADDRS,		/* nested array of VPCE_ADDR_A_* */
 	VPCE_A_ADDR,		/* nested VPCE_ADDR_A_*: one address */
 	VPCE_A_WEIGHT,		/* u16: 1..VPCE_WEIGHT_MAX */
-	VPCE_A_HEALTH,		/* u8: enum vpce_health (reply only) */
+	VPCE_A_HEALTH,		/* u8: enum vpce_health */
 	VPCE_A_STATE,		/* u8: enum vpce_state (reply only) */
 	VPCE_A_STATS,		/* nested VPCE_STATS_A_* (reply only) */
 	VPCE_A_TARGET_COUNT,	/* u32 (reply only) */
@@ -262,7 +351,7 @@ enum vpce_attr {
 	VPCE_A_ACCEPTANCE_REQUIRED,	/* u8: 0 or 1 */
 	VPCE_A_CROSS_ZONE,	/* u8: 0 or 1 */
 	VPCE_A_PRIVATE_DNS,	/* string: the service's private DNS name */
-	VPCE_A_DEREG_DELAY,	/* u32: deregistration delay, seconds */
+	VPCE_A_DEREG_DELAY,	/* u32: deregistration delay (left), seconds */
 	VPCE_A_IDLE_TIMEOUT,	/* u32: TCP idle timeout, seconds */
 	VPCE_A_HASH_SEED,	/* binary, 16 bytes: the flow hash key */
 	VPCE_A_HEALTH_CHECK,	/* nested VPCE_HC_A_* */
@@ -277,6 +366,7 @@ enum vpce_attr {
 	VPCE_A_MATCHED,		/* nested array of Sid strings (reply only) */
 	VPCE_A_CREATED,		/* u64: creation time, Unix seconds (reply) */
 	VPCE_A_OWNER,		/* u64: the endpoint's VPC owner (reply) */
+	VPCE_A_EVENT,		/* u8: enum vpce_event (notifications only) */
 	__VPCE_A_MAX
 };
 
@@ -323,10 +413,35 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_STATE,	/* refused: endpoint not available */
 	VPCE_STATS_A_DROP_NO_TARGET,	/* refused: service has no target */
 	VPCE_STATS_A_DROP_PROTO,	/* dropped: neither TCP nor UDP */
+	VPCE_STATS_A_DROP_POLICY,	/* refused: the endpoint policy denies */
+	VPCE_STATS_A_RESET_STALE,	/* refused: TCP packet of no live flow */
 	__VPCE_STATS_A_MAX
 };
 
 #define VPCE_STATS_A_MAX (__VPCE_STATS_A_MAX - 1)
+
+/*
+ * Events. Members of the multicast group VPCE_MCGRP_EVENTS get a message
+ * for each change below, in the order they happen: the object's own message
+ * (as VPCE_CMD_ENDPOINT_GET or VPCE_CMD_TARGET_GET would return it, with
+ * that command number) plus VPCE_A_EVENT saying what happened. These are
+ * AWS's connection notification events, and target health and policy
+ * changes.
+ */
+#define VPCE_MCGRP_EVENTS	"events"
+
+enum vpce_event {
+	VPCE_EVENT_REQUESTED,	/* endpoint created (pending or available) */
+	VPCE_EVENT_ACCEPTED,	/* the provider accepted a pending endpoint */
+	VPCE_EVENT_REJECTED,	/* the provider rejected an endpoint */
+	VPCE_EVENT_CONNECTED,	/* the endpoint became available */
+	VPCE_EVENT_DELETED,	/* the endpoint was deleted */
+	VPCE_EVENT_POLICY,	/* the endpoint's policy changed */
+	VPCE_EVENT_HEALTH,	/* a target's health changed (a target message) */
+	__VPCE_EVENT_MAX
+};
+
+#define VPCE_EVENT_MAX (__VPCE_EVENT_MAX - 1)
 
 /* The decision of a policy evaluation, AWS's words. */
 enum vpce_decision {
@@ -346,6 +461,7 @@ enum vpce_hc_attr {
 	VPCE_HC_A_INTERVAL,	/* u32: seconds */
 	VPCE_HC_A_HEALTHY,	/* u8: healthy threshold */
 	VPCE_HC_A_UNHEALTHY,	/* u8: unhealthy threshold */
+	VPCE_HC_A_PORT,		/* u16: port to check; 0 = the traffic port */
 	__VPCE_HC_A_MAX
 };
 
@@ -361,5 +477,237 @@ enum vpce_hc_proto {
 #define VPCE_HC_MAX (__VPCE_HC_MAX - 1)
 
 /* Policy attributes (VPCE_POLICY_A_*, VPCE_REQ_A_*) follow. */
+
+/*
+ * Endpoint policies
+ * -----------------
+ *
+ * An endpoint policy is an IAM policy document (JSON). vpcectl parses and
+ * validates the JSON and sends it compiled into the attributes below, with
+ * the text itself in VPCE_A_POLICY_TEXT (at most VPCE_POLICY_TEXT_MAX
+ * characters) so that it can be given back exactly as written. The kernel
+ * validates the compiled form again, completely: it never trusts that it
+ * came from vpcectl.
+ *
+ * "String arrays" below are nests whose children are NUL-terminated strings
+ * (the children's types are ignored). Every string is 1 to
+ * VPCE_POLICY_STRING_MAX characters of printable ASCII (0x20-0x7e; JSON
+ * escapes are resolved by vpcectl) unless said otherwise.
+ *
+ * VPCE_A_POLICY, nested VPCE_POLICY_A_*:
+ *	VPCE_POLICY_A_VERSION	u8, enum vpce_policy_version; required.
+ *				Policy variables (${...}) exist only in
+ *				2012-10-17: in 2008-10-17 "${" is literal.
+ *	VPCE_POLICY_A_STATEMENTS nested array of VPCE_STMT_A_*, required,
+ *				1..VPCE_POLICY_STATEMENTS_MAX
+ *
+ * A statement, VPCE_STMT_A_*:
+ *	VPCE_STMT_A_SID		string, optional; unique in the policy
+ *	VPCE_STMT_A_EFFECT	u8, enum vpce_effect; required
+ *	VPCE_STMT_A_PRINCIPALS	string array, required, 1 or more of: "*"
+ *				(anyone), an account ("123456789012"), an
+ *				account root ("arn:aws:iam::123456789012:root",
+ *				the same as the account: every user and role
+ *				of it), or a user or role ARN
+ *				("arn:aws:iam::123456789012:role/NAME", NAME
+ *				may have a path), matched exactly; each at
+ *				most VPCE_ARN_MAX characters
+ *	VPCE_STMT_A_NOT_PRINCIPAL flag: PRINCIPALS is a NotPrincipal
+ *	VPCE_STMT_A_ACTIONS	string array, required: "service:Action"
+ *				patterns or "*", matched case-insensitively
+ *				with the wildcards * and ?
+ *	VPCE_STMT_A_NOT_ACTION	flag: ACTIONS is a NotAction
+ *	VPCE_STMT_A_RESOURCES	string array, required: ARN patterns or "*",
+ *				matched case-sensitively with * and ? (which
+ *				match any character, ':' included) and
+ *				policy variables
+ *	VPCE_STMT_A_NOT_RESOURCE flag: RESOURCES is a NotResource
+ *	VPCE_STMT_A_CONDITIONS	nested array of VPCE_COND_A_*, optional,
+ *				at most VPCE_POLICY_CONDITIONS_MAX: one
+ *				entry per operator and key, all must hold
+ *
+ * A condition, VPCE_COND_A_*:
+ *	VPCE_COND_A_OP		u8, enum vpce_cond_op; required
+ *	VPCE_COND_A_QUALIFIER	u8, enum vpce_cond_qualifier; optional (none)
+ *	VPCE_COND_A_IF_EXISTS	flag: the operator's ...IfExists form
+ *	VPCE_COND_A_KEY		string, required: the context key, matched
+ *				case-insensitively ([A-Za-z0-9:/_.-])
+ *	VPCE_COND_A_VALUES	string array, required, one or more values;
+ *				numbers, dates and booleans as their JSON text.
+ *				They must suit the operator: decimal numbers
+ *				(Numeric*), ISO 8601 dates or epoch seconds
+ *				(Date*), "true"/"false" (Bool, Null), IPv4 or
+ *				IPv6 addresses or CIDRs (IpAddress), ARNs of
+ *				six ':'-separated parts (Arn*). Policy
+ *				variables are substituted in String* and Arn*
+ *				values and in resources.
+ *	Null takes no qualifier and no IfExists.
+ *
+ * Policy variables: ${KEY} is the value of context key KEY (a key with
+ * exactly one value), ${KEY, 'DEFAULT'} the same with a default for a
+ * missing key; an element whose variable has no value matches nothing.
+ * ${*}, ${?} and ${$} are a literal *, ? and $. At most
+ * VPCE_POLICY_VARS_MAX variables per string.
+ *
+ * Limits over the whole policy: VPCE_POLICY_ELEMENTS_MAX principals,
+ * actions, resources and condition values together, and
+ * VPCE_POLICY_BYTES_MAX bytes of strings.
+ *
+ * Evaluation is AWS's: a statement applies when its principal, action,
+ * resource and every condition match; any applicable Deny gives
+ * VPCE_DECISION_EXPLICIT_DENY, else any applicable Allow gives
+ * VPCE_DECISION_ALLOWED, else VPCE_DECISION_IMPLICIT_DENY. Several values of
+ * one condition OR (for the negated operators, marked "not" below: NOR);
+ * a missing key makes a condition false, true for the negated operators and
+ * for ...IfExists; ForAnyValue needs one request value to satisfy the
+ * operator (false when the key is missing), ForAllValues every one (true when
+ * the key is missing or empty); without a qualifier a multi-valued key is
+ * taken as ForAnyValue (negated operators: no value may match). See
+ * Documentation/policy.md.
+ *
+ * VPCE_A_REQUEST, nested VPCE_REQ_A_* (at most VPCE_REQUEST_BYTES_MAX bytes
+ * of strings in all):
+ *	VPCE_REQ_A_ACTION	string, required, e.g. "vpce:Connect"
+ *	VPCE_REQ_A_RESOURCE	string, required, an ARN
+ *	VPCE_REQ_A_PRINCIPAL	string, required: an account root, user or
+ *				role ARN (as VPCE_A_PRINCIPAL, but not "*"
+ *				nor a bare account)
+ *	VPCE_REQ_A_ACCOUNT	u64, optional: the principal's account;
+ *				default the account in the ARN
+ *	VPCE_REQ_A_CONTEXT	nested array of VPCE_CTX_A_*, optional, at
+ *				most VPCE_REQUEST_KEYS_MAX keys and
+ *				VPCE_REQUEST_VALUES_MAX values in all:
+ *		VPCE_CTX_A_KEY		string, required
+ *		VPCE_CTX_A_VALUES	string array, required; several values
+ *					make a multi-valued key. A key given
+ *					twice gets the values of both.
+ */
+
+#define VPCE_POLICY_TEXT_MAX		20480	/* characters of JSON */
+#define VPCE_POLICY_STATEMENTS_MAX	128	/* statements per policy */
+#define VPCE_POLICY_CONDITIONS_MAX	64	/* operator+key per statement */
+#define VPCE_POLICY_ELEMENTS_MAX	4096	/* list entries and values */
+#define VPCE_POLICY_STRING_MAX		1024	/* characters of one string */
+#define VPCE_POLICY_BYTES_MAX		32768	/* string bytes per policy */
+#define VPCE_POLICY_VARS_MAX		8	/* ${...} per string */
+#define VPCE_REQUEST_KEYS_MAX		16	/* context keys per request */
+#define VPCE_REQUEST_VALUES_MAX		32	/* context values per request */
+#define VPCE_REQUEST_BYTES_MAX		4096	/* string bytes per request */
+
+enum vpce_policy_version {
+	VPCE_POLICY_VERSION_2008_10_17,
+	VPCE_POLICY_VERSION_2012_10_17,
+	__VPCE_POLICY_VERSION_MAX
+};
+
+#define VPCE_POLICY_VERSION_MAX (__VPCE_POLICY_VERSION_MAX - 1)
+
+enum vpce_effect {
+	VPCE_EFFECT_ALLOW,
+	VPCE_EFFECT_DENY,
+	__VPCE_EFFECT_MAX
+};
+
+#define VPCE_EFFECT_MAX (__VPCE_EFFECT_MAX - 1)
+
+/* Condition operators, by their JSON names without IfExists. */
+enum vpce_cond_op {
+	VPCE_COND_STRING_EQUALS,
+	VPCE_COND_STRING_NOT_EQUALS,			/* not */
+	VPCE_COND_STRING_EQUALS_IGNORE_CASE,
+	VPCE_COND_STRING_NOT_EQUALS_IGNORE_CASE,	/* not */
+	VPCE_COND_STRING_LIKE,
+	VPCE_COND_STRING_NOT_LIKE,			/* not */
+	VPCE_COND_NUMERIC_EQUALS,
+	VPCE_COND_NUMERIC_NOT_EQUALS,			/* not */
+	VPCE_COND_NUMERIC_LESS_THAN,
+	VPCE_COND_NUMERIC_LESS_THAN_EQUALS,
+	VPCE_COND_NUMERIC_GREATER_THAN,
+	VPCE_COND_NUMERIC_GREATER_THAN_EQUALS,
+	VPCE_COND_DATE_EQUALS,
+	VPCE_COND_DATE_NOT_EQUALS,			/* not */
+	VPCE_COND_DATE_LESS_THAN,
+	VPCE_COND_DATE_LESS_THAN_EQUALS,
+	VPCE_COND_DATE_GREATER_THAN,
+	VPCE_COND_DATE_GREATER_THAN_EQUALS,
+	VPCE_COND_BOOL,
+	VPCE_COND_IP_ADDRESS,
+	VPCE_COND_NOT_IP_ADDRESS,			/* not */
+	VPCE_COND_ARN_EQUALS,
+	VPCE_COND_ARN_NOT_EQUALS,			/* not */
+	VPCE_COND_ARN_LIKE,
+	VPCE_COND_ARN_NOT_LIKE,				/* not */
+	VPCE_COND_NULL,
+	__VPCE_COND_MAX
+};
+
+#define VPCE_COND_MAX (__VPCE_COND_MAX - 1)
+
+enum vpce_cond_qualifier {
+	VPCE_COND_QUALIFIER_NONE,
+	VPCE_COND_FOR_ANY_VALUE,
+	VPCE_COND_FOR_ALL_VALUES,
+	__VPCE_COND_QUALIFIER_MAX
+};
+
+#define VPCE_COND_QUALIFIER_MAX (__VPCE_COND_QUALIFIER_MAX - 1)
+
+enum vpce_policy_attr {
+	VPCE_POLICY_A_UNSPEC,
+	VPCE_POLICY_A_VERSION,		/* u8: enum vpce_policy_version */
+	VPCE_POLICY_A_STATEMENTS,	/* nested array of VPCE_STMT_A_* */
+	__VPCE_POLICY_A_MAX
+};
+
+#define VPCE_POLICY_A_MAX (__VPCE_POLICY_A_MAX - 1)
+
+enum vpce_stmt_attr {
+	VPCE_STMT_A_UNSPEC,
+	VPCE_STMT_A_SID,		/* string */
+	VPCE_STMT_A_EFFECT,		/* u8: enum vpce_effect */
+	VPCE_STMT_A_PRINCIPALS,		/* string array */
+	VPCE_STMT_A_NOT_PRINCIPAL,	/* flag */
+	VPCE_STMT_A_ACTIONS,		/* string array */
+	VPCE_STMT_A_NOT_ACTION,		/* flag */
+	VPCE_STMT_A_RESOURCES,		/* string array */
+	VPCE_STMT_A_NOT_RESOURCE,	/* flag */
+	VPCE_STMT_A_CONDITIONS,		/* nested array of VPCE_COND_A_* */
+	__VPCE_STMT_A_MAX
+};
+
+#define VPCE_STMT_A_MAX (__VPCE_STMT_A_MAX - 1)
+
+enum vpce_cond_attr {
+	VPCE_COND_A_UNSPEC,
+	VPCE_COND_A_OP,			/* u8: enum vpce_cond_op */
+	VPCE_COND_A_QUALIFIER,		/* u8: enum vpce_cond_qualifier */
+	VPCE_COND_A_IF_EXISTS,		/* flag */
+	VPCE_COND_A_KEY,		/* string */
+	VPCE_COND_A_VALUES,		/* string array */
+	__VPCE_COND_A_MAX
+};
+
+#define VPCE_COND_A_MAX (__VPCE_COND_A_MAX - 1)
+
+enum vpce_req_attr {
+	VPCE_REQ_A_UNSPEC,
+	VPCE_REQ_A_ACTION,		/* string */
+	VPCE_REQ_A_RESOURCE,		/* string */
+	VPCE_REQ_A_PRINCIPAL,		/* string: an ARN */
+	VPCE_REQ_A_ACCOUNT,		/* u64 */
+	VPCE_REQ_A_CONTEXT,		/* nested array of VPCE_CTX_A_* */
+	__VPCE_REQ_A_MAX
+};
+
+#define VPCE_REQ_A_MAX (__VPCE_REQ_A_MAX - 1)
+
+enum vpce_ctx_attr {
+	VPCE_CTX_A_UNSPEC,
+	VPCE_CTX_A_KEY,			/* string */
+	VPCE_CTX_A_VALUES,		/* string array */
+	__VPCE_CTX_A_MAX
+};
+
+#define VPCE_CTX_A_MAX (__VPCE_CTX_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_VPCE_H */

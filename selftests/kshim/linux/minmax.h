@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KSHIM_MINMAX_H
+#define KSHIM_MINMAX_H
+
+#define min(a, b) ((a) < (b) ? (a) : (b))
+
+#endif
