@@ -40,7 +40,6 @@ done
 must vpcectl service add svc2 account 333333333333 listener tcp:81:8080 nlb "$NLB"
 must vpcectl service allow svc2 principal 111111111111
 must vpcectl target add svc2 192.168.1.10
-before=$(vpcectl -j endpoint show; vpcectl -j target show; vpcectl -j service show)
 
 # Does this build take endpoint policies yet (another branch adds them)?
 policy='{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}'
@@ -49,6 +48,8 @@ if printf '%s' "$policy" | vpcectl endpoint set epa policy - >/dev/null 2>&1; th
 	with_policy=1
 	log "endpoint policies supported: churning them too"
 fi
+# The loop ends where it began (epa keeps the allow-all policy it sets).
+before=$(vpcectl -j endpoint show; vpcectl -j target show; vpcectl -j service show)
 
 churn() {
 	local n=0 end=$((SECONDS + CHURN_SECS))
