@@ -111,33 +111,22 @@ static int vpce_maglev_quotas(struct vpce_maglev_setup *s,
 	return 0;
 }
 
-int vpce_maglev_build(struct vpce_maglev *t, struct vpce_maglev_member *m,
-		      unsigned int n)
+/*
+ * Each member's quota and permutation, in identity order (@m is sorted in
+ * place): the table depends on the set of members, never on the order
+ * they came in.
+ */
+static int vpce_maglev_setup(struct vpce_maglev_setup *s,
+			     struct vpce_maglev_member *m, unsigned int n)
 {
-	struct vpce_maglev_setup *s;
-	unsigned int i, j, k, live, g = 0;
-	unsigned long *taken;
-	int ret = -ENOMEM;
+	unsigned int i, g = 0;
+	int ret;
 	u64 h;
-	u32 c;
-
-	memset(t, 0, sizeof(*t));
-	t->n = n;
-	if (n == 1)
-		t->one = m[0].index;
-	if (n <= 1)
-		return 0;
 
 	sort(m, n, sizeof(*m), vpce_maglev_cmp_id, NULL);
-	s = kcalloc(n, sizeof(*s), GFP_KERNEL);
-	taken = bitmap_zalloc(VPCE_MAGLEV_SIZE, GFP_KERNEL);
-	t->slots = kvmalloc_array(VPCE_MAGLEV_SIZE, sizeof(*t->slots),
-				  GFP_KERNEL);
-	if (!s || !taken || !t->slots)
-		goto out;
 	ret = vpce_maglev_quotas(s, m, n);
 	if (ret)
-		goto out;
+		return ret;
 	for (i = 0; i < n; i++)
 		g = gcd(g, m[i].weight);
 	for (i = 0; i < n; i++) {
@@ -147,23 +136,34 @@ int vpce_maglev_build(struct vpce_maglev *t, struct vpce_maglev_member *m,
 		s[i].skip = (u32)h % (VPCE_MAGLEV_SIZE - 1) + 1;
 		s[i].index = m[i].index;
 	}
+	return 0;
+}
 
-	/*
-	 * Rounds in identity order among the members with quota left, kept
-	 * compacted at the front of s[]; in each round a member takes as
-	 * many slots as its weight (over the weights' gcd). Taking by weight
-	 * per round rather than one slot each keeps the schedule of rounds
-	 * the same when a member goes (the others' turns do not change, only
-	 * their quotas, which end the last round), so the survivors find the
-	 * slots they had before. The quotas add up to the table, so a member
-	 * with quota left always finds a free slot, and its permutation (the
-	 * size is prime) reaches every slot.
-	 */
-	for (live = n; live; live = j) {
+/*
+ * Give the @left slots not yet @taken to the @n members of @s.
+ *
+ * Rounds in identity order among the members with quota left, kept
+ * compacted at the front of s[]; in each round a member takes as many
+ * slots as its weight (over the weights' gcd). Taking by weight per round
+ * rather than one slot each keeps the schedule of rounds the same when a
+ * member goes (the others' turns do not change, only their quotas, which
+ * end the last round), so the survivors find the slots they had before.
+ * The quotas add up to at least @left, so a member with quota left finds
+ * a free slot until none is left, and its permutation (the size is prime)
+ * reaches every slot.
+ */
+static void vpce_maglev_fill(struct vpce_maglev *t,
+			     struct vpce_maglev_setup *s, unsigned int n,
+			     unsigned long *taken, u32 left)
+{
+	unsigned int i, j, k, live;
+	u32 c;
+
+	for (live = n; live && left; live = j) {
 		for (i = 0, j = 0; i < live; i++) {
 			struct vpce_maglev_setup *p = &s[i];
 
-			for (k = min(p->turns, p->quota); k; k--) {
+			for (k = min(p->turns, p->quota); k && left; k--) {
 				for (c = p->next; test_bit(c, taken);) {
 					c += p->skip;
 					if (c >= VPCE_MAGLEV_SIZE)
@@ -176,13 +176,79 @@ int vpce_maglev_build(struct vpce_maglev *t, struct vpce_maglev_member *m,
 					c -= VPCE_MAGLEV_SIZE;
 				p->next = c;
 				p->quota--;
+				left--;
 			}
 			if (p->quota)
 				s[j++] = *p;
 		}
 	}
+}
+
+/*
+ * Build @t from @n members, or, with @prev, refill @prev: a member of
+ * @prev whose index @map (indexed by @prev's slot values) turns into one
+ * of @m's keeps every slot it had, and only the slots of the others are
+ * handed out again, by the same rounds, to the members short of their new
+ * quota. Removing one of N members then moves exactly its own 1/N of the
+ * slots, where a full rebuild also moves about half a percent of the
+ * table between survivors (Maglev is only nearly minimal).
+ */
+static int vpce_maglev_make(struct vpce_maglev *t, struct vpce_maglev_member *m,
+			    unsigned int n, const struct vpce_maglev *prev,
+			    const u16 *map)
+{
+	struct vpce_maglev_setup *s;
+	unsigned long *taken;
+	u32 c, left = VPCE_MAGLEV_SIZE;
+	unsigned int i, top = 0;
+	u32 *kept = NULL;
+	int ret = -ENOMEM;
+
+	memset(t, 0, sizeof(*t));
+	t->n = n;
+	if (n == 1)
+		t->one = m[0].index;
+	if (n <= 1)
+		return 0;
+
+	s = kcalloc(n, sizeof(*s), GFP_KERNEL);
+	taken = bitmap_zalloc(VPCE_MAGLEV_SIZE, GFP_KERNEL);
+	t->slots = kvmalloc_array(VPCE_MAGLEV_SIZE, sizeof(*t->slots),
+				  GFP_KERNEL);
+	if (!s || !taken || !t->slots)
+		goto out;
+	ret = vpce_maglev_setup(s, m, n);
+	if (ret)
+		goto out;
+	if (prev) {
+		for (i = 0; i < n; i++)
+			top = max_t(unsigned int, top, s[i].index);
+		ret = -ENOMEM;
+		kept = kcalloc(top + 1, sizeof(*kept), GFP_KERNEL);
+		if (!kept)
+			goto out;
+		for (c = 0; c < VPCE_MAGLEV_SIZE; c++) {
+			u16 x = map[prev->slots[c]];
+
+			if (x == VPCE_MAGLEV_GONE)
+				continue;
+			t->slots[c] = x;
+			__set_bit(c, taken);
+			kept[x]++;
+			left--;
+		}
+		/*
+		 * A survivor's new quota is at least its old one, but for
+		 * the rounding of the largest remainders: one slot more
+		 * than its quota stays where it is rather than moving.
+		 */
+		for (i = 0; i < n; i++)
+			s[i].quota -= min(s[i].quota, kept[s[i].index]);
+	}
+	vpce_maglev_fill(t, s, n, taken, left);
 	ret = 0;
 out:
+	kfree(kept);
 	bitmap_free(taken);
 	kfree(s);
 	if (ret) {
@@ -190,6 +256,21 @@ out:
 		memset(t, 0, sizeof(*t));
 	}
 	return ret;
+}
+
+int vpce_maglev_build(struct vpce_maglev *t, struct vpce_maglev_member *m,
+		      unsigned int n)
+{
+	return vpce_maglev_make(t, m, n, NULL, NULL);
+}
+
+int vpce_maglev_refill(struct vpce_maglev *t, struct vpce_maglev_member *m,
+		       unsigned int n, const struct vpce_maglev *prev,
+		       const u16 *map)
+{
+	if (prev->n <= 1)
+		return vpce_maglev_build(t, m, n);
+	return vpce_maglev_make(t, m, n, prev, map);
 }
 
 void vpce_maglev_free(struct vpce_maglev *t)

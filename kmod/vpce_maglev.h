@@ -6,6 +6,7 @@
 #ifndef _VPCE_MAGLEV_H
 #define _VPCE_MAGLEV_H
 
+#include <linux/limits.h>
 #include <linux/math.h>
 #include <linux/types.h>
 
@@ -53,6 +54,20 @@ struct vpce_maglev {
  */
 int vpce_maglev_build(struct vpce_maglev *t, struct vpce_maglev_member *m,
 		      unsigned int n);
+
+/*
+ * Fill @t from @n members that were all members of @prev, with the same
+ * weights: each keeps the slots it had in @prev, and only the slots of
+ * the members that are gone are handed out again (so removing one of N
+ * moves exactly its 1/N). @map turns each index that @prev's slots hold
+ * into the member's index in @m, or VPCE_MAGLEV_GONE. The result depends
+ * on @prev, that is on the history of removals since the last full build;
+ * see Documentation/load-balancing.md. Sleeps; 0 or -ENOMEM.
+ */
+#define VPCE_MAGLEV_GONE	U16_MAX
+int vpce_maglev_refill(struct vpce_maglev *t, struct vpce_maglev_member *m,
+		       unsigned int n, const struct vpce_maglev *prev,
+		       const u16 *map);
 void vpce_maglev_free(struct vpce_maglev *t);
 
 /* The member index for a flow hash; @t must have members. */

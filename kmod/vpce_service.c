@@ -10,6 +10,7 @@
 #include "vpce_drain.h"
 #include "vpce_net.h"
 
+#include <linux/bitmap.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
@@ -100,14 +101,74 @@ static bool vpce_target_not_draining(const struct vpce_target *t)
 	return t->health != VPCE_HEALTH_DRAINING;
 }
 
+static int vpce_target_index(const struct vpce_targets *ts,
+			     const struct vpce_addr *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ts->n; i++)
+		if (vpce_addr_eq(&ts->t[i].addr, addr))
+			return i;
+	return -1;
+}
+
+/*
+ * Can @tab be refilled from @prev, the same table of the targets @old? Only
+ * when each of its @n members @m was a member of @prev with the same
+ * weight (targets went, health went bad, nothing came or changed): then
+ * @map gets, for each target of @old, its index in the new targets or
+ * VPCE_MAGLEV_GONE. A target that comes, or a new weight, rebuilds the
+ * table from the set of targets alone.
+ */
+static bool vpce_targets_shrunk(const struct vpce_targets *old,
+				const struct vpce_maglev *prev,
+				const struct vpce_targets *ts,
+				const struct vpce_maglev_member *m,
+				unsigned int n, u16 *map)
+{
+	unsigned long *had;
+	bool ok = false;
+	unsigned int j;
+	int i;
+	u32 c;
+
+	if (prev->n <= 1 || n <= 1 || n > prev->n)
+		return false;
+	had = bitmap_zalloc(old->n, GFP_KERNEL);
+	if (!had)
+		return false;
+	for (c = 0; c < VPCE_MAGLEV_SIZE; c++)
+		__set_bit(prev->slots[c], had);
+	for (j = 0; j < old->n; j++)
+		map[j] = VPCE_MAGLEV_GONE;
+	for (j = 0; j < n; j++) {
+		const struct vpce_target *t = &ts->t[m[j].index];
+
+		i = vpce_target_index(old, &t->addr);
+		if (i < 0 || !test_bit(i, had) ||
+		    old->t[i].weight != t->weight)
+			goto out;
+		map[i] = m[j].index;
+	}
+	ok = true;
+out:
+	bitmap_free(had);
+	return ok;
+}
+
 /*
  * Build the Maglev table of the targets of @ts in zone @zone (any zone when
- * @zone < 0) for which @want is true; @m is room for ts->n members.
+ * @zone < 0) for which @want is true; @m is room for ts->n members. With
+ * @prev, the same table of the targets @old, a table that only lost
+ * members keeps every slot of the members that stay (exactly 1/N of the
+ * flows move when one of N targets goes), see vpce_maglev_refill().
  */
 static int vpce_targets_table(struct vpce_maglev *tab,
 			      const struct vpce_targets *ts,
 			      struct vpce_maglev_member *m, int zone,
-			      bool (*want)(const struct vpce_target *t))
+			      bool (*want)(const struct vpce_target *t),
+			      const struct vpce_targets *old,
+			      const struct vpce_maglev *prev, u16 *map)
 {
 	unsigned int i, n = 0;
 
@@ -122,16 +183,22 @@ static int vpce_targets_table(struct vpce_maglev *tab,
 		m[n].index = i;
 		n++;
 	}
+	if (old && vpce_targets_shrunk(old, prev, ts, m, n, map))
+		return vpce_maglev_refill(tab, m, n, prev, map);
 	return vpce_maglev_build(tab, m, n);
 }
 
 /*
  * Build the packet path's view of @n targets of @svc: the targets
  * themselves, the flow hash key, and the Maglev tables (see struct
- * vpce_targets). Process context: a table takes a millisecond or two to
- * build, which is why the packet path never does it.
+ * vpce_targets), refilling those of @old where targets only went. With
+ * @old NULL, every table is built from its set of targets alone, as
+ * another host with the same targets builds it. Process context: a table
+ * takes a millisecond or two to build, which is why the packet path never
+ * does it.
  */
 static struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
+					       const struct vpce_targets *old,
 					       const struct vpce_target *t,
 					       unsigned int n, bool cross_zone,
 					       const siphash_key_t *key)
@@ -140,12 +207,17 @@ static struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
 	struct vpce_maglev_member *m;
 	struct vpce_targets *ts;
 	unsigned int i, z;
+	u16 *map = NULL;
 	int ret = 0;
 
 	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL);
 	m = kmalloc_array(max(n, 1U), sizeof(*m), GFP_KERNEL);
-	if (!ts || !m)
+	if (old && old->n)
+		map = kmalloc_array(old->n, sizeof(*map), GFP_KERNEL);
+	if (!ts || !m || (old && old->n && !map))
 		goto err;
+	if (!map)
+		old = NULL;
 	memcpy(ts->t, t, n * sizeof(*t));
 	ts->n = n;
 	ts->key = *key;
@@ -154,7 +226,8 @@ static struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
 
 	for (z = 0; z < svc->nzones && !cross_zone && !ret; z++) {
 		ret = vpce_targets_table(&ts->zone[z], ts, m, z,
-					 vpce_target_healthy);
+					 vpce_target_healthy, old,
+					 old ? &old->zone[z] : NULL, map);
 		/* A zone without a healthy target fails over to the others. */
 		if (!ts->zone[z].n)
 			need_all = true;
@@ -162,12 +235,15 @@ static struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
 	if (need_all && !ret)
 		ret = vpce_targets_table(&ts->all, ts, m, -1,
 					 ts->healthy ? vpce_target_healthy :
-					 vpce_target_not_draining);
+					 vpce_target_not_draining, old,
+					 old ? &old->all : NULL, map);
 	if (ret)
 		goto err;
+	kfree(map);
 	kfree(m);
 	return ts;
 err:
+	kfree(map);
 	kfree(m);
 	vpce_targets_free(ts);
 	return NULL;
@@ -183,12 +259,14 @@ static void vpce_targets_replace(struct vpce_net *vn, struct vpce_service *svc,
 		call_rcu(&old->rcu, vpce_targets_free_rcu);
 }
 
-/* A new target set like the current one, with targets @t[0..n). */
+/* A new target set like @old, with targets @t[0..n). */
 static struct vpce_targets *vpce_targets_rebuild(struct vpce_service *svc,
+						 const struct vpce_targets *old,
 						 const struct vpce_target *t,
 						 unsigned int n)
 {
-	return vpce_targets_build(svc, t, n, svc->cross_zone, &svc->hash_key);
+	return vpce_targets_build(svc, old, t, n, svc->cross_zone,
+				  &svc->hash_key);
 }
 
 int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
@@ -237,7 +315,8 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc->hc.unhealthy = VPCE_HC_UNHEALTHY_DEFAULT;
 	strscpy(svc->hc.path, "/", sizeof(svc->hc.path));
 	INIT_LIST_HEAD(&svc->drains);
-	ts = vpce_targets_build(svc, NULL, 0, svc->cross_zone, &svc->hash_key);
+	ts = vpce_targets_build(svc, NULL, NULL, 0, svc->cross_zone,
+				&svc->hash_key);
 	if (!ts) {
 		ret = -ENOMEM;
 		goto err;
@@ -383,17 +462,6 @@ bool vpce_service_permits(const struct vpce_service *svc,
 	return false;
 }
 
-static int vpce_target_index(const struct vpce_targets *ts,
-			     const struct vpce_addr *addr)
-{
-	unsigned int i;
-
-	for (i = 0; i < ts->n; i++)
-		if (vpce_addr_eq(&ts->t[i].addr, addr))
-			return i;
-	return -1;
-}
-
 int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
 		    const struct vpce_target *tgt,
 		    struct netlink_ext_ack *extack)
@@ -416,7 +484,7 @@ int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
 		return -ENOMEM;
 	memcpy(t, old->t, old->n * sizeof(*t));
 	t[old->n] = *tgt;
-	ts = vpce_targets_rebuild(svc, t, old->n + 1);
+	ts = vpce_targets_rebuild(svc, old, t, old->n + 1);
 	kfree(t);
 	if (!ts)
 		return -ENOMEM;
@@ -445,7 +513,7 @@ int vpce_target_del(struct vpce_net *vn, struct vpce_service *svc,
 	if (!t)
 		return -ENOMEM;
 	memmove(&t[i], &t[i + 1], (old->n - i - 1) * sizeof(*t));
-	ts = vpce_targets_rebuild(svc, t, old->n - 1);
+	ts = vpce_targets_rebuild(svc, old, t, old->n - 1);
 	kfree(t);
 	if (!ts)
 		return -ENOMEM;
@@ -508,7 +576,7 @@ int vpce_target_set(struct vpce_net *vn, struct vpce_service *svc,
 		t[i].weight = chg->weight;
 	if (chg->health >= 0)
 		t[i].health = chg->health;
-	ts = vpce_targets_rebuild(svc, t, old->n);
+	ts = vpce_targets_rebuild(svc, old, t, old->n);
 	kfree(t);
 	if (!ts) {
 		kfree(drain);
@@ -553,10 +621,18 @@ int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
 		cross_zone = set->cross_zone;
 	if (set->mask & VPCE_SET_HASH_SEED)
 		key = set->hash_key;
-	/* The tables depend on both: build them before changing anything. */
+	/*
+	 * The tables depend on both: build them before changing anything.
+	 * Setting the hash seed, even to the one it has, builds every table
+	 * from its set of targets alone, forgetting the removals that the
+	 * tables were refilled after: that is how hosts that saw different
+	 * histories come to agree again.
+	 */
 	if (cross_zone != svc->cross_zone ||
-	    memcmp(&key, &svc->hash_key, sizeof(key))) {
-		ts = vpce_targets_build(svc, cur->t, cur->n, cross_zone, &key);
+	    (set->mask & VPCE_SET_HASH_SEED)) {
+		ts = vpce_targets_build(svc, set->mask & VPCE_SET_HASH_SEED ?
+					NULL : cur, cur->t, cur->n,
+					cross_zone, &key);
 		if (!ts)
 			return -ENOMEM;
 	}
