@@ -56,8 +56,11 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	struct vpce_dev *d;
 
 	d = vpce_dev_by_ct(ctx->vn, ct);
-	if (!d || (m->dev && d != m->dev))
+	if (!d)
 		return 0;
+	/* Every flow of a device that is gone ends, with no one to tell. */
+	if (m->gone)
+		return d->gone;
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ea = vpce_ep_addr_find(ctx->vn, d->vpc, orig->src.l3num, &orig->dst.u3);
 	if (!ea)
@@ -144,6 +147,7 @@ static void __net_exit vpce_net_exit(struct net *net)
 {
 	struct vpce_net *vn = vpce_net(net);
 
+	vpce_vpcs_stop(vn);
 	mutex_lock(&vn->lock);
 	/* Endpoints go first: they end their flows (the module may be
 	 * unloading while the namespace lives on), and VPCs and services
