@@ -86,12 +86,6 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 		NL_SET_ERR_MSG(extack, "an endpoint with this name exists");
 		return -EEXIST;
 	}
-	if (!vpce_service_permits(cfg->svc, &cfg->requester)) {
-		vpce_set_err_fmt(extack,
-				 "principal %s is not allowed to connect to service %s",
-				 cfg->requester.text, cfg->svc->named.name);
-		return -EACCES;
-	}
 	if (cfg->type != cfg->svc->type) {
 		vpce_set_err_fmt(extack,
 				 "service %s is a%s service: the endpoint's type must be %s",
@@ -101,6 +95,12 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 				 cfg->svc->type == VPCE_TYPE_GATEWAY ?
 				 "gateway" : "interface");
 		return -EINVAL;
+	}
+	if (!vpce_service_permits(cfg->svc, &cfg->requester)) {
+		vpce_set_err_fmt(extack,
+				 "principal %s is not allowed to connect to service %s",
+				 cfg->requester.text, cfg->svc->named.name);
+		return -EACCES;
 	}
 	if (cfg->type == VPCE_TYPE_GATEWAY)
 		return vpce_gateway_check(vn, cfg, extack);

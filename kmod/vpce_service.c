@@ -37,6 +37,12 @@ int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 {
 	unsigned int z;
 
+	/* Only gateway services have no zones; they have no targets either. */
+	if (!svc->nzones) {
+		NL_SET_ERR_MSG(extack,
+			       "a gateway service has no zones and no targets");
+		return -EINVAL;
+	}
 	if (!zone[0] && svc->nzones == 1)
 		return 0;
 	for (z = 0; z < svc->nzones; z++)
