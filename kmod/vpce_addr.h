@@ -28,6 +28,12 @@ struct vpce_zone_addr {
 	char zone[VPCE_ZONE_MAX + 1];
 };
 
+/* A prefix: an address with its host bits zero, and its length. */
+struct vpce_prefix {
+	struct vpce_addr addr;
+	u8 plen;
+};
+
 static inline bool vpce_addr_eq(const struct vpce_addr *a,
 				const struct vpce_addr *b)
 {

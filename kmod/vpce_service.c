@@ -7,6 +7,7 @@
  */
 
 #include "vpce_service.h"
+#include "vpce_gateway.h"
 #include "vpce_drain.h"
 #include "vpce_net.h"
 
@@ -37,6 +38,12 @@ int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 {
 	unsigned int z;
 
+	/* Only gateway services have no zones; they have no targets either. */
+	if (!svc->nzones) {
+		NL_SET_ERR_MSG(extack,
+			       "a gateway service has no zones and no targets");
+		return -EINVAL;
+	}
 	if (!zone[0] && svc->nzones == 1)
 		return 0;
 	for (z = 0; z < svc->nzones; z++)
@@ -70,7 +77,8 @@ static int vpce_service_check(const struct vpce_service_config *cfg,
 					       "two load balancer addresses in one zone");
 				return -EINVAL;
 			}
-	return 0;
+	return vpce_service_prefixes_check(cfg->prefixes, cfg->nprefixes,
+					   extack);
 }
 
 static void vpce_targets_free(struct vpce_targets *ts)
@@ -330,6 +338,9 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	       cfg->nlisteners * sizeof(*cfg->listeners));
 	svc->nzones = cfg->nzones;
 	memcpy(svc->nlbs, cfg->nlbs, cfg->nzones * sizeof(*cfg->nlbs));
+	svc->nprefixes = cfg->nprefixes;
+	memcpy(svc->prefixes, cfg->prefixes,
+	       cfg->nprefixes * sizeof(*cfg->prefixes));
 	RCU_INIT_POINTER(svc->targets, ts);
 
 	ret = vpce_names_add(&vn->services, &svc->named);
@@ -471,6 +482,11 @@ int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
 
 	lockdep_assert_held(&vn->lock);
 
+	if (svc->type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG(extack,
+			       "a gateway service has no targets: it is reached on its prefixes");
+		return -EINVAL;
+	}
 	if (vpce_target_index(old, &tgt->addr) >= 0) {
 		NL_SET_ERR_MSG(extack, "the service has this target");
 		return -EEXIST;

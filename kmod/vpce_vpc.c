@@ -6,6 +6,7 @@
  */
 
 #include "vpce_vpc.h"
+#include "vpce_gateway.h"
 #include "vpce_net.h"
 #include "vpce_principal.h"
 
@@ -234,6 +235,8 @@ static void vpce_vpc_free_rcu(struct rcu_head *rcu)
 	struct vpce_vpc *vpc = container_of(rcu, struct vpce_vpc, rcu);
 
 	vpce_bindings_free(rcu_dereference_protected(vpc->bindings, true));
+	/* Left only when memory ran out as its last endpoint went. */
+	vpce_gateway_table_free(rcu_dereference_protected(vpc->gateways, true));
 	kfree(vpc);
 }
 

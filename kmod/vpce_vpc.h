@@ -43,6 +43,8 @@ struct vpce_vpc {
 	/* Sources without a binding act as the owner account's root. */
 	struct vpce_arn owner;
 	struct vpce_bindings __rcu *bindings;
+	/* Its gateway endpoints' prefixes (vpce_gateway.c); NULL: none. */
+	struct vpce_gw_table __rcu *gateways;
 	u32 endpoint_count;
 	unsigned int ndevs;
 	struct vpce_dev *devs[VPCE_DEVICES_MAX];
