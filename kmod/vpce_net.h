@@ -47,6 +47,9 @@ struct vpce_net {
 
 	/* Netfilter hooks, registered on first use and kept until exit. */
 	bool hooks_registered;
+
+	/* (service, address) -> struct vpce_tstats: targets' counters */
+	struct rhashtable tstats;
 };
 
 extern unsigned int vpce_net_id;

@@ -19,6 +19,7 @@
 
 struct netlink_ext_ack;
 struct nf_conntrack_tuple;
+struct vpce_counters;
 
 /* The region in the ARNs vpce makes. */
 #define VPCE_REGION	"local"
@@ -131,6 +132,11 @@ struct vpce_service {
 	struct list_head drains;	/* draining targets' delayed work */
 	struct vpce_hc hc;
 	char private_dns[VPCE_DNS_NAME_MAX + 1];
+	/* Counters per zone, and the last count of active flows per zone
+	 * (under vn->lock): vpce_stats.c.
+	 */
+	struct vpce_counters __percpu *stats;
+	u32 active[VPCE_ZONES_MAX];
 	struct rcu_head rcu;
 };
 

@@ -309,9 +309,9 @@ static void put_zone(struct msg *m)
 static void put_addr_body(struct msg *m, const char *fmt, unsigned int pool,
 			  bool zone)
 {
-	char a[64];
-
 	if (chance(94)) {
+		char a[64];
+
 		snprintf(a, sizeof(a), fmt, 1 + rnd(pool));
 		put_ip4(m, VPCE_ADDR_A_IPV4, a);
 	} else if (chance(50)) {
@@ -474,9 +474,6 @@ static void t_health_check(struct msg *m)
  */
 static void t_extras(struct msg *m)
 {
-	uint8_t seed[16];
-	unsigned int i;
-
 	if (chance(20))
 		put_u8(m, VPCE_A_TYPE, (uint8_t)(chance(80) ? 0 : rnd(256)));
 	if (chance(15))
@@ -490,6 +487,9 @@ static void t_extras(struct msg *m)
 	if (chance(8))
 		put_u32(m, VPCE_A_IDLE_TIMEOUT, rnd(chance(80) ? 4000 : 0xffffffff));
 	if (chance(8)) {
+		uint8_t seed[16];
+		unsigned int i;
+
 		for (i = 0; i < sizeof(seed); i++)
 			seed[i] = (uint8_t)rnd(256);
 		put(m, VPCE_A_HASH_SEED, seed, chance(90) ? 16 : rnd(17));
@@ -1435,7 +1435,7 @@ int main(int argc, char **argv)
 	       sent, acked_ok, silent, dumps_abandoned, dumps_resumed);
 	printf("per command:");
 	for (k = 0; k < 256; k++)
-		if (per_cmd[k] && k <= VPCE_CMD_MAX + 1)
+		if (k <= VPCE_CMD_MAX + 1 && per_cmd[k])
 			printf(" %d:%lu", k, per_cmd[k]);
 	printf("\nerrors:");
 	for (k = 1; k < 256; k++)
