@@ -73,6 +73,8 @@ static void vpce_endpoint_free_rcu(struct rcu_head *rcu)
 	vpce_policy_free(rcu_dereference_protected(ep->policy, true));
 	free_percpu(ep->stats);
 	free_percpu(ep->zstats);
+	if (ep->own_requester)
+		kfree(ep->requester);
 	kfree(ep);
 }
 
@@ -151,11 +153,19 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep = kzalloc(struct_size(ep, addrs, cfg->naddrs), GFP_KERNEL);
 	if (!ep)
 		return -ENOMEM;
+	ep->requester = &cfg->vpc->owner;
+	if (!vpce_arn_eq(&cfg->requester, &cfg->vpc->owner)) {
+		ep->requester = kmemdup(&cfg->requester,
+					sizeof(cfg->requester), GFP_KERNEL);
+		ep->own_requester = true;
+	}
 	ep->stats = netdev_alloc_pcpu_stats(struct vpce_ep_stats);
 	ep->zstats = vpce_counters_alloc(cfg->naddrs);
-	if (!ep->stats || !ep->zstats) {
+	if (!ep->requester || !ep->stats || !ep->zstats) {
 		free_percpu(ep->stats);
 		free_percpu(ep->zstats);
+		if (ep->own_requester)
+			kfree(ep->requester);
 		kfree(ep);
 		return -ENOMEM;
 	}
@@ -164,7 +174,6 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->svc = cfg->svc;
 	ep->type = cfg->type;
 	ep->mark = cfg->mark;
-	ep->requester = cfg->requester;
 	RCU_INIT_POINTER(ep->policy, cfg->policy);
 	ep->created = ktime_get_real_seconds();
 	/* With acceptance required, no traffic until the provider accepts. */

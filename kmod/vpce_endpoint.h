@@ -70,8 +70,13 @@ struct vpce_endpoint {
 	u8 type;
 	u8 state;			/* enum vpce_state; READ_ONCE */
 	u8 naddrs;
+	/* The requester is nearly always the VPC's owner: share its ARN
+	 * rather than carry 184 bytes per endpoint (@own_requester: a copy
+	 * of our own, freed with us).
+	 */
+	bool own_requester;
 	time64_t created;
-	struct vpce_arn requester;
+	const struct vpce_arn *requester;
 	struct vpce_policy __rcu *policy;	/* NULL: AWS's default, allow all */
 	struct vpce_ep_stats __percpu *stats;
 	/* Gateway endpoints: the mark of their packets (0: none), and

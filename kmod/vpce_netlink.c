@@ -695,7 +695,7 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_u8(skb, VPCE_A_TYPE, ep->type) ||
 	    nla_put_u8(skb, VPCE_A_STATE, READ_ONCE(ep->state)) ||
 	    nla_put_u64_64bit(skb, VPCE_A_OWNER, ep->vpc->account, VPCE_A_PAD) ||
-	    nla_put_string(skb, VPCE_A_REQUESTER, ep->requester.text) ||
+	    nla_put_string(skb, VPCE_A_REQUESTER, ep->requester->text) ||
 	    nla_put_u64_64bit(skb, VPCE_A_CREATED, ep->created, VPCE_A_PAD) ||
 	    (ep->type == VPCE_TYPE_GATEWAY &&
 	     nla_put_u32(skb, VPCE_A_MARK, ep->mark)))
