@@ -50,7 +50,7 @@ err=$(ip netns exec vpca socat -T 5 - "TCP:$EP_ADDR:81,connect-timeout=5" </dev/
 	fail "connection to port 81 succeeded"
 took=$(($(_now_ms) - start))
 grep -q "Connection refused" <<<"$err" || fail "port 81: expected 'Connection refused', got '$err'"
-[ "$took" -lt 4000 ] || fail "port 81 took $took ms to be refused"
+[ "$took" -lt "$(scaled_ms 4000)" ] || fail "port 81 took $took ms to be refused"
 [ "$(ep_stat epa drop-no-listener)" -eq 1 ] || fail "drop_no_listener is not 1"
 [ "$(ep_stat epb new-connections)" -eq 0 ] || fail "epb counted flows of VPC A"
 log "port 81 refused in $took ms and counted"

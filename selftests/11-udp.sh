@@ -35,6 +35,6 @@ err=$(printf 'x\n' | ip netns exec vpca socat -T 5 - "UDP:$EP_ADDR:54" 2>&1) &&
 	fail "datagram to port 54 was answered: $err"
 took=$(($(_now_ms) - start))
 grep -q "Connection refused" <<<"$err" || fail "port 54: expected 'Connection refused', got '$err'"
-[ "$took" -lt 4000 ] || fail "port 54 took $took ms to be refused"
+[ "$took" -lt "$(scaled_ms 4000)" ] || fail "port 54 took $took ms to be refused"
 [ "$(ep_stat epa drop-no-listener)" -eq 1 ] || fail "drop_no_listener is not 1"
 exit 0

@@ -52,7 +52,7 @@ vpcectl connection show svc | grep -q "connection epa .*state pendingAcceptance"
 start=$(_now_ms)
 tcp_query vpca "$EP_ADDR" 80 >/dev/null 2>&1 && fail "a pending endpoint carried traffic"
 took=$(($(_now_ms) - start))
-[ "$took" -lt 2500 ] || fail "a pending endpoint's refusal took $took ms"
+[ "$took" -lt "$(scaled_ms 2500)" ] || fail "a pending endpoint's refusal took $took ms"
 [ "$(ep_stat epa drop-state)" -ge 1 ] || fail "the refused flow was not counted"
 log "pending: refused in $took ms and counted"
 
@@ -81,7 +81,7 @@ start=$(_now_ms)
 res=$(held_ping "$tmp/h" 2)
 took=$(($(_now_ms) - start))
 [ "${res%% *}" = ERROR ] || fail "the live session survived the reject: $res"
-[ "$took" -lt 2000 ] || fail "the session took $took ms to die"
+[ "$took" -lt "$(scaled_ms 2000)" ] || fail "the session took $took ms to die"
 log "rejected: live session ended in $took ms ($res)"
 conntrack -L 2>/dev/null | grep "dst=$EP_ADDR " | grep -q ESTABLISHED &&
 	fail "an established flow of the rejected endpoint is still in conntrack"

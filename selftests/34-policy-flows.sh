@@ -32,7 +32,7 @@ refused() {
 	out=$(from "$1") && fail "$1 got in: $out"
 	took=$(($(_now_ms) - start))
 	grep -q "Connection refused\|reset" <<<"$out" || fail "$1: not refused at once: $out"
-	[ "$took" -lt 2500 ] || fail "$1: refused only after $took ms"
+	[ "$took" -lt "$(scaled_ms 2500)" ] || fail "$1: refused only after $took ms"
 }
 
 policy() {
@@ -103,7 +103,7 @@ start=$(_now_ms)
 out=$(printf 'x\n' | ip netns exec vpca socat -T 3 - "UDP:$EP_ADDR:53" 2>&1) &&
 	fail "deny53: UDP 53 answered: $out"
 took=$(($(_now_ms) - start))
-[ "$took" -lt 2500 ] || fail "deny53: UDP refused only after $took ms ($out)"
+[ "$took" -lt "$(scaled_ms 2500)" ] || fail "deny53: UDP refused only after $took ms ($out)"
 log "explicit deny on port 53 beats allow-all (UDP refused in $took ms: ${out##*: })"
 
 # A policy given when the endpoint is created applies from the first flow.

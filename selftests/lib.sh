@@ -105,6 +105,13 @@ wait_for() {
 	done
 }
 
+# scaled_ms MS : a time limit in ms, for checks like "refused at once",
+# multiplied by VPCE_TIMEOUT_SCALE: on the debug kernel starting a client
+# process alone can take seconds.
+scaled_ms() {
+	echo $(($1 * ${VPCE_TIMEOUT_SCALE:-1}))
+}
+
 _now_ms() {
 	local t=${EPOCHREALTIME/[.,]/}
 	echo "${t:0:-3}"
