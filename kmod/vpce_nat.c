@@ -129,6 +129,7 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	struct vpce_endpoint *ep = ea->ep;
 	const struct vpce_service *svc = ep->svc;
+	const struct vpce_addr *nlb;
 	const struct vpce_listener *l;
 	const struct vpce_target *tgt;
 	struct nf_nat_range2 range;
@@ -171,9 +172,12 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	 * core applies it on the way out, and keeps the source port unless
 	 * another flow (say from a VPC with the same CIDR) holds the tuple.
 	 */
+	nlb = vpce_service_nlb(svc, ea->zone, ea->key.family);
+	if (!nlb)	/* cannot happen: endpoint add checks */
+		return NF_DROP;
 	memset(&range, 0, sizeof(range));
 	range.flags = NF_NAT_RANGE_MAP_IPS;
-	range.min_addr = svc->nlbs[ea->zone].addr.in;
+	range.min_addr = nlb->in;
 	range.max_addr = range.min_addr;
 	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
 	if (verdict == NF_ACCEPT)

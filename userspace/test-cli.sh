@@ -169,7 +169,7 @@ check 1 'vpcectl: policy: cannot open "/nonexistent.json": No such file or direc
 check 1 'vpcectl: endpoint add: the principal must be one principal, not "*"' $E requester '*'
 check 1 'vpcectl: "type gateway" is not supported yet' $E type gateway
 check 1 "vpcectl: VPC name \"v/1\" has an invalid character '/' (use A-Z a-z 0-9 . _ -)" endpoint add e1 vpc v/1
-check 1 'vpcectl: endpoint add: too many "addr" (at most 16)' $E $(for i in $(seq 17); do echo addr 10.0.0.$i; done)
+check 1 'vpcectl: endpoint add: too many "addr" (at most 32)' $E $(for i in $(seq 33); do echo addr 10.0.0.$i; done)
 check 2 "$nomod" $E type interface addr 10.0.0.100 zone az1 addr 10.0.1.100 zone az2
 check 2 "$nomod" endpoint del e1
 check 2 "$nomod" endpoint show
