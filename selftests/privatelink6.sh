@@ -32,6 +32,7 @@ pl6_topology() {
 
 	if [ "${PL6_DUAL:-0}" = 1 ]; then
 		v4a=10.0.0.2/24
+		# shellcheck disable=SC2153 # NLB is privatelink.sh's
 		v4h="$NLB/24"
 	fi
 	mk_ns vpca
