@@ -44,6 +44,12 @@ static inline const char *vpce_fam_name(u8 family)
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
+/* A prefix: an address with its host bits zero, and its length. */
+struct vpce_prefix {
+	struct vpce_addr addr;
+	u8 plen;
+};
+
 static inline bool vpce_addr_eq(const struct vpce_addr *a,
 				const struct vpce_addr *b)
 {

@@ -2,11 +2,12 @@
 /*
  * Copyright (C) 2026 The vpce authors.
  *
- * Interface endpoints and the table that maps a VPC's destination address to
+ * Endpoints, and the table that maps a VPC's destination address to
  * the endpoint that owns it.
  */
 
 #include "vpce_endpoint.h"
+#include "vpce_gateway.h"
 #include "vpce_net.h"
 #include "vpce_netlink.h"
 #include "vpce_policy.h"
@@ -85,17 +86,24 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 		NL_SET_ERR_MSG(extack, "an endpoint with this name exists");
 		return -EEXIST;
 	}
+	if (cfg->type != cfg->svc->type) {
+		vpce_set_err_fmt(extack,
+				 "service %s is a%s service: the endpoint's type must be %s",
+				 cfg->svc->named.name,
+				 cfg->svc->type == VPCE_TYPE_GATEWAY ?
+				 " gateway" : "n interface",
+				 cfg->svc->type == VPCE_TYPE_GATEWAY ?
+				 "gateway" : "interface");
+		return -EINVAL;
+	}
 	if (!vpce_service_permits(cfg->svc, &cfg->requester)) {
 		vpce_set_err_fmt(extack,
 				 "principal %s is not allowed to connect to service %s",
 				 cfg->requester.text, cfg->svc->named.name);
 		return -EACCES;
 	}
-	if (cfg->type != cfg->svc->type) {
-		NL_SET_ERR_MSG(extack,
-			       "the endpoint's type is not the service's");
-		return -EINVAL;
-	}
+	if (cfg->type == VPCE_TYPE_GATEWAY)
+		return vpce_gateway_check(vn, cfg, extack);
 	for (i = 0; i < cfg->naddrs; i++) {
 		z = vpce_service_zone(cfg->svc, a[i].zone, extack);
 		if (z < 0)
@@ -136,6 +144,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		      const struct vpce_endpoint_config *cfg,
 		      struct netlink_ext_ack *extack)
 {
+	struct vpce_gw_table *gw = NULL;
 	u8 zones[VPCE_ADDRS_MAX];
 	struct vpce_endpoint *ep;
 	unsigned int i;
@@ -159,6 +168,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->vpc = cfg->vpc;
 	ep->svc = cfg->svc;
 	ep->type = cfg->type;
+	ep->mark = cfg->mark;
 	ep->requester = cfg->requester;
 	RCU_INIT_POINTER(ep->policy, cfg->policy);
 	ep->created = ktime_get_real_seconds();
@@ -175,6 +185,14 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		ea->zone = zones[i];
 		ea->ep = ep;
 	}
+	if (ep->type == VPCE_TYPE_GATEWAY) {
+		gw = vpce_gateway_build(vn, ep);
+		if (IS_ERR(gw)) {
+			ret = PTR_ERR(gw);
+			gw = NULL;
+			goto err_free;
+		}
+	}
 	ret = vpce_names_add(&vn->endpoints, &ep->named);
 	if (ret)
 		goto err_free;
@@ -187,6 +205,11 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->vpc->endpoint_count++;
 	ep->svc->endpoint_count++;
 	vpce_net_changed(vn);
+	if (ep->type == VPCE_TYPE_GATEWAY) {
+		vpce_gateway_publish(vn, ep->vpc, gw);
+		if (ep->state == VPCE_STATE_AVAILABLE)
+			vpce_gateway_connected(vn, ep);
+	}
 	return 0;
 
 err_unpublish:
@@ -194,11 +217,13 @@ err_unpublish:
 		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
 				       vpce_ep_addrs_params);
 	vpce_names_del(&vn->endpoints, &ep->named);
+	vpce_gateway_table_free(gw);
 	/* On failure the caller keeps the policy it gave us. */
 	RCU_INIT_POINTER(ep->policy, NULL);
 	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
 	return ret;
 err_free:
+	vpce_gateway_table_free(gw);
 	RCU_INIT_POINTER(ep->policy, NULL);
 	vpce_endpoint_free_rcu(&ep->rcu);
 	return ret;
@@ -209,6 +234,8 @@ static void vpce_endpoint_unpublish(struct vpce_net *vn,
 {
 	unsigned int i;
 
+	if (ep->type == VPCE_TYPE_GATEWAY)
+		vpce_gateway_unpublish(vn, ep);
 	for (i = 0; i < ep->naddrs; i++)
 		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
 				       vpce_ep_addrs_params);
@@ -266,6 +293,8 @@ int vpce_endpoint_accept(struct vpce_net *vn, struct vpce_endpoint *ep,
 	}
 	WRITE_ONCE(ep->state, VPCE_STATE_AVAILABLE);
 	vpce_net_changed(vn);
+	if (ep->type == VPCE_TYPE_GATEWAY)
+		vpce_gateway_connected(vn, ep);
 	return 0;
 }
 
@@ -285,6 +314,8 @@ int vpce_endpoint_reject(struct vpce_net *vn, struct vpce_endpoint *ep,
 	}
 	WRITE_ONCE(ep->state, VPCE_STATE_REJECTED);
 	vpce_flows_end(vn, &m);
+	/* A gateway endpoint's VPC routes its flows without it from now. */
+	ep->gw_live = false;
 	vpce_net_changed(vn);
 	return 0;
 }

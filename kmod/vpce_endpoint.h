@@ -72,6 +72,13 @@ struct vpce_endpoint {
 	struct vpce_arn requester;
 	struct vpce_policy __rcu *policy;	/* NULL: AWS's default, allow all */
 	struct vpce_ep_stats __percpu *stats;
+	/* Gateway endpoints: the mark of their packets (0: none), and
+	 * whether the VPC's flows to the prefixes are the endpoint's (set when
+	 * it becomes available, cleared once a reject has ended them; only
+	 * under vn->lock).
+	 */
+	u32 mark;
+	bool gw_live;
 	struct rcu_head rcu;
 	struct vpce_ep_addr addrs[];
 };
@@ -85,6 +92,7 @@ struct vpce_endpoint_config {
 	u8 type;
 	u8 naddrs;
 	struct vpce_zone_addr addrs[VPCE_ADDRS_MAX];
+	u32 mark;			/* gateway endpoints */
 };
 
 int vpce_endpoints_init(struct vpce_net *vn);

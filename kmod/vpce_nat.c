@@ -16,12 +16,17 @@
  *    routing table cannot tell two VPCs with the same CIDR apart;
  *  - and an ARP hook (vpce_arp.c) and a neighbour solicitation hook
  *    (vpce_ndp.c) that answer for endpoint addresses.
+ *
+ * Gateway endpoints (vpce_gateway.c) use the same hooks: the NAT lookup
+ * function evaluates their new flows (without NAT), reply steering returns
+ * their replies, and one more hook marks their packets.
  */
 
 #include "vpce_nat.h"
 #include "vpce_arp.h"
 #include "vpce_ndp.h"
 #include "vpce_endpoint.h"
+#include "vpce_gateway.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
@@ -131,9 +136,9 @@ static void vpce_reject(const struct nf_hook_state *state, struct sk_buff *skb,
 	dev_queue_xmit(nskb);
 }
 
-static unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
-				const struct nf_hook_state *state, u8 proto,
-				enum vpce_drop why)
+unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
+			 const struct nf_hook_state *state, u8 proto,
+			 enum vpce_drop why)
 {
 	static const u8 icmp_code[VPCE_DROP_MAX] = {
 		[VPCE_DROP_NO_LISTENER] = ICMP_PORT_UNREACH,
@@ -266,7 +271,7 @@ static unsigned int vpce_nat_in(void *priv, struct sk_buff *skb,
 	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ea = vpce_ep_addr_find(vn, d->vpc, t->src.l3num, &t->dst.u3);
 	if (!ea)
-		return NF_ACCEPT;
+		return vpce_gateway_flow_new(skb, state, ct, d);
 	return vpce_flow_new(vn, skb, state, ct, ea);
 }
 
@@ -523,9 +528,8 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct && !skb->_nfct)
 		return vpce_untracked_in(vn, skb, state);
-	if (!ct || !(ct->status & IPS_DST_NAT) ||
-	    (ctinfo != IP_CT_ESTABLISHED_REPLY &&
-	     ctinfo != IP_CT_RELATED_REPLY))
+	if (!ct || (ctinfo != IP_CT_ESTABLISHED_REPLY &&
+		    ctinfo != IP_CT_RELATED_REPLY))
 		return NF_ACCEPT;
 	/* A flow with a helper or sequence adjustment needs conntrack's
 	 * confirm hook on every packet, which a stolen packet skips (the flow
@@ -537,7 +541,10 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 	if (!d)
 		return NF_ACCEPT;
 	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	if (!vpce_ep_addr_find(vn, d->vpc, t->src.l3num, &t->dst.u3))
+	/* An interface endpoint's flow has DNAT; a gateway endpoint's none. */
+	if (ct->status & IPS_DST_NAT ?
+	    !vpce_ep_addr_find(vn, d->vpc, t->src.l3num, &t->dst.u3) :
+	    !vpce_gateway_find(d->vpc, ct))
 		return NF_ACCEPT;
 	return vpce_reply_xmit(state->net, skb, ct, ctinfo, d);
 }
@@ -551,6 +558,12 @@ static const struct nf_hook_ops vpce_hook_ops[] = {
 	},
 	{
 		.hook = vpce_reply_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_NAT_DST + 1,
+	},
+	{
+		.hook = vpce_gateway_mark,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP_PRI_NAT_DST + 1,

@@ -8,6 +8,7 @@
 #include "vpce_net.h"
 #include "vpce_drain.h"
 #include "vpce_endpoint.h"
+#include "vpce_gateway.h"
 #include "vpce_nat.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
@@ -52,19 +53,27 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	struct vpce_flows_end_ctx *ctx = data;
 	const struct vpce_flow_match *m = ctx->m;
 	const struct nf_conntrack_tuple *orig, *reply;
+	struct vpce_endpoint *ep;
 	struct vpce_ep_addr *ea;
 	struct vpce_dev *d;
 
 	d = vpce_dev_by_ct(ctx->vn, ct);
-	if (!d || (m->dev && d != m->dev))
+	if (!d)
 		return 0;
+	/* Every flow of a device that is gone ends, with no one to tell. */
+	if (m->gone)
+		return d->gone;
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ea = vpce_ep_addr_find(ctx->vn, d->vpc, orig->src.l3num, &orig->dst.u3);
-	if (!ea)
+	ep = ea ? ea->ep : vpce_gateway_flow_ep(d->vpc, ct);
+	if (!ep)
 		return 0;
-	if (m->ep && ea->ep != m->ep)
+	if (m->ep && ep != m->ep)
 		return 0;
-	if (m->svc && ea->ep->svc != m->svc)
+	if (m->svc && ep->svc != m->svc)
+		return 0;
+	/* Gateway services have no targets. */
+	if (m->target && !ea)
 		return 0;
 	if (m->target) {
 		reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
@@ -76,7 +85,7 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 		bool allowed;
 
 		rcu_read_lock();
-		allowed = vpce_endpoint_allows(ea->ep, orig);
+		allowed = vpce_endpoint_allows(ep, orig);
 		rcu_read_unlock();
 		if (allowed)
 			return 0;
@@ -144,6 +153,7 @@ static void __net_exit vpce_net_exit(struct net *net)
 {
 	struct vpce_net *vn = vpce_net(net);
 
+	vpce_vpcs_stop(vn);
 	mutex_lock(&vn->lock);
 	/* Endpoints go first: they end their flows (the module may be
 	 * unloading while the namespace lives on), and VPCs and services

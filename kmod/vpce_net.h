@@ -9,10 +9,12 @@
 #include "vpce_names.h"
 
 #include <linux/idr.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/rhashtable.h>
 #include <linux/siphash.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -47,6 +49,13 @@ struct vpce_net {
 
 	/* Netfilter hooks, registered on first use and kept until exit. */
 	bool hooks_registered;
+
+	/*
+	 * Devices that went away while bound: unbound at once, their flows
+	 * ended later by @gone_work (see vpce_vpc_dev_gone()).
+	 */
+	struct list_head gone_devs;
+	struct work_struct gone_work;
 };
 
 extern unsigned int vpce_net_id;
@@ -71,7 +80,7 @@ int vpce_net_hooks_enable(struct vpce_net *vn);
  * the packet path to stop creating matching flows first.
  */
 struct vpce_flow_match {
-	const struct vpce_dev *dev;
+	bool gone;		/* only (and all) flows of devices gone */
 	const struct vpce_endpoint *ep;
 	const struct vpce_service *svc;
 	const struct vpce_addr *target;

@@ -221,6 +221,7 @@ static const struct nla_policy vpce_service_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_NLBS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
 	[VPCE_A_CROSS_ZONE] = VPCE_POLICY_BOOL,
 	[VPCE_A_PRIVATE_DNS] = VPCE_POLICY_DNS,
+	[VPCE_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(vpce_prefix_policy),
 };
 
 static const struct nla_policy vpce_service_set_policy[VPCE_A_MAX + 1] = {
@@ -291,6 +292,7 @@ static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_ADDRS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
 	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
 	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+	[VPCE_A_MARK] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {
@@ -410,17 +412,24 @@ static int vpce_parse_addrs(const struct nlattr *array,
 	return 0;
 }
 
-static int vpce_parse_type(struct genl_info *info, u8 *type)
+static u8 vpce_parse_type(struct genl_info *info)
 {
-	*type = VPCE_TYPE_INTERFACE;
 	if (info->attrs[VPCE_A_TYPE])
-		*type = nla_get_u8(info->attrs[VPCE_A_TYPE]);
-	if (*type == VPCE_TYPE_GATEWAY) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_TYPE],
-				    "gateway services and endpoints are not supported yet");
-		return -EOPNOTSUPP;
-	}
-	return 0;
+		return nla_get_u8(info->attrs[VPCE_A_TYPE]);
+	return VPCE_TYPE_INTERFACE;
+}
+
+/*
+ * An attribute that the object's type does not take: say so, naming the
+ * attribute, rather than ignore it.
+ */
+static bool vpce_refused(struct genl_info *info, int type, const char *msg)
+{
+	if (!info->attrs[type])
+		return false;
+	NL_SET_BAD_ATTR(info->extack, info->attrs[type]);
+	info->extack->_msg = msg;
+	return true;
 }
 
 static int vpce_parse_arn(const struct nlattr *attr, struct vpce_arn *arn,
@@ -461,6 +470,33 @@ static int vpce_parse_prefix(const struct nlattr *nest, struct vpce_addr *a,
 	return vpce_prefix_normalize(a, *plen, extack);
 }
 
+/* A gateway service's prefix list: 1..VPCE_PREFIXES_MAX prefixes. */
+static int vpce_parse_prefixes(const struct nlattr *array,
+			       struct vpce_prefix *out, u8 *n,
+			       struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, ret;
+
+	*n = 0;
+	nla_for_each_nested(a, array, rem) {
+		if (*n == VPCE_PREFIXES_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many prefixes");
+			return -E2BIG;
+		}
+		ret = vpce_parse_prefix(a, &out[*n].addr, &out[*n].plen,
+					extack);
+		if (ret)
+			return ret;
+		(*n)++;
+	}
+	if (!*n) {
+		NL_SET_ERR_MSG_ATTR(extack, array, "no prefix given");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int vpce_put_prefix(struct sk_buff *skb, const struct vpce_addr *a,
 			   u8 plen)
 {
@@ -477,6 +513,30 @@ static int vpce_put_prefix(struct sk_buff *skb, const struct vpce_addr *a,
 }
 
 /* Message building */
+
+static int vpce_put_prefixes(struct sk_buff *skb, const struct vpce_prefix *p,
+			     unsigned int n)
+{
+	struct nlattr *array = nla_nest_start(skb, VPCE_A_PREFIXES), *nest;
+	unsigned int i;
+
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		const struct vpce_addr *a = &p[i].addr;
+
+		nest = nla_nest_start(skb, i);
+		if (!nest ||
+		    (a->family == AF_INET ?
+		     nla_put_in_addr(skb, VPCE_ADDR_A_IPV4, a->in.ip) :
+		     nla_put_in6_addr(skb, VPCE_ADDR_A_IPV6, &a->in.in6)) ||
+		    nla_put_u8(skb, VPCE_ADDR_A_PREFIX_LEN, p[i].plen))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	nla_nest_end(skb, array);
+	return 0;
+}
 
 static int vpce_put_addr(struct sk_buff *skb, int type,
 			 const struct vpce_addr *addr, const char *zone)
@@ -623,6 +683,9 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, array);
+	if (svc->type == VPCE_TYPE_GATEWAY &&
+	    vpce_put_prefixes(skb, svc->prefixes, svc->nprefixes))
+		return -EMSGSIZE;
 	return vpce_fill_service_lb(skb, svc);
 }
 
@@ -663,7 +726,9 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_u8(skb, VPCE_A_STATE, READ_ONCE(ep->state)) ||
 	    nla_put_u64_64bit(skb, VPCE_A_OWNER, ep->vpc->account, VPCE_A_PAD) ||
 	    nla_put_string(skb, VPCE_A_REQUESTER, ep->requester.text) ||
-	    nla_put_u64_64bit(skb, VPCE_A_CREATED, ep->created, VPCE_A_PAD))
+	    nla_put_u64_64bit(skb, VPCE_A_CREATED, ep->created, VPCE_A_PAD) ||
+	    (ep->type == VPCE_TYPE_GATEWAY &&
+	     nla_put_u32(skb, VPCE_A_MARK, ep->mark)))
 		return -EMSGSIZE;
 
 	array = nla_nest_start(skb, VPCE_A_ADDRS);
@@ -1156,12 +1221,24 @@ static int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
 
 	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name") ||
 	    vpce_missing(info, VPCE_A_ACCOUNT,
-			 "missing the service's account") ||
-	    vpce_missing(info, VPCE_A_LISTENERS,
-			 "missing the service's listeners") ||
-	    vpce_missing(info, VPCE_A_NLBS,
-			 "missing the service's load balancer addresses"))
+			 "missing the service's account"))
 		return -EINVAL;
+	if (vpce_parse_type(info) == VPCE_TYPE_GATEWAY) {
+		if (vpce_refused(info, VPCE_A_LISTENERS,
+				 "a gateway service has no listeners") ||
+		    vpce_refused(info, VPCE_A_NLBS,
+				 "a gateway service has no load balancer addresses") ||
+		    vpce_missing(info, VPCE_A_PREFIXES,
+				 "missing the gateway service's prefixes"))
+			return -EINVAL;
+	} else if (vpce_refused(info, VPCE_A_PREFIXES,
+				"prefixes are for gateway services (type gateway)") ||
+		   vpce_missing(info, VPCE_A_LISTENERS,
+				"missing the service's listeners") ||
+		   vpce_missing(info, VPCE_A_NLBS,
+				"missing the service's load balancer addresses")) {
+		return -EINVAL;
+	}
 
 	/* Too big for the stack with all its listeners and zones. */
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
@@ -1172,12 +1249,18 @@ static int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[VPCE_A_ACCEPTANCE_REQUIRED])
 		cfg->acceptance_required =
 			nla_get_u8(info->attrs[VPCE_A_ACCEPTANCE_REQUIRED]);
-	ret = vpce_parse_type(info, &cfg->type);
-	if (!ret)
+	cfg->type = vpce_parse_type(info);
+	if (cfg->type == VPCE_TYPE_GATEWAY) {
+		ret = vpce_parse_prefixes(info->attrs[VPCE_A_PREFIXES],
+					  cfg->prefixes, &cfg->nprefixes,
+					  info->extack);
+	} else {
 		ret = vpce_parse_listeners(info, cfg);
-	if (!ret)
-		ret = vpce_parse_addrs(info->attrs[VPCE_A_NLBS], cfg->nlbs,
-				       &cfg->nnlbs, info->extack);
+		if (!ret)
+			ret = vpce_parse_addrs(info->attrs[VPCE_A_NLBS],
+					       cfg->nlbs, &cfg->nnlbs,
+					       info->extack);
+	}
 	if (!ret)
 		ret = vpce_parse_settings(info, &cfg->set);
 	if (!ret) {
@@ -1451,14 +1534,22 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
 	    vpce_missing(info, VPCE_A_VPC, "missing the endpoint's VPC") ||
 	    vpce_missing(info, VPCE_A_SERVICE,
-			 "missing the endpoint's service") ||
-	    vpce_missing(info, VPCE_A_ADDRS,
-			 "missing the endpoint's addresses"))
+			 "missing the endpoint's service"))
 		return -EINVAL;
 	cfg.name = nla_data(info->attrs[VPCE_A_NAME]);
-	ret = vpce_parse_type(info, &cfg.type);
-	if (ret)
-		return ret;
+	cfg.type = vpce_parse_type(info);
+	if (cfg.type == VPCE_TYPE_GATEWAY) {
+		if (vpce_refused(info, VPCE_A_ADDRS,
+				 "a gateway endpoint has no addresses"))
+			return -EINVAL;
+		if (info->attrs[VPCE_A_MARK])
+			cfg.mark = nla_get_u32(info->attrs[VPCE_A_MARK]);
+	} else if (vpce_refused(info, VPCE_A_MARK,
+				"a mark is for gateway endpoints (type gateway)") ||
+		   vpce_missing(info, VPCE_A_ADDRS,
+				"missing the endpoint's addresses")) {
+		return -EINVAL;
+	}
 	if (info->attrs[VPCE_A_REQUESTER]) {
 		ret = vpce_parse_arn(info->attrs[VPCE_A_REQUESTER],
 				     &cfg.requester, info->extack);
@@ -1471,10 +1562,12 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
-	ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg.addrs,
-			       &cfg.naddrs, info->extack);
-	if (ret)
-		return ret;
+	if (cfg.type == VPCE_TYPE_INTERFACE) {
+		ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg.addrs,
+				       &cfg.naddrs, info->extack);
+		if (ret)
+			return ret;
+	}
 	if (info->attrs[VPCE_A_POLICY]) {
 		cfg.policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
 					       info->attrs[VPCE_A_POLICY_TEXT],

@@ -7,6 +7,7 @@
  */
 
 #include "vpce_service.h"
+#include "vpce_gateway.h"
 #include "vpce_drain.h"
 #include "vpce_net.h"
 #include "vpce_netlink.h"
@@ -38,6 +39,12 @@ int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 {
 	unsigned int z;
 
+	/* Only gateway services have no zones; they have no targets either. */
+	if (!svc->nzones) {
+		NL_SET_ERR_MSG(extack,
+			       "a gateway service has no zones and no targets");
+		return -EINVAL;
+	}
 	if (!zone[0] && svc->nzones == 1)
 		return 0;
 	for (z = 0; z < svc->nzones; z++)
@@ -106,7 +113,8 @@ static int vpce_service_check(const struct vpce_service_config *cfg,
 			return -E2BIG;
 		}
 	}
-	return 0;
+	return vpce_service_prefixes_check(cfg->prefixes, cfg->nprefixes,
+					   extack);
 }
 
 /* The zones of @cfg's load balancer addresses, in order of appearance. */
@@ -408,6 +416,9 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	memcpy(svc->listeners, cfg->listeners,
 	       cfg->nlisteners * sizeof(*cfg->listeners));
 	vpce_service_set_nlbs(svc, cfg);
+	svc->nprefixes = cfg->nprefixes;
+	memcpy(svc->prefixes, cfg->prefixes,
+	       cfg->nprefixes * sizeof(*cfg->prefixes));
 	RCU_INIT_POINTER(svc->targets, ts);
 
 	ret = vpce_names_add(&vn->services, &svc->named);
@@ -549,6 +560,11 @@ int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
 
 	lockdep_assert_held(&vn->lock);
 
+	if (svc->type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG(extack,
+			       "a gateway service has no targets: it is reached on its prefixes");
+		return -EINVAL;
+	}
 	if (vpce_target_index(old, &tgt->addr) >= 0) {
 		NL_SET_ERR_MSG(extack, "the service has this target");
 		return -EEXIST;

@@ -138,6 +138,9 @@ struct vpce_service {
 	struct list_head drains;	/* draining targets' delayed work */
 	struct vpce_hc hc;
 	char private_dns[VPCE_DNS_NAME_MAX + 1];
+	/* A gateway service's prefix list (vpce_gateway.c). */
+	u8 nprefixes;
+	struct vpce_prefix prefixes[VPCE_PREFIXES_MAX];
 	struct rcu_head rcu;
 };
 
@@ -152,6 +155,8 @@ struct vpce_service_config {
 	/* As given: at most one per zone and family. */
 	struct vpce_zone_addr nlbs[VPCE_ADDRS_MAX];
 	struct vpce_service_settings set;	/* optional settings */
+	u8 nprefixes;				/* gateway services */
+	struct vpce_prefix prefixes[VPCE_PREFIXES_MAX];
 };
 
 int vpce_services_init(struct vpce_net *vn);

@@ -6,6 +6,7 @@
  */
 
 #include "vpce_vpc.h"
+#include "vpce_gateway.h"
 #include "vpce_net.h"
 #include "vpce_principal.h"
 
@@ -30,11 +31,15 @@ static const struct rhashtable_params vpce_devs_params = {
 	.automatic_shrinking = true,
 };
 
+static void vpce_gone_work(struct work_struct *work);
+
 int vpce_vpcs_init(struct vpce_net *vn)
 {
 	int ret;
 
 	idr_init(&vn->zones);
+	INIT_LIST_HEAD(&vn->gone_devs);
+	INIT_WORK(&vn->gone_work, vpce_gone_work);
 	ret = rhashtable_init(&vn->devs, &vpce_devs_params);
 	if (ret)
 		return ret;
@@ -230,13 +235,47 @@ static void vpce_vpc_free_rcu(struct rcu_head *rcu)
 	struct vpce_vpc *vpc = container_of(rcu, struct vpce_vpc, rcu);
 
 	vpce_bindings_free(rcu_dereference_protected(vpc->bindings, true));
+	/* Left only when memory ran out as its last endpoint went. */
+	vpce_gateway_table_free(rcu_dereference_protected(vpc->gateways, true));
 	kfree(vpc);
+}
+
+/*
+ * End the flows of the devices that went away and free them. The zone of
+ * each stays reserved until then, so that no new device takes it while
+ * flows of the old one are still in conntrack; and the devices' VPCs stay
+ * too: freeing a VPC flushes first.
+ */
+static void vpce_gone_flush(struct vpce_net *vn)
+{
+	struct vpce_flow_match m = { .gone = true };
+	struct vpce_dev *d, *tmp;
+
+	lockdep_assert_held(&vn->lock);
+	if (list_empty(&vn->gone_devs))
+		return;
+	vpce_flows_end(vn, &m);
+	list_for_each_entry_safe(d, tmp, &vn->gone_devs, gone_node) {
+		list_del(&d->gone_node);
+		idr_remove(&vn->zones, d->ct_zone);
+		call_rcu(&d->rcu, vpce_dev_free_rcu);
+	}
+}
+
+static void vpce_gone_work(struct work_struct *work)
+{
+	struct vpce_net *vn = container_of(work, struct vpce_net, gone_work);
+
+	mutex_lock(&vn->lock);
+	vpce_gone_flush(vn);
+	mutex_unlock(&vn->lock);
 }
 
 static void vpce_vpc_free(struct vpce_net *vn, struct vpce_vpc *vpc)
 {
 	unsigned int i;
 
+	vpce_gone_flush(vn);
 	vpce_names_del(&vn->vpcs, &vpc->named);
 	for (i = 0; i < vpc->ndevs; i++)
 		vpce_dev_unpublish(vn, vpc->devs[i]);
@@ -262,10 +301,15 @@ int vpce_vpc_del(struct vpce_net *vn, struct vpce_vpc *vpc,
  * binding goes with it: the ifindex could otherwise be given to an unrelated
  * device later, which would silently join the VPC. The flows that came in
  * through it end, as their replies have nowhere to go.
+ *
+ * This runs under the RTNL, which the whole host's network configuration
+ * waits on, and ending flows walks all of conntrack: so the device is only
+ * unbound here (no packet finds it any more), and a work item ends its
+ * flows later, once for all the devices that went meanwhile (a namespace
+ * going away takes all its devices at once).
  */
 void vpce_vpc_dev_gone(struct vpce_net *vn, int ifindex)
 {
-	struct vpce_flow_match m = {};
 	struct vpce_vpc *vpc;
 	struct vpce_dev *d;
 	unsigned int i;
@@ -275,8 +319,6 @@ void vpce_vpc_dev_gone(struct vpce_net *vn, int ifindex)
 	d = vpce_dev_by_ifindex(vn, ifindex);
 	if (!d)
 		return;
-	m.dev = d;
-	vpce_flows_end(vn, &m);
 	vpc = d->vpc;
 	for (i = 0; i < vpc->ndevs; i++)
 		if (vpc->devs[i] == d)
@@ -284,7 +326,10 @@ void vpce_vpc_dev_gone(struct vpce_net *vn, int ifindex)
 	vpc->ndevs--;
 	memmove(&vpc->devs[i], &vpc->devs[i + 1],
 		(vpc->ndevs - i) * sizeof(vpc->devs[0]));
-	vpce_dev_unpublish(vn, d);
+	rhashtable_remove_fast(&vn->devs, &d->node, vpce_devs_params);
+	d->gone = true;
+	list_add_tail(&d->gone_node, &vn->gone_devs);
+	schedule_work(&vn->gone_work);
 	vpce_net_changed(vn);
 }
 
@@ -320,6 +365,12 @@ static struct notifier_block vpce_netdev_notifier = {
 	.notifier_call = vpce_netdev_event,
 };
 
+/* Before vpce_vpcs_destroy(), without vn->lock (the work takes it). */
+void vpce_vpcs_stop(struct vpce_net *vn)
+{
+	cancel_work_sync(&vn->gone_work);
+}
+
 int vpce_vpc_notifier_register(void)
 {
 	vpce_notifier_closing = false;
@@ -334,11 +385,15 @@ void vpce_vpc_notifier_unregister(void)
 	unregister_netdevice_notifier(&vpce_netdev_notifier);
 }
 
-/* Namespace exit: endpoints are gone already. */
+/*
+ * Namespace exit: endpoints are gone already. The caller has cancelled
+ * vn->gone_work (vpce_vpcs_stop()).
+ */
 void vpce_vpcs_destroy(struct vpce_net *vn)
 {
 	struct vpce_named *n, *tmp;
 
+	vpce_gone_flush(vn);
 	list_for_each_entry_safe(n, tmp, &vn->vpcs.list, list)
 		vpce_vpc_free(vn, container_of(n, struct vpce_vpc, named));
 	vpce_names_destroy(&vn->vpcs);

@@ -31,6 +31,9 @@ struct vpce_dev {
 	u16 ct_zone;
 	struct vpce_vpc *vpc;
 	struct nf_conn *tmpl;		/* conntrack template with the zone */
+	/* Unbound, its zone kept until its flows are gone: vn->gone_devs. */
+	bool gone;
+	struct list_head gone_node;
 	struct rcu_head rcu;
 };
 
@@ -40,6 +43,8 @@ struct vpce_vpc {
 	/* Sources without a binding act as the owner account's root. */
 	struct vpce_arn owner;
 	struct vpce_bindings __rcu *bindings;
+	/* Its gateway endpoints' prefixes (vpce_gateway.c); NULL: none. */
+	struct vpce_gw_table __rcu *gateways;
 	u32 endpoint_count;
 	unsigned int ndevs;
 	struct vpce_dev *devs[VPCE_DEVICES_MAX];
@@ -54,6 +59,7 @@ struct vpce_vpc_config {
 };
 
 int vpce_vpcs_init(struct vpce_net *vn);
+void vpce_vpcs_stop(struct vpce_net *vn);
 void vpce_vpcs_destroy(struct vpce_net *vn);
 
 struct vpce_vpc *vpce_vpc_find(struct vpce_net *vn, const char *name);

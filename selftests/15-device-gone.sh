@@ -19,7 +19,9 @@ zone=$(vpcectl -j vpc show A |
 conntrack -L 2>/dev/null | grep -q "zone-orig=$zone " || fail "no flow in va's zone $zone"
 ip link del va || fail "deleting va"
 vpcectl vpc show A | grep -qw va && fail "VPC A still lists va: $(vpcectl vpc show A)"
-conntrack -L 2>/dev/null | grep -q "zone-orig=$zone " &&
+# The device is unbound at once; its flows end just after, off the RTNL.
+zone_empty() { ! conntrack -L 2>/dev/null | grep -q "zone-orig=$1 "; }
+wait_for 10 zone_empty "$zone" ||
 	fail "flows through the deleted device are still in conntrack"
 
 ip link add newdev index "$idx" type dummy || fail "creating a dummy with ifindex $idx"

@@ -153,6 +153,25 @@ unsigned long parse_ulong(const char *s, const char *what,
 	return v;
 }
 
+/* A packet mark as `ip rule fwmark` takes it: decimal or 0x hex, not 0. */
+uint32_t parse_mark(const char *s)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	unsigned long long v;
+	char *end;
+
+	if (!(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
+		die_usage("invalid mark \"%s\": not a number", s);
+	errno = 0;
+	v = strtoull(digits, &end, hex ? 16 : 10);
+	if (*end)
+		die_usage("invalid mark \"%s\": not a number", s);
+	if (errno == ERANGE || v < 1 || v > 0xffffffffULL)
+		die_usage("mark \"%s\" out of range (1-0xffffffff)", s);
+	return (uint32_t)v;
+}
+
 static uint16_t listener_port(const char *listener, const char *s, const char *what)
 {
 	unsigned long v;
@@ -212,8 +231,8 @@ int parse_type(const char *s)
 	if (!strcmp(s, "interface"))
 		return VPCE_TYPE_INTERFACE;
 	if (!strcmp(s, "gateway"))
-		not_supported("type gateway");
-	die_usage("invalid type \"%s\": use interface", s);
+		return VPCE_TYPE_GATEWAY;
+	die_usage("invalid type \"%s\": use interface or gateway", s);
 }
 
 static int hexval(char c)

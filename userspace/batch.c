@@ -241,6 +241,8 @@ static void save_service(FILE *f, const json_t *s, bool force_acceptance)
 	}
 	for_each_elem(json_object_get(s, "nlbs"), i, o)
 		put_addr(f, "nlb", o);
+	for_each_elem(json_object_get(s, "prefixes"), i, o)
+		fprintf(f, " prefix %s", json_string_value(o));
 	if (json_is_true(json_object_get(s, "acceptance_required")) || force_acceptance)
 		fputs(" acceptance-required on", f);
 	if (json_is_true(json_object_get(s, "cross_zone")))
@@ -359,6 +361,8 @@ static void save_to(FILE *f)
 			fprintf(f, " type %s", jstr(v[i], "type"));
 		for_each_elem(json_object_get(v[i], "addresses"), j, o)
 			put_addr(f, "addr", o);
+		if (json_is_integer(json_object_get(v[i], "mark")))
+			fprintf(f, " mark 0x%llx", (unsigned long long)jint(v[i], "mark"));
 		if (jopt(v[i], "requester")) {
 			fputs(" requester", f);
 			put_word(f, jopt(v[i], "requester"));

@@ -68,6 +68,10 @@ static int dns_show(struct args *a)
 	for_each_elem(eps, i, ep) {
 		const char *svc = jstr(ep, "service"), *dns = NULL;
 
+		/* A gateway endpoint has no address to name. */
+		if (!strcmp(jstr(ep, "type"), "gateway"))
+			continue;
+
 		for_each_elem(svcs, k, s)
 			if (!strcmp(jstr(s, "name"), svc))
 				dns = json_string_value(json_object_get(s, "private_dns"));

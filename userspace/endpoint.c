@@ -11,7 +11,9 @@ static int endpoint_add(struct args *a)
 {
 	const char *name = arg_name(a, "EP", "endpoint name");
 	bool has_vpc = false, has_svc = false, has_type = false, has_req = false;
+	bool has_mark = false;
 	struct vpce_addr addrs[VPCE_ADDRS_MAX];
+	uint32_t mark = 0;
 	const char *vpc = NULL, *svc = NULL, *requester = NULL;
 	struct policy *pol = NULL;
 	int type = VPCE_TYPE_INTERFACE;
@@ -30,7 +32,7 @@ static int endpoint_add(struct args *a)
 			check_name(svc, "service name", VPCE_NAME_MAX);
 		} else if (kw_is(w, "type")) {
 			arg_once(&has_type, w);
-			type = parse_type(arg_value(a, w, "interface"));
+			type = parse_type(arg_value(a, w, "interface|gateway"));
 		} else if (kw_is(w, "addr")) {
 			arg_addr_zone(a, w, addrs, &naddrs, VPCE_ADDRS_MAX);
 		} else if (kw_is(w, "zone")) {
@@ -48,14 +50,23 @@ static int endpoint_add(struct args *a)
 			if (!pol)
 				exit(EXIT_USAGE);
 		} else if (kw_is(w, "mark")) {
-			not_supported(w);
+			arg_once(&has_mark, w);
+			mark = parse_mark(arg_value(a, w, "MARK"));
 		} else {
 			arg_unknown(w);
 		}
 	}
 	arg_required(has_vpc, "vpc");
 	arg_required(has_svc, "service");
-	arg_required(naddrs, "addr");
+	if (type == VPCE_TYPE_GATEWAY) {
+		if (naddrs)
+			die_usage("%s: a gateway endpoint takes no \"addr\" (the VPC reaches the service's prefixes)",
+				  cur_cmd);
+	} else {
+		if (has_mark)
+			die_usage("%s: \"mark\" is for gateway endpoints (type gateway)", cur_cmd);
+		arg_required(naddrs, "addr");
+	}
 
 	m = nl_new(VPCE_CMD_ENDPOINT_ADD, false);
 	nl_put_str(m, VPCE_A_NAME, name);
@@ -63,7 +74,10 @@ static int endpoint_add(struct args *a)
 	nl_put_str(m, VPCE_A_SERVICE, svc);
 	if (has_type)
 		nl_put_u8(m, VPCE_A_TYPE, type);
-	nl_put_addrs(m, VPCE_A_ADDRS, addrs, naddrs);
+	if (naddrs)
+		nl_put_addrs(m, VPCE_A_ADDRS, addrs, naddrs);
+	if (has_mark)
+		nl_put_u32(m, VPCE_A_MARK, mark);
 	if (requester)
 		nl_put_str(m, VPCE_A_REQUESTER, requester);
 	if (pol) {
@@ -152,7 +166,7 @@ static json_t *ip_address_type(const json_t *addrs)
 
 json_t *endpoint_parse(struct nlattr **tb)
 {
-	json_t *addrs, *st;
+	json_t *addrs, *st, *e;
 
 	if (!tb[VPCE_A_NAME])
 		return NULL;
@@ -166,7 +180,7 @@ json_t *endpoint_parse(struct nlattr **tb)
 	/* The policy's text comes only to administrators; null otherwise,
 	 * and for the default (full access) policy.
 	 */
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	e = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"name", json_attr_str(tb[VPCE_A_NAME]),
 		"ip_address_type", ip_address_type(addrs),
 		"policy", json_attr_str(tb[VPCE_A_POLICY_TEXT]),
@@ -181,6 +195,12 @@ json_t *endpoint_parse(struct nlattr **tb)
 				   ARRAY_SIZE(state_names)),
 		"addresses", addrs,
 		"stats", st);
+	/* A gateway endpoint's mark; null for none and for interface ones. */
+	if (e)
+		json_object_set_new(e, "mark", tb[VPCE_A_MARK] &&
+				    nla_get_u32(tb[VPCE_A_MARK]) ?
+				    json_attr_uint(tb[VPCE_A_MARK]) : json_null());
+	return e;
 }
 
 /*
@@ -199,6 +219,8 @@ static void endpoint_print(const json_t *e)
 		print_addr("addr", o);
 	if (json_string_value(json_object_get(e, "ip_address_type")))
 		printf(" ip-address-type %s", jstr(e, "ip_address_type"));
+	if (json_is_integer(json_object_get(e, "mark")))
+		printf(" mark 0x%llx", (unsigned long long)jint(e, "mark"));
 	printf(" requester %s\n   ", jstr(e, "requester"));
 	for (i = 0; i < ARRAY_SIZE(stats); i++)
 		printf(" %s %" JSON_INTEGER_FORMAT, stats[i].text, jint(st, stats[i].key));
@@ -268,6 +290,8 @@ const struct object endpoint_object = {
 	.usage =
 	"endpoint add EP vpc VPC service SVC [type interface]\n"
 	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]...\n"
+	"        [requester ARN] [policy FILE|- | policy-json JSON]\n"
+	"endpoint add EP vpc VPC service SVC type gateway [mark MARK]\n"
 	"        [requester ARN] [policy FILE|- | policy-json JSON]\n"
 	"endpoint set EP policy FILE|- | policy-json JSON\n"
 	"endpoint del EP\n"

@@ -162,10 +162,11 @@ static int service_add(struct args *a)
 {
 	const char *name = arg_name(a, "SVC", "service name");
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
-	struct vpce_addr nlbs[VPCE_ADDRS_MAX];
+	struct vpce_addr nlbs[VPCE_ADDRS_MAX], prefixes[VPCE_PREFIXES_MAX];
+	uint8_t plens[VPCE_PREFIXES_MAX];
 	bool has_account = false, has_type = false;
 	struct settings st = { 0 };
-	int nlisteners = 0, nnlbs = 0, i;
+	int nlisteners = 0, nnlbs = 0, nprefixes = 0, i;
 	int type = VPCE_TYPE_INTERFACE;
 	uint64_t account = 0;
 	struct nlattr *arr;
@@ -178,7 +179,7 @@ static int service_add(struct args *a)
 			account = parse_account(arg_value(a, w, "ACCOUNT"));
 		} else if (kw_is(w, "type")) {
 			arg_once(&has_type, w);
-			type = parse_type(arg_value(a, w, "interface"));
+			type = parse_type(arg_value(a, w, "interface|gateway"));
 		} else if (kw_is(w, "listener")) {
 			if (nlisteners == VPCE_LISTENERS_MAX)
 				die_usage("%s: too many \"listener\" (at most %d)",
@@ -190,20 +191,46 @@ static int service_add(struct args *a)
 		} else if (kw_is(w, "zone")) {
 			die_usage("%s: \"zone\" must follow \"nlb ADDR\"", cur_cmd);
 		} else if (kw_is(w, "prefix")) {
-			not_supported(w);
+			if (nprefixes == VPCE_PREFIXES_MAX)
+				die_usage("%s: too many \"prefix\" (at most %d)",
+					  cur_cmd, VPCE_PREFIXES_MAX);
+			parse_prefix(arg_value(a, w, "CIDR"), &prefixes[nprefixes],
+				     &plens[nprefixes]);
+			nprefixes++;
 		} else if (!parse_setting(a, w, &st, false)) {
 			arg_unknown(w);
 		}
 	}
 	arg_required(has_account, "account");
-	arg_required(nlisteners, "listener");
-	arg_required(nnlbs, "nlb");
+	if (type == VPCE_TYPE_GATEWAY) {
+		if (nlisteners)
+			die_usage("%s: a gateway service takes no \"listener\" (it is reached on its prefixes)",
+				  cur_cmd);
+		if (nnlbs)
+			die_usage("%s: a gateway service takes no \"nlb\" (its flows are not translated)",
+				  cur_cmd);
+		arg_required(nprefixes, "prefix");
+	} else {
+		if (nprefixes)
+			die_usage("%s: \"prefix\" is for gateway services (type gateway)",
+				  cur_cmd);
+		arg_required(nlisteners, "listener");
+		arg_required(nnlbs, "nlb");
+	}
 
 	m = nl_new(VPCE_CMD_SERVICE_ADD, false);
 	nl_put_str(m, VPCE_A_NAME, name);
 	nl_put_u64(m, VPCE_A_ACCOUNT, account);
 	if (has_type)
 		nl_put_u8(m, VPCE_A_TYPE, type);
+	if (type == VPCE_TYPE_GATEWAY) {
+		arr = nl_nest(m, VPCE_A_PREFIXES);
+		for (i = 0; i < nprefixes; i++)
+			nl_put_prefix(m, i, &prefixes[i], plens[i]);
+		nl_nest_end(m, arr);
+		put_settings(m, &st);
+		return nl_request(m);
+	}
 	arr = nl_nest(m, VPCE_A_LISTENERS);
 	for (i = 0; i < nlisteners; i++) {
 		struct nlattr *l = nl_nest(m, i);
@@ -345,17 +372,40 @@ static void service_parse_lb(json_t *s, struct nlattr **tb)
 	}
 }
 
+/* A gateway service's prefix list as ["ADDR/LEN", ...]. */
+static json_t *prefixes_parse(struct nlattr *arr)
+{
+	json_t *out = json_array();
+	struct nlattr *child;
+	int rem;
+
+	if (!arr)
+		return out;
+	nla_for_each_nested(child, arr, rem) {
+		json_t *p = json_prefix(child);
+
+		if (!p) {
+			json_decref(out);
+			return NULL;
+		}
+		json_array_append_new(out, p);
+	}
+	return out;
+}
+
 json_t *service_parse(struct nlattr **tb)
 {
-	json_t *listeners, *nlbs, *s;
+	json_t *listeners, *nlbs, *prefixes, *s;
 
 	if (!tb[VPCE_A_NAME] || !tb[VPCE_A_ACCOUNT])
 		return NULL;
 	listeners = listeners_parse(tb[VPCE_A_LISTENERS]);
 	nlbs = json_addr_array(tb[VPCE_A_NLBS]);
-	if (!listeners || !nlbs) {
+	prefixes = prefixes_parse(tb[VPCE_A_PREFIXES]);
+	if (!listeners || !nlbs || !prefixes) {
 		json_decref(listeners);
 		json_decref(nlbs);
+		json_decref(prefixes);
 		return NULL;
 	}
 	/* "targets" is filled in from a target dump by service_show(). */
@@ -371,8 +421,12 @@ json_t *service_parse(struct nlattr **tb)
 		"acceptance_required", tb[VPCE_A_ACCEPTANCE_REQUIRED] &&
 			nla_get_u8(tb[VPCE_A_ACCEPTANCE_REQUIRED]),
 		"principals", json_str_array(tb[VPCE_A_PRINCIPALS]));
-	if (s)
+	if (s) {
+		json_object_set_new(s, "prefixes", prefixes);
 		service_parse_lb(s, tb);
+	} else {
+		json_decref(prefixes);
+	}
 	return s;
 }
 
@@ -430,6 +484,8 @@ static void service_print(const json_t *s)
 		       jstr(o, "protocol"), jint(o, "port"), jint(o, "target_port"));
 	for_each_elem(json_object_get(s, "nlbs"), i, o)
 		print_addr("nlb", o);
+	for_each_elem(json_object_get(s, "prefixes"), i, o)
+		printf(" prefix %s", json_string_value(o));
 	printf(" acceptance-required %s",
 	       json_is_true(json_object_get(s, "acceptance_required")) ? "on" : "off");
 	printf(" targets %" JSON_INTEGER_FORMAT " endpoints %" JSON_INTEGER_FORMAT "\n",
@@ -535,6 +591,8 @@ const struct object service_object = {
 	"service add SVC account ACCOUNT [type interface]\n"
 	"        listener PROTO:PORT[:TARGETPORT] [listener ...]\n"
 	"        nlb ADDR [zone AZ] [nlb ADDR [zone AZ]]...\n"
+	"        [acceptance-required on|off] [cross-zone on|off] [private-dns NAME]\n"
+	"service add SVC account ACCOUNT type gateway prefix CIDR [prefix CIDR]...\n"
 	"        [acceptance-required on|off] [cross-zone on|off] [private-dns NAME]\n"
 	"service set SVC [acceptance-required on|off] [cross-zone on|off] [private-dns NAME]\n"
 	"        [deregistration-delay SECONDS] [idle-timeout SECONDS] [hash-seed HEX]\n"

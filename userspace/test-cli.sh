@@ -97,8 +97,17 @@ check 1 'vpcectl: service add: "zone" must follow "nlb ADDR"' $S zone az1
 check 1 'vpcectl: service add: "zone" may be given only once per "nlb"' $S nlb 1.2.3.4 zone a zone b
 check 1 "vpcectl: zone name \"$zlong\" is too long (33 characters, at most 32)" $S nlb 1.2.3.4 zone "$zlong"
 check 1 "vpcectl: zone name \"a\$\" has an invalid character '\$' (use A-Z a-z 0-9 . _ -)" $S nlb 1.2.3.4 zone 'a$'
-check 1 'vpcectl: "type gateway" is not supported yet' $S type gateway
-check 1 'vpcectl: invalid type "foo": use interface' $S type foo
+check 1 'vpcectl: service add: "prefix" is required' $S type gateway
+check 1 'vpcectl: service add: a gateway service takes no "listener" (it is reached on its prefixes)' $S type gateway listener tcp:80 prefix 10.1.0.0/16
+check 1 'vpcectl: service add: a gateway service takes no "nlb" (its flows are not translated)' $S nlb 1.2.3.4 type gateway prefix 10.1.0.0/16
+check 1 'vpcectl: service add: "prefix" is for gateway services (type gateway)' $S listener tcp:80 nlb 1.2.3.4 prefix 10.1.0.0/16
+check 1 'vpcectl: invalid prefix "10.1.0.0": use ADDR/LEN' $S type gateway prefix 10.1.0.0
+check 1 'vpcectl: invalid prefix "10.1.0.300/16": "10.1.0.300" is not an address' $S type gateway prefix 10.1.0.300/16
+check 1 'vpcectl: prefix length "33" out of range (0-32)' $S type gateway prefix 10.1.0.0/33
+check 1 'vpcectl: "prefix" needs CIDR' $S type gateway prefix
+check 1 "vpcectl: service add: too many \"prefix\" (at most 32)" $S type gateway $(for i in $(seq 33); do echo prefix 10.$i.0.0/16; done)
+check 2 "$nomod" $S type gateway prefix 10.1.0.0/16 prefix 10.2.0.0/16 acceptance-required on
+check 1 'vpcectl: invalid type "foo": use interface or gateway' $S type foo
 check 1 'vpcectl: service add: "type" may be given only once' $S type interface type interface
 check 1 'vpcectl: service add: "cross-zone" is on or off, not "yes"' $S cross-zone yes
 check 1 'vpcectl: "acceptance-required" needs on|off' $S acceptance-required
@@ -167,7 +176,15 @@ check 1 'vpcectl: "service" needs SVC' endpoint add e1 vpc v1 service
 check 1 'vpcectl: endpoint add: "zone" must follow "addr ADDR"' $E zone az1
 check 1 'vpcectl: policy: cannot open "/nonexistent.json": No such file or directory' $E policy /nonexistent.json
 check 1 'vpcectl: endpoint add: the principal must be one principal, not "*"' $E requester '*'
-check 1 'vpcectl: "type gateway" is not supported yet' $E type gateway
+check 1 'vpcectl: endpoint add: a gateway endpoint takes no "addr" (the VPC reaches the service'"'"'s prefixes)' $E type gateway addr 10.0.0.100
+check 1 'vpcectl: endpoint add: "mark" is for gateway endpoints (type gateway)' $E addr 10.0.0.100 mark 7
+check 1 'vpcectl: mark "0" out of range (1-0xffffffff)' $E type gateway mark 0
+check 1 'vpcectl: mark "0x100000000" out of range (1-0xffffffff)' $E type gateway mark 0x100000000
+check 1 'vpcectl: invalid mark "0xz": not a number' $E type gateway mark 0xz
+check 1 'vpcectl: invalid mark "-1": not a number' $E type gateway mark -1
+check 1 'vpcectl: endpoint add: "mark" may be given only once' $E type gateway mark 1 mark 2
+check 2 "$nomod" $E type gateway mark 0x42
+check 2 "$nomod" $E type gateway mark 66 requester 111111111111
 check 1 "vpcectl: VPC name \"v/1\" has an invalid character '/' (use A-Z a-z 0-9 . _ -)" endpoint add e1 vpc v/1
 check 1 'vpcectl: endpoint add: too many "addr" (at most 32)' $E $(for i in $(seq 33); do echo addr 10.0.0.$i; done)
 check 2 "$nomod" $E type interface addr 10.0.0.100 zone az1 addr 10.0.1.100 zone az2

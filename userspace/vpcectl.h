@@ -90,6 +90,7 @@ void parse_listener(const char *s, struct vpce_listener *l);
 unsigned long parse_ulong(const char *s, const char *what,
 			  unsigned long min, unsigned long max);
 int parse_type(const char *s);
+uint32_t parse_mark(const char *s);
 bool parse_onoff(const char *kw, const char *s);
 /* A principal ARN (or "*" when ANY_OK); exits with a message if invalid. */
 const char *parse_arn(const char *s, bool any_ok);

@@ -61,6 +61,15 @@
  *				addresses of a service with one zone may omit
  *				it: it is then the zone ""). A zone serves
  *				the families it has an NLB address of.
+ *	VPCE_A_PREFIXES		required for gateway services, refused for
+ *				interface ones: 1..VPCE_PREFIXES_MAX of
+ *				VPCE_ADDR_A_* with VPCE_ADDR_A_PREFIX_LEN,
+ *				the prefix list the service is reached on
+ *				(IPv4 for now; length 1..32, no host bits
+ *				set, no two overlapping).
+ *	A gateway service (VPCE_TYPE_GATEWAY) stands for a service such as
+ *	S3 reached on its own addresses: it takes no VPCE_A_LISTENERS, no
+ *	VPCE_A_NLBS and no targets; its endpoints forward flows unchanged.
  *	VPCE_A_ACCEPTANCE_REQUIRED, VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS
  *				optional, as for VPCE_CMD_SERVICE_SET.
  *	A new service has deregistration delay 300 s, TCP idle timeout 350 s,
@@ -118,8 +127,9 @@
  *	VPCE_A_ENDPOINT_COUNT, VPCE_A_ACCEPTANCE_REQUIRED,
  *	VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS (when set), VPCE_A_DEREG_DELAY,
  *	VPCE_A_IDLE_TIMEOUT and VPCE_A_HEALTH_CHECK (VPCE_HC_A_PROTO only
- *	when there is none). VPCE_A_HASH_SEED comes only when a seed was set
- *	and only to a requester with CAP_NET_ADMIN.
+ *	when there is none), and for a gateway service VPCE_A_PREFIXES.
+ *	VPCE_A_HASH_SEED comes only when a seed was set and only to a
+ *	requester with CAP_NET_ADMIN.
  *
  * VPCE_CMD_TARGET_ADD: register a target with a service.
  *	VPCE_A_SERVICE		required
@@ -159,8 +169,8 @@
  *	VPCE_A_NAME		required
  *	VPCE_A_VPC		required, an existing VPC
  *	VPCE_A_SERVICE		required, an existing service
- *	VPCE_A_TYPE		optional, enum vpce_type; must match the
- *				service's type
+ *	VPCE_A_TYPE		optional, enum vpce_type, default interface;
+ *				must match the service's type
  *	VPCE_A_ADDRS		required for interface endpoints,
  *				1..VPCE_ADDRS_MAX of VPCE_ADDR_A_*: the
  *				endpoint's addresses in each zone, at most one
@@ -180,6 +190,28 @@
  *	a listener is refused at once: TCP reset, or ICMP (ICMPv6) port
  *	unreachable for UDP.
  *
+ *	A gateway endpoint (VPCE_TYPE_GATEWAY, to a gateway service) takes no
+ *	VPCE_A_ADDRS; instead:
+ *	VPCE_A_MARK		optional, u32 1..0xffffffff: the packet mark
+ *				(skb->mark) its flows carry; none by default.
+ *	Its prefixes may not overlap those of another gateway endpoint of
+ *	the same VPC, and a VPC's gateway endpoints reach at most
+ *	VPCE_GATEWAY_PREFIXES_MAX prefixes in all. While it is available,
+ *	each new TCP or UDP flow that arrives on a device of its VPC for an
+ *	address in the service's prefix list (and not for an interface
+ *	endpoint's address, which comes first) is evaluated against the
+ *	endpoint's policy, as for an interface endpoint. An allowed flow is
+ *	forwarded unchanged by the host's routing, every packet of its
+ *	original direction carrying the mark, and its replies go back out of
+ *	the device it came in on; a denied one is refused (TCP reset, ICMP
+ *	administratively prohibited) and counted; other protocols are
+ *	dropped and counted. While the endpoint is not
+ *	available (pending acceptance, rejected) the VPC's flows to the
+ *	prefixes are not vpce's: the host routes them as if there were no
+ *	endpoint. Flows of the VPC to the prefixes that are live when the
+ *	endpoint becomes available are ended, so that every flow through
+ *	the endpoint was evaluated from its first packet.
+ *
  * VPCE_CMD_ENDPOINT_DEL: delete an endpoint. VPCE_A_NAME required. Its live
  *	flows are ended.
  *
@@ -188,7 +220,7 @@
  *	provider's "connections"). An endpoint message carries VPCE_A_NAME,
  *	VPCE_A_VPC, VPCE_A_SERVICE, VPCE_A_TYPE, VPCE_A_STATE, VPCE_A_ADDRS,
  *	VPCE_A_OWNER (the VPC's account), VPCE_A_REQUESTER, VPCE_A_CREATED and
- *	VPCE_A_STATS.
+ *	VPCE_A_STATS, and for a gateway endpoint VPCE_A_MARK (0: none).
  *
  * Access control
  * --------------
@@ -278,6 +310,8 @@
 #define VPCE_ARN_MAX		160	/* characters of a principal ARN */
 #define VPCE_PRINCIPALS_MAX	64	/* allowed principals per service */
 #define VPCE_BINDINGS_MAX	256	/* principal bindings per VPC */
+#define VPCE_PREFIXES_MAX	32	/* prefixes per gateway service */
+#define VPCE_GATEWAY_PREFIXES_MAX 256	/* gateway prefixes per VPC */
 
 enum vpce_cmd {
 	VPCE_CMD_UNSPEC,
@@ -315,7 +349,7 @@ enum vpce_cmd {
 
 enum vpce_type {
 	VPCE_TYPE_INTERFACE,
-	VPCE_TYPE_GATEWAY,	/* reserved: not yet accepted */
+	VPCE_TYPE_GATEWAY,	/* a prefix list, reached without NAT */
 	__VPCE_TYPE_MAX
 };
 
@@ -381,6 +415,8 @@ enum vpce_attr {
 	VPCE_A_CREATED,		/* u64: creation time, Unix seconds (reply) */
 	VPCE_A_OWNER,		/* u64: the endpoint's VPC owner (reply) */
 	VPCE_A_EVENT,		/* u8: enum vpce_event (notifications only) */
+	VPCE_A_PREFIXES,	/* nested array of VPCE_ADDR_A_* with PREFIX_LEN */
+	VPCE_A_MARK,		/* u32: a gateway endpoint's packet mark */
 	__VPCE_A_MAX
 };
 
