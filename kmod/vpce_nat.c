@@ -595,6 +595,12 @@ static const struct nf_hook_ops vpce_hook_ops[] = {
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP6_PRI_NAT_DST + 1,
 	},
+	{
+		.hook = vpce_gateway_mark,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_NAT_DST + 1,
+	},
 };
 
 /*

@@ -65,8 +65,8 @@
  *				interface ones: 1..VPCE_PREFIXES_MAX of
  *				VPCE_ADDR_A_* with VPCE_ADDR_A_PREFIX_LEN,
  *				the prefix list the service is reached on
- *				(IPv4 for now; length 1..32, no host bits
- *				set, no two overlapping).
+ *				(IPv4 or IPv6; length at least 1, no host
+ *				bits set, no two overlapping).
  *	A gateway service (VPCE_TYPE_GATEWAY) stands for a service such as
  *	S3 reached on its own addresses: it takes no VPCE_A_LISTENERS, no
  *	VPCE_A_NLBS and no targets; its endpoints forward flows unchanged.
