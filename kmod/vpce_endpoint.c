@@ -13,6 +13,7 @@
 #include "vpce_policy.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
+#include "vpce_stats.h"
 #include "vpce_vpc.h"
 
 #include <linux/percpu.h>
@@ -71,6 +72,7 @@ static void vpce_endpoint_free_rcu(struct rcu_head *rcu)
 	/* A grace period has passed: no reader sees the policy either. */
 	vpce_policy_free(rcu_dereference_protected(ep->policy, true));
 	free_percpu(ep->stats);
+	free_percpu(ep->zstats);
 	kfree(ep);
 }
 
@@ -160,7 +162,10 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	if (!ep)
 		return -ENOMEM;
 	ep->stats = netdev_alloc_pcpu_stats(struct vpce_ep_stats);
-	if (!ep->stats) {
+	ep->zstats = vpce_counters_alloc(cfg->naddrs);
+	if (!ep->stats || !ep->zstats) {
+		free_percpu(ep->stats);
+		free_percpu(ep->zstats);
 		kfree(ep);
 		return -ENOMEM;
 	}

@@ -19,6 +19,7 @@ struct vpce_vpc;
 struct nf_conntrack_tuple;
 struct vpce_service;
 struct vpce_endpoint;
+struct vpce_counters;
 struct netlink_ext_ack;
 
 /* Why the packet path refused a flow; each reason has a counter. */
@@ -59,6 +60,7 @@ struct vpce_ep_addr {
 	struct vpce_ep_key key;
 	u8 zone;			/* index into the service's zones */
 	struct vpce_endpoint *ep;
+	u32 active;			/* vpce_stats.c, under vn->lock */
 };
 
 struct vpce_endpoint {
@@ -79,6 +81,8 @@ struct vpce_endpoint {
 	 */
 	u32 mark;
 	bool gw_live;
+	/* Per address (zone), in the order of @addrs: vpce_stats.c. */
+	struct vpce_counters __percpu *zstats;
 	struct rcu_head rcu;
 	struct vpce_ep_addr addrs[];
 };

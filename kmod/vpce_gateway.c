@@ -335,7 +335,7 @@ unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
 		return NF_DROP;
 	}
 	if (!vpce_endpoint_allows(ep, t))
-		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_POLICY);
+		return vpce_refuse(ep, NULL, skb, state, proto, VPCE_DROP_POLICY);
 	vpce_ep_count_new(ep);
 	return NF_ACCEPT;
 }

@@ -29,6 +29,7 @@
 #include "vpce_gateway.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
+#include "vpce_stats.h"
 #include "vpce_vpc.h"
 
 #include <linux/etherdevice.h>
@@ -73,7 +74,7 @@ static unsigned int vpce_zone_in(void *priv, struct sk_buff *skb,
  * IPv6 extension headers), and its protocol; -1 for a packet that has none
  * to look at: malformed, or a fragment other than the first.
  */
-static int vpce_thoff(const struct sk_buff *skb, u8 pf, u8 *proto)
+int vpce_thoff(const struct sk_buff *skb, u8 pf, u8 *proto)
 {
 	const struct iphdr *iph;
 	__be16 frag_off;
@@ -136,9 +137,9 @@ static void vpce_reject(const struct nf_hook_state *state, struct sk_buff *skb,
 	dev_queue_xmit(nskb);
 }
 
-unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
-			 const struct nf_hook_state *state, u8 proto,
-			 enum vpce_drop why)
+unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea,
+			 struct sk_buff *skb, const struct nf_hook_state *state,
+			 u8 proto, enum vpce_drop why)
 {
 	static const u8 icmp_code[VPCE_DROP_MAX] = {
 		[VPCE_DROP_NO_LISTENER] = ICMP_PORT_UNREACH,
@@ -156,6 +157,9 @@ unsigned int vpce_refuse(struct vpce_endpoint *ep, struct sk_buff *skb,
 	};
 
 	vpce_ep_count_drop(ep, why);
+	/* A gateway endpoint has no address, so no zone to count in. */
+	if (ea)
+		vpce_stats_refused(ea, why, proto == IPPROTO_TCP);
 	vpce_reject(state, skb, proto, state->pf == NFPROTO_IPV6 ?
 		    icmp6_code[why] : icmp_code[why]);
 	return NF_DROP;
@@ -201,20 +205,21 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
 		vpce_ep_count_drop(ep, VPCE_DROP_PROTO);
+		vpce_stats_refused(ea, VPCE_DROP_PROTO, false);
 		return NF_DROP;
 	}
 	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE)
-		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_STATE);
+		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_STATE);
 	l = vpce_service_listener(svc, proto, ntohs(t->dst.u.all));
 	if (!l)
-		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_LISTENER);
+		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_NO_LISTENER);
 	if (proto == IPPROTO_TCP && vpce_tcp_stale(skb, state->pf))
-		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_STALE);
+		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_STALE);
 	if (!vpce_endpoint_allows(ep, t))
-		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_POLICY);
+		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_POLICY);
 	tgt = vpce_service_pick(svc, ea->zone, ea->key.vpc->named.name, t);
 	if (!tgt)
-		return vpce_refuse(ep, skb, state, proto, VPCE_DROP_NO_TARGET);
+		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_NO_TARGET);
 	/* The service's idle timeouts, or no flow: one with the host's
 	 * (five days for established TCP) would outlive the service's.
 	 */
@@ -243,8 +248,10 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	range.min_addr = nlb->in;
 	range.max_addr = range.min_addr;
 	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
-	if (verdict == NF_ACCEPT)
+	if (verdict == NF_ACCEPT) {
 		vpce_ep_count_new(ep);
+		vpce_stats_flow_new(vn, ea, &tgt->addr);
+	}
 	return verdict;
 }
 
@@ -325,7 +332,7 @@ static unsigned int vpce_untracked_in(struct vpce_net *vn, struct sk_buff *skb,
 		nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
 		return NF_ACCEPT;
 	}
-	return vpce_refuse(ea->ep, skb, state, IPPROTO_TCP, VPCE_DROP_STALE);
+	return vpce_refuse(ea->ep, ea, skb, state, IPPROTO_TCP, VPCE_DROP_STALE);
 }
 
 static bool vpce_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
@@ -522,29 +529,39 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 	struct vpce_net *vn = vpce_net(state->net);
 	const struct nf_conntrack_tuple *t;
 	enum ip_conntrack_info ctinfo;
+	struct vpce_ep_addr *ea;
 	struct vpce_dev *d;
 	struct nf_conn *ct;
+	bool reply;
 
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct && !skb->_nfct)
 		return vpce_untracked_in(vn, skb, state);
-	if (!ct || (ctinfo != IP_CT_ESTABLISHED_REPLY &&
-		    ctinfo != IP_CT_RELATED_REPLY))
+	if (!ct)
+		return NF_ACCEPT;
+	d = vpce_dev_by_ct(vn, ct);
+	if (!d)
+		return NF_ACCEPT;
+	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	reply = ctinfo == IP_CT_ESTABLISHED_REPLY ||
+		ctinfo == IP_CT_RELATED_REPLY;
+	/* An interface endpoint's flow has DNAT; a gateway endpoint's none. */
+	if (ct->status & IPS_DST_NAT) {
+		ea = vpce_ep_addr_find(vn, d->vpc, t->src.l3num, &t->dst.u3);
+		if (!ea)
+			return NF_ACCEPT;
+		/* Both directions of every such flow pass here: count them. */
+		vpce_stats_packet(vn, ea, ct, ctinfo, skb);
+	} else if (!reply || !vpce_gateway_find(d->vpc, ct)) {
+		return NF_ACCEPT;
+	}
+	if (!reply)
 		return NF_ACCEPT;
 	/* A flow with a helper or sequence adjustment needs conntrack's
 	 * confirm hook on every packet, which a stolen packet skips (the flow
 	 * table refuses such flows for the same reason): leave it to routing.
 	 */
 	if (nfct_help(ct) || nfct_seqadj(ct))
-		return NF_ACCEPT;
-	d = vpce_dev_by_ct(vn, ct);
-	if (!d)
-		return NF_ACCEPT;
-	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	/* An interface endpoint's flow has DNAT; a gateway endpoint's none. */
-	if (ct->status & IPS_DST_NAT ?
-	    !vpce_ep_addr_find(vn, d->vpc, t->src.l3num, &t->dst.u3) :
-	    !vpce_gateway_find(d->vpc, ct))
 		return NF_ACCEPT;
 	return vpce_reply_xmit(state->net, skb, ct, ctinfo, d);
 }

@@ -11,6 +11,7 @@
 #include "vpce_gateway.h"
 #include "vpce_nat.h"
 #include "vpce_service.h"
+#include "vpce_stats.h"
 #include "vpce_vpc.h"
 
 #include <linux/skbuff.h>
@@ -56,6 +57,7 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	struct vpce_endpoint *ep;
 	struct vpce_ep_addr *ea;
 	struct vpce_dev *d;
+	u32 queued;
 
 	d = vpce_dev_by_ct(ctx->vn, ct);
 	if (!d)
@@ -90,7 +92,11 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 		if (allowed)
 			return 0;
 	}
+	queued = skb_queue_len(&ctx->resets);
 	vpce_flow_reset(ct, d, &ctx->resets);
+	/* Gateway endpoints (no @ea) have no zone counters to count in. */
+	if (ea && skb_queue_len(&ctx->resets) != queued)
+		vpce_stats_reset_sent(ea);
 	return 1;
 }
 
@@ -120,9 +126,12 @@ static int __net_init vpce_net_init(struct net *net)
 	mutex_init(&vn->lock);
 	get_random_bytes(&vn->flow_key, sizeof(vn->flow_key));
 
-	ret = vpce_vpcs_init(vn);
+	ret = vpce_tstats_init(vn);
 	if (ret)
 		return ret;
+	ret = vpce_vpcs_init(vn);
+	if (ret)
+		goto err_tstats;
 	ret = vpce_services_init(vn);
 	if (ret)
 		goto err_vpcs;
@@ -135,6 +144,8 @@ err_services:
 	vpce_services_destroy(vn);
 err_vpcs:
 	vpce_vpcs_destroy(vn);
+err_tstats:
+	vpce_tstats_destroy(vn);
 	return ret;
 }
 
@@ -162,6 +173,7 @@ static void __net_exit vpce_net_exit(struct net *net)
 	vpce_endpoints_destroy(vn);
 	vpce_services_destroy(vn);
 	vpce_vpcs_destroy(vn);
+	vpce_tstats_destroy(vn);
 	vn->hooks_registered = false;
 	mutex_unlock(&vn->lock);
 	/* Drains that were running when their services went still hold

@@ -56,6 +56,8 @@ struct vpce_net {
 	 */
 	struct list_head gone_devs;
 	struct work_struct gone_work;
+	/* (service, address) -> struct vpce_tstats: targets' counters */
+	struct rhashtable tstats;
 };
 
 extern unsigned int vpce_net_id;

@@ -18,6 +18,7 @@
 #include "vpce_policy.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
+#include "vpce_stats.h"
 #include "vpce_vpc.h"
 
 #include <linux/ctype.h>
@@ -301,6 +302,12 @@ static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
 };
 
+static const struct nla_policy vpce_stats_get_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_STATS_OF] = NLA_POLICY_MAX(NLA_U8, VPCE_STATS_OF_MAX),
+};
+
 static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
 	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
@@ -538,8 +545,8 @@ static int vpce_put_prefixes(struct sk_buff *skb, const struct vpce_prefix *p,
 	return 0;
 }
 
-static int vpce_put_addr(struct sk_buff *skb, int type,
-			 const struct vpce_addr *addr, const char *zone)
+int vpce_put_addr(struct sk_buff *skb, int type,
+		  const struct vpce_addr *addr, const char *zone)
 {
 	struct nlattr *nest = nla_nest_start(skb, type);
 
@@ -555,9 +562,6 @@ static int vpce_put_addr(struct sk_buff *skb, int type,
 	nla_nest_end(skb, nest);
 	return 0;
 }
-
-typedef int (*vpce_fill_t)(struct sk_buff *skb, struct vpce_net *vn,
-			   const void *obj);
 
 static int vpce_fill_vpc(struct sk_buff *skb, struct vpce_net *vn,
 			 const void *obj)
@@ -820,9 +824,9 @@ static int vpce_fill_target(struct sk_buff *skb, struct vpce_net *vn,
 }
 
 /* Put one object in a dump; 0 if it fit, else -EMSGSIZE. */
-static int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
-			 u8 cmd, vpce_fill_t fill, struct vpce_net *vn,
-			 const void *obj)
+int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+		  u8 cmd, vpce_fill_t fill, struct vpce_net *vn,
+		  const void *obj)
 {
 	void *hdr;
 
@@ -844,7 +848,7 @@ static int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
  * that does not fit even in an empty batch never will, and returning 0 then
  * would end the dump as if it were complete.
  */
-static int vpce_dump_done(struct sk_buff *skb, int err)
+int vpce_dump_done(struct sk_buff *skb, int err)
 {
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -857,7 +861,7 @@ static int vpce_dump_done(struct sk_buff *skb, int err)
  * batches; the generation in cb->seq makes genetlink flag such a dump
  * NLM_F_DUMP_INTR so that the reader starts again.
  */
-static void vpce_dump_begin(struct netlink_callback *cb, struct vpce_net *vn)
+void vpce_dump_begin(struct netlink_callback *cb, struct vpce_net *vn)
 {
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen << 1 | 1;	/* never 0: 0 means "not tracked" */
@@ -2104,6 +2108,16 @@ static const struct genl_ops vpce_genl_ops[] = {
 		.doit = vpce_nl_policy_simulate,
 		.policy = vpce_simulate_policy,
 		.maxattr = VPCE_A_MAX,
+	},
+	/* Counting active flows walks the whole conntrack table, which no
+	 * unprivileged user should be able to make the host do at will.
+	 */
+	{
+		.cmd = VPCE_CMD_STATS_GET,
+		.dumpit = vpce_nl_stats_dump,
+		.policy = vpce_stats_get_policy,
+		.maxattr = VPCE_A_MAX,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

@@ -11,6 +11,7 @@
 #include "vpce_drain.h"
 #include "vpce_net.h"
 #include "vpce_netlink.h"
+#include "vpce_stats.h"
 
 #include <linux/bitmap.h>
 #include <linux/slab.h>
@@ -402,9 +403,11 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc->hc.unhealthy = VPCE_HC_UNHEALTHY_DEFAULT;
 	strscpy(svc->hc.path, "/", sizeof(svc->hc.path));
 	INIT_LIST_HEAD(&svc->drains);
+	vpce_service_set_nlbs(svc, cfg);
 	ts = vpce_targets_build(svc, NULL, NULL, 0, svc->cross_zone,
 				&svc->hash_key);
-	if (!ts) {
+	svc->stats = vpce_counters_alloc(svc->nzones);
+	if (!ts || !svc->stats) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -415,7 +418,6 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc->nlisteners = cfg->nlisteners;
 	memcpy(svc->listeners, cfg->listeners,
 	       cfg->nlisteners * sizeof(*cfg->listeners));
-	vpce_service_set_nlbs(svc, cfg);
 	svc->nprefixes = cfg->nprefixes;
 	memcpy(svc->prefixes, cfg->prefixes,
 	       cfg->nprefixes * sizeof(*cfg->prefixes));
@@ -429,6 +431,7 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 
 err:
 	vpce_targets_free(ts);
+	free_percpu(svc->stats);
 	vpce_timeouts_put(&svc->timeouts);
 	kfree(svc->arn);
 	kfree(svc);
@@ -439,12 +442,18 @@ static void vpce_service_free_rcu(struct rcu_head *rcu)
 {
 	struct vpce_service *svc = container_of(rcu, struct vpce_service, rcu);
 
+	free_percpu(svc->stats);
 	kfree(svc->arn);
 	kfree(svc);
 }
 
 static void vpce_service_free(struct vpce_net *vn, struct vpce_service *svc)
 {
+	const struct vpce_targets *ts = vpce_service_targets(svc, vn);
+	unsigned int i;
+
+	for (i = 0; i < ts->n; i++)
+		vpce_tstats_del(vn, svc, &ts->t[i].addr);
 	vpce_drain_stop_all(svc);
 	vpce_timeouts_put(&svc->timeouts);
 	vpce_names_del(&vn->services, &svc->named);
@@ -555,8 +564,9 @@ int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
 		    const struct vpce_target *tgt,
 		    struct netlink_ext_ack *extack)
 {
-	struct vpce_targets *old = vpce_service_targets(svc, vn), *ts;
+	struct vpce_targets *old = vpce_service_targets(svc, vn), *ts = NULL;
 	struct vpce_target *t;
+	int ret;
 
 	lockdep_assert_held(&vn->lock);
 
@@ -573,15 +583,20 @@ int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
 		NL_SET_ERR_MSG(extack, "the service has too many targets");
 		return -ENOSPC;
 	}
+	ret = vpce_tstats_add(vn, svc, &tgt->addr);
+	if (ret)
+		return ret;
 	t = kmalloc_array(old->n + 1, sizeof(*t), GFP_KERNEL);
-	if (!t)
+	if (t) {
+		memcpy(t, old->t, old->n * sizeof(*t));
+		t[old->n] = *tgt;
+		ts = vpce_targets_rebuild(svc, old, t, old->n + 1);
+		kfree(t);
+	}
+	if (!ts) {
+		vpce_tstats_del(vn, svc, &tgt->addr);
 		return -ENOMEM;
-	memcpy(t, old->t, old->n * sizeof(*t));
-	t[old->n] = *tgt;
-	ts = vpce_targets_rebuild(svc, old, t, old->n + 1);
-	kfree(t);
-	if (!ts)
-		return -ENOMEM;
+	}
 	vpce_targets_replace(vn, svc, ts);
 	vpce_net_changed(vn);
 	return 0;
@@ -616,6 +631,7 @@ int vpce_target_del(struct vpce_net *vn, struct vpce_service *svc,
 	vpce_net_changed(vn);
 	/* No new flow picks the target any more; end those it has. */
 	vpce_flows_end(vn, &m);
+	vpce_tstats_del(vn, svc, addr);
 	return 0;
 }
 

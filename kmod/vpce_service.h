@@ -19,6 +19,7 @@
 
 struct netlink_ext_ack;
 struct nf_conntrack_tuple;
+struct vpce_counters;
 
 /* The region in the ARNs vpce makes. */
 #define VPCE_REGION	"local"
@@ -141,6 +142,11 @@ struct vpce_service {
 	/* A gateway service's prefix list (vpce_gateway.c). */
 	u8 nprefixes;
 	struct vpce_prefix prefixes[VPCE_PREFIXES_MAX];
+	/* Counters per zone, and the last count of active flows per zone
+	 * (under vn->lock): vpce_stats.c.
+	 */
+	struct vpce_counters __percpu *stats;
+	u32 active[VPCE_ZONES_MAX];
 	struct rcu_head rcu;
 };
 

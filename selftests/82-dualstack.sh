@@ -16,7 +16,7 @@
 . "$(dirname "$0")/privatelink.sh"
 . "$(dirname "$0")/privatelink6.sh"
 
-need_cmd socat python3 dnsmasq
+need_cmd socat python3 dnsmasq jq
 PL6_DUAL=1 pl6_setup
 
 tmp=$(mktemp -d)
@@ -39,6 +39,16 @@ grep -vq -- "-4 $NLB\$" <<<"$s4" && fail "an IPv4 flow reached a non-IPv4 target
 grep -vq " $NLB6\$" <<<"$s6" && fail "an IPv6 flow reached a non-IPv6 target: $s6"
 [ "$(cut -d' ' -f1 <<<"$s6" | sort -u | wc -l)" -ge 2 ] || fail "IPv6 flows all went to one target"
 log "20+20 flows: $(printf '%s\n%s\n' "$s4" "$s6" | cut -d' ' -f1 | sort | uniq -c | tr -s ' \n' ' ')"
+
+# Counters: epa's two addresses share a zone, which counts both families'
+# 42 connections once; the targets of each family got 22 (epb's UDP too).
+st() { vpcectl -j stats show | jq -r "$1"; }
+n=$(st '[.[] | select(.object == "endpoint" and .name == "epa")][0] | "\(.NewConnections) \(.zones | length)"')
+[ "$n" = "42 1" ] || fail "epa: NewConnections and zones are '$n', not '42 1'"
+n=$(st '[.[] | select(.object == "target" and (.addr | contains(":"))) | .NewConnections] | add')
+[ "$n" = 22 ] || fail "IPv6 targets' NewConnections: $n, not 22"
+n=$(st '[.[] | select(.object == "target" and (.addr | contains(":") | not)) | .NewConnections] | add')
+[ "$n" = 22 ] || fail "IPv4 targets' NewConnections: $n, not 22"
 
 mac=$(cat /sys/class/net/va/address)
 ip -n vpca neigh show "$EP_ADDR" | grep -q "lladdr $mac" || fail "ARP: $(ip -n vpca neigh)"

@@ -62,11 +62,7 @@ static const struct object *const objects[] = {
 	&principal_object,
 	&policy_object,
 	&dns_object,
-};
-
-/* Objects of the interface that later versions implement. */
-static const char *const later_objects[] = {
-	"stats",
+	&stats_object,
 };
 
 /* Commands that are a whole object: "vpcectl save". */
@@ -166,9 +162,6 @@ int dispatch(struct args *a)
 		if (!strcmp(objects[i]->name, oname))
 			obj = objects[i];
 	if (!obj) {
-		for (i = 0; i < ARRAY_SIZE(later_objects); i++)
-			if (!strcmp(later_objects[i], oname))
-				not_supported(oname);
 		die_usage("unknown object \"%s\" (try \"vpcectl --help\")", oname);
 	}
 

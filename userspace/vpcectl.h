@@ -194,6 +194,7 @@ extern const struct object monitor_object;
 extern const struct object policy_object;
 
 extern const struct object dns_object;
+extern const struct object stats_object;
 
 /* One command line of a batch, or of vpcectl's own command line. */
 int dispatch(struct args *a);

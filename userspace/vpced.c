@@ -2,7 +2,7 @@
 /*
  * vpced: health checks for vpce targets.
  *
- *	vpced [-n NETNS] [-r SECONDS]
+ *	vpced [-n NETNS] [-r SECONDS] [-m ADDR:PORT]
  *
  * Reads the services of the namespace and their targets from the kernel,
  * checks every target of every service that has a health check (TCP
@@ -12,6 +12,11 @@
  * set" over netlink), logging each change. Draining targets are left
  * alone: somebody is deregistering them. The configuration is read again
  * every -r seconds (default 10) and on SIGHUP; SIGTERM and SIGINT end it.
+ *
+ * With -m (--metrics ADDR:PORT) it also serves the namespace's counters in
+ * Prometheus's text format at http://ADDR:PORT/metrics (libmicrohttpd, run
+ * from the same epoll loop), formatted by the code "vpcectl stats show
+ * format prometheus" uses (metrics.c).
  *
  * One thread, non-blocking sockets and epoll: a check in progress costs a
  * socket and a few hundred bytes, and the next thing to do is found in a
@@ -41,7 +46,10 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/socket.h>
+#include <microhttpd.h>
 #include <uapi/linux/vpce.h>
+
+#include "metrics.h"
 
 #ifndef VPCECTL_VERSION
 #define VPCECTL_VERSION "unknown"
@@ -253,6 +261,9 @@ static struct nla_policy attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_ADDR]		= { .type = NLA_NESTED },
 	[VPCE_A_HEALTH]		= { .type = NLA_U8 },
 	[VPCE_A_HEALTH_CHECK]	= { .type = NLA_NESTED },
+	[VPCE_A_STATS_OF]	= { .type = NLA_U8 },
+	[VPCE_A_STATS]		= { .type = NLA_NESTED },
+	[VPCE_A_ZONE_STATS]	= { .type = NLA_NESTED },
 };
 
 static struct nla_policy hc_policy[VPCE_HC_A_MAX + 1] = {
@@ -810,6 +821,142 @@ static void due(struct check *c, double t)
 		result(c, false, "timed out");
 }
 
+/* ---- metrics ---- */
+
+static struct MHD_Daemon *mhd;
+static char mhd_tag;		/* epoll's mark for the daemon's descriptor */
+
+static void stats_reset(void *arg)
+{
+	json_array_clear(arg);
+}
+
+static int on_stats(struct nlattr **tb, void *arg)
+{
+	json_t *o = metrics_parse(tb);
+
+	if (o)
+		json_array_append_new(arg, o);
+	return 0;
+}
+
+static enum MHD_Result answer(struct MHD_Connection *conn, unsigned int status,
+			      const char *type, char *body, size_t len)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result text(struct MHD_Connection *conn, unsigned int status,
+			    const char *msg)
+{
+	char *body = strdup(msg);
+
+	return body ? answer(conn, status, "text/plain", body, strlen(body)) :
+		MHD_NO;
+}
+
+/* GET /metrics: a fresh dump of the counters each time. */
+static enum MHD_Result on_http(void *cls, struct MHD_Connection *conn,
+			       const char *url, const char *method,
+			       const char *version, const char *upload_data,
+			       size_t *upload_data_size, void **con_cls)
+{
+	json_t *arr;
+	size_t len;
+	char *body;
+	FILE *f;
+
+	(void)cls, (void)version, (void)upload_data, (void)con_cls;
+	if (*upload_data_size)
+		return MHD_NO;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
+	if (strcmp(url, "/metrics"))
+		return text(conn, MHD_HTTP_NOT_FOUND, "try /metrics\n");
+	if (!nl_ready())
+		return text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    "the vpce module is not loaded\n");
+	arr = json_array();
+	if (!arr || vpce_dump(VPCE_CMD_STATS_GET, on_stats, stats_reset, arr)) {
+		json_decref(arr);
+		return text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    "cannot read the counters\n");
+	}
+	f = open_memstream(&body, &len);
+	if (!f) {
+		json_decref(arr);
+		return MHD_NO;
+	}
+	metrics_prometheus(f, arr);
+	json_decref(arr);
+	if (fclose(f))
+		return MHD_NO;
+	return answer(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+		      body, len);
+}
+
+/* --metrics ADDR:PORT ("[ADDR]:PORT" for IPv6): serve /metrics there. */
+static void metrics_start(const char *spec)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	const union MHD_DaemonInfo *info;
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(spec, ':');
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	struct epoll_event ev;
+	unsigned long port;
+	char *end;
+
+	if (!colon || (size_t)(colon - spec) >= sizeof(host))
+		die("invalid metrics address \"%s\" (ADDR:PORT)", spec);
+	memcpy(host, spec, colon - spec);
+	host[colon - spec] = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || port < 1 || port > 65535)
+		die("invalid metrics port in \"%s\" (1-65535)", spec);
+	memset(&ss, 0, sizeof(ss));
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = 0;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			die("invalid metrics address \"%s\"", spec);
+		flags |= MHD_USE_IPv6;
+	} else {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			die("invalid metrics address \"%s\" (ADDR:PORT)", spec);
+	}
+	mhd = MHD_start_daemon(flags, port, NULL, NULL, on_http, NULL,
+			       MHD_OPTION_SOCK_ADDR, &ss,
+			       MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+			       MHD_OPTION_END);
+	if (!mhd)
+		die("cannot serve metrics on %s", spec);
+	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info)
+		die("libmicrohttpd has no epoll descriptor");
+	ev.events = EPOLLIN;
+	ev.data.ptr = &mhd_tag;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, info->epoll_fd, &ev))
+		die("epoll_ctl: %s", strerror(errno));
+	say("serving metrics at http://%s/metrics", spec);
+}
+
 /* ---- main ---- */
 
 static void enter_netns(const char *netns)
@@ -832,13 +979,14 @@ static void enter_netns(const char *netns)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vpced [-n NETNS] [-r SECONDS]\n"
+		"Usage: vpced [-n NETNS] [-r SECONDS] [-m ADDR:PORT]\n"
 		"\n"
 		"Runs the health checks of vpce services and sets their targets'\n"
 		"health. See vpced(8).\n"
 		"\n"
 		"  -n, --netns NETNS     run in network namespace NETNS\n"
 		"  -r, --reload SECONDS  read the configuration every SECONDS (default 10)\n"
+		"  -m, --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 		"  -h, --help            print this help\n"
 		"  -V, --version         print the version\n");
 }
@@ -848,19 +996,20 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "netns",   required_argument, NULL, 'n' },
 		{ "reload",  required_argument, NULL, 'r' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ "version", no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct epoll_event ev, evs[64];
-	const char *netns = NULL;
+	const char *netns = NULL, *metrics = NULL;
 	double every = 10, next_reload;
 	struct rlimit rl;
 	sigset_t sigs;
 	int c, sfd, n, i;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "n:r:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:r:m:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			netns = optarg;
@@ -869,6 +1018,9 @@ int main(int argc, char **argv)
 			every = strtod(optarg, &end);
 			if (*end || !(every >= 0.1 && every <= 3600))
 				die("invalid reload interval \"%s\" (0.1-3600 seconds)", optarg);
+			break;
+		case 'm':
+			metrics = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -913,6 +1065,8 @@ int main(int argc, char **argv)
 		die("epoll_ctl: %s", strerror(errno));
 
 	say("starting%s%s", netns ? " in network namespace " : "", netns ? netns : "");
+	if (metrics)
+		metrics_start(metrics);
 	reload();
 	next_reload = now() + every;
 	for (;;) {
@@ -929,12 +1083,17 @@ int main(int argc, char **argv)
 		if (heap_n && heap[0]->when < wake)
 			wake = heap[0]->when;
 		ms = (int)((wake - t) * 1000) + 1;
+		/* libmicrohttpd's idle connections time out too. */
+		if (mhd && ms > 1000)
+			ms = 1000;
 		n = epoll_wait(epfd, evs, ARRAY_SIZE(evs), ms);
 		if (n < 0 && errno != EINTR)
 			die("epoll_wait: %s", strerror(errno));
 		for (i = 0; i < n; i++) {
 			struct signalfd_siginfo si;
 
+			if (evs[i].data.ptr == &mhd_tag)
+				continue;	/* MHD_run() below */
 			if (evs[i].data.ptr) {
 				event(evs[i].data.ptr, evs[i].events);
 				continue;
@@ -951,6 +1110,8 @@ int main(int argc, char **argv)
 						check_free(table[c]);
 				free(heap);
 				free_services(NULL);
+				if (mhd)
+					MHD_stop_daemon(mhd);
 				if (nl)
 					nl_socket_free(nl);
 				close(epfd);
@@ -958,5 +1119,7 @@ int main(int argc, char **argv)
 				return 0;
 			}
 		}
+		if (mhd)
+			MHD_run(mhd);
 	}
 }

@@ -285,6 +285,39 @@
  *	with its principal bindings. Takes no attributes. "vpcectl restore"
  *	uses it to undo a batch that failed part way.
  *
+ * VPCE_CMD_STATS_GET: counters, as AWS's CloudWatch metrics for PrivateLink
+ *	(dump only; needs CAP_NET_ADMIN, because counting live flows walks
+ *	the namespace's whole conntrack table). Request, all optional:
+ *	VPCE_A_STATS_OF		u8, enum vpce_stats_of: only that kind of
+ *				object (default: endpoints, then services,
+ *				then targets)
+ *	VPCE_A_NAME		an endpoint: only its message (with
+ *				VPCE_A_STATS_OF, it must be ENDPOINT)
+ *	VPCE_A_SERVICE		only the objects of that service: the
+ *				endpoints connected to it, the service, its
+ *				targets
+ *	An unknown endpoint or service is refused with ENOENT.
+ *	Each reply message carries VPCE_A_STATS_OF, and:
+ *	- an endpoint: VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE, VPCE_A_STATS
+ *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES, RST_RECEIVED and the
+ *	  drop counters DROP_* and RESET_STALE) and VPCE_A_ZONE_STATS, one
+ *	  element per endpoint address, with VPCE_STATS_A_ZONE and the same
+ *	  counters for the flows to that address;
+ *	- a service: VPCE_A_SERVICE, VPCE_A_ENDPOINT_COUNT, VPCE_A_STATS
+ *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES, RST_SENT) and
+ *	  VPCE_A_ZONE_STATS, one element per zone of the service;
+ *	- a target: VPCE_A_SERVICE, VPCE_A_ADDR (with zone) and VPCE_A_STATS
+ *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES).
+ *	NEW_CONNECTIONS counts flows sent to a target. ACTIVE_CONNECTIONS is
+ *	counted when read, from conntrack: TCP flows in SYN_SENT, SYN_RECV
+ *	or ESTABLISHED, and UDP flows whose conntrack entry has not timed
+ *	out. BYTES counts the IP packets (headers included, as conntrack
+ *	accounting and iptables counters count them) of both directions of
+ *	the flows. RST_RECEIVED counts resets from clients; RST_SENT resets
+ *	from targets to clients plus those vpce sends itself (refused and
+ *	ended flows). A service's counters outlive its endpoints; an
+ *	object's counters start at zero when it is created.
+ *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
  */
@@ -342,6 +375,7 @@ enum vpce_cmd {
 	VPCE_CMD_PRINCIPAL_GET,
 	VPCE_CMD_POLICY_SIMULATE,
 	VPCE_CMD_FLUSH,
+	VPCE_CMD_STATS_GET,
 	__VPCE_CMD_MAX
 };
 
@@ -417,6 +451,8 @@ enum vpce_attr {
 	VPCE_A_EVENT,		/* u8: enum vpce_event (notifications only) */
 	VPCE_A_PREFIXES,	/* nested array of VPCE_ADDR_A_* with PREFIX_LEN */
 	VPCE_A_MARK,		/* u32: a gateway endpoint's packet mark */
+	VPCE_A_STATS_OF,	/* u8: enum vpce_stats_of (VPCE_CMD_STATS_GET) */
+	VPCE_A_ZONE_STATS,	/* nested array of VPCE_STATS_A_* (reply only) */
 	__VPCE_A_MAX
 };
 
@@ -459,7 +495,12 @@ enum vpce_addr_attr {
 
 #define VPCE_ADDR_A_MAX (__VPCE_ADDR_A_MAX - 1)
 
-/* Per-endpoint counters, u64, summed over CPUs when read. */
+/*
+ * Counters, u64, summed over CPUs when read; in endpoint messages
+ * (VPCE_A_STATS) and in VPCE_CMD_STATS_GET replies (VPCE_A_STATS and each
+ * element of VPCE_A_ZONE_STATS). See VPCE_CMD_STATS_GET for what each
+ * object carries.
+ */
 enum vpce_stats_attr {
 	VPCE_STATS_A_UNSPEC,
 	VPCE_STATS_A_PAD,
@@ -470,10 +511,25 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_PROTO,	/* dropped: neither TCP nor UDP */
 	VPCE_STATS_A_DROP_POLICY,	/* refused: the endpoint policy denies */
 	VPCE_STATS_A_RESET_STALE,	/* refused: TCP packet of no live flow */
+	VPCE_STATS_A_ACTIVE_CONNECTIONS, /* live flows, counted when read */
+	VPCE_STATS_A_BYTES,		/* IP bytes of the flows, both ways */
+	VPCE_STATS_A_RST_RECEIVED,	/* TCP resets from clients */
+	VPCE_STATS_A_RST_SENT,		/* TCP resets to clients */
+	VPCE_STATS_A_ZONE,		/* string: the zone of a ZONE_STATS entry */
 	__VPCE_STATS_A_MAX
 };
 
 #define VPCE_STATS_A_MAX (__VPCE_STATS_A_MAX - 1)
+
+/* What a VPCE_CMD_STATS_GET message is about (VPCE_A_STATS_OF). */
+enum vpce_stats_of {
+	VPCE_STATS_OF_ENDPOINT,
+	VPCE_STATS_OF_SERVICE,
+	VPCE_STATS_OF_TARGET,
+	__VPCE_STATS_OF_MAX
+};
+
+#define VPCE_STATS_OF_MAX (__VPCE_STATS_OF_MAX - 1)
 
 /*
  * Events. Members of the multicast group VPCE_MCGRP_EVENTS get a message

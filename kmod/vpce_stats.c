@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * Counters: AWS's CloudWatch metrics for PrivateLink, per endpoint (and
+ * endpoint zone), per service (and service zone) and per target.
+ *
+ * Events that happen to a packet (a new flow, a refusal, the bytes of a
+ * packet, a reset) are counted where they happen, in per-CPU counters with
+ * u64_stats_sync, summed when read, as IPVS does: no lock and no shared
+ * cache line on the packet path.
+ *
+ * What is (how many flows are active) is not counted but looked up when
+ * read: the reader walks the namespace's conntrack table. Counting it on
+ * the packet path would need to see every flow end, and in 6.1 a module
+ * has no way to: it cannot add a conntrack extension of its own, conntrack
+ * has one event notifier and ctnetlink owns it, and flows end by timing out
+ * in conntrack's garbage collector, which calls nobody. A count kept by
+ * increments and decrements would also drift for good on any missed end.
+ * The walk is exact by construction, costs nothing while nobody asks, and
+ * runs in process context; reading is rare (a scrape every few seconds).
+ */
+
+#include "vpce_stats.h"
+#include "vpce_endpoint.h"
+#include "vpce_nat.h"
+#include "vpce_net.h"
+#include "vpce_netlink.h"
+#include "vpce_service.h"
+#include "vpce_vpc.h"
+
+#include <linux/ip.h>
+#include <linux/percpu.h>
+#include <linux/rhashtable.h>
+#include <linux/tcp.h>
+#include <net/genetlink.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_conntrack_core.h>
+
+static const struct rhashtable_params vpce_tstats_params = {
+	.key_len = sizeof(struct vpce_tstats_key),
+	.key_offset = offsetof(struct vpce_tstats, key),
+	.head_offset = offsetof(struct vpce_tstats, node),
+	.automatic_shrinking = true,
+};
+
+struct vpce_counters __percpu *vpce_counters_alloc(unsigned int n)
+{
+	struct vpce_counters __percpu *c;
+	unsigned int i;
+	int cpu;
+
+	c = __alloc_percpu_gfp(max(n, 1U) * sizeof(struct vpce_counters),
+			       __alignof__(struct vpce_counters), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < n; i++)
+			u64_stats_init(&(per_cpu_ptr(c, cpu) + i)->syncp);
+	return c;
+}
+
+/* Add the @i-th counters of @c, over every CPU, to @sum. */
+void vpce_counters_sum(const struct vpce_counters __percpu *c, unsigned int i,
+		       struct vpce_counters_sum *sum)
+{
+	unsigned int start, d;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct vpce_counters *s = per_cpu_ptr(c, cpu) + i;
+		struct vpce_counters_sum one;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			one.conns = u64_stats_read(&s->conns);
+			one.bytes = u64_stats_read(&s->bytes);
+			one.rsts = u64_stats_read(&s->rsts);
+			for (d = 0; d < VPCE_DROP_MAX; d++)
+				one.drops[d] = u64_stats_read(&s->drops[d]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum->conns += one.conns;
+		sum->bytes += one.bytes;
+		sum->rsts += one.rsts;
+		for (d = 0; d < VPCE_DROP_MAX; d++)
+			sum->drops[d] += one.drops[d];
+	}
+}
+
+/* Targets */
+
+int vpce_tstats_init(struct vpce_net *vn)
+{
+	return rhashtable_init(&vn->tstats, &vpce_tstats_params);
+}
+
+/* Every entry is gone by now: services remove their targets' on exit. */
+void vpce_tstats_destroy(struct vpce_net *vn)
+{
+	rhashtable_destroy(&vn->tstats);
+}
+
+static void vpce_tstats_key(struct vpce_tstats_key *key,
+			    const struct vpce_service *svc, u8 family,
+			    const union nf_inet_addr *in)
+{
+	memset(key, 0, sizeof(*key));
+	key->svc = svc;
+	key->family = family;
+	if (family == AF_INET)
+		key->in.ip = in->ip;
+	else
+		key->in.in6 = in->in6;
+}
+
+static struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,
+					    const struct vpce_service *svc,
+					    u8 family,
+					    const union nf_inet_addr *in)
+{
+	struct vpce_tstats_key key;
+
+	vpce_tstats_key(&key, svc, family, in);
+	return rhashtable_lookup_fast(&vn->tstats, &key, vpce_tstats_params);
+}
+
+static void vpce_tstats_free_rcu(struct rcu_head *rcu)
+{
+	struct vpce_tstats *ts = container_of(rcu, struct vpce_tstats, rcu);
+
+	free_percpu(ts->c);
+	kfree(ts);
+}
+
+/* "target add", before the target is published; vn->lock held. */
+int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
+		    const struct vpce_addr *addr)
+{
+	struct vpce_tstats *ts;
+	int ret;
+
+	lockdep_assert_held(&vn->lock);
+
+	ts = kzalloc(sizeof(*ts), GFP_KERNEL);
+	if (!ts)
+		return -ENOMEM;
+	ts->c = vpce_counters_alloc(1);
+	if (!ts->c) {
+		kfree(ts);
+		return -ENOMEM;
+	}
+	vpce_tstats_key(&ts->key, svc, addr->family, &addr->in);
+	ret = rhashtable_lookup_insert_fast(&vn->tstats, &ts->node,
+					    vpce_tstats_params);
+	if (ret)
+		vpce_tstats_free_rcu(&ts->rcu);
+	return ret;
+}
+
+/* "target del" once the target's flows have ended, or service removal. */
+void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
+		     const struct vpce_addr *addr)
+{
+	struct vpce_tstats *ts;
+
+	lockdep_assert_held(&vn->lock);
+
+	ts = vpce_tstats_find(vn, svc, addr->family, &addr->in);
+	if (!ts)
+		return;
+	rhashtable_remove_fast(&vn->tstats, &ts->node, vpce_tstats_params);
+	call_rcu(&ts->rcu, vpce_tstats_free_rcu);
+}
+
+/* The packet path */
+
+static unsigned int vpce_ea_index(const struct vpce_ep_addr *ea)
+{
+	return ea - ea->ep->addrs;
+}
+
+static struct vpce_counters *vpce_ea_counters(const struct vpce_ep_addr *ea)
+{
+	return this_cpu_ptr(ea->ep->zstats) + vpce_ea_index(ea);
+}
+
+static struct vpce_counters *vpce_svc_counters(const struct vpce_ep_addr *ea)
+{
+	return this_cpu_ptr(ea->ep->svc->stats) + ea->zone;
+}
+
+static void vpce_count(struct vpce_counters *c, u64_stats_t *v, u64 n)
+{
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_add(v, n);
+	u64_stats_update_end(&c->syncp);
+}
+
+/* A flow to @ea was sent to @target. */
+void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_ep_addr *ea,
+			 const struct vpce_addr *target)
+{
+	struct vpce_counters *c;
+	struct vpce_tstats *ts;
+
+	c = vpce_ea_counters(ea);
+	vpce_count(c, &c->conns, 1);
+	c = vpce_svc_counters(ea);
+	vpce_count(c, &c->conns, 1);
+	ts = vpce_tstats_find(vn, ea->ep->svc, target->family, &target->in);
+	if (ts) {
+		c = this_cpu_ptr(ts->c);
+		vpce_count(c, &c->conns, 1);
+	}
+}
+
+/* A flow to @ea was refused; @reset: with a TCP reset. */
+void vpce_stats_refused(const struct vpce_ep_addr *ea, enum vpce_drop why,
+			bool reset)
+{
+	struct vpce_counters *c = vpce_ea_counters(ea);
+
+	vpce_count(c, &c->drops[why], 1);
+	if (reset)
+		vpce_stats_reset_sent(ea);
+}
+
+/* vpce sent a client of @ea a reset on the service's behalf. */
+void vpce_stats_reset_sent(const struct vpce_ep_addr *ea)
+{
+	struct vpce_counters *c = vpce_svc_counters(ea);
+
+	vpce_count(c, &c->rsts, 1);
+}
+
+/*
+ * A packet of a flow to @ea, either way, after conntrack (and DNAT) have
+ * seen it. Bytes are the IP packet's, headers included (skb->len at the
+ * network layer), as conntrack accounting counts them; a GRO packet counts
+ * as the one packet it has become.
+ */
+void vpce_stats_packet(struct vpce_net *vn, const struct vpce_ep_addr *ea,
+		       const struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+		       const struct sk_buff *skb)
+{
+	const struct nf_conntrack_tuple *reply;
+	bool rst = false, from_target;
+	struct vpce_counters *c;
+	struct vpce_tstats *ts;
+
+	/* ICMP errors belong to their flow but are not its traffic. */
+	if (ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY)
+		return;
+	from_target = CTINFO2DIR(ctinfo) == IP_CT_DIR_REPLY;
+	if (nf_ct_protonum(ct) == IPPROTO_TCP) {
+		const struct tcphdr *th;
+		struct tcphdr _th;
+		int thoff;
+		u8 proto;
+
+		thoff = vpce_thoff(skb, nf_ct_l3num(ct), &proto);
+		th = thoff < 0 || proto != IPPROTO_TCP ? NULL :
+			skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+		rst = th && th->rst;
+	}
+
+	c = vpce_ea_counters(ea);
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_add(&c->bytes, skb->len);
+	if (rst && !from_target)
+		u64_stats_inc(&c->rsts);
+	u64_stats_update_end(&c->syncp);
+
+	c = vpce_svc_counters(ea);
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_add(&c->bytes, skb->len);
+	if (rst && from_target)
+		u64_stats_inc(&c->rsts);
+	u64_stats_update_end(&c->syncp);
+
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	ts = vpce_tstats_find(vn, ea->ep->svc, reply->src.l3num,
+			      &reply->src.u3);
+	if (ts) {
+		c = this_cpu_ptr(ts->c);
+		vpce_count(c, &c->bytes, skb->len);
+	}
+}
+
+/* Active connections: a walk of conntrack */
+
+/*
+ * A flow is active while TCP is setting it up or it is established
+ * (SYN_SENT, SYN_RECV, ESTABLISHED: a flow that is closing or closed is not,
+ * although conntrack keeps it for a while), and a UDP flow while its
+ * conntrack entry lives, that is until the service's UDP idle timeout after
+ * its last packet. UDP has no connection to close; its entry is what keeps
+ * sending the flow's packets to the same target.
+ */
+static bool vpce_flow_active(const struct nf_conn *ct)
+{
+	if (nf_ct_is_expired(ct) || nf_ct_is_dying(ct))
+		return false;
+	switch (nf_ct_protonum(ct)) {
+	case IPPROTO_TCP:
+		switch (READ_ONCE(ct->proto.tcp.state)) {
+		case TCP_CONNTRACK_SYN_SENT:
+		case TCP_CONNTRACK_SYN_RECV:
+		case TCP_CONNTRACK_ESTABLISHED:
+			return true;
+		}
+		return false;
+	case IPPROTO_UDP:
+		return true;
+	}
+	return false;
+}
+
+/* Called by conntrack for every entry, with a bucket lock held: never 1. */
+static int vpce_flow_count(struct nf_conn *ct, void *data)
+{
+	const struct nf_conntrack_tuple *orig, *reply;
+	struct vpce_net *vn = data;
+	struct vpce_ep_addr *ea;
+	struct vpce_tstats *ts;
+	struct vpce_dev *d;
+
+	if (!(ct->status & IPS_DST_NAT))
+		return 0;
+	d = vpce_dev_by_ct(vn, ct);
+	if (!d)
+		return 0;
+	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	ea = vpce_ep_addr_find(vn, d->vpc, orig->src.l3num, &orig->dst.u3);
+	if (!ea || !vpce_flow_active(ct))
+		return 0;
+	ea->active++;
+	ea->ep->svc->active[ea->zone]++;
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	ts = vpce_tstats_find(vn, ea->ep->svc, reply->src.l3num,
+			      &reply->src.u3);
+	if (ts)
+		ts->active++;
+	return 0;
+}
+
+/*
+ * Count the active flows of every endpoint address, service zone and
+ * target into their @active members, which only this function writes and
+ * only readers of the counters read, all under vn->lock.
+ */
+static void vpce_stats_count_active(struct vpce_net *vn)
+{
+	struct nf_ct_iter_data iter = { .net = vn->net, .data = vn };
+	struct rhashtable_iter hti;
+	struct vpce_endpoint *ep;
+	struct vpce_service *svc;
+	const struct vpce_named *n;
+	struct vpce_tstats *ts;
+	unsigned int i;
+
+	lockdep_assert_held(&vn->lock);
+
+	list_for_each_entry(n, &vn->endpoints.list, list) {
+		ep = container_of(n, struct vpce_endpoint, named);
+		for (i = 0; i < ep->naddrs; i++)
+			ep->addrs[i].active = 0;
+	}
+	list_for_each_entry(n, &vn->services.list, list) {
+		svc = container_of(n, struct vpce_service, named);
+		memset(svc->active, 0, sizeof(svc->active));
+	}
+	rhashtable_walk_enter(&vn->tstats, &hti);
+	rhashtable_walk_start(&hti);
+	while ((ts = rhashtable_walk_next(&hti))) {
+		if (!IS_ERR(ts))
+			ts->active = 0;
+	}
+	rhashtable_walk_stop(&hti);
+	rhashtable_walk_exit(&hti);
+
+	if (vn->hooks_registered)
+		nf_ct_iterate_cleanup_net(vpce_flow_count, &iter);
+}
+
+/* Netlink */
+
+static int vpce_put_counters(struct sk_buff *skb,
+			     const struct vpce_counters_sum *s, u8 of)
+{
+	if (nla_put_u64_64bit(skb, VPCE_STATS_A_NEW_CONNECTIONS, s->conns,
+			      VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_ACTIVE_CONNECTIONS, s->active,
+			      VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_BYTES, s->bytes,
+			      VPCE_STATS_A_PAD))
+		return -EMSGSIZE;
+	if (of == VPCE_STATS_OF_SERVICE)
+		return nla_put_u64_64bit(skb, VPCE_STATS_A_RST_SENT, s->rsts,
+					 VPCE_STATS_A_PAD);
+	if (of != VPCE_STATS_OF_ENDPOINT)
+		return 0;
+	if (nla_put_u64_64bit(skb, VPCE_STATS_A_RST_RECEIVED, s->rsts,
+			      VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_LISTENER,
+			      s->drops[VPCE_DROP_NO_LISTENER],
+			      VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_STATE,
+			      s->drops[VPCE_DROP_STATE], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_TARGET,
+			      s->drops[VPCE_DROP_NO_TARGET], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_PROTO,
+			      s->drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_POLICY,
+			      s->drops[VPCE_DROP_POLICY], VPCE_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VPCE_STATS_A_RESET_STALE,
+			      s->drops[VPCE_DROP_STALE], VPCE_STATS_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int vpce_put_stats(struct sk_buff *skb, int type,
+			  const struct vpce_counters_sum *s, u8 of)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest || vpce_put_counters(skb, s, of))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int vpce_put_zone_stats(struct sk_buff *skb, int i, const char *zone,
+			       const struct vpce_counters_sum *s, u8 of)
+{
+	struct nlattr *nest = nla_nest_start(skb, i);
+
+	if (!nest || nla_put_string(skb, VPCE_STATS_A_ZONE, zone) ||
+	    vpce_put_counters(skb, s, of))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
+				    const void *obj)
+{
+	const struct vpce_endpoint *ep = obj;
+	struct vpce_counters_sum total = {}, z;
+	struct vpce_ep_stats_sum old;
+	unsigned int i, j, n, d;
+	struct nlattr *array;
+
+	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_ENDPOINT) ||
+	    nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
+	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
+	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name))
+		return -EMSGSIZE;
+	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0, n = 0; i < ep->naddrs; i++) {
+		/* A dual stack endpoint has two addresses in a zone: the
+		 * zone's counters are their sums, reported once.
+		 */
+		for (j = 0; j < i; j++)
+			if (ep->addrs[j].zone == ep->addrs[i].zone)
+				break;
+		if (j < i)
+			continue;
+		memset(&z, 0, sizeof(z));
+		for (j = i; j < ep->naddrs; j++) {
+			if (ep->addrs[j].zone != ep->addrs[i].zone)
+				continue;
+			vpce_counters_sum(ep->zstats, j, &z);
+			z.active += ep->addrs[j].active;
+		}
+		if (vpce_put_zone_stats(skb, n++,
+					ep->svc->nlbs[ep->addrs[i].zone].zone,
+					&z, VPCE_STATS_OF_ENDPOINT))
+			return -EMSGSIZE;
+		total.bytes += z.bytes;
+		total.rsts += z.rsts;
+		total.active += z.active;
+	}
+	nla_nest_end(skb, array);
+	/* New flows and refusals have been counted per endpoint since
+	 * before zones were; those counters stay the endpoint's totals.
+	 */
+	vpce_endpoint_stats(ep, &old);
+	total.conns = old.new_connections;
+	for (d = 0; d < VPCE_DROP_MAX; d++)
+		total.drops[d] = old.drops[d];
+	return vpce_put_stats(skb, VPCE_A_STATS, &total,
+			      VPCE_STATS_OF_ENDPOINT);
+}
+
+static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
+				   const void *obj)
+{
+	const struct vpce_service *svc = obj;
+	struct vpce_counters_sum total = {}, z;
+	struct nlattr *array;
+	unsigned int i;
+
+	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_SERVICE) ||
+	    nla_put_string(skb, VPCE_A_SERVICE, svc->named.name) ||
+	    nla_put_u32(skb, VPCE_A_ENDPOINT_COUNT, svc->endpoint_count))
+		return -EMSGSIZE;
+	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; i < svc->nzones; i++) {
+		memset(&z, 0, sizeof(z));
+		vpce_counters_sum(svc->stats, i, &z);
+		z.active = svc->active[i];
+		if (vpce_put_zone_stats(skb, i, svc->nlbs[i].zone, &z,
+					VPCE_STATS_OF_SERVICE))
+			return -EMSGSIZE;
+		total.conns += z.conns;
+		total.bytes += z.bytes;
+		total.rsts += z.rsts;
+		total.active += z.active;
+	}
+	nla_nest_end(skb, array);
+	return vpce_put_stats(skb, VPCE_A_STATS, &total, VPCE_STATS_OF_SERVICE);
+}
+
+struct vpce_target_stats_ref {
+	const struct vpce_service *svc;
+	const struct vpce_target *t;
+};
+
+static int vpce_fill_target_stats(struct sk_buff *skb, struct vpce_net *vn,
+				  const void *obj)
+{
+	const struct vpce_target_stats_ref *ref = obj;
+	const struct vpce_target *t = ref->t;
+	struct vpce_counters_sum s = {};
+	struct vpce_tstats *ts;
+
+	ts = vpce_tstats_find(vn, ref->svc, t->addr.family, &t->addr.in);
+	if (ts) {
+		vpce_counters_sum(ts->c, 0, &s);
+		s.active = ts->active;
+	}
+	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_TARGET) ||
+	    nla_put_string(skb, VPCE_A_SERVICE, ref->svc->named.name) ||
+	    vpce_put_addr(skb, VPCE_A_ADDR, &t->addr,
+			  ref->svc->nlbs[t->zone].zone))
+		return -EMSGSIZE;
+	return vpce_put_stats(skb, VPCE_A_STATS, &s, VPCE_STATS_OF_TARGET);
+}
+
+/*
+ * The cursor: args[0] the kind of object being dumped, args[1] the position
+ * in its list (services for targets), args[2] the target's position,
+ * args[3] whether the active flows have been counted. They are counted once
+ * per dump, at its start, so that every message of a dump is of one walk.
+ */
+enum { VPCE_CUR_KIND, VPCE_CUR_POS, VPCE_CUR_TARGET, VPCE_CUR_COUNTED };
+
+static int vpce_stats_dump_endpoints(struct sk_buff *skb,
+				     struct netlink_callback *cb,
+				     struct vpce_net *vn,
+				     const struct vpce_endpoint *only,
+				     const struct vpce_service *svc)
+{
+	const struct vpce_endpoint *ep;
+	const struct vpce_named *n;
+	unsigned long idx = 0;
+	int ret;
+
+	list_for_each_entry(n, &vn->endpoints.list, list) {
+		if (idx++ < cb->args[VPCE_CUR_POS])
+			continue;
+		ep = container_of(n, struct vpce_endpoint, named);
+		if ((!only || ep == only) && (!svc || ep->svc == svc)) {
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_STATS_GET,
+					    vpce_fill_endpoint_stats, vn, ep);
+			if (ret)
+				return ret;
+		}
+		cb->args[VPCE_CUR_POS] = idx;
+	}
+	return 0;
+}
+
+static int vpce_stats_dump_services(struct sk_buff *skb,
+				    struct netlink_callback *cb,
+				    struct vpce_net *vn,
+				    const struct vpce_service *only,
+				    bool targets)
+{
+	struct vpce_target_stats_ref ref;
+	const struct vpce_targets *tset;
+	const struct vpce_named *n;
+	unsigned long idx = 0;
+	int ret;
+
+	list_for_each_entry(n, &vn->services.list, list) {
+		if (idx++ < cb->args[VPCE_CUR_POS])
+			continue;
+		ref.svc = container_of(n, struct vpce_service, named);
+		if (only && ref.svc != only)
+			goto next;
+		if (!targets) {
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_STATS_GET,
+					    vpce_fill_service_stats, vn,
+					    ref.svc);
+			if (ret)
+				return ret;
+			goto next;
+		}
+		tset = vpce_service_targets(ref.svc, vn);
+		for (; cb->args[VPCE_CUR_TARGET] < tset->n;
+		     cb->args[VPCE_CUR_TARGET]++) {
+			ref.t = &tset->t[cb->args[VPCE_CUR_TARGET]];
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_STATS_GET,
+					    vpce_fill_target_stats, vn, &ref);
+			if (ret)
+				return ret;
+		}
+next:
+		cb->args[VPCE_CUR_POS] = idx;
+		cb->args[VPCE_CUR_TARGET] = 0;
+	}
+	return 0;
+}
+
+int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+	const struct nlattr *of_attr = attrs[VPCE_A_STATS_OF];
+	const struct nlattr *ep_attr = attrs[VPCE_A_NAME];
+	const struct nlattr *svc_attr = attrs[VPCE_A_SERVICE];
+	const struct vpce_endpoint *ep = NULL;
+	const struct vpce_service *svc = NULL;
+	int of = of_attr ? nla_get_u8(of_attr) : -1;
+	int ret = 0;
+
+	vpce_dump_begin(cb, vn);
+	if (ep_attr) {
+		if (of >= 0 && of != VPCE_STATS_OF_ENDPOINT) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, ep_attr,
+					    "a name selects an endpoint's counters");
+			ret = -EINVAL;
+			goto out;
+		}
+		ep = vpce_endpoint_find(vn, nla_data(ep_attr));
+		if (!ep) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, ep_attr,
+					    "no such endpoint");
+			ret = -ENOENT;
+			goto out;
+		}
+		of = VPCE_STATS_OF_ENDPOINT;
+	}
+	if (svc_attr) {
+		svc = vpce_service_find(vn, nla_data(svc_attr));
+		if (!svc) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, svc_attr,
+					    "no such service");
+			ret = -ENOENT;
+			goto out;
+		}
+	}
+	if (!cb->args[VPCE_CUR_COUNTED]) {
+		vpce_stats_count_active(vn);
+		cb->args[VPCE_CUR_COUNTED] = 1;
+		if (of >= 0)
+			cb->args[VPCE_CUR_KIND] = of;
+	}
+	/* Endpoints, services, targets; one kind only if asked. */
+	for (; cb->args[VPCE_CUR_KIND] <= VPCE_STATS_OF_MAX;
+	     cb->args[VPCE_CUR_KIND]++) {
+		switch (cb->args[VPCE_CUR_KIND]) {
+		case VPCE_STATS_OF_ENDPOINT:
+			ret = vpce_stats_dump_endpoints(skb, cb, vn, ep, svc);
+			break;
+		case VPCE_STATS_OF_SERVICE:
+			ret = vpce_stats_dump_services(skb, cb, vn, svc, false);
+			break;
+		default:
+			ret = vpce_stats_dump_services(skb, cb, vn, svc, true);
+			break;
+		}
+		if (ret || of >= 0)
+			break;
+		cb->args[VPCE_CUR_POS] = 0;
+		cb->args[VPCE_CUR_TARGET] = 0;
+	}
+	if (!ret && of >= 0)
+		cb->args[VPCE_CUR_KIND] = VPCE_STATS_OF_MAX + 1;
+out:
+	mutex_unlock(&vn->lock);
+	return vpce_dump_done(skb, ret);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vpce authors.
+ */
+
+#ifndef _VPCE_STATS_H
+#define _VPCE_STATS_H
+
+#include "vpce_addr.h"
+#include "vpce_endpoint.h"
+
+#include <linux/rhashtable-types.h>
+#include <linux/u64_stats_sync.h>
+#include <net/netfilter/nf_conntrack.h>
+
+struct vpce_net;
+struct vpce_service;
+struct netlink_callback;
+
+/*
+ * The counters of one endpoint address (an endpoint's zone), one zone of a
+ * service, or one target, on one CPU. @rsts are the resets an endpoint
+ * received from its clients, or those a service sent to them; targets use
+ * only @conns and @bytes, services no @drops.
+ */
+struct vpce_counters {
+	u64_stats_t conns;
+	u64_stats_t bytes;
+	u64_stats_t rsts;
+	u64_stats_t drops[VPCE_DROP_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct vpce_counters_sum {
+	u64 conns;
+	u64 bytes;
+	u64 rsts;
+	u64 drops[VPCE_DROP_MAX];
+	u64 active;
+};
+
+/*
+ * A target's counters. Target sets are rebuilt whole on every change, so
+ * the counters live apart, in vn->tstats, from "target add" to "target
+ * del", keyed by service and address: the packet path finds a flow's
+ * target from its conntrack reply tuple.
+ */
+struct vpce_tstats_key {
+	const struct vpce_service *svc;
+	union nf_inet_addr in;
+	u8 family;
+};
+
+struct vpce_tstats {
+	struct rhash_head node;		/* in vn->tstats */
+	struct vpce_tstats_key key;
+	struct vpce_counters __percpu *c;
+	u32 active;			/* vn->lock: the last count */
+	struct rcu_head rcu;
+};
+
+struct vpce_counters __percpu *vpce_counters_alloc(unsigned int n);
+void vpce_counters_sum(const struct vpce_counters __percpu *c,
+		       unsigned int i, struct vpce_counters_sum *sum);
+
+int vpce_tstats_init(struct vpce_net *vn);
+void vpce_tstats_destroy(struct vpce_net *vn);
+int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
+		    const struct vpce_addr *addr);
+void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
+		     const struct vpce_addr *addr);
+
+/* Packet path, under RCU. */
+void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_ep_addr *ea,
+			 const struct vpce_addr *target);
+void vpce_stats_refused(const struct vpce_ep_addr *ea, enum vpce_drop why,
+			bool reset);
+void vpce_stats_reset_sent(const struct vpce_ep_addr *ea);
+void vpce_stats_packet(struct vpce_net *vn, const struct vpce_ep_addr *ea,
+		       const struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+		       const struct sk_buff *skb);
+
+/* VPCE_CMD_STATS_GET */
+int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+#endif /* _VPCE_STATS_H */
