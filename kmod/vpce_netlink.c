@@ -1529,10 +1529,10 @@ out:
 
 /* Endpoints */
 
-static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
+static int vpce_nl_endpoint_add_cfg(struct genl_info *info,
+				    struct vpce_endpoint_config *cfg)
 {
 	struct vpce_net *vn = vpce_net(genl_info_net(info));
-	struct vpce_endpoint_config cfg = {};
 	int ret;
 
 	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
@@ -1540,14 +1540,14 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	    vpce_missing(info, VPCE_A_SERVICE,
 			 "missing the endpoint's service"))
 		return -EINVAL;
-	cfg.name = nla_data(info->attrs[VPCE_A_NAME]);
-	cfg.type = vpce_parse_type(info);
-	if (cfg.type == VPCE_TYPE_GATEWAY) {
+	cfg->name = nla_data(info->attrs[VPCE_A_NAME]);
+	cfg->type = vpce_parse_type(info);
+	if (cfg->type == VPCE_TYPE_GATEWAY) {
 		if (vpce_refused(info, VPCE_A_ADDRS,
 				 "a gateway endpoint has no addresses"))
 			return -EINVAL;
 		if (info->attrs[VPCE_A_MARK])
-			cfg.mark = nla_get_u32(info->attrs[VPCE_A_MARK]);
+			cfg->mark = nla_get_u32(info->attrs[VPCE_A_MARK]);
 	} else if (vpce_refused(info, VPCE_A_MARK,
 				"a mark is for gateway endpoints (type gateway)") ||
 		   vpce_missing(info, VPCE_A_ADDRS,
@@ -1556,42 +1556,42 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (info->attrs[VPCE_A_REQUESTER]) {
 		ret = vpce_parse_arn(info->attrs[VPCE_A_REQUESTER],
-				     &cfg.requester, info->extack);
+				     &cfg->requester, info->extack);
 		if (ret)
 			return ret;
-		if (cfg.requester.kind == VPCE_ARN_ANY) {
+		if (cfg->requester.kind == VPCE_ARN_ANY) {
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    info->attrs[VPCE_A_REQUESTER],
 					    "the requester is one principal, not \"*\"");
 			return -EINVAL;
 		}
 	}
-	if (cfg.type == VPCE_TYPE_INTERFACE) {
-		ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg.addrs,
-				       &cfg.naddrs, info->extack);
+	if (cfg->type == VPCE_TYPE_INTERFACE) {
+		ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg->addrs,
+				       &cfg->naddrs, info->extack);
 		if (ret)
 			return ret;
 	}
 	if (info->attrs[VPCE_A_POLICY]) {
-		cfg.policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
-					       info->attrs[VPCE_A_POLICY_TEXT],
-					       info->extack);
-		if (IS_ERR(cfg.policy))
-			return PTR_ERR(cfg.policy);
+		cfg->policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+						info->attrs[VPCE_A_POLICY_TEXT],
+						info->extack);
+		if (IS_ERR(cfg->policy))
+			return PTR_ERR(cfg->policy);
 	}
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	cfg.vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
-	if (cfg.vpc)
-		cfg.svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	cfg->vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
+	if (cfg->vpc)
+		cfg->svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
 	/* By default the VPC's owner asks for the endpoint. */
-	if (cfg.vpc && !info->attrs[VPCE_A_REQUESTER])
-		cfg.requester = cfg.vpc->owner;
-	if (cfg.svc)
-		ret = vpce_endpoint_add(vn, &cfg, info->extack);
+	if (cfg->vpc && !info->attrs[VPCE_A_REQUESTER])
+		cfg->requester = cfg->vpc->owner;
+	if (cfg->svc)
+		ret = vpce_endpoint_add(vn, cfg, info->extack);
 	if (!ret) {
-		struct vpce_endpoint *ep = vpce_endpoint_find(vn, cfg.name);
+		struct vpce_endpoint *ep = vpce_endpoint_find(vn, cfg->name);
 
 		vpce_event_endpoint(vn, VPCE_EVENT_REQUESTED, ep);
 		if (ep->state == VPCE_STATE_AVAILABLE)
@@ -1600,7 +1600,21 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&vn->lock);
 	/* On success the endpoint owns the policy. */
 	if (ret)
-		vpce_policy_free(cfg.policy);
+		vpce_policy_free(cfg->policy);
+	return ret;
+}
+
+static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_endpoint_config *cfg;
+	int ret;
+
+	/* Too big for the stack with an address per zone and family. */
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	ret = vpce_nl_endpoint_add_cfg(info, cfg);
+	kfree(cfg);
 	return ret;
 }
 

@@ -22,8 +22,15 @@ defer rm -rf "$tmp"
 RES=arn:aws:ec2:local:333333333333:vpc-endpoint-service/svc
 
 from() {
-	ip netns exec vpca socat -T 3 - \
-		"TCP:[$EP6_ADDR]:80,bind=[$1],connect-timeout=3" </dev/null 2>&1
+	ip netns exec vpca socat -T 5 - \
+		"TCP:[$EP6_ADDR]:80,bind=[$1],connect-timeout=5" </dev/null 2>&1
+}
+
+# allowed SRC WHAT : a connection from SRC reaches a target.
+allowed() {
+	local out
+	out=$(from "$1")
+	grep -q "^srv" <<<"$out" || fail "$2: $out"
 }
 
 refused() {
@@ -48,15 +55,15 @@ srcip() {
 EOF2
 }
 
-from fd00:a::2 | grep -q "^srv" || fail "default policy: fd00:a::2 refused"
-from fd00:a::3 | grep -q "^srv" || fail "default policy: fd00:a::3 refused"
+allowed fd00:a::2 "default policy: fd00:a::2 refused"
+allowed fd00:a::3 "default policy: fd00:a::3 refused"
 
 srcip one fd00:a::2/128
-from fd00:a::2 | grep -q "^srv" || fail "VpcSourceIp fd00:a::2/128: fd00:a::2 refused"
+allowed fd00:a::2 "VpcSourceIp fd00:a::2/128: fd00:a::2 refused"
 refused fd00:a::3
 [ "$(ep_stat epa drop-policy)" -eq 1 ] || fail "drop-policy is $(ep_stat epa drop-policy), not 1"
 srcip net fd00:a::/120
-from fd00:a::3 | grep -q "^srv" || fail "VpcSourceIp fd00:a::/120: fd00:a::3 refused"
+allowed fd00:a::3 "VpcSourceIp fd00:a::/120: fd00:a::3 refused"
 srcip other fd00:b::/64
 refused fd00:a::2
 srcip v4 0.0.0.0/0
@@ -69,12 +76,12 @@ policy role <<EOF2
  "Principal": {"AWS": "arn:aws:iam::111111111111:role/web"},
  "Action": "vpce:*", "Resource": "*"}}
 EOF2
-from fd00:a::3 | grep -q "^srv" || fail "the bound role's source was refused"
+allowed fd00:a::3 "the bound role's source was refused"
 refused fd00:a::2
 vpcectl principal show A | grep -qx "principal A prefix fd00:a::3/128 arn arn:aws:iam::111111111111:role/web" ||
 	fail "principal show: $(vpcectl principal show A)"
 must vpcectl principal add A prefix fd00:a::/64 arn arn:aws:iam::111111111111:role/net
-from fd00:a::3 | grep -q "^srv" || fail "longest prefix: the /128 binding lost"
+allowed fd00:a::3 "longest prefix: the /128 binding lost"
 refused fd00:a::2
 must_fail vpcectl principal add A prefix fd00:a::1/64 arn arn:aws:iam::111111111111:role/x
 must vpcectl principal del A prefix fd00:a::3/128
