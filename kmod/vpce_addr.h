@@ -28,6 +28,22 @@ struct vpce_zone_addr {
 	char zone[VPCE_ZONE_MAX + 1];
 };
 
+/*
+ * Per-family arrays (load balancer addresses, Maglev tables) are indexed by
+ * vpce_fam(): IPv4 0, IPv6 1.
+ */
+#define VPCE_FAMILIES	2
+
+static inline unsigned int vpce_fam(u8 family)
+{
+	return family == AF_INET6;
+}
+
+static inline const char *vpce_fam_name(u8 family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
 /* A prefix: an address with its host bits zero, and its length. */
 struct vpce_prefix {
 	struct vpce_addr addr;

@@ -113,10 +113,20 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 		if (z < 0)
 			return z;
 		zones[i] = z;
+		/* AWS refuses an IPv6 (or dual stack) endpoint for a service
+		 * that cannot serve IPv6; so do we, per zone, up front,
+		 * rather than accept an address whose flows must all fail.
+		 */
+		z = vpce_service_zone_family(cfg->svc, zones[i],
+					     a[i].addr.family, extack);
+		if (z < 0)
+			return z;
 		for (j = 0; j < i; j++) {
-			if (zones[j] == zones[i]) {
-				NL_SET_ERR_MSG(extack,
-					       "two endpoint addresses in one zone");
+			if (zones[j] == zones[i] &&
+			    a[j].addr.family == a[i].addr.family) {
+				vpce_set_err_fmt(extack,
+						 "two %s endpoint addresses in one zone",
+						 vpce_fam_name(a[i].addr.family));
 				return -EINVAL;
 			}
 			if (vpce_addr_eq(&a[j].addr, &a[i].addr)) {
@@ -139,7 +149,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		      struct netlink_ext_ack *extack)
 {
 	struct vpce_gw_table *gw = NULL;
-	u8 zones[VPCE_ZONES_MAX];
+	u8 zones[VPCE_ADDRS_MAX];
 	struct vpce_endpoint *ep;
 	unsigned int i;
 	int ret;

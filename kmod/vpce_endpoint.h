@@ -100,7 +100,7 @@ struct vpce_endpoint_config {
 	struct vpce_policy *policy;	/* taken over by the endpoint */
 	u8 type;
 	u8 naddrs;
-	struct vpce_zone_addr addrs[VPCE_ZONES_MAX];
+	struct vpce_zone_addr addrs[VPCE_ADDRS_MAX];
 	u32 mark;			/* gateway endpoints */
 };
 

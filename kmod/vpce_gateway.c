@@ -65,11 +65,6 @@ int vpce_service_prefixes_check(const struct vpce_prefix *p, unsigned int n,
 	unsigned int i, j;
 
 	for (i = 0; i < n; i++) {
-		if (p[i].addr.family != AF_INET) {
-			NL_SET_ERR_MSG(extack,
-				       "IPv6 prefixes are not supported yet");
-			return -EOPNOTSUPP;
-		}
 		if (!p[i].plen) {
 			NL_SET_ERR_MSG(extack,
 				       "a prefix of length 0 would take all of a VPC's traffic");

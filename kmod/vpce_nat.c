@@ -2,7 +2,8 @@
 /*
  * Copyright (C) 2026 The vpce authors.
  *
- * The data path. Three IPv4 hooks and a NAT lookup function:
+ * The data path. Three hooks and a NAT lookup function, for IPv4 and IPv6
+ * alike:
  *
  *  - raw (before conntrack): a packet arriving on a VPC's device gets the
  *    device's conntrack template, so its flow lives in the device's zone;
@@ -13,7 +14,8 @@
  *  - reply steering (just after the NAT core un-DNATs): a reply of a vpce
  *    flow is sent out of the device its flow came in on, because the host's
  *    routing table cannot tell two VPCs with the same CIDR apart;
- *  - and an ARP hook (vpce_arp.c) that answers for endpoint addresses.
+ *  - and an ARP hook (vpce_arp.c) and a neighbour solicitation hook
+ *    (vpce_ndp.c) that answer for endpoint addresses.
  *
  * Gateway endpoints (vpce_gateway.c) use the same hooks: the NAT lookup
  * function evaluates their new flows (without NAT), reply steering returns
@@ -22,6 +24,7 @@
 
 #include "vpce_nat.h"
 #include "vpce_arp.h"
+#include "vpce_ndp.h"
 #include "vpce_endpoint.h"
 #include "vpce_gateway.h"
 #include "vpce_net.h"
@@ -35,10 +38,14 @@
 #include <linux/ip.h>
 #include <linux/netfilter_arp.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 #include <net/neighbour.h>
 #include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 #include <net/netfilter/nf_conntrack_seqadj.h>
@@ -63,6 +70,32 @@ static unsigned int vpce_zone_in(void *priv, struct sk_buff *skb,
 }
 
 /*
+ * Where the transport header of an IPv4 or IPv6 packet starts (past any
+ * IPv6 extension headers), and its protocol; -1 for a packet that has none
+ * to look at: malformed, or a fragment other than the first.
+ */
+int vpce_thoff(const struct sk_buff *skb, u8 pf, u8 *proto)
+{
+	const struct iphdr *iph;
+	__be16 frag_off;
+	int thoff;
+
+	if (pf == NFPROTO_IPV4) {
+		iph = ip_hdr(skb);
+		if (ip_is_fragment(iph) && (iph->frag_off & htons(IP_OFFSET)))
+			return -1;
+		*proto = iph->protocol;
+		return ip_hdrlen(skb);
+	}
+	*proto = ipv6_hdr(skb)->nexthdr;
+	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				 sizeof(struct ipv6hdr), proto, &frag_off);
+	if (thoff < 0 || (frag_off & htons(~0x7)))
+		return -1;
+	return thoff;
+}
+
+/*
  * Refuse a flow where it stands, back to the sender's MAC address on the
  * device it came in on: the host may have no route to the VPC at all.
  */
@@ -71,20 +104,32 @@ static void vpce_reject(const struct nf_hook_state *state, struct sk_buff *skb,
 {
 	struct net_device *dev = state->in;
 	struct sk_buff *nskb;
+	u16 ethertype;
 
 	if (dev->type != ARPHRD_ETHER || !skb_mac_header_was_set(skb) ||
 	    skb_mac_header_len(skb) < ETH_HLEN)
 		return;
-	if (proto == IPPROTO_TCP)
-		nskb = nf_reject_skb_v4_tcp_reset(state->net, skb, dev,
-						  state->hook);
-	else
-		nskb = nf_reject_skb_v4_unreach(state->net, skb, dev,
-						state->hook, icmp_code);
+	if (state->pf == NFPROTO_IPV6) {
+		ethertype = ETH_P_IPV6;
+		if (proto == IPPROTO_TCP)
+			nskb = nf_reject_skb_v6_tcp_reset(state->net, skb, dev,
+							  state->hook);
+		else
+			nskb = nf_reject_skb_v6_unreach(state->net, skb, dev,
+							state->hook, icmp_code);
+	} else {
+		ethertype = ETH_P_IP;
+		if (proto == IPPROTO_TCP)
+			nskb = nf_reject_skb_v4_tcp_reset(state->net, skb, dev,
+							  state->hook);
+		else
+			nskb = nf_reject_skb_v4_unreach(state->net, skb, dev,
+							state->hook, icmp_code);
+	}
 	if (!nskb)
 		return;
-	nskb->protocol = htons(ETH_P_IP);
-	if (dev_hard_header(nskb, dev, ETH_P_IP, eth_hdr(skb)->h_source,
+	nskb->protocol = htons(ethertype);
+	if (dev_hard_header(nskb, dev, ethertype, eth_hdr(skb)->h_source,
 			    dev->dev_addr, nskb->len) < 0) {
 		kfree_skb(nskb);
 		return;
@@ -103,12 +148,20 @@ unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea
 		[VPCE_DROP_POLICY] = ICMP_PKT_FILTERED,
 		[VPCE_DROP_STALE] = 0,	/* TCP only: always a reset */
 	};
+	static const u8 icmp6_code[VPCE_DROP_MAX] = {
+		[VPCE_DROP_NO_LISTENER] = ICMPV6_PORT_UNREACH,
+		[VPCE_DROP_STATE] = ICMPV6_ADM_PROHIBITED,
+		[VPCE_DROP_NO_TARGET] = ICMPV6_ADDR_UNREACH,
+		[VPCE_DROP_POLICY] = ICMPV6_ADM_PROHIBITED,
+		[VPCE_DROP_STALE] = 0,
+	};
 
 	vpce_ep_count_drop(ep, why);
 	/* A gateway endpoint has no address, so no zone to count in. */
 	if (ea)
 		vpce_stats_refused(ea, why, proto == IPPROTO_TCP);
-	vpce_reject(state, skb, proto, icmp_code[why]);
+	vpce_reject(state, skb, proto, state->pf == NFPROTO_IPV6 ?
+		    icmp6_code[why] : icmp_code[why]);
 	return NF_DROP;
 }
 
@@ -122,12 +175,17 @@ unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea
  * only reset it less helpfully, and the same one would see a flow it may
  * have given up.
  */
-static bool vpce_tcp_stale(const struct sk_buff *skb)
+static bool vpce_tcp_stale(const struct sk_buff *skb, u8 pf)
 {
 	const struct tcphdr *th;
 	struct tcphdr _th;
+	int thoff;
+	u8 proto;
 
-	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	thoff = vpce_thoff(skb, pf, &proto);
+	if (thoff < 0 || proto != IPPROTO_TCP)
+		return false;
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	return th && !(th->syn && !th->ack);
 }
 
@@ -138,6 +196,7 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	struct vpce_endpoint *ep = ea->ep;
 	const struct vpce_service *svc = ep->svc;
+	const struct vpce_addr *nlb;
 	const struct vpce_listener *l;
 	const struct vpce_target *tgt;
 	struct nf_nat_range2 range;
@@ -154,7 +213,7 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	l = vpce_service_listener(svc, proto, ntohs(t->dst.u.all));
 	if (!l)
 		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_NO_LISTENER);
-	if (proto == IPPROTO_TCP && vpce_tcp_stale(skb))
+	if (proto == IPPROTO_TCP && vpce_tcp_stale(skb, state->pf))
 		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_STALE);
 	if (!vpce_endpoint_allows(ep, t))
 		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_POLICY);
@@ -181,9 +240,12 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	 * core applies it on the way out, and keeps the source port unless
 	 * another flow (say from a VPC with the same CIDR) holds the tuple.
 	 */
+	nlb = vpce_service_nlb(svc, ea->zone, ea->key.family);
+	if (!nlb)	/* cannot happen: endpoint add checks */
+		return NF_DROP;
 	memset(&range, 0, sizeof(range));
 	range.flags = NF_NAT_RANGE_MAP_IPS;
-	range.min_addr = svc->nlbs[ea->zone].addr.in;
+	range.min_addr = nlb->in;
 	range.max_addr = range.min_addr;
 	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
 	if (verdict == NF_ACCEPT) {
@@ -231,26 +293,38 @@ static unsigned int vpce_nat_in(void *priv, struct sk_buff *skb,
 static unsigned int vpce_untracked_in(struct vpce_net *vn, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	union nf_inet_addr daddr = { .ip = iph->daddr };
 	struct nf_conntrack_tuple_hash *h;
 	struct nf_conntrack_tuple tuple;
+	union nf_inet_addr daddr = {};
 	const struct tcphdr *th;
 	struct vpce_ep_addr *ea;
 	struct tcphdr _th;
 	struct vpce_dev *d;
+	int thoff;
+	u8 proto;
 
-	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+	thoff = vpce_thoff(skb, state->pf, &proto);
+	if (thoff < 0 || proto != IPPROTO_TCP)
 		return NF_ACCEPT;
+	/* IPv6 fragments were reassembled before conntrack (nf_defrag_ipv6);
+	 * vpce_thoff() refuses any part but the first.
+	 */
+	if (state->pf == NFPROTO_IPV6) {
+		daddr.in6 = ipv6_hdr(skb)->daddr;
+	} else {
+		if (ip_is_fragment(ip_hdr(skb)))
+			return NF_ACCEPT;
+		daddr.ip = ip_hdr(skb)->daddr;
+	}
 	d = vpce_dev_by_ifindex(vn, state->in->ifindex);
 	if (!d)
 		return NF_ACCEPT;
-	ea = vpce_ep_addr_find(vn, d->vpc, NFPROTO_IPV4, &daddr);
+	ea = vpce_ep_addr_find(vn, d->vpc, state->pf, &daddr);
 	if (!ea)
 		return NF_ACCEPT;
-	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || th->rst ||
-	    !nf_ct_get_tuplepr(skb, skb_network_offset(skb), NFPROTO_IPV4,
+	    !nf_ct_get_tuplepr(skb, skb_network_offset(skb), state->pf,
 			       state->net, &tuple))
 		return NF_ACCEPT;
 	h = nf_conntrack_find_get(state->net, nf_ct_zone(d->tmpl), &tuple);
@@ -279,20 +353,51 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 				    const struct vpce_dev *d)
 {
 	struct net_device *dev;
+	struct ipv6hdr *ip6h;
 	struct iphdr *iph;
 	__be32 nexthop;
+	int thoff;
+	u8 proto;
 
 	dev = dev_get_by_index_rcu(net, d->ifindex);
 	if (!dev || !(dev->flags & IFF_UP))
 		return NF_DROP;
 	if (ctinfo == IP_CT_RELATED_REPLY) {
-		if (ip_hdr(skb)->protocol != IPPROTO_ICMP ||
+		thoff = vpce_thoff(skb, nf_ct_l3num(ct), &proto);
+		if (thoff < 0)
+			return NF_DROP;
+		if (nf_ct_l3num(ct) == NFPROTO_IPV6 ?
+		    proto != IPPROTO_ICMPV6 ||
+		    !nf_nat_icmpv6_reply_translation(skb, ct, ctinfo,
+						     NF_INET_POST_ROUTING,
+						     thoff) :
+		    proto != IPPROTO_ICMP ||
 		    !nf_nat_icmp_reply_translation(skb, ct, ctinfo,
 						   NF_INET_POST_ROUTING))
 			return NF_DROP;
 	} else if (nf_nat_packet(ct, ctinfo, NF_INET_POST_ROUTING, skb) !=
 		   NF_ACCEPT) {
 		return NF_DROP;
+	}
+
+	/* Forward by hand, as ip6_forward() would: the hop limit, which a
+	 * router must not let reach 0, and the MTU. No ICMP is sent back for
+	 * either, as for IPv4: the sender is a target, which sees the nlb
+	 * address, not the route the reply takes from there.
+	 */
+	if (nf_ct_l3num(ct) == NFPROTO_IPV6) {
+		if (skb_ensure_writable(skb, sizeof(*ip6h)))
+			return NF_DROP;
+		ip6h = ipv6_hdr(skb);
+		if (ip6h->hop_limit <= 1 || vpce_exceeds_mtu(skb, dev->mtu))
+			return NF_DROP;
+		ip6h->hop_limit--;
+		skb_forward_csum(skb);
+		skb_clear_tstamp(skb);
+		skb_dst_drop(skb);
+		skb->dev = dev;
+		neigh_xmit(NEIGH_ND_TABLE, dev, &ip6h->daddr, skb);
+		return NF_STOLEN;
 	}
 	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
 		return NF_DROP;
@@ -326,18 +431,33 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 		     struct sk_buff_head *q)
 {
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct ipv6hdr *ip6h = NULL;
+	struct iphdr *iph = NULL;
 	struct sk_buff *skb;
 	struct tcphdr *th;
-	struct iphdr *iph;
+	unsigned int nhlen;
 
-	if (t->src.l3num != AF_INET || t->dst.protonum != IPPROTO_TCP ||
+	if ((t->src.l3num != AF_INET && t->src.l3num != AF_INET6) ||
+	    t->dst.protonum != IPPROTO_TCP ||
 	    READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_ESTABLISHED)
 		return;
-	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + sizeof(*th), GFP_ATOMIC);
+	nhlen = t->src.l3num == AF_INET6 ? sizeof(*ip6h) : sizeof(*iph);
+	skb = alloc_skb(LL_MAX_HEADER + nhlen + sizeof(*th), GFP_ATOMIC);
 	if (!skb)
 		return;
 	skb_reserve(skb, LL_MAX_HEADER);
 	skb_reset_network_header(skb);
+	if (t->src.l3num == AF_INET6) {
+		ip6h = skb_put_zero(skb, sizeof(*ip6h));
+		ip6_flow_hdr(ip6h, 0, 0);
+		ip6h->payload_len = htons(sizeof(*th));
+		ip6h->nexthdr = IPPROTO_TCP;
+		ip6h->hop_limit =
+			READ_ONCE(nf_ct_net(ct)->ipv6.devconf_all->hop_limit);
+		ip6h->saddr = t->dst.u3.in6;
+		ip6h->daddr = t->src.u3.in6;
+		goto tcp;
+	}
 	iph = skb_put_zero(skb, sizeof(*iph));
 	iph->version = 4;
 	iph->ihl = sizeof(*iph) / 4;
@@ -349,7 +469,8 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 	iph->daddr = t->src.u3.ip;
 	ip_send_check(iph);
 
-	skb_set_transport_header(skb, sizeof(*iph));
+tcp:
+	skb_set_transport_header(skb, nhlen);
 	th = skb_put_zero(skb, sizeof(*th));
 	th->source = t->dst.u.tcp.port;
 	th->dest = t->src.u.tcp.port;
@@ -358,10 +479,16 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 	th->doff = sizeof(*th) / 4;
 	th->rst = 1;
 	th->ack = 1;
-	th->check = tcp_v4_check(sizeof(*th), iph->saddr, iph->daddr,
-				 csum_partial(th, sizeof(*th), 0));
-
-	skb->protocol = htons(ETH_P_IP);
+	if (ip6h) {
+		th->check = tcp_v6_check(sizeof(*th), &ip6h->saddr,
+					 &ip6h->daddr,
+					 csum_partial(th, sizeof(*th), 0));
+		skb->protocol = htons(ETH_P_IPV6);
+	} else {
+		th->check = tcp_v4_check(sizeof(*th), iph->saddr, iph->daddr,
+					 csum_partial(th, sizeof(*th), 0));
+		skb->protocol = htons(ETH_P_IP);
+	}
 	skb->skb_iif = d->ifindex;
 	__skb_queue_tail(q, skb);
 }
@@ -369,6 +496,7 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 /* Send what vpce_flow_reset() queued, out of each flow's own device. */
 void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q)
 {
+	struct in6_addr client6;
 	struct net_device *dev;
 	struct sk_buff *skb;
 	__be32 client;
@@ -378,6 +506,12 @@ void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q)
 		dev = dev_get_by_index_rcu(vn->net, skb->skb_iif);
 		if (!dev || !(dev->flags & IFF_UP)) {
 			kfree_skb(skb);
+		} else if (skb->protocol == htons(ETH_P_IPV6)) {
+			client6 = ipv6_hdr(skb)->daddr;
+			skb->dev = dev;
+			local_bh_disable();
+			neigh_xmit(NEIGH_ND_TABLE, dev, &client6, skb);
+			local_bh_enable();
 		} else {
 			client = ip_hdr(skb)->daddr;
 			skb->dev = dev;
@@ -457,8 +591,40 @@ static const struct nf_hook_ops vpce_hook_ops[] = {
 		.hooknum = NF_ARP_IN,
 		.priority = 0,
 	},
+	/* Neighbour solicitations for endpoint addresses are answered and
+	 * consumed before anything else sees them, conntrack included.
+	 */
+	{
+		.hook = vpce_ndp_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_RAW - 1,
+	},
+	{
+		.hook = vpce_zone_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_RAW,
+	},
+	{
+		.hook = vpce_reply_in,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_NAT_DST + 1,
+	},
+	{
+		.hook = vpce_gateway_mark,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_NAT_DST + 1,
+	},
 };
 
+/*
+ * One NAT lookup function per family, registered the way nftables
+ * registers a nat chain of each family. (nf_nat_inet_register_fn() would
+ * do both at once, but exists only with nf_tables' inet family built in.)
+ */
 static const struct nf_hook_ops vpce_nat_ops = {
 	.hook = vpce_nat_in,
 	.pf = NFPROTO_IPV4,
@@ -466,13 +632,22 @@ static const struct nf_hook_ops vpce_nat_ops = {
 	.priority = NF_IP_PRI_NAT_DST,
 };
 
+static const struct nf_hook_ops vpce_nat6_ops = {
+	.hook = vpce_nat_in,
+	.pf = NFPROTO_IPV6,
+	.hooknum = NF_INET_PRE_ROUTING,
+	.priority = NF_IP6_PRI_NAT_DST,
+};
+
 int vpce_nat_register(struct vpce_net *vn)
 {
 	struct net *net = vn->net;
 	int ret;
 
-	/* Registering a NAT function does not turn conntrack on. */
-	ret = nf_ct_netns_get(net, NFPROTO_IPV4);
+	/* Registering a NAT function does not turn conntrack on; INET is
+	 * both families (and their defragmentation).
+	 */
+	ret = nf_ct_netns_get(net, NFPROTO_INET);
 	if (ret)
 		return ret;
 	ret = nf_register_net_hooks(net, vpce_hook_ops,
@@ -482,12 +657,17 @@ int vpce_nat_register(struct vpce_net *vn)
 	ret = nf_nat_ipv4_register_fn(net, &vpce_nat_ops);
 	if (ret)
 		goto err_hooks;
+	ret = nf_nat_ipv6_register_fn(net, &vpce_nat6_ops);
+	if (ret)
+		goto err_nat4;
 	return 0;
 
+err_nat4:
+	nf_nat_ipv4_unregister_fn(net, &vpce_nat_ops);
 err_hooks:
 	nf_unregister_net_hooks(net, vpce_hook_ops, ARRAY_SIZE(vpce_hook_ops));
 err_ct:
-	nf_ct_netns_put(net, NFPROTO_IPV4);
+	nf_ct_netns_put(net, NFPROTO_INET);
 	return ret;
 }
 
@@ -495,7 +675,8 @@ void vpce_nat_unregister(struct vpce_net *vn)
 {
 	struct net *net = vn->net;
 
+	nf_nat_ipv6_unregister_fn(net, &vpce_nat6_ops);
 	nf_nat_ipv4_unregister_fn(net, &vpce_nat_ops);
 	nf_unregister_net_hooks(net, vpce_hook_ops, ARRAY_SIZE(vpce_hook_ops));
-	nf_ct_netns_put(net, NFPROTO_IPV4);
+	nf_ct_netns_put(net, NFPROTO_INET);
 }

@@ -16,6 +16,7 @@ struct nf_conn;
 struct sk_buff_head;
 
 int vpce_nat_register(struct vpce_net *vn);
+int vpce_thoff(const struct sk_buff *skb, u8 pf, u8 *proto);
 void vpce_nat_unregister(struct vpce_net *vn);
 void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 		     struct sk_buff_head *q);

@@ -26,6 +26,7 @@
 #include <linux/netdevice.h>
 #include <asm/unaligned.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 static struct genl_family vpce_family;
@@ -332,6 +333,7 @@ static int vpce_parse_addr(const struct nlattr *nest, struct vpce_zone_addr *za,
 			   struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
+	struct in6_addr ip6;
 	__be32 ip;
 	int ret;
 
@@ -342,14 +344,39 @@ static int vpce_parse_addr(const struct nlattr *nest, struct vpce_zone_addr *za,
 	memset(za, 0, sizeof(*za));
 	if (tb[VPCE_ADDR_A_ZONE])
 		nla_strscpy(za->zone, tb[VPCE_ADDR_A_ZONE], sizeof(za->zone));
-	if (tb[VPCE_ADDR_A_IPV6]) {
+	if (tb[VPCE_ADDR_A_IPV4] && tb[VPCE_ADDR_A_IPV6]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
-				    "IPv6 addresses are not supported yet");
-		return -EOPNOTSUPP;
+				    "an address is IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	if (tb[VPCE_ADDR_A_IPV6]) {
+		ip6 = nla_get_in6_addr(tb[VPCE_ADDR_A_IPV6]);
+		if (ipv6_addr_any(&ip6) || ipv6_addr_loopback(&ip6) ||
+		    ipv6_addr_is_multicast(&ip6)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
+					    "not a unicast address");
+			return -EINVAL;
+		}
+		/* A link-local address names no interface here, and a
+		 * mapped one is an IPv4 address in disguise.
+		 */
+		if (ipv6_addr_type(&ip6) & IPV6_ADDR_LINKLOCAL) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
+					    "link-local addresses are not supported");
+			return -EINVAL;
+		}
+		if (ipv6_addr_v4mapped(&ip6)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
+					    "an IPv4-mapped address: give the IPv4 address");
+			return -EINVAL;
+		}
+		za->addr.family = AF_INET6;
+		za->addr.in.in6 = ip6;
+		return 0;
 	}
 	if (!tb[VPCE_ADDR_A_IPV4]) {
 		NL_SET_ERR_ATTR_MISS(extack, nest, VPCE_ADDR_A_IPV4);
-		NL_SET_ERR_MSG(extack, "an address needs an IPv4 address");
+		NL_SET_ERR_MSG(extack, "an address needs an IPv4 or IPv6 address");
 		return -EINVAL;
 	}
 	ip = nla_get_in_addr(tb[VPCE_ADDR_A_IPV4]);
@@ -366,7 +393,7 @@ static int vpce_parse_addr(const struct nlattr *nest, struct vpce_zone_addr *za,
 
 /*
  * Parse a nested array of addresses into @out; at least one, at most
- * VPCE_ZONES_MAX.
+ * VPCE_ADDRS_MAX (one per zone and family).
  */
 static int vpce_parse_addrs(const struct nlattr *array,
 			    struct vpce_zone_addr *out, u8 *n,
@@ -377,7 +404,7 @@ static int vpce_parse_addrs(const struct nlattr *array,
 
 	*n = 0;
 	nla_for_each_nested(a, array, rem) {
-		if (*n == VPCE_ZONES_MAX) {
+		if (*n == VPCE_ADDRS_MAX) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "too many addresses");
 			return -E2BIG;
 		}
@@ -608,7 +635,7 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 	const struct vpce_service *svc = obj;
 	const struct vpce_listener *l;
 	struct nlattr *array, *nest;
-	unsigned int i;
+	unsigned int i, n;
 
 	if (nla_put_string(skb, VPCE_A_NAME, svc->named.name) ||
 	    nla_put_u64_64bit(skb, VPCE_A_ACCOUNT, svc->account, VPCE_A_PAD) ||
@@ -648,10 +675,17 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 	array = nla_nest_start(skb, VPCE_A_NLBS);
 	if (!array)
 		return -EMSGSIZE;
-	for (i = 0; i < svc->nzones; i++)
-		if (vpce_put_addr(skb, i, &svc->nlbs[i].addr,
-				  svc->nlbs[i].zone))
+	/* Zone by zone, IPv4 first: given back, they make the same zones. */
+	for (i = 0, n = 0; i < svc->nzones; i++) {
+		const struct vpce_addr *a;
+
+		a = vpce_service_nlb(svc, i, AF_INET);
+		if (a && vpce_put_addr(skb, n++, a, svc->nlbs[i].zone))
 			return -EMSGSIZE;
+		a = vpce_service_nlb(svc, i, AF_INET6);
+		if (a && vpce_put_addr(skb, n++, a, svc->nlbs[i].zone))
+			return -EMSGSIZE;
+	}
 	nla_nest_end(skb, array);
 	if (svc->type == VPCE_TYPE_GATEWAY &&
 	    vpce_put_prefixes(skb, svc->prefixes, svc->nprefixes))
@@ -1228,7 +1262,7 @@ static int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
 		ret = vpce_parse_listeners(info, cfg);
 		if (!ret)
 			ret = vpce_parse_addrs(info->attrs[VPCE_A_NLBS],
-					       cfg->nlbs, &cfg->nzones,
+					       cfg->nlbs, &cfg->nnlbs,
 					       info->extack);
 	}
 	if (!ret)
@@ -1343,8 +1377,11 @@ static int vpce_nl_target_add(struct sk_buff *skb, struct genl_info *info)
 		ret = vpce_service_zone(svc, za.zone, info->extack);
 	if (ret >= 0) {
 		tgt.zone = ret;
-		ret = vpce_target_add(vn, svc, &tgt, info->extack);
+		ret = vpce_service_zone_family(svc, tgt.zone, tgt.addr.family,
+					       info->extack);
 	}
+	if (!ret)
+		ret = vpce_target_add(vn, svc, &tgt, info->extack);
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -1492,10 +1529,10 @@ out:
 
 /* Endpoints */
 
-static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
+static int vpce_nl_endpoint_add_cfg(struct genl_info *info,
+				    struct vpce_endpoint_config *cfg)
 {
 	struct vpce_net *vn = vpce_net(genl_info_net(info));
-	struct vpce_endpoint_config cfg = {};
 	int ret;
 
 	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
@@ -1503,14 +1540,14 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	    vpce_missing(info, VPCE_A_SERVICE,
 			 "missing the endpoint's service"))
 		return -EINVAL;
-	cfg.name = nla_data(info->attrs[VPCE_A_NAME]);
-	cfg.type = vpce_parse_type(info);
-	if (cfg.type == VPCE_TYPE_GATEWAY) {
+	cfg->name = nla_data(info->attrs[VPCE_A_NAME]);
+	cfg->type = vpce_parse_type(info);
+	if (cfg->type == VPCE_TYPE_GATEWAY) {
 		if (vpce_refused(info, VPCE_A_ADDRS,
 				 "a gateway endpoint has no addresses"))
 			return -EINVAL;
 		if (info->attrs[VPCE_A_MARK])
-			cfg.mark = nla_get_u32(info->attrs[VPCE_A_MARK]);
+			cfg->mark = nla_get_u32(info->attrs[VPCE_A_MARK]);
 	} else if (vpce_refused(info, VPCE_A_MARK,
 				"a mark is for gateway endpoints (type gateway)") ||
 		   vpce_missing(info, VPCE_A_ADDRS,
@@ -1519,42 +1556,42 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (info->attrs[VPCE_A_REQUESTER]) {
 		ret = vpce_parse_arn(info->attrs[VPCE_A_REQUESTER],
-				     &cfg.requester, info->extack);
+				     &cfg->requester, info->extack);
 		if (ret)
 			return ret;
-		if (cfg.requester.kind == VPCE_ARN_ANY) {
+		if (cfg->requester.kind == VPCE_ARN_ANY) {
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    info->attrs[VPCE_A_REQUESTER],
 					    "the requester is one principal, not \"*\"");
 			return -EINVAL;
 		}
 	}
-	if (cfg.type == VPCE_TYPE_INTERFACE) {
-		ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg.addrs,
-				       &cfg.naddrs, info->extack);
+	if (cfg->type == VPCE_TYPE_INTERFACE) {
+		ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg->addrs,
+				       &cfg->naddrs, info->extack);
 		if (ret)
 			return ret;
 	}
 	if (info->attrs[VPCE_A_POLICY]) {
-		cfg.policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
-					       info->attrs[VPCE_A_POLICY_TEXT],
-					       info->extack);
-		if (IS_ERR(cfg.policy))
-			return PTR_ERR(cfg.policy);
+		cfg->policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+						info->attrs[VPCE_A_POLICY_TEXT],
+						info->extack);
+		if (IS_ERR(cfg->policy))
+			return PTR_ERR(cfg->policy);
 	}
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	cfg.vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
-	if (cfg.vpc)
-		cfg.svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	cfg->vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
+	if (cfg->vpc)
+		cfg->svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
 	/* By default the VPC's owner asks for the endpoint. */
-	if (cfg.vpc && !info->attrs[VPCE_A_REQUESTER])
-		cfg.requester = cfg.vpc->owner;
-	if (cfg.svc)
-		ret = vpce_endpoint_add(vn, &cfg, info->extack);
+	if (cfg->vpc && !info->attrs[VPCE_A_REQUESTER])
+		cfg->requester = cfg->vpc->owner;
+	if (cfg->svc)
+		ret = vpce_endpoint_add(vn, cfg, info->extack);
 	if (!ret) {
-		struct vpce_endpoint *ep = vpce_endpoint_find(vn, cfg.name);
+		struct vpce_endpoint *ep = vpce_endpoint_find(vn, cfg->name);
 
 		vpce_event_endpoint(vn, VPCE_EVENT_REQUESTED, ep);
 		if (ep->state == VPCE_STATE_AVAILABLE)
@@ -1563,7 +1600,21 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&vn->lock);
 	/* On success the endpoint owns the policy. */
 	if (ret)
-		vpce_policy_free(cfg.policy);
+		vpce_policy_free(cfg->policy);
+	return ret;
+}
+
+static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_endpoint_config *cfg;
+	int ret;
+
+	/* Too big for the stack with an address per zone and family. */
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	ret = vpce_nl_endpoint_add_cfg(info, cfg);
+	kfree(cfg);
 	return ret;
 }
 

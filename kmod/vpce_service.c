@@ -10,6 +10,7 @@
 #include "vpce_gateway.h"
 #include "vpce_drain.h"
 #include "vpce_net.h"
+#include "vpce_netlink.h"
 #include "vpce_stats.h"
 
 #include <linux/bitmap.h>
@@ -58,10 +59,33 @@ int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 	return -EINVAL;
 }
 
+/*
+ * A zone can serve a family only with a load balancer address of that
+ * family: it is the source targets see. Targets and endpoint addresses of
+ * a family the zone cannot serve are refused, so that a flow never finds
+ * itself without a source address to be translated to.
+ */
+int vpce_service_zone_family(const struct vpce_service *svc, u8 zone,
+			     u8 family, struct netlink_ext_ack *extack)
+{
+	if (vpce_service_nlb(svc, zone, family))
+		return 0;
+	if (svc->nlbs[zone].zone[0])
+		vpce_set_err_fmt(extack,
+				 "the service has no %s load balancer address in zone %s",
+				 vpce_fam_name(family), svc->nlbs[zone].zone);
+	else
+		vpce_set_err_fmt(extack,
+				 "the service has no %s load balancer address",
+				 vpce_fam_name(family));
+	return -EINVAL;
+}
+
 static int vpce_service_check(const struct vpce_service_config *cfg,
 			      struct netlink_ext_ack *extack)
 {
-	unsigned int i, j;
+	unsigned int i, j, zones = 0;
+	bool seen;
 
 	for (i = 0; i < cfg->nlisteners; i++)
 		for (j = 0; j < i; j++)
@@ -71,26 +95,64 @@ static int vpce_service_check(const struct vpce_service_config *cfg,
 					       "two listeners on one protocol and port");
 				return -EINVAL;
 			}
-	for (i = 0; i < cfg->nzones; i++)
-		for (j = 0; j < i; j++)
-			if (!strcmp(cfg->nlbs[i].zone, cfg->nlbs[j].zone)) {
-				NL_SET_ERR_MSG(extack,
-					       "two load balancer addresses in one zone");
+	/* One address per family and zone: a zone may be dual stack. */
+	for (i = 0; i < cfg->nnlbs; i++) {
+		seen = false;
+		for (j = 0; j < i; j++) {
+			if (strcmp(cfg->nlbs[i].zone, cfg->nlbs[j].zone))
+				continue;
+			seen = true;
+			if (cfg->nlbs[i].addr.family == cfg->nlbs[j].addr.family) {
+				vpce_set_err_fmt(extack,
+						 "two %s load balancer addresses in one zone",
+						 vpce_fam_name(cfg->nlbs[i].addr.family));
 				return -EINVAL;
 			}
+		}
+		if (!seen && ++zones > VPCE_ZONES_MAX) {
+			NL_SET_ERR_MSG(extack, "too many zones");
+			return -E2BIG;
+		}
+	}
 	return vpce_service_prefixes_check(cfg->prefixes, cfg->nprefixes,
 					   extack);
 }
 
+/* The zones of @cfg's load balancer addresses, in order of appearance. */
+static void vpce_service_set_nlbs(struct vpce_service *svc,
+				  const struct vpce_service_config *cfg)
+{
+	const struct vpce_zone_addr *za;
+	unsigned int i, z;
+
+	for (i = 0; i < cfg->nnlbs; i++) {
+		za = &cfg->nlbs[i];
+		for (z = 0; z < svc->nzones; z++)
+			if (!strcmp(svc->nlbs[z].zone, za->zone))
+				break;
+		if (z == svc->nzones) {
+			strscpy(svc->nlbs[z].zone, za->zone,
+				sizeof(svc->nlbs[z].zone));
+			svc->nzones++;
+		}
+		if (za->addr.family == AF_INET6)
+			svc->nlb6[z] = za->addr;
+		else
+			svc->nlbs[z].addr = za->addr;
+	}
+}
+
 static void vpce_targets_free(struct vpce_targets *ts)
 {
-	unsigned int z;
+	unsigned int f, z;
 
 	if (!ts)
 		return;
-	for (z = 0; z < VPCE_ZONES_MAX; z++)
-		vpce_maglev_free(&ts->zone[z]);
-	vpce_maglev_free(&ts->all);
+	for (f = 0; f < VPCE_FAMILIES; f++) {
+		for (z = 0; z < VPCE_ZONES_MAX; z++)
+			vpce_maglev_free(&ts->zone[f][z]);
+		vpce_maglev_free(&ts->all[f]);
+	}
 	kfree(ts);
 }
 
@@ -166,15 +228,17 @@ out:
 }
 
 /*
- * Build the Maglev table of the targets of @ts in zone @zone (any zone when
- * @zone < 0) for which @want is true; @m is room for ts->n members. With
+ * Build the Maglev table of the targets of @ts of family @family in zone
+ * @zone (any zone when @zone < 0) for which @want is true; @m is room for
+ * ts->n members. With
  * @prev, the same table of the targets @old, a table that only lost
  * members keeps every slot of the members that stay (exactly 1/N of the
  * flows move when one of N targets goes), see vpce_maglev_refill().
  */
 static int vpce_targets_table(struct vpce_maglev *tab,
 			      const struct vpce_targets *ts,
-			      struct vpce_maglev_member *m, int zone,
+			      struct vpce_maglev_member *m, u8 family,
+			      int zone,
 			      bool (*want)(const struct vpce_target *t),
 			      const struct vpce_targets *old,
 			      const struct vpce_maglev *prev, u16 *map)
@@ -184,7 +248,8 @@ static int vpce_targets_table(struct vpce_maglev *tab,
 	for (i = 0; i < ts->n; i++) {
 		const struct vpce_target *t = &ts->t[i];
 
-		if ((zone >= 0 && t->zone != zone) || !want(t))
+		if (t->addr.family != family ||
+		    (zone >= 0 && t->zone != zone) || !want(t))
 			continue;
 		m[n].id[0] = t->addr.family;
 		memcpy(&m[n].id[1], &t->addr.in, sizeof(t->addr.in));
@@ -212,11 +277,12 @@ static struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
 					       unsigned int n, bool cross_zone,
 					       const siphash_key_t *key)
 {
-	bool need_all = cross_zone;
+	static const u8 families[VPCE_FAMILIES] = { AF_INET, AF_INET6 };
 	struct vpce_maglev_member *m;
 	struct vpce_targets *ts;
-	unsigned int i, z;
+	unsigned int i, f, z;
 	u16 *map = NULL;
+	bool need_all;
 	int ret = 0;
 
 	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL);
@@ -231,21 +297,34 @@ static struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
 	ts->n = n;
 	ts->key = *key;
 	for (i = 0; i < n; i++)
-		ts->healthy += vpce_target_healthy(&t[i]);
+		ts->healthy[vpce_fam(t[i].addr.family)] +=
+			vpce_target_healthy(&t[i]);
 
-	for (z = 0; z < svc->nzones && !cross_zone && !ret; z++) {
-		ret = vpce_targets_table(&ts->zone[z], ts, m, z,
-					 vpce_target_healthy, old,
-					 old ? &old->zone[z] : NULL, map);
-		/* A zone without a healthy target fails over to the others. */
-		if (!ts->zone[z].n)
-			need_all = true;
+	/* The families never mix: a flow goes to a target of its own. */
+	for (f = 0; f < VPCE_FAMILIES && !ret; f++) {
+		need_all = cross_zone;
+		for (z = 0; z < svc->nzones && !cross_zone && !ret; z++) {
+			if (!vpce_service_nlb(svc, z, families[f]))
+				continue;
+			ret = vpce_targets_table(&ts->zone[f][z], ts, m,
+						 families[f], z,
+						 vpce_target_healthy, old,
+						 old ? &old->zone[f][z] : NULL,
+						 map);
+			/* A zone without a healthy target fails over to the
+			 * others.
+			 */
+			if (!ts->zone[f][z].n)
+				need_all = true;
+		}
+		if (need_all && !ret)
+			ret = vpce_targets_table(&ts->all[f], ts, m,
+						 families[f], -1,
+						 ts->healthy[f] ?
+						 vpce_target_healthy :
+						 vpce_target_not_draining, old,
+						 old ? &old->all[f] : NULL, map);
 	}
-	if (need_all && !ret)
-		ret = vpce_targets_table(&ts->all, ts, m, -1,
-					 ts->healthy ? vpce_target_healthy :
-					 vpce_target_not_draining, old,
-					 old ? &old->all : NULL, map);
 	if (ret)
 		goto err;
 	kfree(map);
@@ -324,9 +403,10 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc->hc.unhealthy = VPCE_HC_UNHEALTHY_DEFAULT;
 	strscpy(svc->hc.path, "/", sizeof(svc->hc.path));
 	INIT_LIST_HEAD(&svc->drains);
+	vpce_service_set_nlbs(svc, cfg);
 	ts = vpce_targets_build(svc, NULL, NULL, 0, svc->cross_zone,
 				&svc->hash_key);
-	svc->stats = vpce_counters_alloc(cfg->nzones);
+	svc->stats = vpce_counters_alloc(svc->nzones);
 	if (!ts || !svc->stats) {
 		ret = -ENOMEM;
 		goto err;
@@ -338,8 +418,6 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc->nlisteners = cfg->nlisteners;
 	memcpy(svc->listeners, cfg->listeners,
 	       cfg->nlisteners * sizeof(*cfg->listeners));
-	svc->nzones = cfg->nzones;
-	memcpy(svc->nlbs, cfg->nlbs, cfg->nzones * sizeof(*cfg->nlbs));
 	svc->nprefixes = cfg->nprefixes;
 	memcpy(svc->prefixes, cfg->prefixes,
 	       cfg->nprefixes * sizeof(*cfg->prefixes));
@@ -717,10 +795,10 @@ static u32 vpce_flow_hash(const struct vpce_targets *ts, const char *vpc,
 }
 
 /*
- * Choose the target of a new flow from an endpoint address in @zone: a
- * healthy target of that zone; failing that (or with cross-zone on), a
- * healthy target of any zone; failing that, any target that is not
- * draining (like the NLB, fail open rather than refuse everything when
+ * Choose the target of a new flow from an endpoint address in @zone, among
+ * the targets of the flow's family: a healthy target of that zone; failing
+ * that (or with cross-zone on), a healthy target of any zone; failing
+ * that, any target that is not draining (like the NLB, fail open rather than refuse everything when
  * health checks are wrong). struct vpce_targets has the tables ready.
  */
 const struct vpce_target *vpce_service_pick(const struct vpce_service *svc,
@@ -728,10 +806,11 @@ const struct vpce_target *vpce_service_pick(const struct vpce_service *svc,
 					    const struct nf_conntrack_tuple *t)
 {
 	const struct vpce_targets *ts = rcu_dereference(svc->targets);
-	const struct vpce_maglev *tab = &ts->zone[zone];
+	unsigned int f = vpce_fam(t->src.l3num);
+	const struct vpce_maglev *tab = &ts->zone[f][zone];
 
 	if (!tab->n)
-		tab = &ts->all;
+		tab = &ts->all[f];
 	if (!tab->n)
 		return NULL;
 	return &ts->t[vpce_maglev_lookup(tab, vpce_flow_hash(ts, vpc, t))];

@@ -43,19 +43,22 @@ struct vpce_target {
  * new flow sees either the old set or the new one, whole, with the flow
  * hash key and the Maglev tables that go with it.
  *
- * @zone[z] chooses among zone z's healthy targets; @all among every zone's
- * healthy targets (cross-zone, or a zone with none left), or, when no
- * target at all is healthy, among every target that is not draining (the
- * NLB fails open). Tables nobody can use are not built: zone tables when
- * cross-zone is on, @all while every zone has a healthy target.
+ * There are tables per family (indexed by vpce_fam()): a flow goes to a
+ * target of its own family, as there is no NAT64. @zone[f][z] chooses
+ * among zone z's healthy targets of family f; @all[f] among every zone's
+ * healthy targets of family f (cross-zone, or a zone with none left), or,
+ * when no target of family f is healthy, among every one that is not
+ * draining (the NLB fails open). Tables nobody can use are not built: zone
+ * tables when cross-zone is on, @all[f] while every zone serving family f
+ * has a healthy target of it.
  */
 struct vpce_targets {
 	struct rcu_head rcu;
 	u16 n;
-	u16 healthy;
+	u16 healthy[VPCE_FAMILIES];
 	siphash_key_t key;		/* the flow hash key */
-	struct vpce_maglev zone[VPCE_ZONES_MAX];
-	struct vpce_maglev all;
+	struct vpce_maglev zone[VPCE_FAMILIES][VPCE_ZONES_MAX];
+	struct vpce_maglev all[VPCE_FAMILIES];
 	struct vpce_target t[];
 };
 
@@ -120,8 +123,12 @@ struct vpce_service {
 	u8 nzones;
 	u32 endpoint_count;
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
-	/* The service's zones are the zones of its load balancer addresses. */
+	/* The service's zones are the zones of its load balancer addresses:
+	 * nlbs[z] has zone z's name and its IPv4 address, nlb6[z] its IPv6
+	 * address (family 0 where the zone has none; see vpce_service_nlb()).
+	 */
 	struct vpce_zone_addr nlbs[VPCE_ZONES_MAX];
+	struct vpce_addr nlb6[VPCE_ZONES_MAX];
 	struct vpce_targets __rcu *targets;
 	/* Load balancing and health (vpce_service_set()). */
 	bool cross_zone;
@@ -149,9 +156,10 @@ struct vpce_service_config {
 	bool acceptance_required;
 	u8 type;
 	u8 nlisteners;
-	u8 nzones;
+	u8 nnlbs;
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
-	struct vpce_zone_addr nlbs[VPCE_ZONES_MAX];
+	/* As given: at most one per zone and family. */
+	struct vpce_zone_addr nlbs[VPCE_ADDRS_MAX];
 	struct vpce_service_settings set;	/* optional settings */
 	u8 nprefixes;				/* gateway services */
 	struct vpce_prefix prefixes[VPCE_PREFIXES_MAX];
@@ -177,6 +185,18 @@ bool vpce_service_permits(const struct vpce_service *svc,
 			  const struct vpce_arn *requester);
 int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 		      struct netlink_ext_ack *extack);
+int vpce_service_zone_family(const struct vpce_service *svc, u8 zone,
+			     u8 family, struct netlink_ext_ack *extack);
+
+/* Zone @z's load balancer address of @family, or NULL if it has none. */
+static inline const struct vpce_addr *
+vpce_service_nlb(const struct vpce_service *svc, u8 z, u8 family)
+{
+	const struct vpce_addr *a = family == AF_INET6 ? &svc->nlb6[z] :
+				    &svc->nlbs[z].addr;
+
+	return a->family ? a : NULL;
+}
 
 static inline struct vpce_targets *
 vpce_service_targets(const struct vpce_service *svc, struct vpce_net *vn)

@@ -23,6 +23,7 @@
 
 #include "vpce_stats.h"
 #include "vpce_endpoint.h"
+#include "vpce_nat.h"
 #include "vpce_net.h"
 #include "vpce_netlink.h"
 #include "vpce_service.h"
@@ -254,8 +255,12 @@ void vpce_stats_packet(struct vpce_net *vn, const struct vpce_ep_addr *ea,
 	if (nf_ct_protonum(ct) == IPPROTO_TCP) {
 		const struct tcphdr *th;
 		struct tcphdr _th;
+		int thoff;
+		u8 proto;
 
-		th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+		thoff = vpce_thoff(skb, nf_ct_l3num(ct), &proto);
+		th = thoff < 0 || proto != IPPROTO_TCP ? NULL :
+			skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 		rst = th && th->rst;
 	}
 
@@ -443,8 +448,8 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 	const struct vpce_endpoint *ep = obj;
 	struct vpce_counters_sum total = {}, z;
 	struct vpce_ep_stats_sum old;
+	unsigned int i, j, n, d;
 	struct nlattr *array;
-	unsigned int i, d;
 
 	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_ENDPOINT) ||
 	    nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
@@ -454,11 +459,23 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
 	if (!array)
 		return -EMSGSIZE;
-	for (i = 0; i < ep->naddrs; i++) {
+	for (i = 0, n = 0; i < ep->naddrs; i++) {
+		/* A dual stack endpoint has two addresses in a zone: the
+		 * zone's counters are their sums, reported once.
+		 */
+		for (j = 0; j < i; j++)
+			if (ep->addrs[j].zone == ep->addrs[i].zone)
+				break;
+		if (j < i)
+			continue;
 		memset(&z, 0, sizeof(z));
-		vpce_counters_sum(ep->zstats, i, &z);
-		z.active = ep->addrs[i].active;
-		if (vpce_put_zone_stats(skb, i,
+		for (j = i; j < ep->naddrs; j++) {
+			if (ep->addrs[j].zone != ep->addrs[i].zone)
+				continue;
+			vpce_counters_sum(ep->zstats, j, &z);
+			z.active += ep->addrs[j].active;
+		}
+		if (vpce_put_zone_stats(skb, n++,
 					ep->svc->nlbs[ep->addrs[i].zone].zone,
 					&z, VPCE_STATS_OF_ENDPOINT))
 			return -EMSGSIZE;

@@ -31,7 +31,7 @@ pl_server() {
 	ip netns exec "$ns" python3 "$SELFTESTS/id_server.py" "${opts[@]}" \
 		--addr "$addr" "$@" "$name" "$port" </dev/null &
 	defer kill $!
-	wait_for 10 _pl_bound "$ns" "$ssopt" "$addr:$port" ||
+	wait_for 10 _pl_bound "$ns" "$ssopt" "$(_hostport "$addr" "$port")" ||
 		fail "$name: no $proto server on $addr:$port"
 }
 

@@ -2,6 +2,7 @@
 /* vpcectl endpoint add|del|show */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "policy.h"
 #include "vpcectl.h"
@@ -11,7 +12,7 @@ static int endpoint_add(struct args *a)
 	const char *name = arg_name(a, "EP", "endpoint name");
 	bool has_vpc = false, has_svc = false, has_type = false, has_req = false;
 	bool has_mark = false;
-	struct vpce_addr addrs[VPCE_ZONES_MAX];
+	struct vpce_addr addrs[VPCE_ADDRS_MAX];
 	uint32_t mark = 0;
 	const char *vpc = NULL, *svc = NULL, *requester = NULL;
 	struct policy *pol = NULL;
@@ -33,7 +34,7 @@ static int endpoint_add(struct args *a)
 			arg_once(&has_type, w);
 			type = parse_type(arg_value(a, w, "interface|gateway"));
 		} else if (kw_is(w, "addr")) {
-			arg_addr_zone(a, w, addrs, &naddrs, VPCE_ZONES_MAX);
+			arg_addr_zone(a, w, addrs, &naddrs, VPCE_ADDRS_MAX);
 		} else if (kw_is(w, "zone")) {
 			die_usage("%s: \"zone\" must follow \"addr ADDR\"", cur_cmd);
 		} else if (kw_is(w, "requester")) {
@@ -140,6 +141,29 @@ static json_t *stats_parse(struct nlattr *nest)
 	return out;
 }
 
+/*
+ * AWS's IpAddressType of an endpoint: "ipv4", "ipv6" or "dualstack", from
+ * the families of its addresses (a gateway endpoint has none: null).
+ */
+static json_t *ip_address_type(const json_t *addrs)
+{
+	bool v4 = false, v6 = false;
+	const json_t *o;
+	size_t i;
+
+	for_each_elem(addrs, i, o) {
+		if (strchr(jstr(o, "addr"), ':'))
+			v6 = true;
+		else
+			v4 = true;
+	}
+	if (v4 && v6)
+		return json_string("dualstack");
+	if (v4 || v6)
+		return json_string(v6 ? "ipv6" : "ipv4");
+	return json_null();
+}
+
 json_t *endpoint_parse(struct nlattr **tb)
 {
 	json_t *addrs, *st, *e;
@@ -156,8 +180,9 @@ json_t *endpoint_parse(struct nlattr **tb)
 	/* The policy's text comes only to administrators; null otherwise,
 	 * and for the default (full access) policy.
 	 */
-	e = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	e = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"name", json_attr_str(tb[VPCE_A_NAME]),
+		"ip_address_type", ip_address_type(addrs),
 		"policy", json_attr_str(tb[VPCE_A_POLICY_TEXT]),
 		"owner", tb[VPCE_A_OWNER] ?
 			json_account(nla_get_u64(tb[VPCE_A_OWNER])) : json_null(),
@@ -180,6 +205,7 @@ json_t *endpoint_parse(struct nlattr **tb)
 
 /*
  * endpoint e1 vpc v1 service s1 type interface state available addr 10.0.0.100 zone az1
+ *     ip-address-type ipv4 requester ARN
  *     new-connections 0 drop-no-listener 0 drop-state 0 drop-no-target 0 drop-proto 0
  */
 static void endpoint_print(const json_t *e)
@@ -191,6 +217,8 @@ static void endpoint_print(const json_t *e)
 	       jstr(e, "vpc"), jstr(e, "service"), jstr(e, "type"), jstr(e, "state"));
 	for_each_elem(json_object_get(e, "addresses"), i, o)
 		print_addr("addr", o);
+	if (json_string_value(json_object_get(e, "ip_address_type")))
+		printf(" ip-address-type %s", jstr(e, "ip_address_type"));
 	if (json_is_integer(json_object_get(e, "mark")))
 		printf(" mark 0x%llx", (unsigned long long)jint(e, "mark"));
 	printf(" requester %s\n   ", jstr(e, "requester"));

@@ -162,7 +162,7 @@ static int service_add(struct args *a)
 {
 	const char *name = arg_name(a, "SVC", "service name");
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
-	struct vpce_addr nlbs[VPCE_ZONES_MAX], prefixes[VPCE_PREFIXES_MAX];
+	struct vpce_addr nlbs[VPCE_ADDRS_MAX], prefixes[VPCE_PREFIXES_MAX];
 	uint8_t plens[VPCE_PREFIXES_MAX];
 	bool has_account = false, has_type = false;
 	struct settings st = { 0 };
@@ -187,7 +187,7 @@ static int service_add(struct args *a)
 			parse_listener(arg_value(a, w, "PROTO:PORT[:TARGETPORT]"),
 				       &listeners[nlisteners++]);
 		} else if (kw_is(w, "nlb")) {
-			arg_addr_zone(a, w, nlbs, &nnlbs, VPCE_ZONES_MAX);
+			arg_addr_zone(a, w, nlbs, &nnlbs, VPCE_ADDRS_MAX);
 		} else if (kw_is(w, "zone")) {
 			die_usage("%s: \"zone\" must follow \"nlb ADDR\"", cur_cmd);
 		} else if (kw_is(w, "prefix")) {

@@ -107,6 +107,14 @@ check 1 'vpcectl: prefix length "33" out of range (0-32)' $S type gateway prefix
 check 1 'vpcectl: "prefix" needs CIDR' $S type gateway prefix
 check 1 "vpcectl: service add: too many \"prefix\" (at most 32)" $S type gateway $(for i in $(seq 33); do echo prefix 10.$i.0.0/16; done)
 check 2 "$nomod" $S type gateway prefix 10.1.0.0/16 prefix 10.2.0.0/16 acceptance-required on
+# IPv6 and dual stack: parsed, and left to the kernel.
+check 2 "$nomod" $S listener tcp:80 nlb 192.168.1.1 zone az1 nlb fd01::1 zone az1
+check 2 "$nomod" $S type gateway prefix fd01::/120 prefix 10.2.0.0/16
+check 1 'vpcectl: prefix length "129" out of range (0-128)' $S type gateway prefix fd01::/129
+check 1 'vpcectl: invalid address "fd01:::1": not an IPv4 or IPv6 address' $S listener tcp:80 nlb fd01:::1
+check 2 "$nomod" endpoint add e1 vpc v1 service s1 addr 10.0.0.100 zone az1 addr fd00::100 zone az1
+check 2 "$nomod" principal add v1 prefix fd00:a::/64 arn arn:aws:iam::111111111111:role/web
+check 2 "$nomod" target add s1 fd01::10 zone az1 weight 2
 check 1 'vpcectl: invalid type "foo": use interface or gateway' $S type foo
 check 1 'vpcectl: service add: "type" may be given only once' $S type interface type interface
 check 1 'vpcectl: service add: "cross-zone" is on or off, not "yes"' $S cross-zone yes
@@ -186,7 +194,7 @@ check 1 'vpcectl: endpoint add: "mark" may be given only once' $E type gateway m
 check 2 "$nomod" $E type gateway mark 0x42
 check 2 "$nomod" $E type gateway mark 66 requester 111111111111
 check 1 "vpcectl: VPC name \"v/1\" has an invalid character '/' (use A-Z a-z 0-9 . _ -)" endpoint add e1 vpc v/1
-check 1 'vpcectl: endpoint add: too many "addr" (at most 16)' $E $(for i in $(seq 17); do echo addr 10.0.0.$i; done)
+check 1 'vpcectl: endpoint add: too many "addr" (at most 32)' $E $(for i in $(seq 33); do echo addr 10.0.0.$i; done)
 check 2 "$nomod" $E type interface addr 10.0.0.100 zone az1 addr 10.0.1.100 zone az2
 check 2 "$nomod" endpoint del e1
 check 2 "$nomod" endpoint show

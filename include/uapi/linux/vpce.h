@@ -50,19 +50,23 @@
  *		VPCE_LISTENER_A_TARGET_PORT	optional, default PORT
  *	  No two listeners may share protocol and port.
  *	VPCE_A_NLBS		required for interface services,
- *				1..VPCE_ZONES_MAX of VPCE_ADDR_A_*: the load
- *				balancer's address in each zone. Targets see
- *				flows coming from the address of the zone
- *				the endpoint address belongs to. The zones of
- *				a service are the zones of its NLB addresses;
- *				each zone appears once (one NLB address may
- *				omit its zone: it is then the zone "").
+ *				1..VPCE_ADDRS_MAX of VPCE_ADDR_A_*: the load
+ *				balancer's addresses in each zone, at most
+ *				one per family (IPv4, IPv6) and zone. Targets
+ *				see flows coming from the address of the
+ *				zone the endpoint address belongs to, of the
+ *				flow's family. The zones of a service are the
+ *				zones of its NLB addresses, in the order they
+ *				first appear, at most VPCE_ZONES_MAX (the NLB
+ *				addresses of a service with one zone may omit
+ *				it: it is then the zone ""). A zone serves
+ *				the families it has an NLB address of.
  *	VPCE_A_PREFIXES		required for gateway services, refused for
  *				interface ones: 1..VPCE_PREFIXES_MAX of
  *				VPCE_ADDR_A_* with VPCE_ADDR_A_PREFIX_LEN,
  *				the prefix list the service is reached on
- *				(IPv4 for now; length 1..32, no host bits
- *				set, no two overlapping).
+ *				(IPv4 or IPv6; length at least 1, no host
+ *				bits set, no two overlapping).
  *	A gateway service (VPCE_TYPE_GATEWAY) stands for a service such as
  *	S3 reached on its own addresses: it takes no VPCE_A_LISTENERS, no
  *	VPCE_A_NLBS and no targets; its endpoints forward flows unchanged.
@@ -131,7 +135,9 @@
  *	VPCE_A_SERVICE		required
  *	VPCE_A_ADDR		required, VPCE_ADDR_A_*; the zone must be
  *				one of the service's zones and may be
- *				omitted when the service has one zone
+ *				omitted when the service has one zone; the
+ *				zone must have an NLB address of the
+ *				target's family (EINVAL otherwise)
  *	VPCE_A_WEIGHT		optional, 1..256, default 1
  *	At most VPCE_TARGETS_MAX targets per service; an address appears
  *	once per service. New targets are healthy. Flows are spread over a
@@ -166,16 +172,23 @@
  *	VPCE_A_TYPE		optional, enum vpce_type, default interface;
  *				must match the service's type
  *	VPCE_A_ADDRS		required for interface endpoints,
- *				1..VPCE_ZONES_MAX of VPCE_ADDR_A_*: the
- *				endpoint's address in each zone; each zone
- *				must be one of the service's and appears
- *				once; an address is unique within its VPC.
- *	The endpoint's addresses answer ARP on the VPC's devices. A new flow
- *	to an address and a listener's protocol and port is sent to one of
- *	the service's healthy targets in the address's zone (DNAT to the
- *	listener's target port, SNAT to the zone's NLB address). A flow to
- *	a port without a listener is refused at once: TCP reset, or ICMP
- *	port unreachable for UDP.
+ *				1..VPCE_ADDRS_MAX of VPCE_ADDR_A_*: the
+ *				endpoint's addresses in each zone, at most one
+ *				per family and zone (an IPv4 one, an IPv6 one,
+ *				or both: AWS's ipv4, ipv6 and dualstack); each
+ *				zone must be one of the service's and have an
+ *				NLB address of the address's family (EINVAL
+ *				otherwise: the service cannot serve that
+ *				family there); an address is unique within
+ *				its VPC.
+ *	The endpoint's addresses answer ARP (IPv4) and neighbour
+ *	solicitations (IPv6) on the VPC's devices. A new flow to an address
+ *	and a listener's protocol and port is sent to one of the service's
+ *	healthy targets of the flow's family in the address's zone (DNAT to
+ *	the target and the listener's target port, SNAT to the zone's NLB
+ *	address of that family; there is no NAT64). A flow to a port without
+ *	a listener is refused at once: TCP reset, or ICMP (ICMPv6) port
+ *	unreachable for UDP.
  *
  *	A gateway endpoint (VPCE_TYPE_GATEWAY, to a gateway service) takes no
  *	VPCE_A_ADDRS; instead:
@@ -321,6 +334,7 @@
 #define VPCE_DEVICES_MAX	16	/* devices per VPC */
 #define VPCE_LISTENERS_MAX	50	/* listeners per service, as the NLB */
 #define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
+#define VPCE_ADDRS_MAX		32	/* addresses: one per zone and family */
 #define VPCE_TARGETS_MAX	1024	/* targets per service */
 #define VPCE_WEIGHT_MAX		256
 #define VPCE_DNS_NAME_MAX	253	/* characters, without the NUL */
@@ -464,11 +478,16 @@ enum vpce_listener_attr {
 
 #define VPCE_LISTENER_A_MAX (__VPCE_LISTENER_A_MAX - 1)
 
-/* An address: exactly one of IPV4 and IPV6, and optionally its zone. */
+/*
+ * An address: exactly one of IPV4 and IPV6, and optionally its zone. A
+ * unicast address: not unspecified, loopback, multicast or broadcast; an
+ * IPv6 address is also not link-local nor IPv4-mapped (give the IPv4
+ * address). A prefix (VPCE_A_PREFIX) takes any address without host bits.
+ */
 enum vpce_addr_attr {
 	VPCE_ADDR_A_UNSPEC,
 	VPCE_ADDR_A_IPV4,	/* 4 bytes, network order */
-	VPCE_ADDR_A_IPV6,	/* 16 bytes, network order (not yet accepted) */
+	VPCE_ADDR_A_IPV6,	/* 16 bytes, network order */
 	VPCE_ADDR_A_ZONE,	/* string: zone name */
 	VPCE_ADDR_A_PREFIX_LEN,	/* u8: for prefixes (VPCE_A_PREFIX) */
 	__VPCE_ADDR_A_MAX
