@@ -65,7 +65,7 @@ err=$(ip netns exec vpca socat -T 5 - "TCP:[$EP6_ADDR]:81,connect-timeout=5" </d
 	fail "connection to port 81 succeeded"
 took=$(($(_now_ms) - start))
 grep -q "Connection refused" <<<"$err" || fail "port 81: expected 'Connection refused', got '$err'"
-[ "$took" -lt 4000 ] || fail "port 81 took $took ms to be refused"
+[ "$took" -lt "$(scaled_ms 4000)" ] || fail "port 81 took $took ms to be refused"
 # UDP port 54: ICMPv6 port unreachable, which the client's socket reports.
 err=$(printf 'x\n' | ip netns exec vpca socat -T 3 - "UDP:[$EP6_ADDR]:54" 2>&1) &&
 	fail "UDP to port 54 got an answer: $err"

@@ -39,7 +39,7 @@ refused() {
 	out=$(from "$1") && fail "$1 got in: $out"
 	took=$(($(_now_ms) - start))
 	grep -q "Connection refused\|reset" <<<"$out" || fail "$1: not refused at once: $out"
-	[ "$took" -lt 2500 ] || fail "$1: refused only after $took ms"
+	[ "$took" -lt "$(scaled_ms 2500)" ] || fail "$1: refused only after $took ms"
 }
 
 policy() {

@@ -66,7 +66,7 @@ start=$(_now_ms)
 err=$(printf 'x\n' | ip netns exec vpca socat -T 3 - "UDP:[$SRV]:5353" 2>&1) &&
 	fail "UDP to the denied port got an answer: $err"
 took=$(($(_now_ms) - start))
-[ "$took" -lt 2500 ] || fail "denied UDP flow refused only after $took ms: $err"
+[ "$took" -lt "$(scaled_ms 2500)" ] || fail "denied UDP flow refused only after $took ms: $err"
 [ "$(ep_stat gwa drop-policy)" -eq 1 ] || fail "drop-policy $(ep_stat gwa drop-policy)"
 log "UDP to port 5353 refused by the policy in $took ms"
 
