@@ -339,29 +339,3 @@ unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
 	vpce_ep_count_new(ep);
 	return NF_ACCEPT;
 }
-
-/*
- * Every packet of a gateway flow's original direction gets the endpoint's
- * mark, before routing: an operator's `ip rule fwmark` then routes the whole
- * flow, not only its first packet. Runs after the NAT lookup function, so a
- * refused first packet never gets here.
- */
-unsigned int vpce_gateway_mark(void *priv, struct sk_buff *skb,
-			       const struct nf_hook_state *state)
-{
-	enum ip_conntrack_info ctinfo;
-	struct vpce_endpoint *ep;
-	struct vpce_dev *d;
-	struct nf_conn *ct;
-
-	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
-		return NF_ACCEPT;
-	d = vpce_dev_by_ct(vpce_net(state->net), ct);
-	if (!d || !rcu_access_pointer(d->vpc->gateways))
-		return NF_ACCEPT;
-	ep = vpce_gateway_find(d->vpc, ct);
-	if (ep && ep->mark)
-		skb->mark = ep->mark;
-	return NF_ACCEPT;
-}

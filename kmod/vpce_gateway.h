@@ -61,8 +61,6 @@ struct vpce_endpoint *vpce_gateway_find(const struct vpce_vpc *vpc,
 unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
 				   const struct nf_hook_state *state,
 				   struct nf_conn *ct, const struct vpce_dev *d);
-unsigned int vpce_gateway_mark(void *priv, struct sk_buff *skb,
-			       const struct nf_hook_state *state);
 
 /* Flow walks (process context, vn->lock held). */
 struct vpce_endpoint *vpce_gateway_flow_ep(const struct vpce_vpc *vpc,

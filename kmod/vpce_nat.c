@@ -552,8 +552,17 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 			return NF_ACCEPT;
 		/* Both directions of every such flow pass here: count them. */
 		vpce_stats_packet(vn, ea, ct, ctinfo, skb);
-	} else if (!reply || !vpce_gateway_find(d->vpc, ct)) {
-		return NF_ACCEPT;
+	} else {
+		struct vpce_endpoint *ep = vpce_gateway_find(d->vpc, ct);
+
+		if (!ep)
+			return NF_ACCEPT;
+		/* Every packet of a gateway flow's original direction gets
+		 * the endpoint's mark, before routing: an operator's `ip rule
+		 * fwmark` then routes the whole flow, not its first packet.
+		 */
+		if (!reply && ep->mark)
+			skb->mark = ep->mark;
 	}
 	if (!reply)
 		return NF_ACCEPT;
@@ -575,12 +584,6 @@ static const struct nf_hook_ops vpce_hook_ops[] = {
 	},
 	{
 		.hook = vpce_reply_in,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP_PRI_NAT_DST + 1,
-	},
-	{
-		.hook = vpce_gateway_mark,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP_PRI_NAT_DST + 1,
@@ -608,12 +611,6 @@ static const struct nf_hook_ops vpce_hook_ops[] = {
 	},
 	{
 		.hook = vpce_reply_in,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP6_PRI_NAT_DST + 1,
-	},
-	{
-		.hook = vpce_gateway_mark,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP6_PRI_NAT_DST + 1,
