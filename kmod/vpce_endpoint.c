@@ -72,7 +72,6 @@ static void vpce_endpoint_free_rcu(struct rcu_head *rcu)
 	/* A grace period has passed: no reader sees the policy either. */
 	vpce_policy_free(rcu_dereference_protected(ep->policy, true));
 	free_percpu(ep->stats);
-	free_percpu(ep->zstats);
 	if (ep->own_requester)
 		kfree(ep->requester);
 	kfree(ep);
@@ -169,11 +168,9 @@ int vpce_endpoint_add(struct vpce_net *vn,
 					sizeof(cfg->requester), GFP_KERNEL);
 		ep->own_requester = true;
 	}
-	ep->stats = netdev_alloc_pcpu_stats(struct vpce_ep_stats);
-	ep->zstats = vpce_counters_alloc(cfg->naddrs);
-	if (!ep->requester || !ep->stats || !ep->zstats) {
+	ep->stats = vpce_counters_alloc(cfg->naddrs);
+	if (!ep->requester || !ep->stats) {
 		free_percpu(ep->stats);
-		free_percpu(ep->zstats);
 		if (ep->own_requester)
 			kfree(ep->requester);
 		kfree(ep);
@@ -414,27 +411,4 @@ void vpce_endpoints_destroy(struct vpce_net *vn)
 							 named));
 	vpce_names_destroy(&vn->endpoints);
 	rhashtable_destroy(&vn->ep_addrs);
-}
-
-void vpce_endpoint_stats(const struct vpce_endpoint *ep,
-			 struct vpce_ep_stats_sum *sum)
-{
-	unsigned int start, i;
-	int cpu;
-
-	memset(sum, 0, sizeof(*sum));
-	for_each_possible_cpu(cpu) {
-		const struct vpce_ep_stats *s = per_cpu_ptr(ep->stats, cpu);
-		struct vpce_ep_stats_sum one;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			one.new_connections = u64_stats_read(&s->new_connections);
-			for (i = 0; i < VPCE_DROP_MAX; i++)
-				one.drops[i] = u64_stats_read(&s->drops[i]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		sum->new_connections += one.new_connections;
-		for (i = 0; i < VPCE_DROP_MAX; i++)
-			sum->drops[i] += one.drops[i];
-	}
 }

@@ -11,7 +11,6 @@
 #include "vpce_names.h"
 
 #include <linux/rhashtable-types.h>
-#include <linux/u64_stats_sync.h>
 
 struct vpce_net;
 struct vpce_policy;
@@ -31,17 +30,6 @@ enum vpce_drop {
 	VPCE_DROP_POLICY,
 	VPCE_DROP_STALE,	/* TCP packet of no live flow: reset */
 	VPCE_DROP_MAX
-};
-
-struct vpce_ep_stats {
-	u64_stats_t new_connections;
-	u64_stats_t drops[VPCE_DROP_MAX];
-	struct u64_stats_sync syncp;
-};
-
-struct vpce_ep_stats_sum {
-	u64 new_connections;
-	u64 drops[VPCE_DROP_MAX];
 };
 
 /*
@@ -75,10 +63,10 @@ struct vpce_endpoint {
 	 * of our own, freed with us).
 	 */
 	bool own_requester;
+	u32 active;			/* gateway endpoints: vpce_stats.c */
 	time64_t created;
 	const struct vpce_arn *requester;
 	struct vpce_policy __rcu *policy;	/* NULL: AWS's default, allow all */
-	struct vpce_ep_stats __percpu *stats;
 	/* Gateway endpoints: the mark of their packets (0: none), and
 	 * whether the VPC's flows to the prefixes are the endpoint's (set when
 	 * it becomes available, cleared once a reject has ended them; only
@@ -86,8 +74,10 @@ struct vpce_endpoint {
 	 */
 	u32 mark;
 	bool gw_live;
-	/* Per address (zone), in the order of @addrs: vpce_stats.c. */
-	struct vpce_counters __percpu *zstats;
+	/* Counters per address (zone), in the order of @addrs; a gateway
+	 * endpoint, which has no address, has one set: vpce_stats.c.
+	 */
+	struct vpce_counters __percpu *stats;
 	struct rcu_head rcu;
 	struct vpce_ep_addr addrs[];
 };
@@ -123,31 +113,10 @@ void vpce_endpoint_set_policy(struct vpce_net *vn, struct vpce_endpoint *ep,
 /* Packet path (and flow walks), under RCU. */
 bool vpce_endpoint_allows(const struct vpce_endpoint *ep,
 			  const struct nf_conntrack_tuple *orig);
-void vpce_endpoint_stats(const struct vpce_endpoint *ep,
-			 struct vpce_ep_stats_sum *sum);
 
 /* Packet path, under RCU. */
 struct vpce_ep_addr *vpce_ep_addr_find(struct vpce_net *vn,
 				       const struct vpce_vpc *vpc, u8 family,
 				       const union nf_inet_addr *in);
-
-static inline void vpce_ep_count_new(struct vpce_endpoint *ep)
-{
-	struct vpce_ep_stats *s = this_cpu_ptr(ep->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->new_connections);
-	u64_stats_update_end(&s->syncp);
-}
-
-static inline void vpce_ep_count_drop(struct vpce_endpoint *ep,
-				      enum vpce_drop why)
-{
-	struct vpce_ep_stats *s = this_cpu_ptr(ep->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->drops[why]);
-	u64_stats_update_end(&s->syncp);
-}
 
 #endif /* _VPCE_ENDPOINT_H */

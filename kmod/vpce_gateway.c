@@ -21,6 +21,7 @@
 #include "vpce_net.h"
 #include "vpce_netlink.h"
 #include "vpce_service.h"
+#include "vpce_stats.h"
 #include "vpce_vpc.h"
 
 #include <linux/inetdevice.h>
@@ -331,11 +332,11 @@ unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
 		return NF_ACCEPT;
 	/* The policy speaks of TCP and UDP ports; nothing else passes. */
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
-		vpce_ep_count_drop(ep, VPCE_DROP_PROTO);
+		vpce_stats_refused(ep, NULL, VPCE_DROP_PROTO, false);
 		return NF_DROP;
 	}
 	if (!vpce_endpoint_allows(ep, t))
 		return vpce_refuse(ep, NULL, skb, state, proto, VPCE_DROP_POLICY);
-	vpce_ep_count_new(ep);
+	vpce_stats_flow_new(vpce_net(state->net), ep, NULL, NULL);
 	return NF_ACCEPT;
 }

@@ -156,10 +156,7 @@ unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea
 		[VPCE_DROP_STALE] = 0,
 	};
 
-	vpce_ep_count_drop(ep, why);
-	/* A gateway endpoint has no address, so no zone to count in. */
-	if (ea)
-		vpce_stats_refused(ea, why, proto == IPPROTO_TCP);
+	vpce_stats_refused(ep, ea, why, proto == IPPROTO_TCP);
 	vpce_reject(state, skb, proto, state->pf == NFPROTO_IPV6 ?
 		    icmp6_code[why] : icmp_code[why]);
 	return NF_DROP;
@@ -204,8 +201,7 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	unsigned int verdict;
 
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
-		vpce_ep_count_drop(ep, VPCE_DROP_PROTO);
-		vpce_stats_refused(ea, VPCE_DROP_PROTO, false);
+		vpce_stats_refused(ep, ea, VPCE_DROP_PROTO, false);
 		return NF_DROP;
 	}
 	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE)
@@ -248,10 +244,8 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	range.min_addr = nlb->in;
 	range.max_addr = range.min_addr;
 	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
-	if (verdict == NF_ACCEPT) {
-		vpce_ep_count_new(ep);
-		vpce_stats_flow_new(vn, ea, &tgt->addr);
-	}
+	if (verdict == NF_ACCEPT)
+		vpce_stats_flow_new(vn, ep, ea, &tgt->addr);
 	return verdict;
 }
 
@@ -551,12 +545,13 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 		if (!ea)
 			return NF_ACCEPT;
 		/* Both directions of every such flow pass here: count them. */
-		vpce_stats_packet(vn, ea, ct, ctinfo, skb);
+		vpce_stats_packet(vn, ea->ep, ea, ct, ctinfo, skb);
 	} else {
 		struct vpce_endpoint *ep = vpce_gateway_find(d->vpc, ct);
 
 		if (!ep)
 			return NF_ACCEPT;
+		vpce_stats_packet(vn, ep, NULL, ct, ctinfo, skb);
 		/* Every packet of a gateway flow's original direction gets
 		 * the endpoint's mark, before routing: an operator's `ip rule
 		 * fwmark` then routes the whole flow, not its first packet.

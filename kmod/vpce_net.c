@@ -94,9 +94,8 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	}
 	queued = skb_queue_len(&ctx->resets);
 	vpce_flow_reset(ct, d, &ctx->resets);
-	/* Gateway endpoints (no @ea) have no zone counters to count in. */
-	if (ea && skb_queue_len(&ctx->resets) != queued)
-		vpce_stats_reset_sent(ea);
+	if (skb_queue_len(&ctx->resets) != queued)
+		vpce_stats_reset_sent(ep, ea);
 	return 1;
 }
 

@@ -719,7 +719,7 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 			      const void *obj)
 {
 	const struct vpce_endpoint *ep = obj;
-	struct vpce_ep_stats_sum sum;
+	struct vpce_counters_sum sum;
 	struct nlattr *array;
 	unsigned int i;
 
@@ -750,11 +750,11 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	}
 	nla_nest_end(skb, array);
 
-	vpce_endpoint_stats(ep, &sum);
+	vpce_endpoint_counters_sum(ep, &sum);
 	array = nla_nest_start(skb, VPCE_A_STATS);
 	if (!array ||
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_NEW_CONNECTIONS,
-			      sum.new_connections, VPCE_STATS_A_PAD) ||
+			      sum.conns, VPCE_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_LISTENER,
 			      sum.drops[VPCE_DROP_NO_LISTENER],
 			      VPCE_STATS_A_PAD) ||

@@ -23,6 +23,7 @@
 
 #include "vpce_stats.h"
 #include "vpce_endpoint.h"
+#include "vpce_gateway.h"
 #include "vpce_nat.h"
 #include "vpce_net.h"
 #include "vpce_netlink.h"
@@ -50,7 +51,8 @@ struct vpce_counters __percpu *vpce_counters_alloc(unsigned int n)
 	unsigned int i;
 	int cpu;
 
-	c = __alloc_percpu_gfp(max(n, 1U) * sizeof(struct vpce_counters),
+	n = max(n, 1U);
+	c = __alloc_percpu_gfp(n * sizeof(struct vpce_counters),
 			       __alignof__(struct vpce_counters), GFP_KERNEL);
 	if (!c)
 		return NULL;
@@ -174,19 +176,21 @@ void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
 
 /* The packet path */
 
-static unsigned int vpce_ea_index(const struct vpce_ep_addr *ea)
+/*
+ * The counters a flow to @ea counts in: its endpoint address's and its
+ * service zone's. A gateway endpoint has no address and its service no
+ * zones: both count in their one set.
+ */
+static struct vpce_counters *vpce_ep_counters(const struct vpce_endpoint *ep,
+					      const struct vpce_ep_addr *ea)
 {
-	return ea - ea->ep->addrs;
+	return this_cpu_ptr(ep->stats) + (ea ? ea - ep->addrs : 0);
 }
 
-static struct vpce_counters *vpce_ea_counters(const struct vpce_ep_addr *ea)
+static struct vpce_counters *vpce_svc_counters(const struct vpce_endpoint *ep,
+					       const struct vpce_ep_addr *ea)
 {
-	return this_cpu_ptr(ea->ep->zstats) + vpce_ea_index(ea);
-}
-
-static struct vpce_counters *vpce_svc_counters(const struct vpce_ep_addr *ea)
-{
-	return this_cpu_ptr(ea->ep->svc->stats) + ea->zone;
+	return this_cpu_ptr(ep->svc->stats) + (ea ? ea->zone : 0);
 }
 
 static void vpce_count(struct vpce_counters *c, u64_stats_t *v, u64 n)
@@ -196,18 +200,21 @@ static void vpce_count(struct vpce_counters *c, u64_stats_t *v, u64 n)
 	u64_stats_update_end(&c->syncp);
 }
 
-/* A flow to @ea was sent to @target. */
-void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_ep_addr *ea,
+/* A flow to @ea was sent to @target (a gateway endpoint's: let through). */
+void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_endpoint *ep,
+			 const struct vpce_ep_addr *ea,
 			 const struct vpce_addr *target)
 {
 	struct vpce_counters *c;
 	struct vpce_tstats *ts;
 
-	c = vpce_ea_counters(ea);
+	c = vpce_ep_counters(ep, ea);
 	vpce_count(c, &c->conns, 1);
-	c = vpce_svc_counters(ea);
+	c = vpce_svc_counters(ep, ea);
 	vpce_count(c, &c->conns, 1);
-	ts = vpce_tstats_find(vn, ea->ep->svc, target->family, &target->in);
+	if (!target)
+		return;
+	ts = vpce_tstats_find(vn, ep->svc, target->family, &target->in);
 	if (ts) {
 		c = this_cpu_ptr(ts->c);
 		vpce_count(c, &c->conns, 1);
@@ -215,20 +222,22 @@ void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_ep_addr *ea,
 }
 
 /* A flow to @ea was refused; @reset: with a TCP reset. */
-void vpce_stats_refused(const struct vpce_ep_addr *ea, enum vpce_drop why,
+void vpce_stats_refused(const struct vpce_endpoint *ep,
+			const struct vpce_ep_addr *ea, enum vpce_drop why,
 			bool reset)
 {
-	struct vpce_counters *c = vpce_ea_counters(ea);
+	struct vpce_counters *c = vpce_ep_counters(ep, ea);
 
 	vpce_count(c, &c->drops[why], 1);
 	if (reset)
-		vpce_stats_reset_sent(ea);
+		vpce_stats_reset_sent(ep, ea);
 }
 
 /* vpce sent a client of @ea a reset on the service's behalf. */
-void vpce_stats_reset_sent(const struct vpce_ep_addr *ea)
+void vpce_stats_reset_sent(const struct vpce_endpoint *ep,
+			   const struct vpce_ep_addr *ea)
 {
-	struct vpce_counters *c = vpce_svc_counters(ea);
+	struct vpce_counters *c = vpce_svc_counters(ep, ea);
 
 	vpce_count(c, &c->rsts, 1);
 }
@@ -239,9 +248,9 @@ void vpce_stats_reset_sent(const struct vpce_ep_addr *ea)
  * network layer), as conntrack accounting counts them; a GRO packet counts
  * as the one packet it has become.
  */
-void vpce_stats_packet(struct vpce_net *vn, const struct vpce_ep_addr *ea,
-		       const struct nf_conn *ct, enum ip_conntrack_info ctinfo,
-		       const struct sk_buff *skb)
+void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
+		       const struct vpce_ep_addr *ea, const struct nf_conn *ct,
+		       enum ip_conntrack_info ctinfo, const struct sk_buff *skb)
 {
 	const struct nf_conntrack_tuple *reply;
 	bool rst = false, from_target;
@@ -264,27 +273,51 @@ void vpce_stats_packet(struct vpce_net *vn, const struct vpce_ep_addr *ea,
 		rst = th && th->rst;
 	}
 
-	c = vpce_ea_counters(ea);
+	c = vpce_ep_counters(ep, ea);
 	u64_stats_update_begin(&c->syncp);
 	u64_stats_add(&c->bytes, skb->len);
 	if (rst && !from_target)
 		u64_stats_inc(&c->rsts);
 	u64_stats_update_end(&c->syncp);
 
-	c = vpce_svc_counters(ea);
+	c = vpce_svc_counters(ep, ea);
 	u64_stats_update_begin(&c->syncp);
 	u64_stats_add(&c->bytes, skb->len);
 	if (rst && from_target)
 		u64_stats_inc(&c->rsts);
 	u64_stats_update_end(&c->syncp);
 
+	if (!ea)
+		return;
 	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	ts = vpce_tstats_find(vn, ea->ep->svc, reply->src.l3num,
-			      &reply->src.u3);
+	ts = vpce_tstats_find(vn, ep->svc, reply->src.l3num, &reply->src.u3);
 	if (ts) {
 		c = this_cpu_ptr(ts->c);
 		vpce_count(c, &c->bytes, skb->len);
 	}
+}
+
+static void vpce_counters_sum_add(struct vpce_counters_sum *sum,
+				  const struct vpce_counters_sum *s)
+{
+	unsigned int d;
+
+	sum->conns += s->conns;
+	sum->bytes += s->bytes;
+	sum->rsts += s->rsts;
+	sum->active += s->active;
+	for (d = 0; d < VPCE_DROP_MAX; d++)
+		sum->drops[d] += s->drops[d];
+}
+
+void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
+				struct vpce_counters_sum *sum)
+{
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < max_t(unsigned int, ep->naddrs, 1); i++)
+		vpce_counters_sum(ep->stats, i, sum);
 }
 
 /* Active connections: a walk of conntrack */
@@ -321,15 +354,23 @@ static int vpce_flow_count(struct nf_conn *ct, void *data)
 {
 	const struct nf_conntrack_tuple *orig, *reply;
 	struct vpce_net *vn = data;
+	struct vpce_endpoint *ep;
 	struct vpce_ep_addr *ea;
 	struct vpce_tstats *ts;
 	struct vpce_dev *d;
 
-	if (!(ct->status & IPS_DST_NAT))
-		return 0;
 	d = vpce_dev_by_ct(vn, ct);
 	if (!d)
 		return 0;
+	/* No DNAT: a gateway endpoint's flow, if any; no zone, no target. */
+	if (!(ct->status & IPS_DST_NAT)) {
+		ep = vpce_gateway_flow_ep(d->vpc, ct);
+		if (ep && vpce_flow_active(ct)) {
+			ep->active++;
+			ep->svc->active[0]++;
+		}
+		return 0;
+	}
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ea = vpce_ep_addr_find(vn, d->vpc, orig->src.l3num, &orig->dst.u3);
 	if (!ea || !vpce_flow_active(ct))
@@ -363,6 +404,7 @@ static void vpce_stats_count_active(struct vpce_net *vn)
 
 	list_for_each_entry(n, &vn->endpoints.list, list) {
 		ep = container_of(n, struct vpce_endpoint, named);
+		ep->active = 0;
 		for (i = 0; i < ep->naddrs; i++)
 			ep->addrs[i].active = 0;
 	}
@@ -447,15 +489,19 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 {
 	const struct vpce_endpoint *ep = obj;
 	struct vpce_counters_sum total = {}, z;
-	struct vpce_ep_stats_sum old;
-	unsigned int i, j, n, d;
 	struct nlattr *array;
+	unsigned int i, j, n;
 
 	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_ENDPOINT) ||
 	    nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
 	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
 	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name))
 		return -EMSGSIZE;
+	/* A gateway endpoint has no zones: its one set is its total. */
+	if (!ep->naddrs) {
+		vpce_counters_sum(ep->stats, 0, &total);
+		total.active = ep->active;
+	}
 	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
 	if (!array)
 		return -EMSGSIZE;
@@ -472,25 +518,16 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 		for (j = i; j < ep->naddrs; j++) {
 			if (ep->addrs[j].zone != ep->addrs[i].zone)
 				continue;
-			vpce_counters_sum(ep->zstats, j, &z);
+			vpce_counters_sum(ep->stats, j, &z);
 			z.active += ep->addrs[j].active;
 		}
 		if (vpce_put_zone_stats(skb, n++,
 					ep->svc->nlbs[ep->addrs[i].zone].zone,
 					&z, VPCE_STATS_OF_ENDPOINT))
 			return -EMSGSIZE;
-		total.bytes += z.bytes;
-		total.rsts += z.rsts;
-		total.active += z.active;
+		vpce_counters_sum_add(&total, &z);
 	}
 	nla_nest_end(skb, array);
-	/* New flows and refusals have been counted per endpoint since
-	 * before zones were; those counters stay the endpoint's totals.
-	 */
-	vpce_endpoint_stats(ep, &old);
-	total.conns = old.new_connections;
-	for (d = 0; d < VPCE_DROP_MAX; d++)
-		total.drops[d] = old.drops[d];
 	return vpce_put_stats(skb, VPCE_A_STATS, &total,
 			      VPCE_STATS_OF_ENDPOINT);
 }
@@ -507,6 +544,11 @@ static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_string(skb, VPCE_A_SERVICE, svc->named.name) ||
 	    nla_put_u32(skb, VPCE_A_ENDPOINT_COUNT, svc->endpoint_count))
 		return -EMSGSIZE;
+	/* A gateway service has no zones: its one set is its total. */
+	if (!svc->nzones) {
+		vpce_counters_sum(svc->stats, 0, &total);
+		total.active = svc->active[0];
+	}
 	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
 	if (!array)
 		return -EMSGSIZE;
@@ -517,10 +559,7 @@ static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
 		if (vpce_put_zone_stats(skb, i, svc->nlbs[i].zone, &z,
 					VPCE_STATS_OF_SERVICE))
 			return -EMSGSIZE;
-		total.conns += z.conns;
-		total.bytes += z.bytes;
-		total.rsts += z.rsts;
-		total.active += z.active;
+		vpce_counters_sum_add(&total, &z);
 	}
 	nla_nest_end(skb, array);
 	return vpce_put_stats(skb, VPCE_A_STATS, &total, VPCE_STATS_OF_SERVICE);

@@ -70,15 +70,25 @@ int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
 void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
 		     const struct vpce_addr *addr);
 
-/* Packet path, under RCU. */
-void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_ep_addr *ea,
+/*
+ * Packet path, under RCU. @ea is the endpoint address a flow is to, NULL
+ * for a gateway endpoint's flow (which has none, and no target).
+ */
+void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_endpoint *ep,
+			 const struct vpce_ep_addr *ea,
 			 const struct vpce_addr *target);
-void vpce_stats_refused(const struct vpce_ep_addr *ea, enum vpce_drop why,
+void vpce_stats_refused(const struct vpce_endpoint *ep,
+			const struct vpce_ep_addr *ea, enum vpce_drop why,
 			bool reset);
-void vpce_stats_reset_sent(const struct vpce_ep_addr *ea);
-void vpce_stats_packet(struct vpce_net *vn, const struct vpce_ep_addr *ea,
-		       const struct nf_conn *ct, enum ip_conntrack_info ctinfo,
-		       const struct sk_buff *skb);
+void vpce_stats_reset_sent(const struct vpce_endpoint *ep,
+			   const struct vpce_ep_addr *ea);
+void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
+		       const struct vpce_ep_addr *ea, const struct nf_conn *ct,
+		       enum ip_conntrack_info ctinfo, const struct sk_buff *skb);
+
+/* An endpoint's counters over all its addresses; vn->lock held. */
+void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
+				struct vpce_counters_sum *sum);
 
 /* VPCE_CMD_STATS_GET */
 int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb);

@@ -11,6 +11,9 @@
 #    TCP and UDP, every packet of it carrying the mark (nft counters), and
 #    its replies go back to its own VPC whatever the host's route says;
 #  - a flow the policy denies is refused at once and counted;
+#  - counters: new connections, refusals, the service's resets, active
+#    flows (1 held, then 0) and bytes equal to the client's own nftables
+#    counters, on the endpoint and its service; Prometheus output;
 #  - VPCs A and B, same CIDR, each with an endpoint, hold flows with the
 #    same source port at once, each getting its own answers;
 #  - pending endpoints leave the VPC's flows alone; accepting takes them,
@@ -23,7 +26,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/privatelink.sh"
 
-need_cmd conntrack nft python3 socat
+need_cmd conntrack nft python3 socat jq
 load_vpce
 pl_topology
 
@@ -117,6 +120,40 @@ out=$(udp_query vpcb "$SRV" 5353 b) || fail "VPC B: no UDP answer"
 	fail "VPC B's flows were counted on ga"
 log "VPC B untouched: $(ctr b_all) packets, none marked"
 
+# --- counters (stats show): the endpoint's and the service's ---
+# gst OBJECT NAME JQ : a field of `vpcectl -j stats show OBJECT NAME`.
+gst() { vpcectl -j stats show "$1" "$2" | jq -r ".[0] | $3"; }
+# expect WHAT GOT WANT
+expect() {
+	[ "$2" = "$3" ] || fail "$1 is ${2:-nothing}, not $3"
+	log "$1 = $2"
+}
+expect "ga NewConnections" "$(gst endpoint ga .NewConnections)" 2
+expect "ga drops.policy" "$(gst endpoint ga .drops.policy)" 1
+expect "ga zones (a gateway endpoint has none)" "$(gst endpoint ga '.zones | length')" 0
+expect "s3 NewConnections" "$(gst service s3 .NewConnections)" 2
+expect "s3 RstPacketsSent (the policy's refusal)" "$(gst service s3 .RstPacketsSent)" 1
+expect "s3 EndpointsCount" "$(gst service s3 .EndpointsCount)" 1
+# The earlier UDP flow lives on in conntrack (and so is active) for the
+# host's UDP timeout; end it so that only the held flow below is.
+conntrack -D -p udp --orig-dst "$SRV" >/dev/null 2>&1
+wait_for 10 eval '[ "$(gst endpoint ga .ActiveConnections)" = 0 ]' ||
+	fail "ga ActiveConnections $(gst endpoint ga .ActiveConnections) with no live flow"
+# From here, the bytes VPC A's client exchanges with $SRV, as it counts
+# them itself, are those the endpoint and the service count.
+ip netns exec vpca nft -f - <<EOF || fail "nft counters in vpca"
+table ip count {
+	chain out { type filter hook output priority 0; ip daddr $SRV counter; }
+	chain in { type filter hook input priority 0; ip saddr $SRV counter; }
+}
+EOF
+client_bytes() {
+	ip netns exec vpca nft -j list table ip count |
+		jq '[.nftables[].rule? | select(.) | .expr[] | .counter? | select(.) | .bytes] | add'
+}
+ep_bytes0=$(gst endpoint ga .BytesProcessed)
+svc_bytes0=$(gst service s3 .BytesProcessed)
+
 # --- the mark: every packet of A's flows ---
 held_start vpca "$tmp/m" "$SRV" 8080 --tag mark
 for round in 1 2 3; do
@@ -125,9 +162,29 @@ done
 all=$(ctr a_all) marked=$(ctr a_marked)
 log "VPC A: $all packets forwarded, $marked marked"
 [ "$all" -ge 10 ] && [ "$all" -eq "$marked" ] || fail "not every packet of VPC A's flows was marked"
+expect "ga ActiveConnections (held)" "$(gst endpoint ga .ActiveConnections)" 1
+expect "s3 ActiveConnections (held)" "$(gst service s3 .ActiveConnections)" 1
+expect "ga NewConnections" "$(gst endpoint ga .NewConnections)" 3
+bytes=$(client_bytes)
+[ "$bytes" -gt 0 ] || fail "the client counted no bytes"
+expect "ga BytesProcessed since (client's nft: $bytes)" \
+	$(($(gst endpoint ga .BytesProcessed) - ep_bytes0)) "$bytes"
+expect "s3 BytesProcessed since" $(($(gst service s3 .BytesProcessed) - svc_bytes0)) "$bytes"
+vpcectl stats show format prometheus >"$tmp/prom" || fail "format prometheus"
+grep -q '^vpce_endpoint_new_connections_total{endpoint="ga",vpc="A",service="s3"} 3$' "$tmp/prom" ||
+	fail "prometheus: $(grep ga "$tmp/prom")"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$tmp/prom" >"$tmp/promtool" 2>&1 ||
+		fail "promtool: $(cat "$tmp/promtool")"
+fi
 
 # --- overlapping VPCs, both with endpoints, same source port at once ---
 touch "$tmp/m/stop"
+wait_for 10 eval '[ "$(gst endpoint ga .ActiveConnections)" = 0 ]' ||
+	fail "ga ActiveConnections $(gst endpoint ga .ActiveConnections) after the flow closed"
+wait_for 10 eval '[ $(($(gst endpoint ga .BytesProcessed) - ep_bytes0)) = "$(client_bytes)" ]' ||
+	fail "ga BytesProcessed after the close: $(($(gst endpoint ga .BytesProcessed) - ep_bytes0)), the client counted $(client_bytes)"
+log "ga's and s3's counters: exact"
 must vpcectl endpoint add gb vpc B service s3 type gateway mark 0x43
 ip route del 10.0.0.0/24 || fail "host route del"
 held_start vpca "$tmp/a" "$SRV" 8080 --sport 40000 --tag from-A
