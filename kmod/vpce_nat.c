@@ -34,12 +34,16 @@
 
 #include <linux/etherdevice.h>
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <linux/netfilter_arp.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
+#include <net/ip6_fib.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
 #include <net/ip6_checksum.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
@@ -329,38 +333,150 @@ static unsigned int vpce_untracked_in(struct vpce_net *vn, struct sk_buff *skb,
 	return vpce_refuse(ea->ep, ea, skb, state, IPPROTO_TCP, VPCE_DROP_STALE);
 }
 
-static bool vpce_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
+/*
+ * A stand-in route, as net/sched/sch_frag.c uses: icmp_send() and the
+ * fragmenters want the packet's route, which a steered reply does not have
+ * (it is never routed). They read its device, its MTU (the device's) and
+ * its flags (none: a unicast route that is not local), nothing else. It
+ * lives on the stack, is set without a reference, and is dropped before
+ * anything leaves.
+ */
+union vpce_fake_rt {
+	struct rtable rt4;
+	struct rt6_info rt6;
+};
+
+static unsigned int vpce_fake_rt_mtu(const struct dst_entry *dst)
 {
-	if (skb->len <= mtu)
-		return false;
-	return !(skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu));
+	return READ_ONCE(dst->dev->mtu);
+}
+
+static struct dst_ops vpce_fake_rt_ops = {
+	.family = AF_UNSPEC,
+	.mtu = vpce_fake_rt_mtu,
+};
+
+static void vpce_fake_rt_set(struct sk_buff *skb, union vpce_fake_rt *rt,
+			     struct net_device *dev)
+{
+	memset(rt, 0, sizeof(*rt));
+	/* dst_init() would hold @dev: set it after, as sch_frag.c does. */
+	dst_init(&rt->rt4.dst, &vpce_fake_rt_ops, NULL, 1, DST_OBSOLETE_NONE,
+		 DST_NOCOUNT);
+	rt->rt4.dst.dev = dev;
+	skb_dst_drop(skb);
+	skb_dst_set_noref(skb, &rt->rt4.dst);
+}
+
+/*
+ * What a reply too big for the VPC device or out of hops becomes. The
+ * choice is ip_forward()'s and ip6_forward()'s, made where they make it:
+ * after the translation at PRE_ROUTING (the reply is to the client now),
+ * before the one on the way out (it is still from the target). An ICMP
+ * error sent then goes to the target, about the packet the target sent:
+ * icmp_send() attaches the flow to the error, and the NAT core translates
+ * it on its way out (nf_nat_icmp_reply_translation()), so the target hears
+ * from the nlb address about a packet to the nlb address, and lowers its
+ * path MTU as it should. Without it, a target whose VPC has a smaller MTU
+ * than its own link would resend into a black hole forever.
+ */
+enum vpce_fit { VPCE_FITS, VPCE_FRAGMENT, VPCE_ERROR };
+
+static void vpce_icmp_send(struct sk_buff *skb, int type, int code,
+			   __be32 info)
+{
+	union vpce_fake_rt rt;
+
+	vpce_fake_rt_set(skb, &rt, skb->dev);
+	icmp_send(skb, type, code, info);
+	skb_dst_drop(skb);
+}
+
+static enum vpce_fit vpce_reply_fit4(struct sk_buff *skb, unsigned int mtu)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (iph->ttl <= 1) {
+		vpce_icmp_send(skb, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
+		return VPCE_ERROR;
+	}
+	if (skb->len <= mtu ||
+	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
+		return VPCE_FITS;
+	/* Fragments may be made: the sender allowed it, or conntrack
+	 * reassembled fragments that were all small enough.
+	 */
+	if (!skb_is_gso(skb) &&
+	    (!(iph->frag_off & htons(IP_DF)) ||
+	     (skb->ignore_df && IPCB(skb)->frag_max_size <= mtu)))
+		return VPCE_FRAGMENT;
+	vpce_icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(mtu));
+	return VPCE_ERROR;
+}
+
+static enum vpce_fit vpce_reply_fit6(struct sk_buff *skb, unsigned int mtu)
+{
+	if (ipv6_hdr(skb)->hop_limit <= 1) {
+		icmpv6_send(skb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+		return VPCE_ERROR;
+	}
+	if (skb->len <= mtu ||
+	    (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu)))
+		return VPCE_FITS;
+	/* IPv6 routers never fragment; conntrack's reassembly is undone. */
+	if (!skb_is_gso(skb) && IP6CB(skb)->frag_max_size &&
+	    IP6CB(skb)->frag_max_size <= mtu)
+		return VPCE_FRAGMENT;
+	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, mtu);
+	return VPCE_ERROR;
+}
+
+static int vpce_client_xmit(struct net *net, struct sock *sk,
+			    struct sk_buff *skb)
+{
+	struct in6_addr nexthop6;
+	__be32 nexthop;
+
+	skb_dst_drop(skb);	/* the stand-in route stays here */
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		nexthop6 = ipv6_hdr(skb)->daddr;
+		return neigh_xmit(NEIGH_ND_TABLE, skb->dev, &nexthop6, skb);
+	}
+	nexthop = ip_hdr(skb)->daddr;
+	return neigh_xmit(NEIGH_ARP_TABLE, skb->dev, &nexthop, skb);
 }
 
 /*
  * Transmit a reply straight out of the VPC's device, the way the flow table
  * fast path does: finish the translation the NAT core would have done on the
- * way out, then forward by hand (TTL, MTU) to the client's neighbour entry.
+ * way out, then forward by hand (TTL, MTU, fragments, ICMP errors, as above)
+ * to the client's neighbour entry.
  */
 static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 				    struct nf_conn *ct,
 				    enum ip_conntrack_info ctinfo,
 				    const struct vpce_dev *d)
 {
+	bool ipv6 = nf_ct_l3num(ct) == NFPROTO_IPV6;
+	union vpce_fake_rt rt;
 	struct net_device *dev;
-	struct ipv6hdr *ip6h;
-	struct iphdr *iph;
-	__be32 nexthop;
+	enum vpce_fit fit;
 	int thoff;
 	u8 proto;
 
 	dev = dev_get_by_index_rcu(net, d->ifindex);
 	if (!dev || !(dev->flags & IFF_UP))
 		return NF_DROP;
+	fit = ipv6 ? vpce_reply_fit6(skb, dev->mtu) :
+		vpce_reply_fit4(skb, dev->mtu);
+	if (fit == VPCE_ERROR)
+		return NF_DROP;
+
 	if (ctinfo == IP_CT_RELATED_REPLY) {
 		thoff = vpce_thoff(skb, nf_ct_l3num(ct), &proto);
 		if (thoff < 0)
 			return NF_DROP;
-		if (nf_ct_l3num(ct) == NFPROTO_IPV6 ?
+		if (ipv6 ?
 		    proto != IPPROTO_ICMPV6 ||
 		    !nf_nat_icmpv6_reply_translation(skb, ct, ctinfo,
 						     NF_INET_POST_ROUTING,
@@ -374,38 +490,29 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	/* Forward by hand, as ip6_forward() would: the hop limit, which a
-	 * router must not let reach 0, and the MTU. No ICMP is sent back for
-	 * either, as for IPv4: the sender is a target, which sees the nlb
-	 * address, not the route the reply takes from there.
-	 */
-	if (nf_ct_l3num(ct) == NFPROTO_IPV6) {
-		if (skb_ensure_writable(skb, sizeof(*ip6h)))
+	if (ipv6) {
+		if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
 			return NF_DROP;
-		ip6h = ipv6_hdr(skb);
-		if (ip6h->hop_limit <= 1 || vpce_exceeds_mtu(skb, dev->mtu))
+		ipv6_hdr(skb)->hop_limit--;
+	} else {
+		if (skb_ensure_writable(skb, sizeof(struct iphdr)))
 			return NF_DROP;
-		ip6h->hop_limit--;
-		skb_forward_csum(skb);
-		skb_clear_tstamp(skb);
-		skb_dst_drop(skb);
-		skb->dev = dev;
-		neigh_xmit(NEIGH_ND_TABLE, dev, &ip6h->daddr, skb);
-		return NF_STOLEN;
+		ip_decrease_ttl(ip_hdr(skb));
 	}
-	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
-		return NF_DROP;
-	iph = ip_hdr(skb);
-	if (iph->ttl <= 1 || vpce_exceeds_mtu(skb, dev->mtu))
-		return NF_DROP;
-	ip_decrease_ttl(iph);
-	nexthop = iph->daddr;
-
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
-	skb_dst_drop(skb);
 	skb->dev = dev;
-	neigh_xmit(NEIGH_ARP_TABLE, dev, &nexthop, skb);
+	if (fit == VPCE_FRAGMENT) {
+		vpce_fake_rt_set(skb, &rt, dev);
+		if (ipv6)
+			ipv6_stub->ipv6_fragment(net, NULL, skb,
+						 vpce_client_xmit);
+		else
+			ip_do_fragment(net, NULL, skb, vpce_client_xmit);
+		return NF_STOLEN;
+	}
+	skb_dst_drop(skb);
+	vpce_client_xmit(net, NULL, skb);
 	return NF_STOLEN;
 }
 

@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Replies bigger than the VPC device's MTU, and replies out of hops, in
+# both families (privatelink6.sh's dual stack topology; service "big" has
+# one target, 192.168.1.10 and fd01::10, running bulk.py; the host side of
+# VPC A's device, va, has MTU 1300 while the client's side has 1500, as
+# when the VPC is an overlay):
+#  - TCP: the target's full-sized segments do not fit; it gets ICMP
+#    "fragmentation needed" / "packet too big" from the nlb address about
+#    its own packet, lowers its path MTU to 1300, and a 300 kB download
+#    completes (without the ICMP it would stall: a path MTU black hole);
+#  - UDP: a 3000-byte answer, which the target sends in fragments and the
+#    host's conntrack reassembles, reaches the client fragmented again to
+#    fit (IPv6, where routers do not fragment, after one "packet too big"
+#    that makes the target fragment smaller);
+#  - a reply with TTL / hop limit 1 is not forwarded; the target gets
+#    "time exceeded".
+#
+# timeout: 300
+
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/privatelink.sh"
+. "$(dirname "$0")/privatelink6.sh"
+
+need_cmd python3 nstat
+load_vpce
+PL6_DUAL=1 pl6_topology
+
+must vpcectl vpc add A account 111111111111 dev va
+must vpcectl service add big account 111111111111 listener tcp:90:9090 \
+	listener udp:91:9090 nlb "$NLB" nlb "$NLB6"
+must vpcectl target add big 192.168.1.10
+must vpcectl target add big fd01::10
+must vpcectl endpoint add e vpc A service big addr "$EP_ADDR" addr "$EP6_ADDR"
+
+ip netns exec prov python3 "$SELFTESTS/bulk.py" serve 9090 \
+	--bind 192.168.1.10 --bind fd01::10 </dev/null &
+defer kill $!
+wait_for 10 ns_listening prov 9090 || fail "no bulk server"
+ip link set va mtu 1300 || fail "va mtu"
+
+# prov_icmp COUNTER : the target's count of a kind of ICMP it received.
+prov_icmp() {
+	ip netns exec prov nstat -saz "$1" | awk -v k="$1" '$1 == k { print $2 }'
+}
+# vpca_stat COUNTER
+vpca_stat() {
+	ip netns exec vpca nstat -saz "$1" | awk -v k="$1" '$1 == k { print $2 }'
+}
+# get ADDR [bulk.py OPTIONS...] : what the client received
+get() {
+	local addr=$1
+	shift
+	ip netns exec vpca python3 "$SELFTESTS/bulk.py" get "$addr" "$@"
+}
+
+# --- TCP: path MTU discovery through the endpoint ----------------------------
+unreach=$(prov_icmp IcmpInDestUnreachs)
+out=$(get "$EP_ADDR" 90) || fail "IPv4 TCP: got $out of 300000 bytes (path MTU black hole?)"
+[ "$(prov_icmp IcmpInDestUnreachs)" -gt "$unreach" ] ||
+	fail "the target got no ICMP fragmentation needed"
+ip -n prov route get "$NLB" from 192.168.1.10 | grep -q 'mtu 1300' ||
+	fail "the target did not learn MTU 1300 for $NLB: $(ip -n prov route get "$NLB" from 192.168.1.10)"
+log "IPv4 TCP: 300000 bytes; the target learnt mtu 1300 for $NLB"
+
+toobig=$(prov_icmp Icmp6InPktTooBigs)
+out=$(get "$EP6_ADDR" 90) || fail "IPv6 TCP: got $out of 300000 bytes (path MTU black hole?)"
+[ "$(prov_icmp Icmp6InPktTooBigs)" -gt "$toobig" ] ||
+	fail "the target got no ICMPv6 packet too big"
+ip -n prov -6 route get "$NLB6" from fd01::10 | grep -q 'mtu 1300' ||
+	fail "the target did not learn MTU 1300 for $NLB6: $(ip -n prov -6 route get "$NLB6" from fd01::10)"
+log "IPv6 TCP: 300000 bytes; the target learnt mtu 1300 for $NLB6"
+
+# --- UDP: fragmented answers, fragmented again to fit --------------------------
+# Forget the learnt MTUs: the target fragments at 1500 again.
+ip -n prov route flush cache
+ip -n prov -6 route flush cache
+reasm=$(vpca_stat IpReasmOKs)
+out=$(get "$EP_ADDR" 91 --udp --timeout 2) || fail "IPv4 UDP: got $out of 3000 bytes"
+[ "$(vpca_stat IpReasmOKs)" -gt "$reasm" ] || fail "the client reassembled nothing"
+log "IPv4 UDP: 3000 bytes, in fragments that fit"
+
+reasm=$(vpca_stat Ip6ReasmOKs)
+toobig=$(prov_icmp Icmp6InPktTooBigs)
+out=$(get "$EP6_ADDR" 91 --udp --timeout 2) ||
+	fail "IPv6 UDP: got $out of 3000 bytes; the target got $(($(prov_icmp Icmp6InPktTooBigs) - toobig)) packet too big; its route: $(ip -n prov -6 route get "$NLB6" from fd01::10); host: $(nstat -saz Ip6FragCreates Ip6FragFails Ip6FragOKs Ip6ReasmOKs Icmp6OutPktTooBigs | tail -n +2 | tr '\n' ' ')"
+[ "$(vpca_stat Ip6ReasmOKs)" -gt "$reasm" ] || fail "the client reassembled nothing"
+log "IPv6 UDP: 3000 bytes, in fragments that fit ($(($(prov_icmp Icmp6InPktTooBigs) - toobig)) packet too big first)"
+
+# --- out of hops ---------------------------------------------------------------
+ttl=$(ip netns exec prov sysctl -n net.ipv4.ip_default_ttl)
+hops=$(ip netns exec prov sysctl -n net.ipv6.conf.eth0.hop_limit)
+ip netns exec prov sysctl -qw net.ipv4.ip_default_ttl=1 net.ipv6.conf.eth0.hop_limit=1
+exc=$(prov_icmp IcmpInTimeExcds)
+exc6=$(prov_icmp Icmp6InTimeExcds)
+get "$EP_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a reply with TTL 1 was forwarded"
+get "$EP6_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a reply with hop limit 1 was forwarded"
+[ "$(prov_icmp IcmpInTimeExcds)" -gt "$exc" ] || fail "no ICMP time exceeded for TTL 1"
+[ "$(prov_icmp Icmp6InTimeExcds)" -gt "$exc6" ] || fail "no ICMPv6 time exceeded for hop limit 1"
+ip netns exec prov sysctl -qw net.ipv4.ip_default_ttl="$ttl" net.ipv6.conf.eth0.hop_limit="$hops"
+out=$(get "$EP_ADDR" 90 --size 10) || fail "no answer with the TTL back: $out"
+log "TTL / hop limit 1: time exceeded, both families"
+exit 0
