@@ -19,18 +19,6 @@ pl_setup
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 
-# ct_timeout PROTO SPORT : the seconds left on the flow's conntrack entry.
-ct_timeout() {
-	conntrack -L -p "$1" --sport "$2" 2>/dev/null | awk '{ print $3; exit }'
-}
-
-# between WHAT VALUE LO HI
-between() {
-	[ -n "$2" ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
-		fail "$1: ${2:-no entry}, not within $3..$4"
-	log "$1: $2 s"
-}
-
 held_start vpca "$tmp/a" "$EP_ADDR" 80 --sport 44001 --tag a
 [ "$(held_ping "$tmp/a" 1)" = "ok a 1" ] || fail "held connection a"
 between "TCP, default idle timeout (350)" "$(ct_timeout tcp 44001)" 340 350

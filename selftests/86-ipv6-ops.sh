@@ -25,27 +25,15 @@ pl6_setup
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 
-# ct_timeout PROTO SPORT : the seconds left on the IPv6 flow's entry.
-ct_timeout() {
-	conntrack -L -f ipv6 -p "$1" --sport "$2" 2>/dev/null | awk '{ print $3; exit }'
-}
-
-# between WHAT VALUE LO HI
-between() {
-	[ -n "$2" ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
-		fail "$1: ${2:-no entry}, not within $3..$4"
-	log "$1: $2 s"
-}
-
 # --- idle timeouts -------------------------------------------------------------
 held_start vpca "$tmp/a" "$EP6_ADDR" 80 --sport 44001 --tag a
 [ "$(held_ping "$tmp/a" 1)" = "ok a 1" ] || fail "held connection a"
-between "TCP, default idle timeout (350)" "$(ct_timeout tcp 44001)" 340 350
+between "TCP, default idle timeout (350)" "$(ct_timeout tcp 44001 ipv6)" 340 350
 must vpcectl service set svc idle-timeout 60
 [ "$(held_ping "$tmp/a" 2)" = "ok a 2" ] || fail "held connection a, round 2"
-between "TCP, live flow after idle-timeout 60" "$(ct_timeout tcp 44001)" 50 60
+between "TCP, live flow after idle-timeout 60" "$(ct_timeout tcp 44001 ipv6)" 50 60
 out=$(ns_query vpca "$EP6_ADDR" 53 --udp --sport 44053) || fail "UDP: $out"
-between "UDP (120)" "$(ct_timeout udp 44053)" 110 120
+between "UDP (120)" "$(ct_timeout udp 44053 ipv6)" 110 120
 touch "$tmp/a/stop"
 
 # A flow whose entry is gone: a reset on its next packet.

@@ -90,6 +90,19 @@ ep_stat() {
 		awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
 }
 
+# ct_timeout PROTO SPORT [ipv4|ipv6] : the seconds left on the conntrack
+# entry of the flow from SPORT.
+ct_timeout() {
+	conntrack -L -f "${3:-ipv4}" -p "$1" --sport "$2" 2>/dev/null | awk '{ print $3; exit }'
+}
+
+# between WHAT VALUE LO HI : VALUE (seconds) is within LO..HI, or fail.
+between() {
+	[ -n "$2" ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+		fail "$1: ${2:-no entry}, not within $3..$4"
+	log "$1: $2 s"
+}
+
 # held_start NS DIR ADDR PORT [held.py OPTIONS...] : a held connection from
 # NS (see held.py), driven through DIR; waits for the server's greeting.
 held_start() {
