@@ -71,7 +71,7 @@ static void vpce_endpoint_free_rcu(struct rcu_head *rcu)
 
 	/* A grace period has passed: no reader sees the policy either. */
 	vpce_policy_free(rcu_dereference_protected(ep->policy, true));
-	free_percpu(ep->stats);
+	vpce_counters_free(ep->stats, ep->stats_slot, ep->naddrs);
 	if (ep->own_requester)
 		kfree(ep->requester);
 	kfree(ep);
@@ -168,9 +168,9 @@ int vpce_endpoint_add(struct vpce_net *vn,
 					sizeof(cfg->requester), GFP_KERNEL);
 		ep->own_requester = true;
 	}
-	ep->stats = vpce_counters_alloc(cfg->naddrs);
+	ep->stats = vpce_counters_alloc(cfg->naddrs, &ep->stats_slot);
 	if (!ep->requester || !ep->stats) {
-		free_percpu(ep->stats);
+		vpce_counters_free(ep->stats, ep->stats_slot, cfg->naddrs);
 		if (ep->own_requester)
 			kfree(ep->requester);
 		kfree(ep);

@@ -18,7 +18,7 @@ struct vpce_vpc;
 struct nf_conntrack_tuple;
 struct vpce_service;
 struct vpce_endpoint;
-struct vpce_counters;
+struct vpce_counters_block;
 struct netlink_ext_ack;
 
 /* Why the packet path refused a flow; each reason has a counter. */
@@ -74,10 +74,12 @@ struct vpce_endpoint {
 	 */
 	u32 mark;
 	bool gw_live;
-	/* Counters per address (zone), in the order of @addrs; a gateway
-	 * endpoint, which has no address, has one set: vpce_stats.c.
+	/* Counters per address (zone), in the order of @addrs, from slot
+	 * @stats_slot of @stats on; a gateway endpoint, which has no address,
+	 * has one set: vpce_stats.c.
 	 */
-	struct vpce_counters __percpu *stats;
+	u8 stats_slot;
+	struct vpce_counters_block *stats;
 	struct rcu_head rcu;
 	struct vpce_ep_addr addrs[];
 };

@@ -19,7 +19,7 @@
 
 struct netlink_ext_ack;
 struct nf_conntrack_tuple;
-struct vpce_counters;
+struct vpce_counters_block;
 
 /* The region in the ARNs vpce makes. */
 #define VPCE_REGION	"local"
@@ -145,7 +145,8 @@ struct vpce_service {
 	/* Counters per zone, and the last count of active flows per zone
 	 * (under vn->lock): vpce_stats.c.
 	 */
-	struct vpce_counters __percpu *stats;
+	struct vpce_counters_block *stats;
+	u8 stats_slot;
 	u32 active[VPCE_ZONES_MAX];
 	struct rcu_head rcu;
 };

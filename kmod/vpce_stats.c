@@ -45,32 +45,137 @@ static const struct rhashtable_params vpce_tstats_params = {
 	.automatic_shrinking = true,
 };
 
-struct vpce_counters __percpu *vpce_counters_alloc(unsigned int n)
+/* Counter sets: see vpce_counters_block in vpce_stats.h. */
+
+static_assert(VPCE_COUNTERS_PER_BLOCK <= 256, "a slot is a u8");
+static_assert(VPCE_COUNTERS_PER_BLOCK >= VPCE_ADDRS_MAX,
+	      "an endpoint's sets fit in a block");
+static_assert(VPCE_COUNTERS_PER_BLOCK >= VPCE_ZONES_MAX,
+	      "a service's sets fit in a block");
+
+/*
+ * The pool is the module's, shared by all namespaces. Blocks are freed as
+ * soon as they are empty; sets are freed by RCU callbacks (softirq), hence
+ * the _bh lock.
+ */
+static DEFINE_SPINLOCK(vpce_counters_lock);
+static LIST_HEAD(vpce_counters_partial);
+
+static void vpce_counters_block_free(struct vpce_counters_block *blk)
 {
-	struct vpce_counters __percpu *c;
-	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		kfree(blk->cpu[cpu]);
+	kfree(blk);
+}
+
+static struct vpce_counters_block *vpce_counters_block_new(void)
+{
+	struct vpce_counters_block *blk;
+	int cpu;
+
+	blk = kzalloc(struct_size(blk, cpu, nr_cpu_ids), GFP_KERNEL);
+	if (!blk)
+		return NULL;
+	INIT_LIST_HEAD(&blk->list);
+	for_each_possible_cpu(cpu) {
+		blk->cpu[cpu] = kmalloc_node(VPCE_COUNTERS_PAGE, GFP_KERNEL,
+					     cpu_to_node(cpu));
+		if (!blk->cpu[cpu]) {
+			vpce_counters_block_free(blk);
+			return NULL;
+		}
+	}
+	return blk;
+}
+
+/*
+ * @n (at least 1) zeroed counter sets, consecutive from *@slot in the block
+ * returned; NULL when memory is short. Process context.
+ */
+struct vpce_counters_block *vpce_counters_alloc(unsigned int n, u8 *slot)
+{
+	struct vpce_counters_block *blk, *spare = NULL;
+	unsigned long i;
 	int cpu;
 
 	n = max(n, 1U);
-	c = __alloc_percpu_gfp(n * sizeof(struct vpce_counters),
-			       __alignof__(struct vpce_counters), GFP_KERNEL);
-	if (!c)
+	if (WARN_ON_ONCE(n > VPCE_COUNTERS_PER_BLOCK))
 		return NULL;
-	for_each_possible_cpu(cpu)
-		for (i = 0; i < n; i++)
-			u64_stats_init(&(per_cpu_ptr(c, cpu) + i)->syncp);
-	return c;
+	for (;;) {
+		spin_lock_bh(&vpce_counters_lock);
+		list_for_each_entry(blk, &vpce_counters_partial, list) {
+			i = bitmap_find_next_zero_area(blk->map,
+						       VPCE_COUNTERS_PER_BLOCK,
+						       0, n, 0);
+			if (i < VPCE_COUNTERS_PER_BLOCK)
+				goto found;
+		}
+		if (spare) {
+			blk = spare;
+			spare = NULL;
+			list_add(&blk->list, &vpce_counters_partial);
+			i = 0;
+			goto found;
+		}
+		spin_unlock_bh(&vpce_counters_lock);
+		spare = vpce_counters_block_new();
+		if (!spare)
+			return NULL;
+	}
+found:
+	bitmap_set(blk->map, i, n);
+	blk->used += n;
+	if (blk->used == VPCE_COUNTERS_PER_BLOCK)
+		list_del_init(&blk->list);
+	spin_unlock_bh(&vpce_counters_lock);
+	/* Someone freed sets while we allocated a block. */
+	if (spare)
+		vpce_counters_block_free(spare);
+	/* The sets are ours: nobody else reads or writes them yet. */
+	for_each_possible_cpu(cpu) {
+		struct vpce_counters *c = blk->cpu[cpu] + i;
+		unsigned int k;
+
+		memset(c, 0, n * sizeof(*c));
+		for (k = 0; k < n; k++)
+			u64_stats_init(&c[k].syncp);
+	}
+	*slot = i;
+	return blk;
 }
 
-/* Add the @i-th counters of @c, over every CPU, to @sum. */
-void vpce_counters_sum(const struct vpce_counters __percpu *c, unsigned int i,
-		       struct vpce_counters_sum *sum)
+/* Once no reader is left (an RCU callback, or never published). */
+void vpce_counters_free(struct vpce_counters_block *blk, u8 slot,
+			unsigned int n)
+{
+	if (!blk)
+		return;
+	n = max(n, 1U);
+	spin_lock_bh(&vpce_counters_lock);
+	if (blk->used == VPCE_COUNTERS_PER_BLOCK)
+		list_add(&blk->list, &vpce_counters_partial);
+	bitmap_clear(blk->map, slot, n);
+	blk->used -= n;
+	if (blk->used)
+		blk = NULL;
+	else
+		list_del(&blk->list);
+	spin_unlock_bh(&vpce_counters_lock);
+	if (blk)
+		vpce_counters_block_free(blk);
+}
+
+/* Add counter set @slot of @blk, over every CPU, to @sum. */
+void vpce_counters_sum(const struct vpce_counters_block *blk,
+		       unsigned int slot, struct vpce_counters_sum *sum)
 {
 	unsigned int start, d;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		const struct vpce_counters *s = per_cpu_ptr(c, cpu) + i;
+		const struct vpce_counters *s = blk->cpu[cpu] + slot;
 		struct vpce_counters_sum one;
 
 		do {
@@ -130,7 +235,7 @@ static void vpce_tstats_free_rcu(struct rcu_head *rcu)
 {
 	struct vpce_tstats *ts = container_of(rcu, struct vpce_tstats, rcu);
 
-	free_percpu(ts->c);
+	vpce_counters_free(ts->c, ts->slot, 1);
 	kfree(ts);
 }
 
@@ -146,7 +251,7 @@ int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
 	ts = kzalloc(sizeof(*ts), GFP_KERNEL);
 	if (!ts)
 		return -ENOMEM;
-	ts->c = vpce_counters_alloc(1);
+	ts->c = vpce_counters_alloc(1, &ts->slot);
 	if (!ts->c) {
 		kfree(ts);
 		return -ENOMEM;
@@ -184,13 +289,15 @@ void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
 static struct vpce_counters *vpce_ep_counters(const struct vpce_endpoint *ep,
 					      const struct vpce_ep_addr *ea)
 {
-	return this_cpu_ptr(ep->stats) + (ea ? ea - ep->addrs : 0);
+	return vpce_counters_this(ep->stats, ep->stats_slot +
+				  (ea ? ea - ep->addrs : 0));
 }
 
 static struct vpce_counters *vpce_svc_counters(const struct vpce_endpoint *ep,
 					       const struct vpce_ep_addr *ea)
 {
-	return this_cpu_ptr(ep->svc->stats) + (ea ? ea->zone : 0);
+	return vpce_counters_this(ep->svc->stats, ep->svc->stats_slot +
+				  (ea ? ea->zone : 0));
 }
 
 static void vpce_count(struct vpce_counters *c, u64_stats_t *v, u64 n)
@@ -216,7 +323,7 @@ void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_endpoint *ep,
 		return;
 	ts = vpce_tstats_find(vn, ep->svc, target->family, &target->in);
 	if (ts) {
-		c = this_cpu_ptr(ts->c);
+		c = vpce_counters_this(ts->c, ts->slot);
 		vpce_count(c, &c->conns, 1);
 	}
 }
@@ -292,7 +399,7 @@ void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
 	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	ts = vpce_tstats_find(vn, ep->svc, reply->src.l3num, &reply->src.u3);
 	if (ts) {
-		c = this_cpu_ptr(ts->c);
+		c = vpce_counters_this(ts->c, ts->slot);
 		vpce_count(c, &c->bytes, skb->len);
 	}
 }
@@ -317,7 +424,7 @@ void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
 
 	memset(sum, 0, sizeof(*sum));
 	for (i = 0; i < max_t(unsigned int, ep->naddrs, 1); i++)
-		vpce_counters_sum(ep->stats, i, sum);
+		vpce_counters_sum(ep->stats, ep->stats_slot + i, sum);
 }
 
 /* Active connections: a walk of conntrack */
@@ -499,7 +606,7 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 		return -EMSGSIZE;
 	/* A gateway endpoint has no zones: its one set is its total. */
 	if (!ep->naddrs) {
-		vpce_counters_sum(ep->stats, 0, &total);
+		vpce_counters_sum(ep->stats, ep->stats_slot, &total);
 		total.active = ep->active;
 	}
 	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
@@ -518,7 +625,7 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 		for (j = i; j < ep->naddrs; j++) {
 			if (ep->addrs[j].zone != ep->addrs[i].zone)
 				continue;
-			vpce_counters_sum(ep->stats, j, &z);
+			vpce_counters_sum(ep->stats, ep->stats_slot + j, &z);
 			z.active += ep->addrs[j].active;
 		}
 		if (vpce_put_zone_stats(skb, n++,
@@ -546,7 +653,7 @@ static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
 		return -EMSGSIZE;
 	/* A gateway service has no zones: its one set is its total. */
 	if (!svc->nzones) {
-		vpce_counters_sum(svc->stats, 0, &total);
+		vpce_counters_sum(svc->stats, svc->stats_slot, &total);
 		total.active = svc->active[0];
 	}
 	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
@@ -554,7 +661,7 @@ static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
 		return -EMSGSIZE;
 	for (i = 0; i < svc->nzones; i++) {
 		memset(&z, 0, sizeof(z));
-		vpce_counters_sum(svc->stats, i, &z);
+		vpce_counters_sum(svc->stats, svc->stats_slot + i, &z);
 		z.active = svc->active[i];
 		if (vpce_put_zone_stats(skb, i, svc->nlbs[i].zone, &z,
 					VPCE_STATS_OF_SERVICE))
@@ -580,7 +687,7 @@ static int vpce_fill_target_stats(struct sk_buff *skb, struct vpce_net *vn,
 
 	ts = vpce_tstats_find(vn, ref->svc, t->addr.family, &t->addr.in);
 	if (ts) {
-		vpce_counters_sum(ts->c, 0, &s);
+		vpce_counters_sum(ts->c, ts->slot, &s);
 		s.active = ts->active;
 	}
 	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_TARGET) ||

@@ -9,7 +9,10 @@
 #include "vpce_addr.h"
 #include "vpce_endpoint.h"
 
+#include <linux/bitmap.h>
+#include <linux/list.h>
 #include <linux/rhashtable-types.h>
+#include <linux/smp.h>
 #include <linux/u64_stats_sync.h>
 #include <net/netfilter/nf_conntrack.h>
 
@@ -54,14 +57,46 @@ struct vpce_tstats_key {
 struct vpce_tstats {
 	struct rhash_head node;		/* in vn->tstats */
 	struct vpce_tstats_key key;
-	struct vpce_counters __percpu *c;
+	struct vpce_counters_block *c;
 	u32 active;			/* vn->lock: the last count */
+	u8 slot;			/* of its counters in @c */
 	struct rcu_head rcu;
 };
 
-struct vpce_counters __percpu *vpce_counters_alloc(unsigned int n);
-void vpce_counters_sum(const struct vpce_counters __percpu *c,
-		       unsigned int i, struct vpce_counters_sum *sum);
+/*
+ * Per-CPU counters come from a pool of our own rather than the percpu
+ * allocator. Every chunk that allocator adds keeps, next to the memory it
+ * hands out, metadata of 2 bytes per byte of a CPU's unit (chiefly an
+ * obj_cgroup pointer per 4 bytes, allocated for every chunk in 6.1 unless
+ * kmem accounting is off): with 72 bytes of counters per endpoint address,
+ * 152 bytes of vmalloc'ed metadata per endpoint once the first chunks are
+ * full, more than the counters themselves on 2 CPUs. Here a block holds a
+ * 4 KiB page of counter sets per possible CPU (from kmalloc, allocated on
+ * the CPU's node) and a bitmap of its slots; a user holds the block and its
+ * first slot, and its n sets are consecutive in every CPU's page.
+ */
+#define VPCE_COUNTERS_PAGE	4096
+#define VPCE_COUNTERS_PER_BLOCK	(VPCE_COUNTERS_PAGE / sizeof(struct vpce_counters))
+
+struct vpce_counters_block {
+	struct list_head list;		/* the pool's blocks with a free slot */
+	unsigned int used;
+	DECLARE_BITMAP(map, VPCE_COUNTERS_PER_BLOCK);
+	struct vpce_counters *cpu[];	/* nr_cpu_ids pages */
+};
+
+struct vpce_counters_block *vpce_counters_alloc(unsigned int n, u8 *slot);
+void vpce_counters_free(struct vpce_counters_block *blk, u8 slot,
+			unsigned int n);
+void vpce_counters_sum(const struct vpce_counters_block *blk,
+		       unsigned int slot, struct vpce_counters_sum *sum);
+
+/* Packet path: this CPU's counter set @slot of @blk. */
+static inline struct vpce_counters *
+vpce_counters_this(const struct vpce_counters_block *blk, unsigned int slot)
+{
+	return blk->cpu[smp_processor_id()] + slot;
+}
 
 int vpce_tstats_init(struct vpce_net *vn);
 void vpce_tstats_destroy(struct vpce_net *vn);
