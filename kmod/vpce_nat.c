@@ -523,6 +523,12 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
  * next sends. The reset comes from the endpoint address, with the sequence
  * number the client expects next, which conntrack has been tracking.
  *
+ * A half-closed flow is as alive for the client as an established one:
+ * after the target's FIN its socket waits in CLOSE_WAIT for as long as the
+ * application keeps it, after its own FIN it still reads. Only flows whose
+ * both ends have closed (TIME_WAIT, CLOSE) or that have not been set up
+ * get none.
+ *
  * Called from the conntrack walk, with a table lock held: it only builds
  * the packet (remembering the device in skb_iif) and queues it on @q.
  * Transmitting there could reenter conntrack on the egress path (tc ct,
@@ -539,9 +545,17 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 	unsigned int nhlen;
 
 	if ((t->src.l3num != AF_INET && t->src.l3num != AF_INET6) ||
-	    t->dst.protonum != IPPROTO_TCP ||
-	    READ_ONCE(ct->proto.tcp.state) != TCP_CONNTRACK_ESTABLISHED)
+	    t->dst.protonum != IPPROTO_TCP)
 		return;
+	switch (READ_ONCE(ct->proto.tcp.state)) {
+	case TCP_CONNTRACK_ESTABLISHED:
+	case TCP_CONNTRACK_FIN_WAIT:
+	case TCP_CONNTRACK_CLOSE_WAIT:
+	case TCP_CONNTRACK_LAST_ACK:
+		break;
+	default:
+		return;
+	}
 	nhlen = t->src.l3num == AF_INET6 ? sizeof(*ip6h) : sizeof(*iph);
 	skb = alloc_skb(LL_MAX_HEADER + nhlen + sizeof(*th), GFP_ATOMIC);
 	if (!skb)

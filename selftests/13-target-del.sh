@@ -3,6 +3,9 @@
 #
 # Removing a target: its flows end at once (conntrack entries gone), new
 # flows avoid it, and established flows to the other targets survive.
+# Half-closed flows (the target has closed its side, the client has not:
+# CLOSE_WAIT) to the removed target get a reset at once as well, so the
+# client's socket goes; those to other targets stay.
 
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -42,4 +45,67 @@ log "flows to 192.168.1.10 ended, the $((12 - to10)) others still answer"
 spread=$(ns_query vpca "$EP_ADDR" 80 --count 30) || fail "new flows failed: $spread"
 grep -q "^srv10 " <<<"$spread" && fail "a new flow went to the removed target"
 log "30 new flows: $(cut -d' ' -f1 <<<"$spread" | sort | uniq -c | tr -s ' \n' ' ')"
+
+# --- half-closed flows ---------------------------------------------------------
+# Service "once" (port 81) answers with the server's name and closes; the
+# clients keep their side open: CLOSE_WAIT until they close, which they do
+# only when told to.
+for t in $TARGETS; do
+	pl_server prov "192.168.1.$t" 8081 "srv$t"
+done
+must vpcectl service add once account 333333333333 listener tcp:81:8081 nlb "$NLB"
+must vpcectl service allow once principal 111111111111
+for t in $TARGETS; do
+	must vpcectl target add once "192.168.1.$t"
+done
+must vpcectl endpoint add epo vpc A service once addr 10.0.0.101
+cat >"$tmp/halfopen.py" <<'PY'
+import os, socket, sys, time
+d = sys.argv[1]
+s = socket.create_connection(("10.0.0.101", 81), timeout=10)
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+# The server has closed; this side stays open (CLOSE_WAIT) until told.
+with open(os.path.join(d, "greeting.tmp"), "w") as f:
+    f.write("%s %d\n" % (data.decode().split()[0], s.getsockname()[1]))
+os.rename(os.path.join(d, "greeting.tmp"), os.path.join(d, "greeting"))
+while not os.path.exists(os.path.join(d, "stop")):
+    time.sleep(0.1)
+PY
+for i in $(seq 1 12); do
+	mkdir -p "$tmp/o$i"
+	ip netns exec vpca python3 "$tmp/halfopen.py" "$tmp/o$i" </dev/null &
+	defer touch "$tmp/o$i/stop"
+done
+for i in $(seq 1 12); do
+	wait_for 20 test -s "$tmp/o$i/greeting" || fail "half-closed client $i: no answer"
+done
+# close_wait PORT : the client's socket from PORT is in CLOSE_WAIT
+close_wait() {
+	ip netns exec vpca ss -Htn state close-wait "( sport = :$1 )" | grep -q .
+}
+gone() { ! close_wait "$1"; }
+half10=0
+for i in $(seq 1 12); do
+	read -r name port <"$tmp/o$i/greeting"
+	close_wait "$port" || fail "client $i ($name, port $port) is not in CLOSE_WAIT"
+	[ "$name" != srv10 ] || half10=$((half10 + 1))
+done
+[[ $half10 -ge 1 && $half10 -le 11 ]] ||
+	fail "need half-closed flows both to and not to 192.168.1.10 (got $half10 of 12 to it)"
+must vpcectl target del once 192.168.1.10
+for i in $(seq 1 12); do
+	read -r name port <"$tmp/o$i/greeting"
+	if [ "$name" = srv10 ]; then
+		wait_for 10 gone "$port" ||
+			fail "half-closed client $i of the removed target got no reset: still CLOSE_WAIT"
+	else
+		close_wait "$port" || fail "half-closed client $i of $name lost its socket"
+	fi
+done
+log "$half10 half-closed flows to the removed target reset at once, $((12 - half10)) others left alone"
 exit 0
