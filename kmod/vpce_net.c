@@ -201,4 +201,5 @@ void vpce_net_unregister(void)
 	 * that frees them goes away.
 	 */
 	rcu_barrier();
+	vpce_counters_check_unused();
 }

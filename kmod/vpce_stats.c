@@ -60,6 +60,10 @@ static_assert(VPCE_COUNTERS_PER_BLOCK >= VPCE_ZONES_MAX,
  */
 static DEFINE_SPINLOCK(vpce_counters_lock);
 static LIST_HEAD(vpce_counters_partial);
+/* Sets in use: a block that is full is on no list, so only this count
+ * shows, at unload, a set that was never given back.
+ */
+static unsigned long vpce_counters_used;
 
 static void vpce_counters_block_free(struct vpce_counters_block *blk)
 {
@@ -127,6 +131,7 @@ struct vpce_counters_block *vpce_counters_alloc(unsigned int n, u8 *slot)
 found:
 	bitmap_set(blk->map, i, n);
 	blk->used += n;
+	vpce_counters_used += n;
 	if (blk->used == VPCE_COUNTERS_PER_BLOCK)
 		list_del_init(&blk->list);
 	spin_unlock_bh(&vpce_counters_lock);
@@ -158,6 +163,7 @@ void vpce_counters_free(struct vpce_counters_block *blk, u8 slot,
 		list_add(&blk->list, &vpce_counters_partial);
 	bitmap_clear(blk->map, slot, n);
 	blk->used -= n;
+	vpce_counters_used -= n;
 	if (blk->used)
 		blk = NULL;
 	else
@@ -165,6 +171,13 @@ void vpce_counters_free(struct vpce_counters_block *blk, u8 slot,
 	spin_unlock_bh(&vpce_counters_lock);
 	if (blk)
 		vpce_counters_block_free(blk);
+}
+
+/* At unload, once every object is freed: a set still in use is a leak. */
+void vpce_counters_check_unused(void)
+{
+	WARN(vpce_counters_used, "vpce: %lu counter sets never freed\n",
+	     vpce_counters_used);
 }
 
 /* Add counter set @slot of @blk, over every CPU, to @sum. */

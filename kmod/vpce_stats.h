@@ -88,6 +88,7 @@ struct vpce_counters_block {
 struct vpce_counters_block *vpce_counters_alloc(unsigned int n, u8 *slot);
 void vpce_counters_free(struct vpce_counters_block *blk, u8 slot,
 			unsigned int n);
+void vpce_counters_check_unused(void);
 void vpce_counters_sum(const struct vpce_counters_block *blk,
 		       unsigned int slot, struct vpce_counters_sum *sum);
 
