@@ -28,6 +28,16 @@ static const struct rhashtable_params vpce_ep_addrs_params = {
 	.automatic_shrinking = true,
 };
 
+/*
+ * An endpoint with one address, the usual kind, is one kmalloc-256 object:
+ * what keeps kernel memory within 512 bytes per endpoint, with its counters
+ * and hash table buckets (Documentation/performance.md, "Memory per
+ * endpoint").
+ */
+static_assert(sizeof(struct vpce_endpoint) +
+	      sizeof(struct vpce_ep_addr) <= 256,
+	      "an endpoint with one address fits kmalloc-256");
+
 int vpce_endpoints_init(struct vpce_net *vn)
 {
 	int ret;
@@ -71,7 +81,7 @@ static void vpce_endpoint_free_rcu(struct rcu_head *rcu)
 
 	/* A grace period has passed: no reader sees the policy either. */
 	vpce_policy_free(rcu_dereference_protected(ep->policy, true));
-	vpce_counters_free(ep->stats, ep->stats_slot, ep->naddrs);
+	vpce_counters_free(&ep->stats);
 	if (ep->own_requester)
 		kfree(ep->requester);
 	kfree(ep);
@@ -168,9 +178,9 @@ int vpce_endpoint_add(struct vpce_net *vn,
 					sizeof(cfg->requester), GFP_KERNEL);
 		ep->own_requester = true;
 	}
-	ep->stats = vpce_counters_alloc(cfg->naddrs, &ep->stats_slot);
-	if (!ep->requester || !ep->stats) {
-		vpce_counters_free(ep->stats, ep->stats_slot, cfg->naddrs);
+	ret = vpce_counters_alloc(&ep->stats, cfg->naddrs);
+	if (!ep->requester || ret) {
+		vpce_counters_free(&ep->stats);
 		if (ep->own_requester)
 			kfree(ep->requester);
 		kfree(ep);

@@ -8,6 +8,7 @@
 
 #include "vpce_addr.h"
 #include "vpce_arn.h"
+#include "vpce_counters.h"
 #include "vpce_names.h"
 
 #include <linux/rhashtable-types.h>
@@ -18,7 +19,6 @@ struct vpce_vpc;
 struct nf_conntrack_tuple;
 struct vpce_service;
 struct vpce_endpoint;
-struct vpce_counters_block;
 struct netlink_ext_ack;
 
 /* Why the packet path refused a flow; each reason has a counter. */
@@ -74,12 +74,10 @@ struct vpce_endpoint {
 	 */
 	u32 mark;
 	bool gw_live;
-	/* Counters per address (zone), in the order of @addrs, from slot
-	 * @stats_slot of @stats on; a gateway endpoint, which has no address,
-	 * has one set: vpce_stats.c.
+	/* Counters per address (zone), set i for @addrs[i]; a gateway
+	 * endpoint, which has no address, has one set: vpce_stats.c.
 	 */
-	u8 stats_slot;
-	struct vpce_counters_block *stats;
+	struct vpce_counters_ref stats;
 	struct rcu_head rcu;
 	struct vpce_ep_addr addrs[];
 };

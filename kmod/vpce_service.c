@@ -406,8 +406,8 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	vpce_service_set_nlbs(svc, cfg);
 	ts = vpce_targets_build(svc, NULL, NULL, 0, svc->cross_zone,
 				&svc->hash_key);
-	svc->stats = vpce_counters_alloc(svc->nzones, &svc->stats_slot);
-	if (!ts || !svc->stats) {
+	ret = vpce_counters_alloc(&svc->stats, svc->nzones);
+	if (!ts || ret) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -431,7 +431,7 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 
 err:
 	vpce_targets_free(ts);
-	vpce_counters_free(svc->stats, svc->stats_slot, svc->nzones);
+	vpce_counters_free(&svc->stats);
 	vpce_timeouts_put(&svc->timeouts);
 	kfree(svc->arn);
 	kfree(svc);
@@ -442,7 +442,7 @@ static void vpce_service_free_rcu(struct rcu_head *rcu)
 {
 	struct vpce_service *svc = container_of(rcu, struct vpce_service, rcu);
 
-	vpce_counters_free(svc->stats, svc->stats_slot, svc->nzones);
+	vpce_counters_free(&svc->stats);
 	kfree(svc->arn);
 	kfree(svc);
 }

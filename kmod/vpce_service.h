@@ -8,6 +8,7 @@
 
 #include "vpce_addr.h"
 #include "vpce_arn.h"
+#include "vpce_counters.h"
 #include "vpce_maglev.h"
 #include "vpce_names.h"
 #include "vpce_net.h"
@@ -19,7 +20,6 @@
 
 struct netlink_ext_ack;
 struct nf_conntrack_tuple;
-struct vpce_counters_block;
 
 /* The region in the ARNs vpce makes. */
 #define VPCE_REGION	"local"
@@ -145,8 +145,7 @@ struct vpce_service {
 	/* Counters per zone, and the last count of active flows per zone
 	 * (under vn->lock): vpce_stats.c.
 	 */
-	struct vpce_counters_block *stats;
-	u8 stats_slot;
+	struct vpce_counters_ref stats;
 	u32 active[VPCE_ZONES_MAX];
 	struct rcu_head rcu;
 };

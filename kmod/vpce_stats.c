@@ -47,7 +47,8 @@ static const struct rhashtable_params vpce_tstats_params = {
 
 /* Counter sets: see vpce_counters_block in vpce_stats.h. */
 
-static_assert(VPCE_COUNTERS_PER_BLOCK <= 256, "a slot is a u8");
+static_assert(VPCE_COUNTERS_PER_BLOCK <= U8_MAX,
+	      "a slot and a count are u8s");
 static_assert(VPCE_COUNTERS_PER_BLOCK >= VPCE_ADDRS_MAX,
 	      "an endpoint's sets fit in a block");
 static_assert(VPCE_COUNTERS_PER_BLOCK >= VPCE_ZONES_MAX,
@@ -95,18 +96,19 @@ static struct vpce_counters_block *vpce_counters_block_new(void)
 }
 
 /*
- * @n (at least 1) zeroed counter sets, consecutive from *@slot in the block
- * returned; NULL when memory is short. Process context.
+ * @n (at least 1) zeroed counter sets into @ref; -ENOMEM when memory is
+ * short, @ref's block NULL. Process context.
  */
-struct vpce_counters_block *vpce_counters_alloc(unsigned int n, u8 *slot)
+int vpce_counters_alloc(struct vpce_counters_ref *ref, unsigned int n)
 {
 	struct vpce_counters_block *blk, *spare = NULL;
 	unsigned long i;
 	int cpu;
 
+	ref->blk = NULL;
 	n = max(n, 1U);
 	if (WARN_ON_ONCE(n > VPCE_COUNTERS_PER_BLOCK))
-		return NULL;
+		return -ENOMEM;
 	for (;;) {
 		spin_lock_bh(&vpce_counters_lock);
 		list_for_each_entry(blk, &vpce_counters_partial, list) {
@@ -126,7 +128,7 @@ struct vpce_counters_block *vpce_counters_alloc(unsigned int n, u8 *slot)
 		spin_unlock_bh(&vpce_counters_lock);
 		spare = vpce_counters_block_new();
 		if (!spare)
-			return NULL;
+			return -ENOMEM;
 	}
 found:
 	bitmap_set(blk->map, i, n);
@@ -147,23 +149,29 @@ found:
 		for (k = 0; k < n; k++)
 			u64_stats_init(&c[k].syncp);
 	}
-	*slot = i;
-	return blk;
+	ref->blk = blk;
+	ref->slot = i;
+	ref->n = n;
+	return 0;
 }
 
-/* Once no reader is left (an RCU callback, or never published). */
-void vpce_counters_free(struct vpce_counters_block *blk, u8 slot,
-			unsigned int n)
+/*
+ * Once no reader is left (an RCU callback, or never published). @ref's
+ * block may be NULL: its allocation failed, or it was freed.
+ */
+void vpce_counters_free(struct vpce_counters_ref *ref)
 {
+	struct vpce_counters_block *blk = ref->blk;
+
 	if (!blk)
 		return;
-	n = max(n, 1U);
+	ref->blk = NULL;
 	spin_lock_bh(&vpce_counters_lock);
 	if (blk->used == VPCE_COUNTERS_PER_BLOCK)
 		list_add(&blk->list, &vpce_counters_partial);
-	bitmap_clear(blk->map, slot, n);
-	blk->used -= n;
-	vpce_counters_used -= n;
+	bitmap_clear(blk->map, ref->slot, ref->n);
+	blk->used -= ref->n;
+	vpce_counters_used -= ref->n;
 	if (blk->used)
 		blk = NULL;
 	else
@@ -180,15 +188,16 @@ void vpce_counters_check_unused(void)
 	     vpce_counters_used);
 }
 
-/* Add counter set @slot of @blk, over every CPU, to @sum. */
-void vpce_counters_sum(const struct vpce_counters_block *blk,
-		       unsigned int slot, struct vpce_counters_sum *sum)
+/* Add counter set @i of @ref's, over every CPU, to @sum. */
+void vpce_counters_sum(const struct vpce_counters_ref *ref, unsigned int i,
+		       struct vpce_counters_sum *sum)
 {
 	unsigned int start, d;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		const struct vpce_counters *s = blk->cpu[cpu] + slot;
+		const struct vpce_counters *s = ref->blk->cpu[cpu] +
+						(ref->slot + i);
 		struct vpce_counters_sum one;
 
 		do {
@@ -248,7 +257,7 @@ static void vpce_tstats_free_rcu(struct rcu_head *rcu)
 {
 	struct vpce_tstats *ts = container_of(rcu, struct vpce_tstats, rcu);
 
-	vpce_counters_free(ts->c, ts->slot, 1);
+	vpce_counters_free(&ts->stats);
 	kfree(ts);
 }
 
@@ -264,8 +273,7 @@ int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
 	ts = kzalloc(sizeof(*ts), GFP_KERNEL);
 	if (!ts)
 		return -ENOMEM;
-	ts->c = vpce_counters_alloc(1, &ts->slot);
-	if (!ts->c) {
+	if (vpce_counters_alloc(&ts->stats, 1)) {
 		kfree(ts);
 		return -ENOMEM;
 	}
@@ -302,15 +310,13 @@ void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
 static struct vpce_counters *vpce_ep_counters(const struct vpce_endpoint *ep,
 					      const struct vpce_ep_addr *ea)
 {
-	return vpce_counters_this(ep->stats, ep->stats_slot +
-				  (ea ? ea - ep->addrs : 0));
+	return vpce_counters_this(&ep->stats, ea ? ea - ep->addrs : 0);
 }
 
 static struct vpce_counters *vpce_svc_counters(const struct vpce_endpoint *ep,
 					       const struct vpce_ep_addr *ea)
 {
-	return vpce_counters_this(ep->svc->stats, ep->svc->stats_slot +
-				  (ea ? ea->zone : 0));
+	return vpce_counters_this(&ep->svc->stats, ea ? ea->zone : 0);
 }
 
 static void vpce_count(struct vpce_counters *c, u64_stats_t *v, u64 n)
@@ -336,7 +342,7 @@ void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_endpoint *ep,
 		return;
 	ts = vpce_tstats_find(vn, ep->svc, target->family, &target->in);
 	if (ts) {
-		c = vpce_counters_this(ts->c, ts->slot);
+		c = vpce_counters_this(&ts->stats, 0);
 		vpce_count(c, &c->conns, 1);
 	}
 }
@@ -412,7 +418,7 @@ void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
 	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	ts = vpce_tstats_find(vn, ep->svc, reply->src.l3num, &reply->src.u3);
 	if (ts) {
-		c = vpce_counters_this(ts->c, ts->slot);
+		c = vpce_counters_this(&ts->stats, 0);
 		vpce_count(c, &c->bytes, skb->len);
 	}
 }
@@ -436,8 +442,8 @@ void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
 	unsigned int i;
 
 	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < max_t(unsigned int, ep->naddrs, 1); i++)
-		vpce_counters_sum(ep->stats, ep->stats_slot + i, sum);
+	for (i = 0; i < ep->stats.n; i++)
+		vpce_counters_sum(&ep->stats, i, sum);
 }
 
 /* Active connections: a walk of conntrack */
@@ -619,7 +625,7 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 		return -EMSGSIZE;
 	/* A gateway endpoint has no zones: its one set is its total. */
 	if (!ep->naddrs) {
-		vpce_counters_sum(ep->stats, ep->stats_slot, &total);
+		vpce_counters_sum(&ep->stats, 0, &total);
 		total.active = ep->active;
 	}
 	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
@@ -638,7 +644,7 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 		for (j = i; j < ep->naddrs; j++) {
 			if (ep->addrs[j].zone != ep->addrs[i].zone)
 				continue;
-			vpce_counters_sum(ep->stats, ep->stats_slot + j, &z);
+			vpce_counters_sum(&ep->stats, j, &z);
 			z.active += ep->addrs[j].active;
 		}
 		if (vpce_put_zone_stats(skb, n++,
@@ -666,7 +672,7 @@ static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
 		return -EMSGSIZE;
 	/* A gateway service has no zones: its one set is its total. */
 	if (!svc->nzones) {
-		vpce_counters_sum(svc->stats, svc->stats_slot, &total);
+		vpce_counters_sum(&svc->stats, 0, &total);
 		total.active = svc->active[0];
 	}
 	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
@@ -674,7 +680,7 @@ static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
 		return -EMSGSIZE;
 	for (i = 0; i < svc->nzones; i++) {
 		memset(&z, 0, sizeof(z));
-		vpce_counters_sum(svc->stats, svc->stats_slot + i, &z);
+		vpce_counters_sum(&svc->stats, i, &z);
 		z.active = svc->active[i];
 		if (vpce_put_zone_stats(skb, i, svc->nlbs[i].zone, &z,
 					VPCE_STATS_OF_SERVICE))
@@ -700,7 +706,7 @@ static int vpce_fill_target_stats(struct sk_buff *skb, struct vpce_net *vn,
 
 	ts = vpce_tstats_find(vn, ref->svc, t->addr.family, &t->addr.in);
 	if (ts) {
-		vpce_counters_sum(ts->c, ts->slot, &s);
+		vpce_counters_sum(&ts->stats, 0, &s);
 		s.active = ts->active;
 	}
 	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_TARGET) ||

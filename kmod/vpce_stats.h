@@ -7,6 +7,7 @@
 #define _VPCE_STATS_H
 
 #include "vpce_addr.h"
+#include "vpce_counters.h"
 #include "vpce_endpoint.h"
 
 #include <linux/bitmap.h>
@@ -57,9 +58,8 @@ struct vpce_tstats_key {
 struct vpce_tstats {
 	struct rhash_head node;		/* in vn->tstats */
 	struct vpce_tstats_key key;
-	struct vpce_counters_block *c;
+	struct vpce_counters_ref stats;	/* one set */
 	u32 active;			/* vn->lock: the last count */
-	u8 slot;			/* of its counters in @c */
 	struct rcu_head rcu;
 };
 
@@ -72,8 +72,9 @@ struct vpce_tstats {
  * 152 bytes of vmalloc'ed metadata per endpoint once the first chunks are
  * full, more than the counters themselves on 2 CPUs. Here a block holds a
  * 4 KiB page of counter sets per possible CPU (from kmalloc, allocated on
- * the CPU's node) and a bitmap of its slots; a user holds the block and its
- * first slot, and its n sets are consecutive in every CPU's page.
+ * the CPU's node) and a bitmap of its slots; a user holds a
+ * struct vpce_counters_ref: the block, its first slot and its number of
+ * sets, which are consecutive in every CPU's page.
  */
 #define VPCE_COUNTERS_PAGE	4096
 #define VPCE_COUNTERS_PER_BLOCK	(VPCE_COUNTERS_PAGE / sizeof(struct vpce_counters))
@@ -85,18 +86,17 @@ struct vpce_counters_block {
 	struct vpce_counters *cpu[];	/* nr_cpu_ids pages */
 };
 
-struct vpce_counters_block *vpce_counters_alloc(unsigned int n, u8 *slot);
-void vpce_counters_free(struct vpce_counters_block *blk, u8 slot,
-			unsigned int n);
+int vpce_counters_alloc(struct vpce_counters_ref *ref, unsigned int n);
+void vpce_counters_free(struct vpce_counters_ref *ref);
 void vpce_counters_check_unused(void);
-void vpce_counters_sum(const struct vpce_counters_block *blk,
-		       unsigned int slot, struct vpce_counters_sum *sum);
+void vpce_counters_sum(const struct vpce_counters_ref *ref, unsigned int i,
+		       struct vpce_counters_sum *sum);
 
-/* Packet path: this CPU's counter set @slot of @blk. */
+/* Packet path: this CPU's counter set @i (below @ref->n) of @ref's. */
 static inline struct vpce_counters *
-vpce_counters_this(const struct vpce_counters_block *blk, unsigned int slot)
+vpce_counters_this(const struct vpce_counters_ref *ref, unsigned int i)
 {
-	return blk->cpu[smp_processor_id()] + slot;
+	return ref->blk->cpu[smp_processor_id()] + (ref->slot + i);
 }
 
 int vpce_tstats_init(struct vpce_net *vn);
