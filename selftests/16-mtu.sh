@@ -15,7 +15,13 @@
 #    fit (IPv6, where routers do not fragment, after one "packet too big"
 #    that makes the target fragment smaller);
 #  - a reply with TTL / hop limit 1 is not forwarded; the target gets
-#    "time exceeded".
+#    "time exceeded";
+#  - the other way, a provider network with a smaller MTU (1300, the host
+#    side of the provider's device) than the VPC's: the client's full-sized segments do not fit, and the host has no
+#    route to the VPC to tell it so by; vpce sends "fragmentation needed" /
+#    "packet too big" back out of the VPC's device, from the endpoint
+#    address, and a 300 kB upload completes; a client's packet with TTL /
+#    hop limit 1 gets "time exceeded" the same way.
 #
 # timeout: 300
 
@@ -102,4 +108,51 @@ get "$EP6_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a reply with hop li
 ip netns exec prov sysctl -qw net.ipv4.ip_default_ttl="$ttl" net.ipv6.conf.eth0.hop_limit="$hops"
 out=$(get "$EP_ADDR" 90 --size 10) || fail "no answer with the TTL back: $out"
 log "TTL / hop limit 1: time exceeded, both families"
+
+# --- client to target: the provider network's MTU is smaller ---------------
+ip link set va mtu 1500 || fail "va mtu"
+# The host's side only: the target's own link stays at 1500, so its MSS
+# does not keep the client's segments small (as with a target on a jumbo
+# frame link behind a smaller hop).
+ip link set vprov mtu 1300 || fail "vprov mtu"
+# The target's MSS follows what it learnt above (mtu 1300 for the nlb
+# address): forget it, or the client's segments are small already.
+ip -n prov route flush cache
+ip -n prov -6 route flush cache
+# put ADDR : upload 300 kB to the target through the endpoint
+put() {
+	ip netns exec vpca python3 "$SELFTESTS/bulk.py" put "$1" 90
+}
+unreach=$(vpca_stat IcmpInDestUnreachs)
+fragfails=$(nstat -saz IpFragFails | awk '$1 == "IpFragFails" { print $2 }')
+out=$(put "$EP_ADDR") ||
+	fail "IPv4 TCP upload: the target got $out of 300000 bytes (path MTU black hole?); host IpFragFails +$(($(nstat -saz IpFragFails | awk '$1 == "IpFragFails" { print $2 }') - fragfails)), client IcmpInDestUnreachs +$(($(vpca_stat IcmpInDestUnreachs) - unreach))"
+[ "$(vpca_stat IcmpInDestUnreachs)" -gt "$unreach" ] ||
+	fail "the client got no ICMP fragmentation needed"
+ip -n vpca route get "$EP_ADDR" | grep -q 'mtu 1300' ||
+	fail "the client did not learn MTU 1300 for $EP_ADDR: $(ip -n vpca route get "$EP_ADDR")"
+[ "$(nstat -saz IpFragFails | awk '$1 == "IpFragFails" { print $2 }')" -gt "$fragfails" ] ||
+	fail "the host did not count the packets it could not forward (IpFragFails)"
+log "IPv4 TCP upload: 300000 bytes; the client learnt mtu 1300 for $EP_ADDR"
+
+toobig=$(vpca_stat Icmp6InPktTooBigs)
+out=$(put "$EP6_ADDR") || fail "IPv6 TCP upload: the target got $out of 300000 bytes (path MTU black hole?)"
+[ "$(vpca_stat Icmp6InPktTooBigs)" -gt "$toobig" ] ||
+	fail "the client got no ICMPv6 packet too big; client: $(ip netns exec vpca nstat -saz Icmp6InErrors Icmp6InCsumErrors Icmp6InPktTooBigs | tail -n +2 | tr '\n' ' '); host: $(nstat -saz Ip6InTooBigErrors Ip6InHdrErrors Ip6OutForwDatagrams | tail -n +2 | tr '\n' ' '); $(ip -n vpca -6 route get "$EP6_ADDR")"
+ip -n vpca -6 route get "$EP6_ADDR" | grep -q 'mtu 1300' ||
+	fail "the client did not learn MTU 1300 for $EP6_ADDR: $(ip -n vpca -6 route get "$EP6_ADDR")"
+log "IPv6 TCP upload: 300000 bytes; the client learnt mtu 1300 for $EP6_ADDR"
+
+ttl=$(ip netns exec vpca sysctl -n net.ipv4.ip_default_ttl)
+hops=$(ip netns exec vpca sysctl -n net.ipv6.conf.eth0.hop_limit)
+ip netns exec vpca sysctl -qw net.ipv4.ip_default_ttl=1 net.ipv6.conf.eth0.hop_limit=1
+exc=$(vpca_stat IcmpInTimeExcds)
+exc6=$(vpca_stat Icmp6InTimeExcds)
+get "$EP_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a client's packet with TTL 1 was forwarded"
+get "$EP6_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a client's packet with hop limit 1 was forwarded"
+[ "$(vpca_stat IcmpInTimeExcds)" -gt "$exc" ] || fail "the client got no ICMP time exceeded for TTL 1"
+[ "$(vpca_stat Icmp6InTimeExcds)" -gt "$exc6" ] || fail "the client got no ICMPv6 time exceeded for hop limit 1"
+ip netns exec vpca sysctl -qw net.ipv4.ip_default_ttl="$ttl" net.ipv6.conf.eth0.hop_limit="$hops"
+out=$(get "$EP_ADDR" 90 --size 10) || fail "no answer with the client's TTL back: $out"
+log "a client's TTL / hop limit 1: time exceeded from the endpoint, both families"
 exit 0

@@ -4,6 +4,7 @@
 
     bulk.py serve PORT [--bind ADDR]...
     bulk.py get ADDR PORT [--udp] [--size N] [--timeout S] [--tries N]
+    bulk.py put ADDR PORT [--size N] [--timeout S]
 
 serve: on PORT, IPv4 and IPv6: a TCP connection (any address) gets N bytes
 (N: the decimal number in its first line) and is closed; a UDP datagram "N"
@@ -16,6 +17,11 @@ get: ask for --size bytes (default 300000 over TCP, 3000 over UDP), print
 how many came back. TCP reads until the server closes; UDP sends the
 request again after each --timeout without an answer, up to --tries times.
 Exits 1 when nothing or too little came.
+
+put: send --size bytes (default 300000) over TCP, after a first line "+N";
+the server answers with the number of bytes it received, which put prints.
+Exits 1 when the server did not get them all (within --timeout of no
+progress).
 """
 import argparse
 import select
@@ -39,8 +45,12 @@ def serve(port, binds):
 
     def answer(conn):
         with conn:
-            n = int(conn.makefile('rb').readline() or b'0')
-            conn.sendall(b'x' * n)
+            f = conn.makefile('rb')
+            line = f.readline()
+            if line.startswith(b'+'):
+                conn.sendall(b'%d\n' % len(f.read(int(line[1:]))))
+            else:
+                conn.sendall(b'x' * int(line or b'0'))
 
     while True:
         ready, _, _ = select.select([tcp] + udps, [], [])
@@ -93,9 +103,23 @@ def get(args):
     return 1
 
 
+def put(args):
+    size = args.size or 300000
+    try:
+        with socket.create_connection((args.addr, args.port),
+                                      timeout=args.timeout) as s:
+            s.sendall(b'+%d\n' % size + b'x' * size)
+            got = int(s.makefile('rb').readline() or b'0')
+    except (OSError, ValueError) as e:
+        print(0, e)
+        return 1
+    print(got)
+    return 0 if got == size else 1
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('cmd', choices=['serve', 'get'])
+    p.add_argument('cmd', choices=['serve', 'get', 'put'])
     p.add_argument('rest', nargs='+')
     p.add_argument('--udp', action='store_true')
     p.add_argument('--size', type=int, default=0)
@@ -107,7 +131,7 @@ def main():
         serve(int(args.rest[0]), args.bind)
         return 0
     args.addr, args.port = args.rest[0], int(args.rest[1])
-    return get(args)
+    return put(args) if args.cmd == 'put' else get(args)
 
 
 if __name__ == '__main__':
