@@ -47,13 +47,30 @@ defer kill $!
 wait_for 10 ns_listening prov 9090 || fail "no bulk server"
 ip link set va mtu 1300 || fail "va mtu"
 
-# prov_icmp COUNTER : the target's count of a kind of ICMP it received.
-prov_icmp() {
-	ip netns exec prov nstat -saz "$1" | awk -v k="$1" '$1 == k { print $2 }'
+# ns_stat NS COUNTER : a counter of NS's stack (nstat), e.g. the ICMP
+# errors of a kind it received.
+ns_stat() {
+	ip netns exec "$1" nstat -saz "$2" | awk -v k="$2" '$1 == k { print $2 }'
 }
-# vpca_stat COUNTER
-vpca_stat() {
-	ip netns exec vpca nstat -saz "$1" | awk -v k="$1" '$1 == k { print $2 }'
+prov_icmp() { ns_stat prov "$1"; }
+vpca_stat() { ns_stat vpca "$1"; }
+
+# out_of_hops NS WHOSE : with TTL and hop limit 1 in NS (the target's side
+# or the client's), no connection passes the endpoint and NS gets "time
+# exceeded" in both families; with them back, one does.
+out_of_hops() {
+	local ns=$1 whose=$2 ttl hops exc exc6 out
+	ttl=$(ip netns exec "$ns" sysctl -n net.ipv4.ip_default_ttl)
+	hops=$(ip netns exec "$ns" sysctl -n net.ipv6.conf.eth0.hop_limit)
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_default_ttl=1 net.ipv6.conf.eth0.hop_limit=1
+	exc=$(ns_stat "$ns" IcmpInTimeExcds)
+	exc6=$(ns_stat "$ns" Icmp6InTimeExcds)
+	get "$EP_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "$whose packet with TTL 1 was forwarded"
+	get "$EP6_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "$whose packet with hop limit 1 was forwarded"
+	[ "$(ns_stat "$ns" IcmpInTimeExcds)" -gt "$exc" ] || fail "$ns got no ICMP time exceeded for TTL 1"
+	[ "$(ns_stat "$ns" Icmp6InTimeExcds)" -gt "$exc6" ] || fail "$ns got no ICMPv6 time exceeded for hop limit 1"
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_default_ttl="$ttl" net.ipv6.conf.eth0.hop_limit="$hops"
+	out=$(get "$EP_ADDR" 90 --size 10) || fail "no answer with $whose TTL back: $out"
 }
 # get ADDR [bulk.py OPTIONS...] : what the client received
 get() {
@@ -96,17 +113,7 @@ out=$(get "$EP6_ADDR" 91 --udp --timeout 2) ||
 log "IPv6 UDP: 3000 bytes, in fragments that fit ($(($(prov_icmp Icmp6InPktTooBigs) - toobig)) packet too big first)"
 
 # --- out of hops ---------------------------------------------------------------
-ttl=$(ip netns exec prov sysctl -n net.ipv4.ip_default_ttl)
-hops=$(ip netns exec prov sysctl -n net.ipv6.conf.eth0.hop_limit)
-ip netns exec prov sysctl -qw net.ipv4.ip_default_ttl=1 net.ipv6.conf.eth0.hop_limit=1
-exc=$(prov_icmp IcmpInTimeExcds)
-exc6=$(prov_icmp Icmp6InTimeExcds)
-get "$EP_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a reply with TTL 1 was forwarded"
-get "$EP6_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a reply with hop limit 1 was forwarded"
-[ "$(prov_icmp IcmpInTimeExcds)" -gt "$exc" ] || fail "no ICMP time exceeded for TTL 1"
-[ "$(prov_icmp Icmp6InTimeExcds)" -gt "$exc6" ] || fail "no ICMPv6 time exceeded for hop limit 1"
-ip netns exec prov sysctl -qw net.ipv4.ip_default_ttl="$ttl" net.ipv6.conf.eth0.hop_limit="$hops"
-out=$(get "$EP_ADDR" 90 --size 10) || fail "no answer with the TTL back: $out"
+out_of_hops prov "the target's"
 log "TTL / hop limit 1: time exceeded, both families"
 
 # --- client to target: the provider network's MTU is smaller ---------------
@@ -143,16 +150,6 @@ ip -n vpca -6 route get "$EP6_ADDR" | grep -q 'mtu 1300' ||
 	fail "the client did not learn MTU 1300 for $EP6_ADDR: $(ip -n vpca -6 route get "$EP6_ADDR")"
 log "IPv6 TCP upload: 300000 bytes; the client learnt mtu 1300 for $EP6_ADDR"
 
-ttl=$(ip netns exec vpca sysctl -n net.ipv4.ip_default_ttl)
-hops=$(ip netns exec vpca sysctl -n net.ipv6.conf.eth0.hop_limit)
-ip netns exec vpca sysctl -qw net.ipv4.ip_default_ttl=1 net.ipv6.conf.eth0.hop_limit=1
-exc=$(vpca_stat IcmpInTimeExcds)
-exc6=$(vpca_stat Icmp6InTimeExcds)
-get "$EP_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a client's packet with TTL 1 was forwarded"
-get "$EP6_ADDR" 90 --size 10 --timeout 2 >/dev/null && fail "a client's packet with hop limit 1 was forwarded"
-[ "$(vpca_stat IcmpInTimeExcds)" -gt "$exc" ] || fail "the client got no ICMP time exceeded for TTL 1"
-[ "$(vpca_stat Icmp6InTimeExcds)" -gt "$exc6" ] || fail "the client got no ICMPv6 time exceeded for hop limit 1"
-ip netns exec vpca sysctl -qw net.ipv4.ip_default_ttl="$ttl" net.ipv6.conf.eth0.hop_limit="$hops"
-out=$(get "$EP_ADDR" 90 --size 10) || fail "no answer with the client's TTL back: $out"
+out_of_hops vpca "the client's"
 log "a client's TTL / hop limit 1: time exceeded from the endpoint, both families"
 exit 0
