@@ -81,14 +81,26 @@ fuzz: deps
 	VPCE_NLFUZZ_COUNT=$(NLFUZZ_COUNT) VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
 		scripts/vm-run -- selftests/run 50-nlfuzz
 
+# The instruction profiler plugin for qemu (VPCE_BENCH_PERF=1 make bench).
+build/tcg-prof.so: scripts/tcg-prof.c
+	@mkdir -p build
+	$(CC) -Wall -Wextra -O2 -shared -fPIC -o $@ $< -lpthread
+
 BENCH_JSON ?= $(TOP)/build/bench.json
-bench: deps
+bench: deps build/tcg-prof.so
 	$(MAKE) all selftests-bin
 	rm -rf build/bench-out
-	VM_OUTDIR=$(TOP)/build/bench-out scripts/vm-run -- scripts/bench
+	VM_OUTDIR=$(TOP)/build/bench-out \
+	VM_PROF=$(if $(filter 1,$(VPCE_BENCH_PERF)),build/tcg-prof.so) \
+		scripts/vm-run -- scripts/bench
 	mkdir -p $(dir $(BENCH_JSON))
 	cp build/bench-out/bench.json $(BENCH_JSON)
 	@echo "bench: JSON in $(BENCH_JSON)"
+	@if [ "$(VPCE_BENCH_PERF)" = 1 ]; then \
+		cd build/bench-out && $(TOP)/scripts/tcg-prof-report \
+			--per $${VPCE_BENCH_PROF_CONNS:-2000} \
+			$$(for f in *.tcgprof; do echo "$${f%.tcgprof}=$$f"; done) >profile.txt && \
+		echo "bench: instruction profile in build/bench-out/profile.txt"; fi
 
 demo: deps
 	$(MAKE) all
