@@ -81,7 +81,8 @@ fuzz: deps
 	VPCE_NLFUZZ_COUNT=$(NLFUZZ_COUNT) VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
 		scripts/vm-run -- selftests/run 50-nlfuzz
 
-# The instruction profiler plugin for qemu (VPCE_BENCH_PERF=1 make bench).
+# The instruction profiler plugin for qemu (VPCE_BENCH_PERF=1 make bench;
+# VPCE_BENCH_TLB=BITS adds its TLB model).
 build/tcg-prof.so: scripts/tcg-prof.c
 	@mkdir -p build
 	$(CC) -Wall -Wextra -O2 -shared -fPIC -o $@ $< -lpthread
@@ -92,6 +93,7 @@ bench: deps build/tcg-prof.so
 	rm -rf build/bench-out
 	VM_OUTDIR=$(TOP)/build/bench-out \
 	VM_PROF=$(if $(filter 1,$(VPCE_BENCH_PERF)),build/tcg-prof.so) \
+	VM_PROF_ARGS=$(if $(VPCE_BENCH_TLB),tlb=$(VPCE_BENCH_TLB)) \
 		scripts/vm-run -- scripts/bench
 	mkdir -p $(dir $(BENCH_JSON))
 	cp build/bench-out/bench.json $(BENCH_JSON)

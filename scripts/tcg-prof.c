@@ -16,8 +16,19 @@
  * Control, through the run's writable 9p share (scripts/vm-run, VM_PROF=1):
  * the guest writes "SEQ start" or "SEQ stop NAME" to DIR/tcgprof.ctl; the
  * plugin polls it, takes the snapshot (start) or writes DIR/NAME.tcgprof
- * (stop: "vaddr instructions-per-execution executions" per block), and then
- * writes SEQ to DIR/tcgprof.ack, which the guest waits for.
+ * (stop: "vaddr instructions-per-execution executions [tlb-misses]" per
+ * block), and then writes SEQ to DIR/tcgprof.ack, which the guest waits
+ * for.
+ *
+ * With tlb=BITS, it also models the emulator's TLB, to show what an
+ * instruction count cannot: under TCG every guest memory access goes
+ * through a software TLB, and a miss costs a page walk in C, so code that
+ * touches many pages costs more per instruction than code that does not.
+ * The model is a direct-mapped TLB of 2^BITS 4 KiB pages per vCPU, emptied
+ * whenever the guest writes CR3 (QEMU 7.2 flushes its whole TLB then: it
+ * keeps no PCIDs); each miss is charged to the block that made the access.
+ * Every memory access then calls into the plugin: the guest runs several
+ * times slower.
  *
  * The counters are plain adds from both vCPUs, not atomic: two vCPUs
  * running one block at the same instant can lose a count. The figures are
@@ -41,14 +52,31 @@
 /* --- QEMU plugin API, version 1 ----------------------------------------- */
 
 typedef uint64_t qemu_plugin_id_t;
+typedef uint32_t qemu_plugin_meminfo_t;
 struct qemu_plugin_tb;
+struct qemu_plugin_insn;
 struct qemu_info_t;
 
 enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
+enum qemu_plugin_cb_flags {
+	QEMU_PLUGIN_CB_NO_REGS,
+	QEMU_PLUGIN_CB_R_REGS,
+	QEMU_PLUGIN_CB_RW_REGS,
+};
+enum qemu_plugin_mem_rw {
+	QEMU_PLUGIN_MEM_R = 1,
+	QEMU_PLUGIN_MEM_W,
+	QEMU_PLUGIN_MEM_RW,
+};
 
 typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
 					       struct qemu_plugin_tb *tb);
 typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index,
+					    void *userdata);
+typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index,
+					  qemu_plugin_meminfo_t info,
+					  uint64_t vaddr, void *userdata);
 
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
 					   qemu_plugin_vcpu_tb_trans_cb_t cb);
@@ -57,6 +85,19 @@ void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
 					      void *ptr, uint64_t imm);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
 uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
+						 size_t idx);
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
+					    qemu_plugin_vcpu_udata_cb_t cb,
+					    enum qemu_plugin_cb_flags flags,
+					    void *userdata);
+void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn,
+				      qemu_plugin_vcpu_mem_cb_t cb,
+				      enum qemu_plugin_cb_flags flags,
+				      enum qemu_plugin_mem_rw rw,
+				      void *userdata);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
 				    qemu_plugin_udata_cb_t cb, void *userdata);
 void qemu_plugin_outs(const char *string);
@@ -72,6 +113,8 @@ struct block {
 	uint64_t vaddr;
 	uint64_t execs;		/* the inline counter */
 	uint64_t base;		/* execs at the last start */
+	uint64_t misses;	/* of the TLB model */
+	uint64_t mbase;
 	uint32_t insns;
 };
 
@@ -83,6 +126,63 @@ static struct block *chunks[MAXCHUNKS];
 static size_t nchunks, nblocks;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char dir[4096];
+
+/* The TLB model: per vCPU, the page (+ 1; 0 is empty) each entry holds. */
+#define MAXVCPUS 64
+static unsigned int tlb_bits;
+static uint64_t *tlb[MAXVCPUS];
+
+static void tlb_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
+		       uint64_t vaddr, void *udata)
+{
+	uint64_t page = (vaddr >> 12) + 1;
+	struct block *b = udata;
+	uint64_t *e;
+
+	(void)info;
+	if (vcpu >= MAXVCPUS || !tlb[vcpu])
+		return;
+	e = &tlb[vcpu][page & ((1ULL << tlb_bits) - 1)];
+	if (*e != page) {
+		*e = page;
+		b->misses++;
+	}
+}
+
+static void tlb_flush(unsigned int vcpu, void *udata)
+{
+	(void)udata;
+	if (vcpu < MAXVCPUS && tlb[vcpu])
+		memset(tlb[vcpu], 0, sizeof(uint64_t) << tlb_bits);
+}
+
+/* mov %reg, %cr3: 0f 22 /r with reg field 3, after an optional REX. */
+static bool writes_cr3(struct qemu_plugin_insn *insn)
+{
+	const uint8_t *p = qemu_plugin_insn_data(insn);
+	size_t n = qemu_plugin_insn_size(insn);
+
+	if (n >= 1 && (p[0] & 0xf0) == 0x40) {
+		p++;
+		n--;
+	}
+	return n >= 3 && p[0] == 0x0f && p[1] == 0x22 && ((p[2] >> 3) & 7) == 3;
+}
+
+static void tlb_instrument(struct qemu_plugin_tb *tb, struct block *b)
+{
+	size_t i, n = qemu_plugin_tb_n_insns(tb);
+
+	for (i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+
+		if (writes_cr3(insn))
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, tlb_flush,
+					QEMU_PLUGIN_CB_NO_REGS, NULL);
+		qemu_plugin_register_vcpu_mem_cb(insn, tlb_access,
+				QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, b);
+	}
+}
 
 /* Translation runs on the vCPU threads, possibly both at once. */
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -104,9 +204,12 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	}
 	pthread_mutex_unlock(&lock);
 	/* Out of memory: that block goes uncounted; the guest runs on. */
-	if (b)
-		qemu_plugin_register_vcpu_tb_exec_inline(tb,
-				QEMU_PLUGIN_INLINE_ADD_U64, &b->execs, 1);
+	if (!b)
+		return;
+	qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+						 &b->execs, 1);
+	if (tlb_bits)
+		tlb_instrument(tb, b);
 }
 
 static void each_block(void (*fn)(struct block *b, void *arg), void *arg)
@@ -125,13 +228,20 @@ static void snap(struct block *b, void *arg)
 {
 	(void)arg;
 	b->base = __atomic_load_n(&b->execs, __ATOMIC_RELAXED);
+	b->mbase = __atomic_load_n(&b->misses, __ATOMIC_RELAXED);
 }
 
 static void dump_one(struct block *b, void *arg)
 {
 	uint64_t d = __atomic_load_n(&b->execs, __ATOMIC_RELAXED) - b->base;
+	uint64_t m = __atomic_load_n(&b->misses, __ATOMIC_RELAXED) - b->mbase;
 
-	if (d)
+	if (!d)
+		return;
+	if (tlb_bits)
+		fprintf(arg, "%llx %u %llu %llu\n", (unsigned long long)b->vaddr,
+			b->insns, (unsigned long long)d, (unsigned long long)m);
+	else
 		fprintf(arg, "%llx %u %llu\n", (unsigned long long)b->vaddr,
 			b->insns, (unsigned long long)d);
 }
@@ -224,12 +334,20 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	int i;
 
 	(void)info;
-	for (i = 0; i < argc; i++)
+	for (i = 0; i < argc; i++) {
 		if (!strncmp(argv[i], "dir=", 4))
 			snprintf(dir, sizeof(dir), "%s", argv[i] + 4);
-	if (!dir[0]) {
-		qemu_plugin_outs("tcg-prof: needs dir=DIR\n");
+		else if (!strncmp(argv[i], "tlb=", 4))
+			tlb_bits = atoi(argv[i] + 4);
+	}
+	if (!dir[0] || tlb_bits > 20) {
+		qemu_plugin_outs("tcg-prof: needs dir=DIR, and tlb=BITS at most 20\n");
 		return -1;
+	}
+	for (i = 0; tlb_bits && i < MAXVCPUS; i++) {
+		tlb[i] = calloc(1, sizeof(uint64_t) << tlb_bits);
+		if (!tlb[i])
+			return -1;
 	}
 	if (pthread_create(&t, NULL, control, NULL))
 		return -1;
