@@ -21,12 +21,8 @@
 #include <linux/slab.h>
 #include <net/netlink.h>
 
-static const struct rhashtable_params vpce_ep_addrs_params = {
-	.key_len = sizeof(struct vpce_ep_key),
-	.key_offset = offsetof(struct vpce_ep_addr, key),
-	.head_offset = offsetof(struct vpce_ep_addr, node),
-	.automatic_shrinking = true,
-};
+static const struct rhashtable_params vpce_ep_addrs_params =
+	VPCE_OWNED_ADDR_PARAMS(struct vpce_ep_addr, key, node);
 
 /*
  * An endpoint with one address, the usual kind, is one kmalloc-256 object:
@@ -62,15 +58,9 @@ struct vpce_ep_addr *vpce_ep_addr_find(struct vpce_net *vn,
 				       const struct vpce_vpc *vpc, u8 family,
 				       const union nf_inet_addr *in)
 {
-	struct vpce_ep_key key;
+	struct vpce_owned_addr key;
 
-	memset(&key, 0, sizeof(key));
-	key.vpc = vpc;
-	key.family = family;
-	if (family == AF_INET)
-		key.in.ip = in->ip;
-	else
-		key.in.in6 = in->in6;
+	vpce_owned_addr_set(&key, vpc, family, in);
 	return rhashtable_lookup_fast(&vn->ep_addrs, &key,
 				      vpce_ep_addrs_params);
 }
@@ -200,9 +190,8 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	for (i = 0; i < cfg->naddrs; i++) {
 		struct vpce_ep_addr *ea = &ep->addrs[i];
 
-		ea->key.vpc = cfg->vpc;
-		ea->key.family = cfg->addrs[i].addr.family;
-		ea->key.in = cfg->addrs[i].addr.in;
+		ea->key.owner = cfg->vpc;
+		ea->key.addr = cfg->addrs[i].addr;
 		ea->zone = zones[i];
 		ea->ep = ep;
 	}

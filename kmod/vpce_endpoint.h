@@ -32,20 +32,12 @@ enum vpce_drop {
 	VPCE_DROP_MAX
 };
 
-/*
- * The lookup key of an endpoint address: addresses are unique within a VPC,
- * and VPCs may overlap. The whole struct is hashed, so it is always built
- * zeroed.
- */
-struct vpce_ep_key {
-	const struct vpce_vpc *vpc;
-	union nf_inet_addr in;
-	u8 family;
-};
-
 struct vpce_ep_addr {
 	struct rhash_head node;		/* in vn->ep_addrs */
-	struct vpce_ep_key key;
+	/* Addresses are unique within a VPC, and VPCs may overlap: the owner
+	 * is the endpoint's VPC.
+	 */
+	struct vpce_owned_addr key;
 	u8 zone;			/* index into the service's zones */
 	struct vpce_endpoint *ep;
 	u32 active;			/* vpce_stats.c, under vn->lock */

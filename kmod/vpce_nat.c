@@ -227,7 +227,7 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_STALE);
 	if (!vpce_endpoint_allows(ep, t))
 		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_POLICY);
-	tgt = vpce_service_pick(svc, ea->zone, ea->key.vpc->named.name, t);
+	tgt = vpce_service_pick(svc, ea->zone, ep->vpc->named.name, t);
 	if (!tgt)
 		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_NO_TARGET);
 	/* The service's idle timeouts, or no flow: one with the host's
@@ -250,7 +250,7 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	 * core applies it on the way out, and keeps the source port unless
 	 * another flow (say from a VPC with the same CIDR) holds the tuple.
 	 */
-	nlb = vpce_service_nlb(svc, ea->zone, ea->key.family);
+	nlb = vpce_service_nlb(svc, ea->zone, ea->key.addr.family);
 	if (!nlb)	/* cannot happen: endpoint add checks */
 		return NF_DROP;
 	memset(&range, 0, sizeof(range));

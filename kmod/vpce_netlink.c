@@ -740,12 +740,9 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 		return -EMSGSIZE;
 	for (i = 0; i < ep->naddrs; i++) {
 		const struct vpce_ep_addr *ea = &ep->addrs[i];
-		struct vpce_addr addr = {
-			.in = ea->key.in,
-			.family = ea->key.family,
-		};
 
-		if (vpce_put_addr(skb, i, &addr, ep->svc->nlbs[ea->zone].zone))
+		if (vpce_put_addr(skb, i, &ea->key.addr,
+				  ep->svc->nlbs[ea->zone].zone))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, array);

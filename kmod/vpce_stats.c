@@ -38,12 +38,8 @@
 #include <net/ip.h>
 #include <net/netfilter/nf_conntrack_core.h>
 
-static const struct rhashtable_params vpce_tstats_params = {
-	.key_len = sizeof(struct vpce_tstats_key),
-	.key_offset = offsetof(struct vpce_tstats, key),
-	.head_offset = offsetof(struct vpce_tstats, node),
-	.automatic_shrinking = true,
-};
+static const struct rhashtable_params vpce_tstats_params =
+	VPCE_OWNED_ADDR_PARAMS(struct vpce_tstats, key, node);
 
 /* Counter sets: see vpce_counters_block in vpce_stats.h. */
 
@@ -229,27 +225,14 @@ void vpce_tstats_destroy(struct vpce_net *vn)
 	rhashtable_destroy(&vn->tstats);
 }
 
-static void vpce_tstats_key(struct vpce_tstats_key *key,
-			    const struct vpce_service *svc, u8 family,
-			    const union nf_inet_addr *in)
-{
-	memset(key, 0, sizeof(*key));
-	key->svc = svc;
-	key->family = family;
-	if (family == AF_INET)
-		key->in.ip = in->ip;
-	else
-		key->in.in6 = in->in6;
-}
-
 static struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,
 					    const struct vpce_service *svc,
 					    u8 family,
 					    const union nf_inet_addr *in)
 {
-	struct vpce_tstats_key key;
+	struct vpce_owned_addr key;
 
-	vpce_tstats_key(&key, svc, family, in);
+	vpce_owned_addr_set(&key, svc, family, in);
 	return rhashtable_lookup_fast(&vn->tstats, &key, vpce_tstats_params);
 }
 
@@ -277,7 +260,8 @@ int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
 		kfree(ts);
 		return -ENOMEM;
 	}
-	vpce_tstats_key(&ts->key, svc, addr->family, &addr->in);
+	ts->key.owner = svc;
+	ts->key.addr = *addr;
 	ret = rhashtable_lookup_insert_fast(&vn->tstats, &ts->node,
 					    vpce_tstats_params);
 	if (ret)

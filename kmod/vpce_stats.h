@@ -49,15 +49,9 @@ struct vpce_counters_sum {
  * del", keyed by service and address: the packet path finds a flow's
  * target from its conntrack reply tuple.
  */
-struct vpce_tstats_key {
-	const struct vpce_service *svc;
-	union nf_inet_addr in;
-	u8 family;
-};
-
 struct vpce_tstats {
 	struct rhash_head node;		/* in vn->tstats */
-	struct vpce_tstats_key key;
+	struct vpce_owned_addr key;	/* owner: the service */
 	struct vpce_counters_ref stats;	/* one set */
 	u32 active;			/* vn->lock: the last count */
 	struct rcu_head rcu;
