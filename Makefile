@@ -87,13 +87,14 @@ build/tcg-prof.so: scripts/tcg-prof.c
 	@mkdir -p build
 	$(CC) -Wall -Wextra -O2 -shared -fPIC -o $@ $< -lpthread
 
+comma := ,
 BENCH_JSON ?= $(TOP)/build/bench.json
 bench: deps build/tcg-prof.so
 	$(MAKE) all selftests-bin
 	rm -rf build/bench-out
 	VM_OUTDIR=$(TOP)/build/bench-out \
 	VM_PROF=$(if $(filter 1,$(VPCE_BENCH_PERF)),build/tcg-prof.so) \
-	VM_PROF_ARGS=$(if $(VPCE_BENCH_TLB),tlb=$(VPCE_BENCH_TLB)) \
+	VM_PROF_ARGS=cpus=1$(if $(VPCE_BENCH_TLB),$(comma)tlb=$(VPCE_BENCH_TLB)) \
 		scripts/vm-run -- scripts/bench
 	mkdir -p $(dir $(BENCH_JSON))
 	cp build/bench-out/bench.json $(BENCH_JSON)

@@ -16,9 +16,10 @@
  * Control, through the run's writable 9p share (scripts/vm-run, VM_PROF=1):
  * the guest writes "SEQ start" or "SEQ stop NAME" to DIR/tcgprof.ctl; the
  * plugin polls it, takes the snapshot (start) or writes DIR/NAME.tcgprof
- * (stop: "vaddr instructions-per-execution executions [tlb-misses]" per
- * block), and then writes SEQ to DIR/tcgprof.ack, which the guest waits
- * for.
+ * (stop: "vaddr instructions-per-execution executions tlb-misses e0 e1 e2
+ * e3" per block, the last four the executions per vCPU; what is not
+ * measured is 0), and then writes SEQ to DIR/tcgprof.ack, which the guest
+ * waits for.
  *
  * With tlb=BITS, it also models the emulator's TLB, to show what an
  * instruction count cannot: under TCG every guest memory access goes
@@ -29,6 +30,14 @@
  * keeps no PCIDs); each miss is charged to the block that made the access.
  * Every memory access then calls into the plugin: the guest runs several
  * times slower.
+ *
+ * With cpus=1, executions are also counted per vCPU (the first three on
+ * their own, any others together as the fourth), through a callback rather
+ * than an inline add: with the client pinned to one vCPU and the server to
+ * the other, that shows which side a mode's work lands on. The packets a
+ * process sends are processed by the host's stack on the sender's CPU, in
+ * softirq context, so a client-bound workload is bound by the client's
+ * vCPU, which also carries the host's work in the client's direction.
  *
  * The counters are plain adds from both vCPUs, not atomic: two vCPUs
  * running one block at the same instant can lose a count. The figures are
@@ -89,6 +98,10 @@ struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb
 						 size_t idx);
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+					  qemu_plugin_vcpu_udata_cb_t cb,
+					  enum qemu_plugin_cb_flags flags,
+					  void *userdata);
 void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
 					    qemu_plugin_vcpu_udata_cb_t cb,
 					    enum qemu_plugin_cb_flags flags,
@@ -115,6 +128,8 @@ struct block {
 	uint64_t base;		/* execs at the last start */
 	uint64_t misses;	/* of the TLB model */
 	uint64_t mbase;
+	uint64_t cpu[4];	/* executions per vCPU, with cpus=1 */
+	uint64_t cpubase[4];
 	uint32_t insns;
 };
 
@@ -130,6 +145,7 @@ static char dir[4096];
 /* The TLB model: per vCPU, the page (+ 1; 0 is empty) each entry holds. */
 #define MAXVCPUS 64
 static unsigned int tlb_bits;
+static bool per_cpu;
 static uint64_t *tlb[MAXVCPUS];
 
 static void tlb_access(unsigned int vcpu, qemu_plugin_meminfo_t info,
@@ -154,6 +170,13 @@ static void tlb_flush(unsigned int vcpu, void *udata)
 	(void)udata;
 	if (vcpu < MAXVCPUS && tlb[vcpu])
 		memset(tlb[vcpu], 0, sizeof(uint64_t) << tlb_bits);
+}
+
+static void cpu_exec(unsigned int vcpu, void *udata)
+{
+	struct block *b = udata;
+
+	b->cpu[vcpu < 3 ? vcpu : 3]++;
 }
 
 /* mov %reg, %cr3: 0f 22 /r with reg field 3, after an optional REX. */
@@ -210,6 +233,9 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 						 &b->execs, 1);
 	if (tlb_bits)
 		tlb_instrument(tb, b);
+	if (per_cpu)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, cpu_exec,
+						     QEMU_PLUGIN_CB_NO_REGS, b);
 }
 
 static void each_block(void (*fn)(struct block *b, void *arg), void *arg)
@@ -229,21 +255,23 @@ static void snap(struct block *b, void *arg)
 	(void)arg;
 	b->base = __atomic_load_n(&b->execs, __ATOMIC_RELAXED);
 	b->mbase = __atomic_load_n(&b->misses, __ATOMIC_RELAXED);
+	memcpy(b->cpubase, b->cpu, sizeof(b->cpu));
 }
 
 static void dump_one(struct block *b, void *arg)
 {
 	uint64_t d = __atomic_load_n(&b->execs, __ATOMIC_RELAXED) - b->base;
 	uint64_t m = __atomic_load_n(&b->misses, __ATOMIC_RELAXED) - b->mbase;
+	unsigned long long c[4];
+	int i;
 
 	if (!d)
 		return;
-	if (tlb_bits)
-		fprintf(arg, "%llx %u %llu %llu\n", (unsigned long long)b->vaddr,
-			b->insns, (unsigned long long)d, (unsigned long long)m);
-	else
-		fprintf(arg, "%llx %u %llu\n", (unsigned long long)b->vaddr,
-			b->insns, (unsigned long long)d);
+	for (i = 0; i < 4; i++)
+		c[i] = __atomic_load_n(&b->cpu[i], __ATOMIC_RELAXED) - b->cpubase[i];
+	fprintf(arg, "%llx %u %llu %llu %llu %llu %llu %llu\n",
+		(unsigned long long)b->vaddr, b->insns, (unsigned long long)d,
+		(unsigned long long)m, c[0], c[1], c[2], c[3]);
 }
 
 static int dump(const char *name)
@@ -296,7 +324,7 @@ static void write_ack(const char *path, unsigned long seq, int err)
 
 static void *control(void *arg)
 {
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct timespec ts = { 0, 2 * 1000 * 1000 };
 	char ctl[8192], ack[8192], buf[512], what[16], name[256];
 	unsigned long seq, last = 0;
 	int err;
@@ -339,6 +367,8 @@ EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			snprintf(dir, sizeof(dir), "%s", argv[i] + 4);
 		else if (!strncmp(argv[i], "tlb=", 4))
 			tlb_bits = atoi(argv[i] + 4);
+		else if (!strcmp(argv[i], "cpus=1"))
+			per_cpu = true;
 	}
 	if (!dir[0] || tlb_bits > 20) {
 		qemu_plugin_outs("tcg-prof: needs dir=DIR, and tlb=BITS at most 20\n");
