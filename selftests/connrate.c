@@ -3,9 +3,13 @@
  * connrate: the load generator and server of scripts/bench.
  *
  *   connrate serve PORT
- *	Accepts TCP connections on PORT (all addresses), sends each a greeting
- *	line with the local address it was reached at (after any DNAT: which
- *	target got the flow), then echoes what it reads until the peer closes.
+ *	Accepts TCP connections on PORT (all addresses) and echoes what it
+ *	reads until the peer closes, except that a lone "?" is answered with a
+ *	greeting line: the local address it was reached at (after any DNAT:
+ *	which target got the flow). Nothing is sent unasked: data the client
+ *	has not read when it closes would turn its FIN into a reset, and the
+ *	closing sequence would then depend on which side was quicker, so
+ *	differently for every mode of a benchmark.
  *
  *   connrate conn ADDR PORT [-t SECS | -c COUNT] [-P PARALLEL]
  *		   [-S FIRST_SRC -N NSRC] [-p SPORT_BASE] [-r] [-g]
@@ -16,8 +20,8 @@
  *	which is where a load balancer does its per-flow work. Sockets close
  *	normally (the client keeps TIME_WAIT: run with net.ipv4.tcp_tw_reuse=1)
  *	or with -r by reset. With -p, connection i uses source port
- *	SPORT_BASE + i / NSRC (deterministic 5-tuples); with -g it reads the
- *	greeting and prints "SRC SPORT TARGET" per connection.
+ *	SPORT_BASE + i / NSRC (deterministic 5-tuples); with -g it asks for
+ *	the greeting and prints "SRC SPORT TARGET" per connection.
  *
  *   connrate rr ADDR PORT [-t SECS] [-C CONNS]
  *	Request/response on CONNS (default 1) established connections: one
@@ -142,21 +146,10 @@ static int serve(int port)
 			int fd = evs[i].data.fd;
 
 			if (fd == lfd) {
-				struct sockaddr_in la;
-				socklen_t ll = sizeof(la);
-				char line[64];
 				int c;
 
 				while ((c = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
 					setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-					if (getsockname(c, (struct sockaddr *)&la, &ll) == 0) {
-						snprintf(line, sizeof(line), "%s\n",
-							 inet_ntoa(la.sin_addr));
-						if (write(c, line, strlen(line)) < 0) {
-							close(c);
-							continue;
-						}
-					}
 					ev.events = EPOLLIN;
 					ev.data.fd = c;
 					epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
@@ -168,6 +161,16 @@ static int serve(int port)
 			if (r <= 0) {
 				close(fd);
 				continue;
+			}
+			if (r == 1 && buf[0] == '?') {
+				struct sockaddr_in la;
+				socklen_t ll = sizeof(la);
+
+				if (getsockname(fd, (struct sockaddr *)&la, &ll) < 0) {
+					close(fd);
+					continue;
+				}
+				r = snprintf(buf, sizeof(buf), "%s\n", inet_ntoa(la.sin_addr));
 			}
 			if (write(fd, buf, (size_t)r) < 0)
 				close(fd);
@@ -266,7 +269,8 @@ static int conn(struct sockaddr_in dst, double secs, unsigned long count,
 					int fl = fcntl(s->fd, F_GETFL);
 
 					fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK);
-					r = read(s->fd, line, sizeof(line) - 1);
+					r = write(s->fd, "?", 1) == 1 ?
+						read(s->fd, line, sizeof(line) - 1) : -1;
 					line[r > 0 ? r : 0] = '\0';
 					line[strcspn(line, "\n")] = '\0';
 					printf("%s %u %s\n", inet_ntoa(a), s->sport,
@@ -307,7 +311,7 @@ static int rr(struct sockaddr_in dst, double secs, int nconn)
 	uint64_t t0, deadline;
 	unsigned long n = 0, errors = 0;
 	int *fds = calloc((size_t)nconn, sizeof(int)), i, one = 1;
-	char c = 'x', line[64];
+	char c = 'x';
 
 	if (!fds)
 		die("calloc");
@@ -316,9 +320,6 @@ static int rr(struct sockaddr_in dst, double secs, int nconn)
 		if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&dst, sizeof(dst)) < 0)
 			die("connect");
 		setsockopt(fds[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		/* The greeting. */
-		if (read(fds[i], line, sizeof(line)) <= 0)
-			die("greeting");
 	}
 	t0 = now_ns();
 	deadline = t0 + (uint64_t)(secs * 1e9);
