@@ -201,5 +201,5 @@ void vpce_net_unregister(void)
 	 * that frees them goes away.
 	 */
 	rcu_barrier();
-	vpce_counters_check_unused();
+	vpce_counters_exit();
 }

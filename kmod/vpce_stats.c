@@ -51,12 +51,15 @@ static_assert(VPCE_COUNTERS_PER_BLOCK >= VPCE_ZONES_MAX,
 	      "a service's sets fit in a block");
 
 /*
- * The pool is the module's, shared by all namespaces. Blocks are freed as
- * soon as they are empty; sets are freed by RCU callbacks (softirq), hence
- * the _bh lock.
+ * The pool is the module's, shared by all namespaces. Sets are freed by RCU
+ * callbacks (softirq), hence the _bh lock. A block that becomes empty is
+ * freed, except one, which stays on the partial list: churn at a block's
+ * boundary (a set freed, a set allocated, again and again) would otherwise
+ * free and allocate a page per CPU every time.
  */
 static DEFINE_SPINLOCK(vpce_counters_lock);
 static LIST_HEAD(vpce_counters_partial);
+static bool vpce_counters_empty;	/* an empty block is on the list */
 /* Sets in use: a block that is full is on no list, so only this count
  * shows, at unload, a set that was never given back.
  */
@@ -97,7 +100,7 @@ static struct vpce_counters_block *vpce_counters_block_new(void)
  */
 int vpce_counters_alloc(struct vpce_counters_ref *ref, unsigned int n)
 {
-	struct vpce_counters_block *blk, *spare = NULL;
+	struct vpce_counters_block *blk, *empty, *spare = NULL;
 	unsigned long i;
 	int cpu;
 
@@ -107,12 +110,23 @@ int vpce_counters_alloc(struct vpce_counters_ref *ref, unsigned int n)
 		return -ENOMEM;
 	for (;;) {
 		spin_lock_bh(&vpce_counters_lock);
+		/* Blocks in use first: the empty one is the last resort. */
+		empty = NULL;
 		list_for_each_entry(blk, &vpce_counters_partial, list) {
+			if (!blk->used) {
+				empty = blk;
+				continue;
+			}
 			i = bitmap_find_next_zero_area(blk->map,
 						       VPCE_COUNTERS_PER_BLOCK,
 						       0, n, 0);
 			if (i < VPCE_COUNTERS_PER_BLOCK)
 				goto found;
+		}
+		if (empty) {
+			blk = empty;
+			i = 0;
+			goto found;
 		}
 		if (spare) {
 			blk = spare;
@@ -127,6 +141,8 @@ int vpce_counters_alloc(struct vpce_counters_ref *ref, unsigned int n)
 			return -ENOMEM;
 	}
 found:
+	if (!blk->used)
+		vpce_counters_empty = false;
 	bitmap_set(blk->map, i, n);
 	blk->used += n;
 	vpce_counters_used += n;
@@ -168,20 +184,37 @@ void vpce_counters_free(struct vpce_counters_ref *ref)
 	bitmap_clear(blk->map, ref->slot, ref->n);
 	blk->used -= ref->n;
 	vpce_counters_used -= ref->n;
-	if (blk->used)
+	if (blk->used) {
 		blk = NULL;
-	else
+	} else if (!vpce_counters_empty) {
+		vpce_counters_empty = true;
+		blk = NULL;
+	} else {
 		list_del(&blk->list);
+	}
 	spin_unlock_bh(&vpce_counters_lock);
 	if (blk)
 		vpce_counters_block_free(blk);
 }
 
-/* At unload, once every object is freed: a set still in use is a leak. */
-void vpce_counters_check_unused(void)
+/*
+ * At unload, once every object is freed: free the empty block kept, and
+ * warn of a set still in use, a leak (a full block is on no list, so only
+ * the count shows it).
+ */
+void vpce_counters_exit(void)
 {
+	struct vpce_counters_block *blk, *tmp;
+
 	WARN(vpce_counters_used, "vpce: %lu counter sets never freed\n",
 	     vpce_counters_used);
+	list_for_each_entry_safe(blk, tmp, &vpce_counters_partial, list) {
+		if (blk->used)
+			continue;
+		list_del(&blk->list);
+		vpce_counters_block_free(blk);
+	}
+	vpce_counters_empty = false;
 }
 
 /* Add counter set @i of @ref's, over every CPU, to @sum. */

@@ -82,7 +82,7 @@ struct vpce_counters_block {
 
 int vpce_counters_alloc(struct vpce_counters_ref *ref, unsigned int n);
 void vpce_counters_free(struct vpce_counters_ref *ref);
-void vpce_counters_check_unused(void);
+void vpce_counters_exit(void);
 void vpce_counters_sum(const struct vpce_counters_ref *ref, unsigned int i,
 		       struct vpce_counters_sum *sum);
 
