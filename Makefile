@@ -59,7 +59,7 @@ else
 check: deps
 	$(MAKE) all selftests-bin
 	scripts/check-install
-	scripts/vm-run -- selftests/run
+	scripts/vm-run -- selftests/run $(TESTS)
 endif
 
 # The debug kernel: built (or found in the cache) by scripts/debug-kernel,

@@ -63,12 +63,17 @@
 static unsigned int vpce_zone_in(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
+	struct vpce_net *vn = vpce_net(state->net);
+	unsigned int verdict;
 	struct vpce_dev *d;
 
 	/* Somebody (a notrack or CT rule) has decided for this packet. */
 	if (skb->_nfct)
 		return NF_ACCEPT;
-	d = vpce_dev_by_ifindex(vpce_net(state->net), state->in->ifindex);
+	d = vpce_dev_by_ifindex(vn, state->in->ifindex);
+	/* With conntrack=0, vpce's own table takes what it can. */
+	if (!vpce_conntrack && vpce_conn_in(vn, d, skb, state, &verdict))
+		return verdict;
 	if (!d)
 		return NF_ACCEPT;
 	nf_conntrack_get(&d->tmpl->ct_general);
@@ -378,21 +383,9 @@ static void vpce_fake_rt_set(struct sk_buff *skb, union vpce_fake_rt *rt,
 	skb_dst_set_noref(skb, &rt->rt4.dst);
 }
 
-/*
- * What a packet too big for its way on or out of hops becomes. The choice
- * is ip_forward()'s and ip6_forward()'s, and so is the ICMP error; only who
- * sends it differs (see the callers).
- */
-enum vpce_fit { VPCE_FITS, VPCE_FRAGMENT, VPCE_ERROR };
-
-struct vpce_icmp_err {
-	u8 type;
-	u8 code;
-	u32 info;	/* the MTU, for "too big" */
-};
-
-static enum vpce_fit vpce_fit4(const struct sk_buff *skb, unsigned int mtu,
-			       struct vpce_icmp_err *e)
+/* See enum vpce_fit; only who sends the error differs (see the callers). */
+enum vpce_fit vpce_fit4(const struct sk_buff *skb, unsigned int mtu,
+			struct vpce_icmp_err *e)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
@@ -414,8 +407,8 @@ static enum vpce_fit vpce_fit4(const struct sk_buff *skb, unsigned int mtu,
 	return VPCE_ERROR;
 }
 
-static enum vpce_fit vpce_fit6(const struct sk_buff *skb, unsigned int mtu,
-			       struct vpce_icmp_err *e)
+enum vpce_fit vpce_fit6(const struct sk_buff *skb, unsigned int mtu,
+			struct vpce_icmp_err *e)
 {
 	if (ipv6_hdr(skb)->hop_limit <= 1) {
 		*e = (struct vpce_icmp_err){ ICMPV6_TIME_EXCEED,
@@ -491,7 +484,6 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 				    const struct vpce_dev *d)
 {
 	bool ipv6 = nf_ct_l3num(ct) == NFPROTO_IPV6;
-	union vpce_fake_rt rt;
 	struct net_device *dev;
 	enum vpce_fit fit;
 	int thoff;
@@ -522,7 +514,20 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	if (ipv6) {
+	return vpce_client_send(net, skb, dev, fit);
+}
+
+/*
+ * The end of a reply's way, translated already: forward it by hand out of
+ * the VPC device @dev to the client's neighbour entry, as ip_forward() and
+ * ip6_forward() would (hop limit, fragments when @fit says so).
+ */
+unsigned int vpce_client_send(struct net *net, struct sk_buff *skb,
+			      struct net_device *dev, enum vpce_fit fit)
+{
+	union vpce_fake_rt rt;
+
+	if (skb->protocol == htons(ETH_P_IPV6)) {
 		if (skb_ensure_writable(skb, sizeof(struct ipv6hdr)))
 			return NF_DROP;
 		ipv6_hdr(skb)->hop_limit--;
@@ -536,7 +541,7 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 	skb->dev = dev;
 	if (fit == VPCE_FRAGMENT) {
 		vpce_fake_rt_set(skb, &rt, dev);
-		if (ipv6)
+		if (skb->protocol == htons(ETH_P_IPV6))
 			ipv6_stub->ipv6_fragment(net, NULL, skb,
 						 vpce_client_xmit);
 		else
@@ -570,11 +575,6 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 		     struct sk_buff_head *q)
 {
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	struct ipv6hdr *ip6h = NULL;
-	struct iphdr *iph = NULL;
-	struct sk_buff *skb;
-	struct tcphdr *th;
-	unsigned int nhlen;
 
 	if ((t->src.l3num != AF_INET && t->src.l3num != AF_INET6) ||
 	    t->dst.protonum != IPPROTO_TCP)
@@ -588,6 +588,27 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 	default:
 		return;
 	}
+	vpce_reset_queue(nf_ct_net(ct), t,
+			 ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end,
+			 ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end,
+			 d->ifindex, q);
+}
+
+/*
+ * The reset itself, for a TCP flow with original tuple @t (client to
+ * endpoint address): from the endpoint address, with sequence number @seq
+ * (the next the client expects) and acknowledging @ack, to be sent out of
+ * device @ifindex.
+ */
+void vpce_reset_queue(struct net *net, const struct nf_conntrack_tuple *t,
+		      u32 seq, u32 ack, int ifindex, struct sk_buff_head *q)
+{
+	struct ipv6hdr *ip6h = NULL;
+	struct iphdr *iph = NULL;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	unsigned int nhlen;
+
 	nhlen = t->src.l3num == AF_INET6 ? sizeof(*ip6h) : sizeof(*iph);
 	skb = alloc_skb(LL_MAX_HEADER + nhlen + sizeof(*th), GFP_ATOMIC);
 	if (!skb)
@@ -599,8 +620,7 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 		ip6_flow_hdr(ip6h, 0, 0);
 		ip6h->payload_len = htons(sizeof(*th));
 		ip6h->nexthdr = IPPROTO_TCP;
-		ip6h->hop_limit =
-			READ_ONCE(nf_ct_net(ct)->ipv6.devconf_all->hop_limit);
+		ip6h->hop_limit = READ_ONCE(net->ipv6.devconf_all->hop_limit);
 		ip6h->saddr = t->dst.u3.in6;
 		ip6h->daddr = t->src.u3.in6;
 		goto tcp;
@@ -610,7 +630,7 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 	iph->ihl = sizeof(*iph) / 4;
 	iph->tot_len = htons(sizeof(*iph) + sizeof(*th));
 	iph->frag_off = htons(IP_DF);
-	iph->ttl = READ_ONCE(nf_ct_net(ct)->ipv4.sysctl_ip_default_ttl);
+	iph->ttl = READ_ONCE(net->ipv4.sysctl_ip_default_ttl);
 	iph->protocol = IPPROTO_TCP;
 	iph->saddr = t->dst.u3.ip;
 	iph->daddr = t->src.u3.ip;
@@ -621,8 +641,8 @@ tcp:
 	th = skb_put_zero(skb, sizeof(*th));
 	th->source = t->dst.u.tcp.port;
 	th->dest = t->src.u.tcp.port;
-	th->seq = htonl(ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end);
-	th->ack_seq = htonl(ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end);
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
 	th->doff = sizeof(*th) / 4;
 	th->rst = 1;
 	th->ack = 1;
@@ -636,7 +656,7 @@ tcp:
 					 csum_partial(th, sizeof(*th), 0));
 		skb->protocol = htons(ETH_P_IP);
 	}
-	skb->skb_iif = d->ifindex;
+	skb->skb_iif = ifindex;
 	__skb_queue_tail(q, skb);
 }
 
@@ -721,20 +741,17 @@ static unsigned int vpce_orig_route6(struct net *net, struct sk_buff *skb)
 }
 
 /*
- * An ICMP error @e about @skb, a client's packet of flow @ct (translated to
- * the target at PRE_ROUTING, not yet from the nlb address), to the client:
- * built as the reject targets build theirs, then translated by the NAT core
- * as an error in the flow's reply direction is on its way out, so that it
- * comes from the endpoint address and tells of the packet the client sent.
- * (The builders leave the transport header where the network header is:
- * the ICMP header is found from the IP header's length.)
+ * An ICMP error @e about @skb, from the address @skb was sent to, to its
+ * sender: built as the reject targets build theirs. (The builders leave the
+ * transport header where the network header is: the ICMP header is found
+ * from the IP header's length.)
  */
-static void vpce_client_error(const struct nf_hook_state *state,
-			      struct sk_buff *skb, struct nf_conn *ct,
-			      const struct vpce_icmp_err *e)
+static struct sk_buff *vpce_icmp_build(const struct nf_hook_state *state,
+				       struct sk_buff *skb,
+				       const struct vpce_icmp_err *e)
 {
-	unsigned int len;
 	struct sk_buff *nskb;
+	unsigned int len;
 
 	if (state->pf == NFPROTO_IPV6) {
 		struct icmp6hdr *h;
@@ -742,7 +759,7 @@ static void vpce_client_error(const struct nf_hook_state *state,
 		nskb = nf_reject_skb_v6_unreach(state->net, skb, state->in,
 						state->hook, e->code);
 		if (!nskb)
-			return;
+			return NULL;
 		len = nskb->len - sizeof(struct ipv6hdr);
 		h = (struct icmp6hdr *)(skb_network_header(nskb) +
 					sizeof(struct ipv6hdr));
@@ -753,18 +770,13 @@ static void vpce_client_error(const struct nf_hook_state *state,
 						 &ipv6_hdr(nskb)->daddr, len,
 						 IPPROTO_ICMPV6,
 						 csum_partial(h, len, 0));
-		if (!nf_nat_icmpv6_reply_translation(nskb, ct,
-						     IP_CT_RELATED_REPLY,
-						     NF_INET_POST_ROUTING,
-						     sizeof(struct ipv6hdr)))
-			goto drop;
 	} else {
 		struct icmphdr *h;
 
 		nskb = nf_reject_skb_v4_unreach(state->net, skb, state->in,
 						state->hook, e->code);
 		if (!nskb)
-			return;
+			return NULL;
 		len = nskb->len - ip_hdrlen(nskb);
 		h = (struct icmphdr *)(skb_network_header(nskb) +
 				       ip_hdrlen(nskb));
@@ -772,14 +784,44 @@ static void vpce_client_error(const struct nf_hook_state *state,
 		h->un.gateway = htonl(e->info);
 		h->checksum = 0;
 		h->checksum = csum_fold(csum_partial(h, len, 0));
-		if (!nf_nat_icmp_reply_translation(nskb, ct, IP_CT_RELATED_REPLY,
-						   NF_INET_POST_ROUTING))
-			goto drop;
+	}
+	return nskb;
+}
+
+void vpce_icmp_back(const struct nf_hook_state *state, struct sk_buff *skb,
+		    const struct vpce_icmp_err *e)
+{
+	struct sk_buff *nskb = vpce_icmp_build(state, skb, e);
+
+	if (nskb)
+		vpce_send_back(state, skb, nskb);
+}
+
+/*
+ * An ICMP error @e about @skb, a client's packet of flow @ct (translated to
+ * the target at PRE_ROUTING, not yet from the nlb address), to the client,
+ * translated by the NAT core as an error in the flow's reply direction is
+ * on its way out, so that it comes from the endpoint address and tells of
+ * the packet the client sent.
+ */
+static void vpce_client_error(const struct nf_hook_state *state,
+			      struct sk_buff *skb, struct nf_conn *ct,
+			      const struct vpce_icmp_err *e)
+{
+	struct sk_buff *nskb = vpce_icmp_build(state, skb, e);
+
+	if (!nskb)
+		return;
+	if (state->pf == NFPROTO_IPV6 ?
+	    !nf_nat_icmpv6_reply_translation(nskb, ct, IP_CT_RELATED_REPLY,
+					     NF_INET_POST_ROUTING,
+					     sizeof(struct ipv6hdr)) :
+	    !nf_nat_icmp_reply_translation(nskb, ct, IP_CT_RELATED_REPLY,
+					   NF_INET_POST_ROUTING)) {
+		kfree_skb(nskb);
+		return;
 	}
 	vpce_send_back(state, skb, nskb);
-	return;
-drop:
-	kfree_skb(nskb);
 }
 
 /*

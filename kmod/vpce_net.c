@@ -48,6 +48,29 @@ struct vpce_flows_end_ctx {
 	struct sk_buff_head resets;
 };
 
+/*
+ * Whether a flow of @ep matches @m, all but m->gone (which is about the
+ * flow's device): @ea is its endpoint address (NULL for a gateway
+ * endpoint's), @target its target's address, @orig its original tuple.
+ * Under RCU with bottom halves off (the policy's evaluation).
+ */
+bool vpce_flow_match_ep(const struct vpce_flow_match *m,
+			const struct vpce_endpoint *ep,
+			const struct vpce_ep_addr *ea, u8 family,
+			const union nf_inet_addr *target,
+			const struct nf_conntrack_tuple *orig)
+{
+	if (m->ep && ep != m->ep)
+		return false;
+	if (m->svc && ep->svc != m->svc)
+		return false;
+	/* Gateway services have no targets. */
+	if (m->target && (!ea || family != m->target->family ||
+			  !nf_inet_addr_cmp(target, &m->target->in)))
+		return false;
+	return !m->denied || !vpce_endpoint_allows(ep, orig);
+}
+
 /* Called by conntrack for every entry of the namespace, with its locks held. */
 static int vpce_flow_matches(struct nf_conn *ct, void *data)
 {
@@ -58,6 +81,7 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	struct vpce_ep_addr *ea;
 	struct vpce_dev *d;
 	u32 queued;
+	bool match;
 
 	d = vpce_dev_by_ct(ctx->vn, ct);
 	if (!d)
@@ -70,28 +94,13 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	ep = ea ? ea->ep : vpce_gateway_flow_ep(d->vpc, ct);
 	if (!ep)
 		return 0;
-	if (m->ep && ep != m->ep)
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	rcu_read_lock();
+	match = vpce_flow_match_ep(m, ep, ea, reply->src.l3num,
+				   &reply->src.u3, orig);
+	rcu_read_unlock();
+	if (!match)
 		return 0;
-	if (m->svc && ep->svc != m->svc)
-		return 0;
-	/* Gateway services have no targets. */
-	if (m->target && !ea)
-		return 0;
-	if (m->target) {
-		reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-		if (reply->src.l3num != m->target->family ||
-		    !nf_inet_addr_cmp(&reply->src.u3, &m->target->in))
-			return 0;
-	}
-	if (m->denied) {
-		bool allowed;
-
-		rcu_read_lock();
-		allowed = vpce_endpoint_allows(ep, orig);
-		rcu_read_unlock();
-		if (allowed)
-			return 0;
-	}
 	queued = skb_queue_len(&ctx->resets);
 	vpce_flow_reset(ct, d, &ctx->resets);
 	if (skb_queue_len(&ctx->resets) != queued)
@@ -113,6 +122,7 @@ void vpce_flows_end(struct vpce_net *vn, const struct vpce_flow_match *m)
 	synchronize_net();
 	__skb_queue_head_init(&ctx.resets);
 	nf_ct_iterate_cleanup_net(vpce_flow_matches, &iter);
+	vpce_conns_end(vn, m, &ctx.resets);
 	vpce_flow_resets_send(vn, &ctx.resets);
 }
 
@@ -125,9 +135,12 @@ static int __net_init vpce_net_init(struct net *net)
 	mutex_init(&vn->lock);
 	get_random_bytes(&vn->flow_key, sizeof(vn->flow_key));
 
-	ret = vpce_tstats_init(vn);
+	ret = vpce_conns_init(vn);
 	if (ret)
 		return ret;
+	ret = vpce_tstats_init(vn);
+	if (ret)
+		goto err_conns;
 	ret = vpce_vpcs_init(vn);
 	if (ret)
 		goto err_tstats;
@@ -145,6 +158,8 @@ err_vpcs:
 	vpce_vpcs_destroy(vn);
 err_tstats:
 	vpce_tstats_destroy(vn);
+err_conns:
+	vpce_conns_destroy(vn);
 	return ret;
 }
 
@@ -173,6 +188,7 @@ static void __net_exit vpce_net_exit(struct net *net)
 	vpce_services_destroy(vn);
 	vpce_vpcs_destroy(vn);
 	vpce_tstats_destroy(vn);
+	vpce_conns_destroy(vn);
 	vn->hooks_registered = false;
 	mutex_unlock(&vn->lock);
 	/* Drains that were running when their services went still hold

@@ -6,6 +6,7 @@
 #ifndef _VPCE_NET_H
 #define _VPCE_NET_H
 
+#include "vpce_conn.h"
 #include "vpce_names.h"
 
 #include <linux/idr.h>
@@ -58,6 +59,8 @@ struct vpce_net {
 	struct work_struct gone_work;
 	/* (service, address) -> struct vpce_tstats: targets' counters */
 	struct rhashtable tstats;
+	/* With conntrack=0: the flows (vpce_conn.c). */
+	struct vpce_conns conns;
 };
 
 extern unsigned int vpce_net_id;
@@ -90,6 +93,15 @@ struct vpce_flow_match {
 };
 
 void vpce_flows_end(struct vpce_net *vn, const struct vpce_flow_match *m);
+
+struct vpce_endpoint;
+struct vpce_ep_addr;
+struct nf_conntrack_tuple;
+bool vpce_flow_match_ep(const struct vpce_flow_match *m,
+			const struct vpce_endpoint *ep,
+			const struct vpce_ep_addr *ea, u8 family,
+			const union nf_inet_addr *target,
+			const struct nf_conntrack_tuple *orig);
 
 int vpce_net_register(void);
 void vpce_net_unregister(void);

@@ -258,10 +258,9 @@ void vpce_tstats_destroy(struct vpce_net *vn)
 	rhashtable_destroy(&vn->tstats);
 }
 
-static struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,
-					    const struct vpce_service *svc,
-					    u8 family,
-					    const union nf_inet_addr *in)
+struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,
+				     const struct vpce_service *svc, u8 family,
+				     const union nf_inet_addr *in)
 {
 	struct vpce_owned_addr key;
 
@@ -397,7 +396,6 @@ void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
 {
 	const struct nf_conntrack_tuple *reply;
 	bool rst = false, from_target;
-	struct vpce_counters *c;
 	struct vpce_tstats *ts;
 
 	/* ICMP errors belong to their flow but are not its traffic. */
@@ -416,27 +414,42 @@ void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
 		rst = th && th->rst;
 	}
 
+	ts = NULL;
+	if (ea) {
+		reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+		ts = vpce_tstats_find(vn, ep->svc, reply->src.l3num,
+				      &reply->src.u3);
+	}
+	vpce_stats_bytes(ep, ea, ts, skb->len, rst, from_target);
+}
+
+/*
+ * A packet of @len bytes of a flow of @ep (@ea, target counters @ts: NULL
+ * for a gateway endpoint's); @rst: a reset, counted for whoever sent it.
+ */
+void vpce_stats_bytes(const struct vpce_endpoint *ep,
+		      const struct vpce_ep_addr *ea, struct vpce_tstats *ts,
+		      unsigned int len, bool rst, bool from_target)
+{
+	struct vpce_counters *c;
+
 	c = vpce_ep_counters(ep, ea);
 	u64_stats_update_begin(&c->syncp);
-	u64_stats_add(&c->bytes, skb->len);
+	u64_stats_add(&c->bytes, len);
 	if (rst && !from_target)
 		u64_stats_inc(&c->rsts);
 	u64_stats_update_end(&c->syncp);
 
 	c = vpce_svc_counters(ep, ea);
 	u64_stats_update_begin(&c->syncp);
-	u64_stats_add(&c->bytes, skb->len);
+	u64_stats_add(&c->bytes, len);
 	if (rst && from_target)
 		u64_stats_inc(&c->rsts);
 	u64_stats_update_end(&c->syncp);
 
-	if (!ea)
-		return;
-	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	ts = vpce_tstats_find(vn, ep->svc, reply->src.l3num, &reply->src.u3);
 	if (ts) {
 		c = vpce_counters_this(&ts->stats, 0);
-		vpce_count(c, &c->bytes, skb->len);
+		vpce_count(c, &c->bytes, len);
 	}
 }
 
@@ -499,7 +512,6 @@ static int vpce_flow_count(struct nf_conn *ct, void *data)
 	struct vpce_net *vn = data;
 	struct vpce_endpoint *ep;
 	struct vpce_ep_addr *ea;
-	struct vpce_tstats *ts;
 	struct vpce_dev *d;
 
 	d = vpce_dev_by_ct(vn, ct);
@@ -518,14 +530,20 @@ static int vpce_flow_count(struct nf_conn *ct, void *data)
 	ea = vpce_ep_addr_find(vn, d->vpc, orig->src.l3num, &orig->dst.u3);
 	if (!ea || !vpce_flow_active(ct))
 		return 0;
+	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	vpce_stats_active_add(ea, vpce_tstats_find(vn, ea->ep->svc,
+						   reply->src.l3num,
+						   &reply->src.u3));
+	return 0;
+}
+
+/* One more active flow to @ea, on the target with counters @ts (or NULL). */
+void vpce_stats_active_add(struct vpce_ep_addr *ea, struct vpce_tstats *ts)
+{
 	ea->active++;
 	ea->ep->svc->active[ea->zone]++;
-	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
-	ts = vpce_tstats_find(vn, ea->ep->svc, reply->src.l3num,
-			      &reply->src.u3);
 	if (ts)
 		ts->active++;
-	return 0;
 }
 
 /*
@@ -566,6 +584,7 @@ static void vpce_stats_count_active(struct vpce_net *vn)
 
 	if (vn->hooks_registered)
 		nf_ct_iterate_cleanup_net(vpce_flow_count, &iter);
+	vpce_conns_count_active(vn);
 }
 
 /* Netlink */

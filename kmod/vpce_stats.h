@@ -112,6 +112,13 @@ void vpce_stats_refused(const struct vpce_endpoint *ep,
 			bool reset);
 void vpce_stats_reset_sent(const struct vpce_endpoint *ep,
 			   const struct vpce_ep_addr *ea);
+struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,
+				     const struct vpce_service *svc, u8 family,
+				     const union nf_inet_addr *in);
+void vpce_stats_bytes(const struct vpce_endpoint *ep,
+		      const struct vpce_ep_addr *ea, struct vpce_tstats *ts,
+		      unsigned int len, bool rst, bool from_target);
+void vpce_stats_active_add(struct vpce_ep_addr *ea, struct vpce_tstats *ts);
 void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
 		       const struct vpce_ep_addr *ea, const struct nf_conn *ct,
 		       enum ip_conntrack_info ctinfo, const struct sk_buff *skb);

@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * vpce's own connection table, used instead of conntrack when the module is
+ * loaded with conntrack=0, the way IPVS can run without conntrack.
+ *
+ * Why: a flow through conntrack's NAT core pays for a conntrack entry (its
+ * allocation, confirmation, TCP window tracking on every packet, and its
+ * destruction), for two translations of every client packet (DNAT at
+ * PRE_ROUTING, SNAT at POST_ROUTING with an IPsec re-lookup), and for the
+ * lookups that find its device, endpoint and target again on every packet,
+ * since conntrack keeps no pointer of ours. A connection here is one
+ * allocation, found by one lookup, that holds what its packets need
+ * (Documentation/performance.md has the figures).
+ *
+ * Scope: IPv4 TCP and UDP flows to interface endpoint addresses. The rest
+ * (IPv6, gateway endpoints, flows that are refused, mid-stream packets with
+ * no connection, which get their reset there) takes the conntrack path as
+ * before, and so does a new flow when this table is full.
+ *
+ * A connection is in the table twice: under its original key (client to
+ * endpoint address, in the zone of the device it came in on) and under its
+ * reply key (target to nlb address, zone 0). A client's packet is
+ * translated both ways at once in the zone hook, routed there as the stack
+ * would route it next, and left to the forward path; a reply is translated
+ * and sent out of the VPC device, as with conntrack (vpce_client_send()).
+ *
+ * Lifetime: a connection points at its endpoint, endpoint address and
+ * target counters. Whatever frees those ends their flows first
+ * (vpce_flows_end(), which walks this table too) and frees them after an
+ * RCU grace period, so a packet that found a connection may use them.
+ */
+
+#include "vpce_conn.h"
+#include "vpce_endpoint.h"
+#include "vpce_nat.h"
+#include "vpce_net.h"
+#include "vpce_service.h"
+#include "vpce_stats.h"
+#include "vpce_timeout.h"
+#include "vpce_vpc.h"
+
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/module.h>
+#include <linux/rhashtable.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+#include <net/netfilter/nf_conntrack.h>
+
+bool vpce_conntrack = true;
+module_param_named(conntrack, vpce_conntrack, bool, 0444);
+MODULE_PARM_DESC(conntrack,
+		 "track interface endpoint flows with conntrack (1, the default) or in vpce's own table (0; IPv4)");
+
+/* Buckets at most; the table holds twice as many halves (2^19 flows). */
+#define VPCE_CONNS_MAX_SIZE	BIT(19)
+/* Entries the expiry walk looks at per tick. */
+#define VPCE_CONNS_GC_BATCH	1024
+/* A TCP flow the target has not answered, and one that is over. */
+#define VPCE_CONN_UNREPLIED	(30 * HZ)
+#define VPCE_CONN_CLOSED	(10 * HZ)
+
+struct vpce_conn_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	u16 zone;
+	u8 proto;
+	u8 pad;		/* zero: the whole key is hashed */
+};
+
+struct vpce_conn_half {
+	struct rhash_head node;
+	struct vpce_conn_key key;
+	u8 dir;		/* enum ip_conntrack_dir */
+};
+
+/* Bits of vpce_conn.flags. */
+enum {
+	VPCE_CONN_REPLIED,	/* the target has answered */
+	VPCE_CONN_FIN_ORIG,
+	VPCE_CONN_FIN_REPLY,
+	VPCE_CONN_RST,
+};
+
+struct vpce_conn {
+	struct vpce_conn_half h[IP_CT_DIR_MAX];
+	int ifindex;			/* the VPC device */
+	struct vpce_endpoint *ep;
+	struct vpce_ep_addr *ea;
+	struct vpce_tstats *ts;		/* the target's counters, or NULL */
+	unsigned long expires;		/* jiffies */
+	unsigned long flags;
+	u32 end[IP_CT_DIR_MAX];		/* TCP: the next sequence number */
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params vpce_conn_params = {
+	.key_len = sizeof(struct vpce_conn_key),
+	.key_offset = offsetof(struct vpce_conn_half, key),
+	.head_offset = offsetof(struct vpce_conn_half, node),
+	.max_size = VPCE_CONNS_MAX_SIZE,
+	.automatic_shrinking = true,
+};
+
+static struct vpce_conn *vpce_conn_of(struct vpce_conn_half *h)
+{
+	return container_of(h - h->dir, struct vpce_conn, h[0]);
+}
+
+/* The original direction as conntrack would have it: the policy's input. */
+static void vpce_conn_tuple(const struct vpce_conn_key *k,
+			    struct nf_conntrack_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->src.l3num = AF_INET;
+	t->src.u3.ip = k->saddr;
+	t->src.u.all = k->sport;
+	t->dst.u3.ip = k->daddr;
+	t->dst.u.all = k->dport;
+	t->dst.protonum = k->proto;
+}
+
+static bool vpce_conn_over(const struct vpce_conn *c)
+{
+	return test_bit(VPCE_CONN_RST, &c->flags) ||
+		(test_bit(VPCE_CONN_FIN_ORIG, &c->flags) &&
+		 test_bit(VPCE_CONN_FIN_REPLY, &c->flags));
+}
+
+/* As vpce_flow_active(): set up or established, or a UDP flow's time. */
+static bool vpce_conn_active(const struct vpce_conn *c)
+{
+	if (time_after(jiffies, READ_ONCE(c->expires)))
+		return false;
+	return c->h[0].key.proto == IPPROTO_UDP ||
+		!(test_bit(VPCE_CONN_RST, &c->flags) ||
+		  test_bit(VPCE_CONN_FIN_ORIG, &c->flags) ||
+		  test_bit(VPCE_CONN_FIN_REPLY, &c->flags));
+}
+
+/* As vpce_flow_reset(): established or half closed. */
+static bool vpce_conn_resettable(const struct vpce_conn *c)
+{
+	return c->h[0].key.proto == IPPROTO_TCP &&
+		test_bit(VPCE_CONN_REPLIED, &c->flags) && !vpce_conn_over(c);
+}
+
+/* The idle time a connection has left, by state: conntrack's choices. */
+static unsigned long vpce_conn_timeout(const struct vpce_conn *c)
+{
+	if (c->h[0].key.proto == IPPROTO_UDP)
+		return VPCE_IDLE_UDP * HZ;
+	if (vpce_conn_over(c))
+		return VPCE_CONN_CLOSED;
+	if (!test_bit(VPCE_CONN_REPLIED, &c->flags))
+		return VPCE_CONN_UNREPLIED;
+	return vpce_timeouts_idle(&c->ep->svc->timeouts) * HZ;
+}
+
+/* Unlink @c; true for the one caller that did, and so frees it. */
+static bool vpce_conn_del(struct vpce_net *vn, struct vpce_conn *c)
+{
+	struct rhashtable *tbl = &vn->conns.table;
+
+	if (rhashtable_remove_fast(tbl, &c->h[0].node, vpce_conn_params))
+		return false;
+	rhashtable_remove_fast(tbl, &c->h[1].node, vpce_conn_params);
+	kfree_rcu(c, rcu);
+	return true;
+}
+
+/*
+ * Expired connections are passed over by the packet path; this walk frees
+ * them, a batch per tick so that a big table does not hold a CPU, and
+ * starts again a second after it got through.
+ */
+static void vpce_conns_gc(struct work_struct *work)
+{
+	struct vpce_conns *cs = container_of(to_delayed_work(work),
+					     struct vpce_conns, gc);
+	struct vpce_net *vn = container_of(cs, struct vpce_net, conns);
+	struct vpce_conn_half *h = NULL;
+	unsigned int n;
+
+	if (!cs->walking) {
+		rhashtable_walk_enter(&cs->table, &cs->iter);
+		cs->walking = true;
+	}
+	rhashtable_walk_start(&cs->iter);
+	for (n = 0; n < VPCE_CONNS_GC_BATCH; n++) {
+		h = rhashtable_walk_next(&cs->iter);
+		if (IS_ERR(h))	/* -EAGAIN: a resize; it starts again */
+			continue;
+		if (!h)
+			break;
+		if (h->dir == IP_CT_DIR_ORIGINAL &&
+		    time_after(jiffies, READ_ONCE(vpce_conn_of(h)->expires)))
+			vpce_conn_del(vn, vpce_conn_of(h));
+	}
+	rhashtable_walk_stop(&cs->iter);
+	if (n < VPCE_CONNS_GC_BATCH) {
+		rhashtable_walk_exit(&cs->iter);
+		cs->walking = false;
+	}
+	schedule_delayed_work(&cs->gc, cs->walking ? 1 : HZ);
+}
+
+int vpce_conns_init(struct vpce_net *vn)
+{
+	struct vpce_conns *cs = &vn->conns;
+	int ret;
+
+	if (vpce_conntrack)
+		return 0;
+	ret = rhashtable_init(&cs->table, &vpce_conn_params);
+	if (ret)
+		return ret;
+	INIT_DELAYED_WORK(&cs->gc, vpce_conns_gc);
+	schedule_delayed_work(&cs->gc, HZ);
+	return 0;
+}
+
+static void vpce_conn_free(void *ptr, void *arg)
+{
+	struct vpce_conn_half *h = ptr;
+
+	if (h->dir == IP_CT_DIR_ORIGINAL)
+		kfree(vpce_conn_of(h));
+}
+
+/* Namespace exit: the hooks are gone, and their readers done. */
+void vpce_conns_destroy(struct vpce_net *vn)
+{
+	struct vpce_conns *cs = &vn->conns;
+
+	if (vpce_conntrack)
+		return;
+	cancel_delayed_work_sync(&cs->gc);
+	if (cs->walking)
+		rhashtable_walk_exit(&cs->iter);
+	rhashtable_free_and_destroy(&cs->table, vpce_conn_free, NULL);
+}
+
+/*
+ * A new flow (the client's first packet, @key): the checks and choices of
+ * vpce_flow_new(). NULL when there is nothing to set up here: not an
+ * endpoint's, refused (the conntrack path refuses it again, with the reset
+ * or ICMP error and the count), or no room.
+ */
+static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
+				       const struct vpce_dev *d,
+				       const struct vpce_conn_key *key)
+{
+	union nf_inet_addr daddr = { .ip = key->daddr };
+	struct rhashtable *tbl = &vn->conns.table;
+	const struct vpce_listener *l;
+	const struct vpce_target *tgt;
+	struct nf_conntrack_tuple t;
+	const struct vpce_addr *nlb;
+	struct vpce_service *svc;
+	struct vpce_endpoint *ep;
+	struct vpce_ep_addr *ea;
+	struct vpce_conn *c;
+	int i, err;
+
+	ea = vpce_ep_addr_find(vn, d->vpc, AF_INET, &daddr);
+	if (!ea)
+		return NULL;
+	ep = ea->ep;
+	svc = ep->svc;
+	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE)
+		return NULL;
+	l = vpce_service_listener(svc, key->proto, ntohs(key->dport));
+	if (!l)
+		return NULL;
+	vpce_conn_tuple(key, &t);
+	if (!vpce_endpoint_allows(ep, &t))
+		return NULL;
+	tgt = vpce_service_pick(svc, ea->zone, ep->vpc->named.name, &t);
+	nlb = vpce_service_nlb(svc, ea->zone, AF_INET);
+	if (!tgt || !nlb)
+		return NULL;
+
+	c = kzalloc(sizeof(*c), GFP_ATOMIC);
+	if (!c)
+		return NULL;
+	c->h[0].key = *key;
+	c->h[1].dir = IP_CT_DIR_REPLY;
+	c->h[1].key.saddr = tgt->addr.in.ip;
+	c->h[1].key.daddr = nlb->in.ip;
+	c->h[1].key.sport = htons(l->target_port);
+	c->h[1].key.dport = key->sport;
+	c->h[1].key.proto = key->proto;
+	c->ifindex = d->ifindex;
+	c->ep = ep;
+	c->ea = ea;
+	c->ts = vpce_tstats_find(vn, svc, AF_INET, &tgt->addr.in);
+	c->expires = jiffies + vpce_conn_timeout(c);
+
+	err = rhashtable_lookup_insert_fast(tbl, &c->h[0].node,
+					    vpce_conn_params);
+	if (err) {
+		kfree(c);
+		return NULL;
+	}
+	/* The client's port stays, unless another flow to the same target
+	 * (say from a VPC with the same CIDR) has that reply already.
+	 */
+	for (i = 0; i < 8; i++) {
+		err = rhashtable_lookup_insert_fast(tbl, &c->h[1].node,
+						    vpce_conn_params);
+		if (err != -EEXIST)
+			break;
+		c->h[1].key.dport = htons(1024 + get_random_u32_below(64512));
+	}
+	if (err) {
+		rhashtable_remove_fast(tbl, &c->h[0].node, vpce_conn_params);
+		kfree_rcu(c, rcu);
+		return NULL;
+	}
+	vpce_stats_flow_new(vn, ep, ea, &tgt->addr);
+	return c;
+}
+
+/* A packet of @c in direction @dir: its TCP state and its time. */
+static void vpce_conn_seen(struct vpce_conn *c, const struct sk_buff *skb,
+			   const struct tcphdr *th, enum ip_conntrack_dir dir)
+{
+	unsigned long expires;
+	u32 end;
+
+	if (th) {
+		end = ntohl(th->seq) + th->syn + th->fin + skb->len -
+			ip_hdrlen(skb) - th->doff * 4;
+		if (th->syn || after(end, READ_ONCE(c->end[dir])))
+			WRITE_ONCE(c->end[dir], end);
+		if (th->rst && !test_bit(VPCE_CONN_RST, &c->flags))
+			set_bit(VPCE_CONN_RST, &c->flags);
+		if (th->fin && !test_bit(VPCE_CONN_FIN_ORIG + dir, &c->flags))
+			set_bit(VPCE_CONN_FIN_ORIG + dir, &c->flags);
+	}
+	if (dir == IP_CT_DIR_REPLY && !test_bit(VPCE_CONN_REPLIED, &c->flags))
+		set_bit(VPCE_CONN_REPLIED, &c->flags);
+	expires = jiffies + vpce_conn_timeout(c);
+	if (READ_ONCE(c->expires) != expires)
+		WRITE_ONCE(c->expires, expires);
+}
+
+/*
+ * Give @skb (IPv4 with a TCP or UDP header, writable) the addresses and
+ * ports of the packet that key @k is the key of, reversed: a client's
+ * packet gets the reply key's, a reply the original key's.
+ */
+static void vpce_conn_nat(struct sk_buff *skb, const struct vpce_conn_key *k)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	__be16 *ports = (__be16 *)(iph + 1);
+	__sum16 *check;
+
+	if (iph->protocol == IPPROTO_TCP)
+		check = &((struct tcphdr *)ports)->check;
+	else
+		check = &((struct udphdr *)ports)->check;
+	/* A UDP datagram without a checksum keeps none. */
+	if (*check || iph->protocol == IPPROTO_TCP ||
+	    skb->ip_summed == CHECKSUM_PARTIAL) {
+		inet_proto_csum_replace4(check, skb, iph->saddr, k->daddr, true);
+		inet_proto_csum_replace4(check, skb, iph->daddr, k->saddr, true);
+		inet_proto_csum_replace2(check, skb, ports[0], k->dport, false);
+		inet_proto_csum_replace2(check, skb, ports[1], k->sport, false);
+		if (iph->protocol == IPPROTO_UDP && !*check)
+			*check = CSUM_MANGLED_0;
+	}
+	csum_replace4(&iph->check, iph->saddr, k->daddr);
+	csum_replace4(&iph->check, iph->daddr, k->saddr);
+	iph->saddr = k->daddr;
+	iph->daddr = k->saddr;
+	ports[0] = k->dport;
+	ports[1] = k->sport;
+}
+
+/*
+ * A client's packet: routed as ip_rcv_finish() would route it next, to the
+ * target and still from the client (from the nlb address, often the
+ * host's own, it would be a martian), and refused here with the ICMP error
+ * ip_forward() would send when it does not fit the way on: the host's
+ * routing table has no way back to a VPC (see vpce_orig_fit()). The route
+ * stays on the packet; the stack does not look again.
+ */
+static unsigned int vpce_conn_orig(struct vpce_net *vn, struct vpce_conn *c,
+				   struct sk_buff *skb,
+				   const struct nf_hook_state *state,
+				   const struct tcphdr *th, unsigned int hlen)
+{
+	const struct vpce_conn_key *k = &c->h[IP_CT_DIR_REPLY].key;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct vpce_icmp_err e;
+	struct rtable *rt;
+
+	if (ip_route_input_noref(skb, k->saddr, iph->saddr, iph->tos,
+				 skb->dev))
+		return NF_DROP;
+	rt = skb_rtable(skb);
+	if (rt->rt_type == RTN_UNICAST &&
+	    vpce_fit4(skb, ip_dst_mtu_maybe_forward(&rt->dst, true), &e) ==
+	    VPCE_ERROR) {
+		IP_INC_STATS(state->net, e.type == ICMP_DEST_UNREACH ?
+			     IPSTATS_MIB_FRAGFAILS : IPSTATS_MIB_INHDRERRORS);
+		vpce_icmp_back(state, skb, &e);
+		return NF_DROP;
+	}
+	vpce_conn_seen(c, skb, th, IP_CT_DIR_ORIGINAL);
+	if (skb_ensure_writable(skb, hlen))
+		return NF_DROP;
+	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, th && th->rst, false);
+	vpce_conn_nat(skb, k);
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	return NF_ACCEPT;
+}
+
+/*
+ * A reply: out of the VPC device, or, when it does not fit or is out of
+ * hops, an ICMP error back to the target from the nlb address it sent to
+ * (see vpce_reply_fit()).
+ */
+static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
+				    struct sk_buff *skb,
+				    const struct nf_hook_state *state,
+				    const struct tcphdr *th, unsigned int hlen)
+{
+	struct vpce_icmp_err e;
+	struct net_device *dev;
+	enum vpce_fit fit;
+
+	dev = dev_get_by_index_rcu(state->net, c->ifindex);
+	if (!dev || !(dev->flags & IFF_UP))
+		return NF_DROP;
+	fit = vpce_fit4(skb, dev->mtu, &e);
+	if (fit == VPCE_ERROR) {
+		vpce_icmp_back(state, skb, &e);
+		return NF_DROP;
+	}
+	vpce_conn_seen(c, skb, th, IP_CT_DIR_REPLY);
+	if (skb_ensure_writable(skb, hlen))
+		return NF_DROP;
+	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, th && th->rst, true);
+	vpce_conn_nat(skb, &c->h[IP_CT_DIR_ORIGINAL].key);
+	return vpce_client_send(state->net, skb, dev, fit);
+}
+
+/*
+ * From the zone hook, for every IPv4 packet: @d is the VPC device it came
+ * in on, or NULL (then it may be a reply from a target).
+ */
+bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
+		  struct sk_buff *skb, const struct nf_hook_state *state,
+		  unsigned int *verdict)
+{
+	enum ip_conntrack_dir dir = d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+	unsigned int hlen = sizeof(struct iphdr);
+	const struct tcphdr *th = NULL;
+	struct vpce_conn_half *half;
+	struct vpce_conn_key key;
+	const struct iphdr *iph;
+	struct vpce_conn *c;
+	__be16 *ports;
+
+	if (state->pf != NFPROTO_IPV4)
+		return false;
+	iph = ip_hdr(skb);
+	/* Options and fragments (conntrack's defragmentation has run: these
+	 * are what it could not put together) are the stack's business.
+	 */
+	if (iph->ihl != 5 || ip_is_fragment(iph))
+		return false;
+	if (iph->protocol == IPPROTO_TCP)
+		hlen += sizeof(struct tcphdr);
+	else if (iph->protocol == IPPROTO_UDP)
+		hlen += sizeof(struct udphdr);
+	else
+		return false;
+	if (!pskb_may_pull(skb, hlen))
+		return false;
+	iph = ip_hdr(skb);
+	ports = (__be16 *)(iph + 1);
+	key.saddr = iph->saddr;
+	key.daddr = iph->daddr;
+	key.sport = ports[0];
+	key.dport = ports[1];
+	key.zone = d ? d->ct_zone : 0;
+	key.proto = iph->protocol;
+	key.pad = 0;
+	if (iph->protocol == IPPROTO_TCP)
+		th = (const struct tcphdr *)ports;
+
+	half = rhashtable_lookup(&vn->conns.table, &key, vpce_conn_params);
+	if (half && half->dir != dir)
+		return false;
+	c = half ? vpce_conn_of(half) : NULL;
+	/* An expired connection is gone; a SYN on one that is over (a port
+	 * used again, tcp_tw_reuse) starts a new one.
+	 */
+	if (c && (time_after(jiffies, READ_ONCE(c->expires)) ||
+		  (d && th && th->syn && !th->ack && vpce_conn_over(c)))) {
+		vpce_conn_del(vn, c);
+		c = NULL;
+	}
+	if (!c) {
+		if (!d || (th && (!th->syn || th->ack)))
+			return false;
+		c = vpce_conn_new(vn, d, &key);
+		if (!c)
+			return false;
+	}
+	*verdict = d ? vpce_conn_orig(vn, c, skb, state, th, hlen) :
+		vpce_conn_reply(vn, c, skb, state, th, hlen);
+	return true;
+}
+
+/* vpce_flows_end() for this table: the same matches, the same resets. */
+void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
+		    struct sk_buff_head *resets)
+{
+	struct nf_conntrack_tuple t;
+	struct rhashtable_iter iter;
+	union nf_inet_addr target;
+	struct vpce_conn_half *h;
+	struct vpce_dev *d;
+	struct vpce_conn *c;
+	bool match;
+
+	lockdep_assert_held(&vn->lock);
+	if (vpce_conntrack)
+		return;
+	rhashtable_walk_enter(&vn->conns.table, &iter);
+	rhashtable_walk_start(&iter);
+	while ((h = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(h) || h->dir != IP_CT_DIR_ORIGINAL)
+			continue;
+		c = vpce_conn_of(h);
+		vpce_conn_tuple(&h->key, &t);
+		if (m->gone) {
+			/* Every flow of a device that is gone ends, with no
+			 * one to tell.
+			 */
+			d = idr_find(&vn->zones, h->key.zone);
+			if (!d || d->gone)
+				vpce_conn_del(vn, c);
+			continue;
+		}
+		memset(&target, 0, sizeof(target));
+		target.ip = c->h[IP_CT_DIR_REPLY].key.saddr;
+		local_bh_disable();
+		match = vpce_flow_match_ep(m, c->ep, c->ea, AF_INET, &target,
+					   &t);
+		if (match && vpce_conn_del(vn, c) && vpce_conn_resettable(c)) {
+			unsigned int queued = skb_queue_len(resets);
+
+			vpce_reset_queue(vn->net, &t,
+					 READ_ONCE(c->end[IP_CT_DIR_REPLY]),
+					 READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]),
+					 c->ifindex, resets);
+			if (skb_queue_len(resets) != queued)
+				vpce_stats_reset_sent(c->ep, c->ea);
+		}
+		local_bh_enable();
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+void vpce_conns_count_active(struct vpce_net *vn)
+{
+	struct rhashtable_iter iter;
+	struct vpce_conn_half *h;
+	struct vpce_conn *c;
+
+	lockdep_assert_held(&vn->lock);
+	if (vpce_conntrack)
+		return;
+	rhashtable_walk_enter(&vn->conns.table, &iter);
+	rhashtable_walk_start(&iter);
+	while ((h = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(h) || h->dir != IP_CT_DIR_ORIGINAL)
+			continue;
+		c = vpce_conn_of(h);
+		if (vpce_conn_active(c))
+			vpce_stats_active_add(c->ea, c->ts);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}

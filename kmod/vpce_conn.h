@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * vpce's own connection table: interface endpoint flows tracked and
+ * translated without conntrack (module parameter conntrack=0).
+ */
+
+#ifndef _VPCE_CONN_H
+#define _VPCE_CONN_H
+
+#include <linux/netfilter.h>
+#include <linux/rhashtable-types.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+
+struct vpce_net;
+struct vpce_dev;
+struct vpce_flow_match;
+
+extern bool vpce_conntrack;
+
+struct vpce_conns {
+	struct rhashtable table;
+	/* The expiry walk, a batch at a time (vpce_conns_gc()). */
+	struct rhashtable_iter iter;
+	bool walking;
+	struct delayed_work gc;
+};
+
+int vpce_conns_init(struct vpce_net *vn);
+void vpce_conns_destroy(struct vpce_net *vn);
+/* Packet path (the zone hook): true when the packet was vpce's. */
+bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
+		  struct sk_buff *skb, const struct nf_hook_state *state,
+		  unsigned int *verdict);
+/* vn->lock held: end the connections @m matches (see vpce_flows_end()). */
+void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
+		    struct sk_buff_head *resets);
+/* vn->lock held: add the active connections to the counters. */
+void vpce_conns_count_active(struct vpce_net *vn);
+
+#endif /* _VPCE_CONN_H */

@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vpce's own connection table (modprobe vpce conntrack=0): IPv4 TCP and UDP
+# flows to interface endpoints are tracked and translated by vpce, not by
+# conntrack. What a user sees must not change: targets see the nlb
+# address, two VPCs with one CIDR and one client address:port are two
+# flows, flows spread over the targets and are counted, removing a target
+# or an endpoint ends its flows at once with a reset and leaves the others
+# alone, a port without a listener is refused at once. And conntrack holds
+# none of these flows. (The counters' exact figures are 63-stats', which
+# passes with conntrack=0 too.)
+
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/privatelink.sh"
+
+need_cmd socat conntrack python3
+
+if [ -d /sys/module/vpce ]; then
+	rmmod vpce || fail "rmmod vpce"
+fi
+modprobe vpce conntrack=0 || fail "modprobe vpce conntrack=0"
+defer rmmod vpce
+[ "$(cat /sys/module/vpce/parameters/conntrack)" = N ] ||
+	fail "the conntrack parameter reads $(cat /sys/module/vpce/parameters/conntrack)"
+pl_topology
+pl_config
+
+tmp=$(mktemp -d)
+defer rm -rf "$tmp"
+
+out=$(tcp_query vpca "$EP_ADDR" 80) || fail "no answer through the endpoint"
+case $out in
+"srv1"[012]" $NLB") ;;
+*) fail "expected 'srvNN $NLB' (a target, seeing the nlb address), got '$out'" ;;
+esac
+spread=$(ns_query vpca "$EP_ADDR" 80 --count 30) ||
+	fail "some of 30 connections failed: $spread"
+log "30 connections: $(cut -d' ' -f1 <<<"$spread" | sort | uniq -c | tr -s ' \n' ' ')"
+for t in $TARGETS; do
+	grep -q "^srv$t $NLB\$" <<<"$spread" || fail "target 192.168.1.$t got none of 30 connections"
+done
+[ "$(ep_stat epa new-connections)" -eq 31 ] ||
+	fail "epa counts $(ep_stat epa new-connections) new connections, expected 31"
+out=$(udp_query vpcb "$EP_ADDR" 53) || fail "no UDP answer through the endpoint"
+[[ $out == "srv1"[012]" $NLB "* ]] || fail "UDP: got '$out'"
+
+# The same client address and port in both VPCs at once: two flows, each
+# answered, and the targets tell them apart by the nlb port.
+held_start vpca "$tmp/a" "$EP_ADDR" 80 --sport 41000 --tag a
+held_start vpcb "$tmp/b" "$EP_ADDR" 80 --sport 41000 --tag b
+# ping DIR : the next round on held connection DIR; the result ("ok TAG N"
+# or "ERROR ...") in $res.
+declare -A round
+ping() {
+	round[$1]=$((${round[$1]:-0} + 1))
+	res=$(held_ping "$tmp/$1" "${round[$1]}")
+}
+ping a
+[ "$res" = "ok a 1" ] || fail "VPC A's flow from :41000 broke: $res"
+ping b
+[ "$res" = "ok b 1" ] || fail "VPC B's flow from :41000 broke: $res"
+log "VPC A and VPC B, both 10.0.0.2:41000: $(cat "$tmp/a/greeting") / $(cat "$tmp/b/greeting")"
+
+ct=$(conntrack -L -p tcp 2>/dev/null; conntrack -L -p udp 2>/dev/null)
+grep -E "dst=$EP_ADDR |src=$NLB " <<<"$ct" &&
+	fail "conntrack tracks endpoint flows with conntrack=0"
+log "conntrack holds none of the endpoint's flows"
+
+# No listener on port 81: the conntrack path refuses it, at once.
+err=$(ip netns exec vpca socat -T 5 - "TCP:$EP_ADDR:81,connect-timeout=5" </dev/null 2>&1) &&
+	fail "connection to port 81 succeeded"
+grep -q "Connection refused" <<<"$err" || fail "port 81: expected 'Connection refused', got '$err'"
+
+# Held flows from both VPCs, spread over the targets.
+for i in $(seq 1 12); do
+	ns=vpca
+	[ $((i % 2)) -eq 0 ] && ns=vpcb
+	held_start "$ns" "$tmp/$i" "$EP_ADDR" 80 --sport $((42000 + i)) --tag c$i
+done
+to10=$(grep -l "^srv10 " "$tmp"/*/greeting | wc -l)
+[ "$to10" -ge 1 ] && [ "$to10" -le 11 ] ||
+	fail "need flows both to and not to 192.168.1.10 (got $to10 of 14 to it)"
+active=$(vpcectl -j stats show endpoint epa | jq '.[0].ActiveConnections')
+[ "$active" -eq 7 ] || fail "epa has $active active connections, expected 7 held"
+
+# Removing a target ends its flows at once (the client's next send fails:
+# vpce sent it a reset), and only those.
+rst0=$(vpcectl -j stats show service svc | jq '.[0].RstPacketsSent')
+must vpcectl target del svc 192.168.1.10
+for d in a b $(seq 1 12); do
+	ping "$d"
+	if grep -q "^srv10 " "$tmp/$d/greeting"; then
+		[ "${res%% *}" = ERROR ] || fail "flow $d to the removed target still works: $res"
+	else
+		[[ $res == "ok "* ]] || fail "flow $d to another target broke: $res"
+	fi
+done
+rst1=$(vpcectl -j stats show service svc | jq '.[0].RstPacketsSent')
+[ "$rst1" -gt "$rst0" ] || fail "no reset counted for the removed target's flows"
+spread=$(ns_query vpca "$EP_ADDR" 80 --count 20) || fail "new flows failed: $spread"
+grep -q "^srv10 " <<<"$spread" && fail "a new flow went to the removed target"
+log "target removed: its flows reset ($((rst1 - rst0)) resets), the others answer"
+
+# Deleting VPC A's endpoint ends VPC A's flows, not VPC B's.
+must vpcectl endpoint del epa
+for d in a b $(seq 1 12); do
+	grep -q "^srv10 " "$tmp/$d/greeting" && continue
+	ping "$d"
+	if [ "$d" = a ] || { [ "$d" != b ] && [ $((d % 2)) -eq 1 ]; }; then
+		[ "${res%% *}" = ERROR ] || fail "VPC A's flow $d outlived its endpoint: $res"
+	else
+		[[ $res == "ok "* ]] || fail "VPC B's flow $d broke: $res"
+	fi
+done
+log "endpoint epa deleted: VPC A's flows ended, VPC B's still answer"
+
+# Unloading with live flows (VPC B's) frees them; the run checks the
+# kernel log.
+rmmod vpce || fail "rmmod vpce with live flows"
+exit 0
