@@ -51,6 +51,7 @@
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#include <linux/netfilter_ipv4.h>
 #include <net/netfilter/nf_conntrack.h>
 
 bool vpce_conntrack = true;
@@ -457,6 +458,131 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
 }
 
 /*
+ * An ICMP error about a packet of a connection, which conntrack's NAT core
+ * would translate as related to the flow: from the provider side (a
+ * target's "port unreachable", a router's "fragmentation needed") about a
+ * client's packet as it left, to the nlb address; or from the client about
+ * a reply as it arrived, to the endpoint address. The packet inside gets
+ * the addresses and ports of the other side, and so does the error itself:
+ * from the endpoint address to the client, or from the nlb address to the
+ * target, whoever sent it (as the NAT core does). Not counted: errors
+ * belong to their flow but are not its traffic.
+ */
+static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
+			   struct sk_buff *skb,
+			   const struct nf_hook_state *state,
+			   unsigned int *verdict)
+{
+	enum ip_conntrack_dir dir = d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+	const unsigned int inoff = sizeof(struct iphdr) + sizeof(struct icmphdr);
+	const struct vpce_conn_key *k;
+	struct vpce_conn_half *half;
+	struct vpce_conn_key key;
+	struct iphdr *iph, *inner;
+	struct icmphdr *icmph;
+	struct net_device *dev;
+	struct vpce_conn *c;
+	__be16 *ports;
+	__be32 client;
+
+	if (!pskb_may_pull(skb, inoff + sizeof(*inner) + 8))
+		return false;
+	icmph = (struct icmphdr *)(ip_hdr(skb) + 1);
+	switch (icmph->type) {
+	case ICMP_DEST_UNREACH:
+	case ICMP_SOURCE_QUENCH:
+	case ICMP_TIME_EXCEEDED:
+	case ICMP_PARAMETERPROB:
+		break;
+	default:
+		return false;
+	}
+	inner = (struct iphdr *)(icmph + 1);
+	if (inner->ihl != 5 || ip_is_fragment(inner) ||
+	    (inner->protocol != IPPROTO_TCP && inner->protocol != IPPROTO_UDP))
+		return false;
+	ports = (__be16 *)(inner + 1);
+	/* The packet inside went the other way: its key, reversed. */
+	key.saddr = inner->daddr;
+	key.daddr = inner->saddr;
+	key.sport = ports[1];
+	key.dport = ports[0];
+	key.zone = d ? d->ct_zone : 0;
+	key.proto = inner->protocol;
+	key.pad = 0;
+	half = rhashtable_lookup(&vn->conns.table, &key, vpce_conn_params);
+	if (!half || half->dir != dir)
+		return false;
+	c = vpce_conn_of(half);
+
+	/* A corrupt error goes no further, as conntrack would have it. */
+	if (nf_ip_checksum(skb, state->hook, ip_hdrlen(skb), IPPROTO_ICMP) ||
+	    skb_ensure_writable(skb, skb->len)) {
+		*verdict = NF_DROP;
+		return true;
+	}
+	iph = ip_hdr(skb);
+	icmph = (struct icmphdr *)(iph + 1);
+	inner = (struct iphdr *)(icmph + 1);
+	ports = (__be16 *)(inner + 1);
+	/* The packet inside as the other side sent or got it. */
+	k = &c->h[!dir].key;
+	csum_replace4(&inner->check, inner->saddr, k->saddr);
+	csum_replace4(&inner->check, inner->daddr, k->daddr);
+	inner->saddr = k->saddr;
+	inner->daddr = k->daddr;
+	ports[0] = k->sport;
+	ports[1] = k->dport;
+	/* The transport checksum inside, when it is there at all. */
+	if (inner->protocol == IPPROTO_TCP &&
+	    skb->len >= inoff + sizeof(*inner) + sizeof(struct tcphdr)) {
+		struct tcphdr *th = (struct tcphdr *)ports;
+
+		csum_replace4(&th->check, key.daddr, k->saddr);
+		csum_replace4(&th->check, key.saddr, k->daddr);
+		csum_replace2(&th->check, key.dport, k->sport);
+		csum_replace2(&th->check, key.sport, k->dport);
+	} else if (inner->protocol == IPPROTO_UDP &&
+		   skb->len >= inoff + sizeof(*inner) + sizeof(struct udphdr) &&
+		   ((struct udphdr *)ports)->check) {
+		struct udphdr *uh = (struct udphdr *)ports;
+
+		csum_replace4(&uh->check, key.daddr, k->saddr);
+		csum_replace4(&uh->check, key.saddr, k->daddr);
+		csum_replace2(&uh->check, key.dport, k->sport);
+		csum_replace2(&uh->check, key.sport, k->dport);
+		if (!uh->check)
+			uh->check = CSUM_MANGLED_0;
+	}
+	/* The error itself: to whom the packet inside is now from. */
+	client = iph->saddr;
+	csum_replace4(&iph->check, iph->saddr, k->daddr);
+	csum_replace4(&iph->check, iph->daddr, k->saddr);
+	iph->saddr = k->daddr;
+	iph->daddr = k->saddr;
+	icmph->checksum = 0;
+	icmph->checksum = csum_fold(csum_partial(icmph,
+						 skb->len - sizeof(*iph), 0));
+	skb->ip_summed = CHECKSUM_NONE;
+
+	if (dir == IP_CT_DIR_ORIGINAL) {
+		/* Routed from the client's address, as its packets are. */
+		*verdict = ip_route_input_noref(skb, iph->daddr, client,
+						iph->tos, skb->dev) ?
+			NF_DROP : NF_ACCEPT;
+		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+		return true;
+	}
+	dev = dev_get_by_index_rcu(state->net, c->ifindex);
+	if (!dev || !(dev->flags & IFF_UP) || iph->ttl <= 1) {
+		*verdict = NF_DROP;
+		return true;
+	}
+	*verdict = vpce_client_send(state->net, skb, dev, VPCE_FITS);
+	return true;
+}
+
+/*
  * From the zone hook, for every IPv4 packet: @d is the VPC device it came
  * in on, or NULL (then it may be a reply from a target).
  */
@@ -485,6 +611,8 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 		hlen += sizeof(struct tcphdr);
 	else if (iph->protocol == IPPROTO_UDP)
 		hlen += sizeof(struct udphdr);
+	else if (iph->protocol == IPPROTO_ICMP)
+		return vpce_conn_icmp(vn, d, skb, state, verdict);
 	else
 		return false;
 	if (!pskb_may_pull(skb, hlen))

@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/privatelink.sh"
 
-need_cmd socat conntrack python3
+need_cmd socat conntrack python3 jq nstat
 
 if [ -d /sys/module/vpce ]; then
 	rmmod vpce || fail "rmmod vpce"
@@ -68,6 +68,41 @@ grep -E "dst=$EP_ADDR |src=$NLB " <<<"$ct" &&
 	fail "conntrack tracks endpoint flows with conntrack=0"
 log "conntrack holds none of the endpoint's flows"
 
+# ICMP errors about a flow's packets are translated, as the NAT core would:
+# a target's "port unreachable" reaches the client as from the endpoint
+# address (service "dead": nothing listens on its target port), and a
+# client's about a reply reaches the target as from the nlb address.
+must vpcectl service add dead account 333333333333 listener udp:54:5399 nlb "$NLB"
+must vpcectl service allow dead principal 111111111111
+must vpcectl target add dead 192.168.1.10
+must vpcectl endpoint add epd vpc A service dead addr 10.0.0.102
+err=$(ip netns exec vpca python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect(("10.0.0.102", 54))
+s.send(b"anyone?\n")
+try:
+    s.recv(100)
+    print("answered")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")') || fail "UDP client failed"
+[ "$err" = refused ] || fail "UDP to a target port nobody serves: $err, not refused"
+unreach() {
+	ip netns exec prov nstat -az IcmpInDestUnreachs | awk '/IcmpInDestUnreachs/ { print $2 }'
+}
+before=$(unreach)
+ip netns exec vpca python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"gone\n", ("10.0.0.100", 53))
+s.close()' || fail "UDP client failed"
+wait_for 5 test "$(unreach)" -gt "$before" ||
+	fail "the client's port unreachable never reached the target"
+log "ICMP errors translated both ways"
+
 # No listener on port 81: the conntrack path refuses it, at once.
 err=$(ip netns exec vpca socat -T 5 - "TCP:$EP_ADDR:81,connect-timeout=5" </dev/null 2>&1) &&
 	fail "connection to port 81 succeeded"
@@ -82,8 +117,10 @@ done
 to10=$(grep -l "^srv10 " "$tmp"/*/greeting | wc -l)
 [ "$to10" -ge 1 ] && [ "$to10" -le 11 ] ||
 	fail "need flows both to and not to 192.168.1.10 (got $to10 of 14 to it)"
+# Active: VPC A's 7 held flows and the UDP flow to 10.0.0.100:53 above
+# (UDP's stays active for its idle time).
 active=$(vpcectl -j stats show endpoint epa | jq '.[0].ActiveConnections')
-[ "$active" -eq 7 ] || fail "epa has $active active connections, expected 7 held"
+[ "$active" -eq 8 ] || fail "epa has $active active connections, expected 8"
 
 # Removing a target ends its flows at once (the client's next send fails:
 # vpce sent it a reset), and only those.
