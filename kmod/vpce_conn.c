@@ -355,10 +355,23 @@ static void vpce_conn_seen(struct vpce_conn *c, const struct sk_buff *skb,
 		WRITE_ONCE(c->expires, expires);
 }
 
+/* Set @iph's addresses (and its checksum), and @ports if any. */
+static void vpce_conn_set(struct iphdr *iph, __be16 *ports, __be32 saddr,
+			  __be32 daddr, __be16 sport, __be16 dport)
+{
+	csum_replace4(&iph->check, iph->saddr, saddr);
+	csum_replace4(&iph->check, iph->daddr, daddr);
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	if (ports) {
+		ports[0] = sport;
+		ports[1] = dport;
+	}
+}
+
 /*
  * Give @skb (IPv4 with a TCP or UDP header, writable) the addresses and
- * ports of the packet that key @k is the key of, reversed: a client's
- * packet gets the reply key's, a reply the original key's.
+ * ports of the packet that key @k is the key of, reversed.
  */
 static void vpce_conn_nat(struct sk_buff *skb, const struct vpce_conn_key *k)
 {
@@ -380,12 +393,26 @@ static void vpce_conn_nat(struct sk_buff *skb, const struct vpce_conn_key *k)
 		if (iph->protocol == IPPROTO_UDP && !*check)
 			*check = CSUM_MANGLED_0;
 	}
-	csum_replace4(&iph->check, iph->saddr, k->daddr);
-	csum_replace4(&iph->check, iph->daddr, k->saddr);
-	iph->saddr = k->daddr;
-	iph->daddr = k->saddr;
-	ports[0] = k->dport;
-	ports[1] = k->sport;
+	vpce_conn_set(iph, ports, k->daddr, k->saddr, k->dport, k->sport);
+}
+
+/*
+ * A packet of @c going on in direction @dir: its state and time, its count,
+ * and the other direction's addresses and ports (reversed: a client's
+ * packet gets the reply key's, a reply the original key's). False: it
+ * could not be made writable.
+ */
+static bool vpce_conn_pass(struct vpce_conn *c, struct sk_buff *skb,
+			   const struct tcphdr *th, unsigned int hlen,
+			   enum ip_conntrack_dir dir)
+{
+	vpce_conn_seen(c, skb, th, dir);
+	if (skb_ensure_writable(skb, hlen))
+		return false;
+	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, th && th->rst,
+			 dir == IP_CT_DIR_REPLY);
+	vpce_conn_nat(skb, &c->h[!dir].key);
+	return true;
 }
 
 /*
@@ -418,11 +445,8 @@ static unsigned int vpce_conn_orig(struct vpce_net *vn, struct vpce_conn *c,
 		vpce_icmp_back(state, skb, &e);
 		return NF_DROP;
 	}
-	vpce_conn_seen(c, skb, th, IP_CT_DIR_ORIGINAL);
-	if (skb_ensure_writable(skb, hlen))
+	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_ORIGINAL))
 		return NF_DROP;
-	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, th && th->rst, false);
-	vpce_conn_nat(skb, k);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	return NF_ACCEPT;
 }
@@ -449,12 +473,51 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
 		vpce_icmp_back(state, skb, &e);
 		return NF_DROP;
 	}
-	vpce_conn_seen(c, skb, th, IP_CT_DIR_REPLY);
-	if (skb_ensure_writable(skb, hlen))
+	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_REPLY))
 		return NF_DROP;
-	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, th && th->rst, true);
-	vpce_conn_nat(skb, &c->h[IP_CT_DIR_ORIGINAL].key);
 	return vpce_client_send(state->net, skb, dev, fit);
+}
+
+/*
+ * The connection of a packet with IPv4 header @iph and ports @ports, in
+ * the direction of its device @d (NULL: not a VPC's); @reversed: the
+ * header is that of a packet that went the other way (inside an ICMP
+ * error). @key is left as looked up.
+ */
+static struct vpce_conn *vpce_conn_find(struct vpce_net *vn,
+					const struct vpce_dev *d,
+					const struct iphdr *iph,
+					const __be16 *ports, bool reversed,
+					struct vpce_conn_key *key)
+{
+	struct vpce_conn_half *half;
+
+	key->saddr = reversed ? iph->daddr : iph->saddr;
+	key->daddr = reversed ? iph->saddr : iph->daddr;
+	key->sport = ports[reversed];
+	key->dport = ports[!reversed];
+	key->zone = d ? d->ct_zone : 0;
+	key->proto = iph->protocol;
+	key->pad = 0;
+	half = rhashtable_lookup(&vn->conns.table, key, vpce_conn_params);
+	if (!half || half->dir != (d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY))
+		return NULL;
+	return vpce_conn_of(half);
+}
+
+/*
+ * The transport checksum @check of a packet inside an ICMP error, for its
+ * addresses and ports (@inner, @ports) becoming those of key @k. Inside an
+ * error the packet has no checksum state of its own to mind.
+ */
+static void vpce_conn_inner_csum(__sum16 *check, const struct iphdr *inner,
+				 const __be16 *ports,
+				 const struct vpce_conn_key *k)
+{
+	csum_replace4(check, inner->saddr, k->saddr);
+	csum_replace4(check, inner->daddr, k->daddr);
+	csum_replace2(check, ports[0], k->sport);
+	csum_replace2(check, ports[1], k->dport);
 }
 
 /*
@@ -476,7 +539,6 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 	enum ip_conntrack_dir dir = d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
 	const unsigned int inoff = sizeof(struct iphdr) + sizeof(struct icmphdr);
 	const struct vpce_conn_key *k;
-	struct vpce_conn_half *half;
 	struct vpce_conn_key key;
 	struct iphdr *iph, *inner;
 	struct icmphdr *icmph;
@@ -501,19 +563,9 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 	if (inner->ihl != 5 || ip_is_fragment(inner) ||
 	    (inner->protocol != IPPROTO_TCP && inner->protocol != IPPROTO_UDP))
 		return false;
-	ports = (__be16 *)(inner + 1);
-	/* The packet inside went the other way: its key, reversed. */
-	key.saddr = inner->daddr;
-	key.daddr = inner->saddr;
-	key.sport = ports[1];
-	key.dport = ports[0];
-	key.zone = d ? d->ct_zone : 0;
-	key.proto = inner->protocol;
-	key.pad = 0;
-	half = rhashtable_lookup(&vn->conns.table, &key, vpce_conn_params);
-	if (!half || half->dir != dir)
+	c = vpce_conn_find(vn, d, inner, (__be16 *)(inner + 1), true, &key);
+	if (!c)
 		return false;
-	c = vpce_conn_of(half);
 
 	/* A corrupt error goes no further, as conntrack would have it. */
 	if (nf_ip_checksum(skb, state->hook, ip_hdrlen(skb), IPPROTO_ICMP) ||
@@ -525,41 +577,27 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 	icmph = (struct icmphdr *)(iph + 1);
 	inner = (struct iphdr *)(icmph + 1);
 	ports = (__be16 *)(inner + 1);
-	/* The packet inside as the other side sent or got it. */
+	/* The packet inside as the other side sent or got it, with its
+	 * transport checksum when that is there at all.
+	 */
 	k = &c->h[!dir].key;
-	csum_replace4(&inner->check, inner->saddr, k->saddr);
-	csum_replace4(&inner->check, inner->daddr, k->daddr);
-	inner->saddr = k->saddr;
-	inner->daddr = k->daddr;
-	ports[0] = k->sport;
-	ports[1] = k->dport;
-	/* The transport checksum inside, when it is there at all. */
 	if (inner->protocol == IPPROTO_TCP &&
 	    skb->len >= inoff + sizeof(*inner) + sizeof(struct tcphdr)) {
-		struct tcphdr *th = (struct tcphdr *)ports;
-
-		csum_replace4(&th->check, key.daddr, k->saddr);
-		csum_replace4(&th->check, key.saddr, k->daddr);
-		csum_replace2(&th->check, key.dport, k->sport);
-		csum_replace2(&th->check, key.sport, k->dport);
+		vpce_conn_inner_csum(&((struct tcphdr *)ports)->check, inner,
+				     ports, k);
 	} else if (inner->protocol == IPPROTO_UDP &&
 		   skb->len >= inoff + sizeof(*inner) + sizeof(struct udphdr) &&
 		   ((struct udphdr *)ports)->check) {
 		struct udphdr *uh = (struct udphdr *)ports;
 
-		csum_replace4(&uh->check, key.daddr, k->saddr);
-		csum_replace4(&uh->check, key.saddr, k->daddr);
-		csum_replace2(&uh->check, key.dport, k->sport);
-		csum_replace2(&uh->check, key.sport, k->dport);
+		vpce_conn_inner_csum(&uh->check, inner, ports, k);
 		if (!uh->check)
 			uh->check = CSUM_MANGLED_0;
 	}
+	vpce_conn_set(inner, ports, k->saddr, k->daddr, k->sport, k->dport);
 	/* The error itself: to whom the packet inside is now from. */
 	client = iph->saddr;
-	csum_replace4(&iph->check, iph->saddr, k->daddr);
-	csum_replace4(&iph->check, iph->daddr, k->saddr);
-	iph->saddr = k->daddr;
-	iph->daddr = k->saddr;
+	vpce_conn_set(iph, NULL, k->daddr, k->saddr, 0, 0);
 	icmph->checksum = 0;
 	icmph->checksum = csum_fold(csum_partial(icmph,
 						 skb->len - sizeof(*iph), 0));
@@ -590,14 +628,11 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 		  struct sk_buff *skb, const struct nf_hook_state *state,
 		  unsigned int *verdict)
 {
-	enum ip_conntrack_dir dir = d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
 	unsigned int hlen = sizeof(struct iphdr);
 	const struct tcphdr *th = NULL;
-	struct vpce_conn_half *half;
 	struct vpce_conn_key key;
 	const struct iphdr *iph;
 	struct vpce_conn *c;
-	__be16 *ports;
 
 	if (state->pf != NFPROTO_IPV4)
 		return false;
@@ -618,21 +653,9 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	if (!pskb_may_pull(skb, hlen))
 		return false;
 	iph = ip_hdr(skb);
-	ports = (__be16 *)(iph + 1);
-	key.saddr = iph->saddr;
-	key.daddr = iph->daddr;
-	key.sport = ports[0];
-	key.dport = ports[1];
-	key.zone = d ? d->ct_zone : 0;
-	key.proto = iph->protocol;
-	key.pad = 0;
 	if (iph->protocol == IPPROTO_TCP)
-		th = (const struct tcphdr *)ports;
-
-	half = rhashtable_lookup(&vn->conns.table, &key, vpce_conn_params);
-	if (half && half->dir != dir)
-		return false;
-	c = half ? vpce_conn_of(half) : NULL;
+		th = (const struct tcphdr *)(iph + 1);
+	c = vpce_conn_find(vn, d, iph, (__be16 *)(iph + 1), false, &key);
 	/* An expired connection is gone; a SYN on one that is over (a port
 	 * used again, tcp_tw_reuse) starts a new one.
 	 */
@@ -653,17 +676,17 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	return true;
 }
 
-/* vpce_flows_end() for this table: the same matches, the same resets. */
-void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
-		    struct sk_buff_head *resets)
+/*
+ * Call @fn for every connection: the control plane's walks, vn->lock held.
+ * A resize during the walk may show a connection twice, never not at all.
+ */
+static void vpce_conns_walk(struct vpce_net *vn,
+			    void (*fn)(struct vpce_net *vn, struct vpce_conn *c,
+				       void *arg),
+			    void *arg)
 {
-	struct nf_conntrack_tuple t;
 	struct rhashtable_iter iter;
-	union nf_inet_addr target;
 	struct vpce_conn_half *h;
-	struct vpce_dev *d;
-	struct vpce_conn *c;
-	bool match;
 
 	lockdep_assert_held(&vn->lock);
 	if (vpce_conntrack)
@@ -671,58 +694,70 @@ void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
 	rhashtable_walk_enter(&vn->conns.table, &iter);
 	rhashtable_walk_start(&iter);
 	while ((h = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(h) || h->dir != IP_CT_DIR_ORIGINAL)
-			continue;
-		c = vpce_conn_of(h);
-		vpce_conn_tuple(&h->key, &t);
-		if (m->gone) {
-			/* Every flow of a device that is gone ends, with no
-			 * one to tell.
-			 */
-			d = idr_find(&vn->zones, h->key.zone);
-			if (!d || d->gone)
-				vpce_conn_del(vn, c);
-			continue;
-		}
-		memset(&target, 0, sizeof(target));
-		target.ip = c->h[IP_CT_DIR_REPLY].key.saddr;
-		local_bh_disable();
-		match = vpce_flow_match_ep(m, c->ep, c->ea, AF_INET, &target,
-					   &t);
-		if (match && vpce_conn_del(vn, c) && vpce_conn_resettable(c)) {
-			unsigned int queued = skb_queue_len(resets);
-
-			vpce_reset_queue(vn->net, &t,
-					 READ_ONCE(c->end[IP_CT_DIR_REPLY]),
-					 READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]),
-					 c->ifindex, resets);
-			if (skb_queue_len(resets) != queued)
-				vpce_stats_reset_sent(c->ep, c->ea);
-		}
-		local_bh_enable();
+		if (!IS_ERR(h) && h->dir == IP_CT_DIR_ORIGINAL)
+			fn(vn, vpce_conn_of(h), arg);
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 }
 
+struct vpce_conns_end_ctx {
+	const struct vpce_flow_match *m;
+	struct sk_buff_head *resets;
+};
+
+static void vpce_conn_end(struct vpce_net *vn, struct vpce_conn *c,
+			  void *arg)
+{
+	const struct vpce_conns_end_ctx *ctx = arg;
+	const struct vpce_conn_key *k = &c->h[IP_CT_DIR_ORIGINAL].key;
+	union nf_inet_addr target = {};
+	struct nf_conntrack_tuple t;
+	unsigned int queued;
+	struct vpce_dev *d;
+	bool match;
+
+	if (ctx->m->gone) {
+		/* Every flow of a device that is gone ends, with no one to
+		 * tell.
+		 */
+		d = idr_find(&vn->zones, k->zone);
+		if (!d || d->gone)
+			vpce_conn_del(vn, c);
+		return;
+	}
+	vpce_conn_tuple(k, &t);
+	target.ip = c->h[IP_CT_DIR_REPLY].key.saddr;
+	local_bh_disable();
+	match = vpce_flow_match_ep(ctx->m, c->ep, c->ea, AF_INET, &target, &t);
+	if (match && vpce_conn_del(vn, c) && vpce_conn_resettable(c)) {
+		queued = skb_queue_len(ctx->resets);
+		vpce_reset_queue(vn->net, &t, READ_ONCE(c->end[IP_CT_DIR_REPLY]),
+				 READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]),
+				 c->ifindex, ctx->resets);
+		if (skb_queue_len(ctx->resets) != queued)
+			vpce_stats_reset_sent(c->ep, c->ea);
+	}
+	local_bh_enable();
+}
+
+/* vpce_flows_end() for this table: the same matches, the same resets. */
+void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
+		    struct sk_buff_head *resets)
+{
+	struct vpce_conns_end_ctx ctx = { .m = m, .resets = resets };
+
+	vpce_conns_walk(vn, vpce_conn_end, &ctx);
+}
+
+static void vpce_conn_count(struct vpce_net *vn, struct vpce_conn *c,
+			    void *arg)
+{
+	if (vpce_conn_active(c))
+		vpce_stats_active_add(c->ea, c->ts);
+}
+
 void vpce_conns_count_active(struct vpce_net *vn)
 {
-	struct rhashtable_iter iter;
-	struct vpce_conn_half *h;
-	struct vpce_conn *c;
-
-	lockdep_assert_held(&vn->lock);
-	if (vpce_conntrack)
-		return;
-	rhashtable_walk_enter(&vn->conns.table, &iter);
-	rhashtable_walk_start(&iter);
-	while ((h = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(h) || h->dir != IP_CT_DIR_ORIGINAL)
-			continue;
-		c = vpce_conn_of(h);
-		if (vpce_conn_active(c))
-			vpce_stats_active_add(c->ea, c->ts);
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	vpce_conns_walk(vn, vpce_conn_count, NULL);
 }

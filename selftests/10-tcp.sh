@@ -26,12 +26,7 @@ mac=$(cat /sys/class/net/va/address)
 ip -n vpca neigh show "$EP_ADDR" | grep -q "lladdr $mac" ||
 	fail "10.0.0.100 not resolved to va's MAC $mac: $(ip -n vpca neigh)"
 
-spread=$(ns_query vpca "$EP_ADDR" 80 --count 30) ||
-	fail "some of 30 connections failed: $spread"
-log "30 connections: $(cut -d' ' -f1 <<<"$spread" | sort | uniq -c | tr -s ' \n' ' ')"
-for t in $TARGETS; do
-	grep -q "^srv$t $NLB\$" <<<"$spread" || fail "target 192.168.1.$t got none of 30 connections"
-done
+pl_spread vpca 30
 [ "$(grep -vc " $NLB\$" <<<"$spread")" -eq 0 ] || fail "a target saw a source other than $NLB"
 [ "$(ep_stat epa new-connections)" -eq 31 ] ||
 	fail "epa counts $(ep_stat epa new-connections) new connections, expected 31"

@@ -17,11 +17,7 @@ pl_setup
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
 # Twelve established flows from both VPCs; the flow hash spreads them.
-for i in $(seq 1 12); do
-	ns=vpca
-	[ $((i % 2)) -eq 0 ] && ns=vpcb
-	held_start "$ns" "$tmp/$i" "$EP_ADDR" 80 --sport $((41000 + i)) --tag c$i
-done
+pl_held_both "$tmp" 12 41000
 to10=$(grep -l "^srv10 " "$tmp"/*/greeting | wc -l)
 log "flows per target: $(cat "$tmp"/*/greeting | cut -d' ' -f1 | sort | uniq -c | tr -s ' \n' ' ')"
 [ "$to10" -ge 1 ] && [ "$to10" -le 11 ] ||

@@ -35,12 +35,7 @@ case $out in
 "srv1"[012]" $NLB") ;;
 *) fail "expected 'srvNN $NLB' (a target, seeing the nlb address), got '$out'" ;;
 esac
-spread=$(ns_query vpca "$EP_ADDR" 80 --count 30) ||
-	fail "some of 30 connections failed: $spread"
-log "30 connections: $(cut -d' ' -f1 <<<"$spread" | sort | uniq -c | tr -s ' \n' ' ')"
-for t in $TARGETS; do
-	grep -q "^srv$t $NLB\$" <<<"$spread" || fail "target 192.168.1.$t got none of 30 connections"
-done
+pl_spread vpca 30
 [ "$(ep_stat epa new-connections)" -eq 31 ] ||
 	fail "epa counts $(ep_stat epa new-connections) new connections, expected 31"
 out=$(udp_query vpcb "$EP_ADDR" 53) || fail "no UDP answer through the endpoint"
@@ -109,11 +104,7 @@ err=$(ip netns exec vpca socat -T 5 - "TCP:$EP_ADDR:81,connect-timeout=5" </dev/
 grep -q "Connection refused" <<<"$err" || fail "port 81: expected 'Connection refused', got '$err'"
 
 # Held flows from both VPCs, spread over the targets.
-for i in $(seq 1 12); do
-	ns=vpca
-	[ $((i % 2)) -eq 0 ] && ns=vpcb
-	held_start "$ns" "$tmp/$i" "$EP_ADDR" 80 --sport $((42000 + i)) --tag c$i
-done
+pl_held_both "$tmp" 12 42000
 to10=$(grep -l "^srv10 " "$tmp"/*/greeting | wc -l)
 [ "$to10" -ge 1 ] && [ "$to10" -le 11 ] ||
 	fail "need flows both to and not to 192.168.1.10 (got $to10 of 14 to it)"

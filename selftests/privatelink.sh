@@ -126,3 +126,29 @@ held_ping() {
 	}
 	cat "$1/pong.$2"
 }
+
+# pl_spread NS COUNT : COUNT connections from NS to the endpoint's port 80,
+# every one answered and every target seen; their answers ("srvNN PEER")
+# in $spread.
+pl_spread() {
+	local t
+	spread=$(ns_query "$1" "$EP_ADDR" 80 --count "$2") ||
+		fail "some of $2 connections failed: $spread"
+	log "$2 connections: $(cut -d' ' -f1 <<<"$spread" | sort | uniq -c | tr -s ' \n' ' ')"
+	for t in $TARGETS; do
+		grep -q "^srv$t $NLB\$" <<<"$spread" ||
+			fail "target 192.168.1.$t got none of $2 connections"
+	done
+}
+
+# pl_held_both DIR COUNT SPORT : COUNT held connections to the endpoint's
+# port 80 (DIR/1 ... DIR/COUNT, tags c1 ...), the odd ones from VPC A, the
+# even ones from VPC B, from source ports SPORT+1 ...
+pl_held_both() {
+	local i ns
+	for i in $(seq 1 "$2"); do
+		ns=vpca
+		[ $((i % 2)) -eq 0 ] && ns=vpcb
+		held_start "$ns" "$1/$i" "$EP_ADDR" 80 --sport $(($3 + i)) --tag "c$i"
+	done
+}
