@@ -7,8 +7,9 @@
 # address, two VPCs with one CIDR and one client address:port are two
 # flows, flows spread over the targets and are counted, removing a target
 # or an endpoint ends its flows at once with a reset and leaves the others
-# alone, a port without a listener is refused at once. And conntrack holds
-# none of these flows. (The counters' exact figures are 63-stats', which
+# alone, a port without a listener is refused at once, a VPC device that
+# goes takes its flows along, and vpce unloads with flows live. And
+# conntrack holds none of these flows. (The counters' exact figures are 63-stats', which
 # passes with conntrack=0 too.)
 
 # shellcheck source-path=SCRIPTDIR
@@ -17,11 +18,7 @@
 
 need_cmd socat conntrack python3 jq nstat
 
-if [ -d /sys/module/vpce ]; then
-	rmmod vpce || fail "rmmod vpce"
-fi
-modprobe vpce conntrack=0 || fail "modprobe vpce conntrack=0"
-defer rmmod vpce
+load_vpce conntrack=0
 [ "$(cat /sys/module/vpce/parameters/conntrack)" = N ] ||
 	fail "the conntrack parameter reads $(cat /sys/module/vpce/parameters/conntrack)"
 pl_topology
@@ -144,7 +141,17 @@ for d in a b $(seq 1 12); do
 done
 log "endpoint epa deleted: VPC A's flows ended, VPC B's still answer"
 
-# Unloading with live flows (VPC B's) frees them; the run checks the
-# kernel log.
+# VPC B's device goes away: its flows end with it (no one to tell).
+active_b() { vpcectl -j stats show endpoint epb | jq '.[0].ActiveConnections'; }
+[ "$(active_b)" -gt 0 ] || fail "epb has no active connections before its device goes"
+ip link del vb || fail "deleting vb"
+wait_for 10 test "$(active_b)" -eq 0 ||
+	fail "epb still has $(active_b) active connections after its device went"
+log "VPC B's device deleted: its flows are gone"
+
+# Unloading with live flows frees them (a fresh one from VPC A); the run
+# checks the kernel log.
+must vpcectl endpoint add epa vpc A service svc addr "$EP_ADDR"
+held_start vpca "$tmp/last" "$EP_ADDR" 80 --tag last
 rmmod vpce || fail "rmmod vpce with live flows"
 exit 0

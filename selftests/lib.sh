@@ -245,12 +245,13 @@ ns_query() {
 
 # --- the module --------------------------------------------------------------
 
-# load_vpce : a freshly loaded vpce (unloaded first if it was loaded).
+# load_vpce [PARAM=VALUE...] : a freshly loaded vpce (unloaded first if it
+# was loaded), with those module parameters.
 load_vpce() {
 	if [ -d /sys/module/vpce ]; then
 		rmmod vpce || fail "rmmod vpce"
 	fi
-	modprobe vpce || fail "modprobe vpce"
+	modprobe vpce "$@" || fail "modprobe vpce $*"
 	defer rmmod vpce
 }
 
