@@ -406,10 +406,13 @@ static bool vpce_conn_pass(struct vpce_conn *c, struct sk_buff *skb,
 			   const struct tcphdr *th, unsigned int hlen,
 			   enum ip_conntrack_dir dir)
 {
+	/* Read before the header may move (skb_ensure_writable()). */
+	bool rst = th && th->rst;
+
 	vpce_conn_seen(c, skb, th, dir);
 	if (skb_ensure_writable(skb, hlen))
 		return false;
-	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, th && th->rst,
+	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, rst,
 			 dir == IP_CT_DIR_REPLY);
 	vpce_conn_nat(skb, &c->h[!dir].key);
 	return true;
