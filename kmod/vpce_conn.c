@@ -327,7 +327,7 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 		kfree_rcu(c, rcu);
 		return NULL;
 	}
-	vpce_stats_flow_new(vn, ep, ea, &tgt->addr);
+	vpce_stats_flow_new(ep, ea, c->ts);
 	return c;
 }
 

@@ -337,6 +337,6 @@ unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
 	}
 	if (!vpce_endpoint_allows(ep, t))
 		return vpce_refuse(ep, NULL, skb, state, proto, VPCE_DROP_POLICY);
-	vpce_stats_flow_new(vpce_net(state->net), ep, NULL, NULL);
+	vpce_stats_flow_new(ep, NULL, NULL);
 	return NF_ACCEPT;
 }

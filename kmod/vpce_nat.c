@@ -264,7 +264,9 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	range.max_addr = range.min_addr;
 	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
 	if (verdict == NF_ACCEPT)
-		vpce_stats_flow_new(vn, ep, ea, &tgt->addr);
+		vpce_stats_flow_new(ep, ea,
+				    vpce_tstats_find(vn, svc, tgt->addr.family,
+						     &tgt->addr.in));
 	return verdict;
 }
 

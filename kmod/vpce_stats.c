@@ -342,21 +342,19 @@ static void vpce_count(struct vpce_counters *c, u64_stats_t *v, u64 n)
 	u64_stats_update_end(&c->syncp);
 }
 
-/* A flow to @ea was sent to @target (a gateway endpoint's: let through). */
-void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_endpoint *ep,
-			 const struct vpce_ep_addr *ea,
-			 const struct vpce_addr *target)
+/*
+ * A flow to @ea was sent to the target whose counters are @ts (a gateway
+ * endpoint's: let through, no target).
+ */
+void vpce_stats_flow_new(const struct vpce_endpoint *ep,
+			 const struct vpce_ep_addr *ea, struct vpce_tstats *ts)
 {
 	struct vpce_counters *c;
-	struct vpce_tstats *ts;
 
 	c = vpce_ep_counters(ep, ea);
 	vpce_count(c, &c->conns, 1);
 	c = vpce_svc_counters(ep, ea);
 	vpce_count(c, &c->conns, 1);
-	if (!target)
-		return;
-	ts = vpce_tstats_find(vn, ep->svc, target->family, &target->in);
 	if (ts) {
 		c = vpce_counters_this(&ts->stats, 0);
 		vpce_count(c, &c->conns, 1);

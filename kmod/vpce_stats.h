@@ -104,9 +104,8 @@ void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
  * Packet path, under RCU. @ea is the endpoint address a flow is to, NULL
  * for a gateway endpoint's flow (which has none, and no target).
  */
-void vpce_stats_flow_new(struct vpce_net *vn, const struct vpce_endpoint *ep,
-			 const struct vpce_ep_addr *ea,
-			 const struct vpce_addr *target);
+void vpce_stats_flow_new(const struct vpce_endpoint *ep,
+			 const struct vpce_ep_addr *ea, struct vpce_tstats *ts);
 void vpce_stats_refused(const struct vpce_endpoint *ep,
 			const struct vpce_ep_addr *ea, enum vpce_drop why,
 			bool reset);
