@@ -36,6 +36,7 @@
 #include "vpce_endpoint.h"
 #include "vpce_nat.h"
 #include "vpce_net.h"
+#include "vpce_netlink.h"
 #include "vpce_service.h"
 #include "vpce_stats.h"
 #include "vpce_timeout.h"
@@ -44,6 +45,7 @@
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/module.h>
+#include <linux/netlink.h>
 #include <linux/rhashtable.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -54,10 +56,10 @@
 #include <linux/netfilter_ipv4.h>
 #include <net/netfilter/nf_conntrack.h>
 
-bool vpce_conntrack = true;
+bool vpce_conntrack;
 module_param_named(conntrack, vpce_conntrack, bool, 0444);
 MODULE_PARM_DESC(conntrack,
-		 "track interface endpoint flows with conntrack (1, the default) or in vpce's own table (0; IPv4)");
+		 "track interface endpoint flows with conntrack (1) or in vpce's own table (0, the default; IPv4)");
 
 /* Buckets at most; the table holds twice as many halves (2^19 flows). */
 #define VPCE_CONNS_MAX_SIZE	BIT(19)
@@ -733,7 +735,8 @@ static void vpce_conn_end(struct vpce_net *vn, struct vpce_conn *c,
 	target.ip = c->h[IP_CT_DIR_REPLY].key.saddr;
 	local_bh_disable();
 	match = vpce_flow_match_ep(ctx->m, c->ep, c->ea, AF_INET, &target, &t);
-	if (match && vpce_conn_del(vn, c) && vpce_conn_resettable(c)) {
+	if (match && vpce_conn_del(vn, c) && !ctx->m->quiet &&
+	    vpce_conn_resettable(c)) {
 		queued = skb_queue_len(ctx->resets);
 		vpce_reset_queue(vn->net, &t, READ_ONCE(c->end[IP_CT_DIR_REPLY]),
 				 READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]),
@@ -763,4 +766,136 @@ static void vpce_conn_count(struct vpce_net *vn, struct vpce_conn *c,
 void vpce_conns_count_active(struct vpce_net *vn)
 {
 	vpce_conns_walk(vn, vpce_conn_count, NULL);
+}
+
+/*
+ * VPCE_CMD_FLOW_GET. The table's walk goes on across the dump's batches
+ * (the iterator lives in cb->args[0], from .start to .done), so a dump of a
+ * full table costs one pass, not one per batch. Between batches the walker
+ * is told about resizes; after one it starts over, which may list a flow
+ * twice (see the uapi header).
+ */
+enum { VPCE_FLOW_CUR_ITER, VPCE_FLOW_CUR_PENDING };
+
+int vpce_conns_dump_start(struct netlink_callback *cb)
+{
+	struct vpce_net *vn = vpce_net(sock_net(cb->skb->sk));
+	struct rhashtable_iter *iter;
+
+	if (vpce_conntrack)
+		return 0;	/* the dump itself says why not */
+	iter = kmalloc(sizeof(*iter), GFP_KERNEL);
+	if (!iter)
+		return -ENOMEM;
+	rhashtable_walk_enter(&vn->conns.table, iter);
+	cb->args[VPCE_FLOW_CUR_ITER] = (long)iter;
+	return 0;
+}
+
+int vpce_conns_dump_done(struct netlink_callback *cb)
+{
+	struct rhashtable_iter *iter = (void *)cb->args[VPCE_FLOW_CUR_ITER];
+
+	if (iter) {
+		rhashtable_walk_exit(iter);
+		kfree(iter);
+	}
+	return 0;
+}
+
+static u8 vpce_conn_state(const struct vpce_conn *c)
+{
+	bool replied = test_bit(VPCE_CONN_REPLIED, &c->flags);
+	bool fin_orig = test_bit(VPCE_CONN_FIN_ORIG, &c->flags);
+	bool fin_reply = test_bit(VPCE_CONN_FIN_REPLY, &c->flags);
+
+	if (c->h[0].key.proto == IPPROTO_UDP)
+		return replied ? VPCE_FLOW_REPLIED : VPCE_FLOW_UNREPLIED;
+	if (vpce_conn_over(c))
+		return VPCE_FLOW_CLOSED;
+	if (fin_orig)
+		return VPCE_FLOW_FIN_WAIT;
+	if (fin_reply)
+		return VPCE_FLOW_CLOSE_WAIT;
+	return replied ? VPCE_FLOW_ESTABLISHED : VPCE_FLOW_SYN_SENT;
+}
+
+static int vpce_put_addr4(struct sk_buff *skb, int type, __be32 ip,
+			  const char *zone)
+{
+	struct vpce_addr a = { .in.ip = ip, .family = AF_INET };
+
+	return vpce_put_addr(skb, type, &a, zone);
+}
+
+static int vpce_conn_fill(struct sk_buff *skb, struct vpce_net *vn,
+			  const void *obj)
+{
+	const struct vpce_conn *c = obj;
+	const struct vpce_conn_key *o = &c->h[IP_CT_DIR_ORIGINAL].key;
+	const struct vpce_conn_key *r = &c->h[IP_CT_DIR_REPLY].key;
+	const struct vpce_endpoint *ep = c->ep;
+	long left = READ_ONCE(c->expires) - jiffies;
+	struct nlattr *nest;
+
+	if (nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
+	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
+	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, VPCE_A_FLOW);
+	if (!nest ||
+	    nla_put_u8(skb, VPCE_FLOW_A_PROTO, o->proto) ||
+	    vpce_put_addr4(skb, VPCE_FLOW_A_CLIENT, o->saddr, NULL) ||
+	    nla_put_u16(skb, VPCE_FLOW_A_CLIENT_PORT, ntohs(o->sport)) ||
+	    vpce_put_addr4(skb, VPCE_FLOW_A_ADDR, o->daddr,
+			   ep->svc->nlbs[c->ea->zone].zone) ||
+	    nla_put_u16(skb, VPCE_FLOW_A_PORT, ntohs(o->dport)) ||
+	    vpce_put_addr4(skb, VPCE_FLOW_A_TARGET, r->saddr, NULL) ||
+	    nla_put_u16(skb, VPCE_FLOW_A_TARGET_PORT, ntohs(r->sport)) ||
+	    vpce_put_addr4(skb, VPCE_FLOW_A_NLB, r->daddr, NULL) ||
+	    nla_put_u16(skb, VPCE_FLOW_A_NLB_PORT, ntohs(r->dport)) ||
+	    nla_put_u8(skb, VPCE_FLOW_A_STATE, vpce_conn_state(c)) ||
+	    nla_put_u32(skb, VPCE_FLOW_A_EXPIRES,
+			left > 0 ? DIV_ROUND_UP(left, HZ) : 0) ||
+	    nla_put_u32(skb, VPCE_FLOW_A_IFINDEX, c->ifindex))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* vn->lock held: the flows @m matches, from where the last batch stopped. */
+int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		    struct vpce_net *vn, const struct vpce_flow_match *m)
+{
+	struct rhashtable_iter *iter = (void *)cb->args[VPCE_FLOW_CUR_ITER];
+	union nf_inet_addr target = {};
+	struct nf_conntrack_tuple t;
+	struct vpce_conn_half *h;
+	struct vpce_conn *c;
+	int ret = 0;
+
+	rhashtable_walk_start(iter);
+	/* A flow that did not fit in the last batch comes first. */
+	h = cb->args[VPCE_FLOW_CUR_PENDING] ? rhashtable_walk_peek(iter) :
+		rhashtable_walk_next(iter);
+	cb->args[VPCE_FLOW_CUR_PENDING] = 0;
+	for (; h; h = rhashtable_walk_next(iter)) {
+		if (IS_ERR(h) || h->dir != IP_CT_DIR_ORIGINAL)
+			continue;
+		c = vpce_conn_of(h);
+		if (time_after(jiffies, READ_ONCE(c->expires)))
+			continue;
+		vpce_conn_tuple(&h->key, &t);
+		target.ip = c->h[IP_CT_DIR_REPLY].key.saddr;
+		if (!vpce_flow_match_ep(m, c->ep, c->ea, AF_INET, &target, &t))
+			continue;
+		ret = vpce_dump_one(skb, cb, VPCE_CMD_FLOW_GET,
+				    vpce_conn_fill, vn, c);
+		if (ret) {
+			cb->args[VPCE_FLOW_CUR_PENDING] = 1;
+			break;
+		}
+	}
+	rhashtable_walk_stop(iter);
+	return ret;
 }

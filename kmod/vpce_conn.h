@@ -17,6 +17,7 @@
 struct vpce_net;
 struct vpce_dev;
 struct vpce_flow_match;
+struct netlink_callback;
 
 extern bool vpce_conntrack;
 
@@ -39,5 +40,10 @@ void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
 		    struct sk_buff_head *resets);
 /* vn->lock held: add the active connections to the counters. */
 void vpce_conns_count_active(struct vpce_net *vn);
+/* VPCE_CMD_FLOW_GET: .start, .done, and a batch (vn->lock held). */
+int vpce_conns_dump_start(struct netlink_callback *cb);
+int vpce_conns_dump_done(struct netlink_callback *cb);
+int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		    struct vpce_net *vn, const struct vpce_flow_match *m);
 
 #endif /* _VPCE_CONN_H */

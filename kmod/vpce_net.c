@@ -101,6 +101,8 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	rcu_read_unlock();
 	if (!match)
 		return 0;
+	if (m->quiet)
+		return 1;
 	queued = skb_queue_len(&ctx->resets);
 	vpce_flow_reset(ct, d, &ctx->resets);
 	if (skb_queue_len(&ctx->resets) != queued)

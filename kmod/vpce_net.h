@@ -90,6 +90,7 @@ struct vpce_flow_match {
 	const struct vpce_service *svc;
 	const struct vpce_addr *target;
 	bool denied;		/* only flows the endpoint's policy denies */
+	bool quiet;		/* forget them, no reset (as conntrack -D) */
 };
 
 void vpce_flows_end(struct vpce_net *vn, const struct vpce_flow_match *m);

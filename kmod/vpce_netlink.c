@@ -12,6 +12,7 @@
  */
 
 #include "vpce_netlink.h"
+#include "vpce_conn.h"
 #include "vpce_drain.h"
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
@@ -308,6 +309,12 @@ static const struct nla_policy vpce_stats_get_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_STATS_OF] = NLA_POLICY_MAX(NLA_U8, VPCE_STATS_OF_MAX),
 };
 
+static const struct nla_policy vpce_flow_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
+};
+
 static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
 	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
@@ -555,7 +562,7 @@ int vpce_put_addr(struct sk_buff *skb, int type,
 	if ((addr->family == AF_INET ?
 	     nla_put_in_addr(skb, VPCE_ADDR_A_IPV4, addr->in.ip) :
 	     nla_put_in6_addr(skb, VPCE_ADDR_A_IPV6, &addr->in.in6)) ||
-	    (zone[0] && nla_put_string(skb, VPCE_ADDR_A_ZONE, zone))) {
+	    (zone && zone[0] && nla_put_string(skb, VPCE_ADDR_A_ZONE, zone))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -2039,6 +2046,78 @@ out:
 	return ret;
 }
 
+/* Flows */
+
+/* The filters of VPCE_CMD_FLOW_GET and VPCE_CMD_FLOW_DEL; vn->lock held. */
+static int vpce_flow_filter(struct vpce_net *vn, struct nlattr **attrs,
+			    struct vpce_flow_match *m, struct vpce_zone_addr *za,
+			    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int ret;
+
+	a = attrs[VPCE_A_NAME];
+	if (a) {
+		m->ep = vpce_endpoint_find(vn, nla_data(a));
+		if (!m->ep) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "no such endpoint");
+			return -ENOENT;
+		}
+	}
+	a = attrs[VPCE_A_SERVICE];
+	if (a) {
+		m->svc = vpce_service_find(vn, nla_data(a));
+		if (!m->svc) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "no such service");
+			return -ENOENT;
+		}
+	}
+	a = attrs[VPCE_A_ADDR];
+	if (a) {
+		ret = vpce_parse_addr(a, za, extack);
+		if (ret)
+			return ret;
+		m->target = &za->addr;
+	}
+	return 0;
+}
+
+static int vpce_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+	struct vpce_flow_match m = {};
+	struct vpce_zone_addr za;
+	int ret;
+
+	if (vpce_conntrack) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "flows are in conntrack (module parameter conntrack=1): see conntrack -L");
+		return -EOPNOTSUPP;
+	}
+	vpce_dump_begin(cb, vn);
+	ret = vpce_flow_filter(vn, genl_dumpit_info(cb)->attrs, &m, &za,
+			       cb->extack);
+	if (!ret)
+		ret = vpce_conns_dump(skb, cb, vn, &m);
+	mutex_unlock(&vn->lock);
+	return vpce_dump_done(skb, ret);
+}
+
+static int vpce_nl_flow_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_flow_match m = { .quiet = true };
+	struct vpce_zone_addr za;
+	int ret;
+
+	mutex_lock(&vn->lock);
+	ret = vpce_flow_filter(vn, info->attrs, &m, &za, info->extack);
+	if (!ret)
+		vpce_flows_end(vn, &m);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
 #define VPCE_OP(_cmd, _doit, _policy)					\
 	{								\
 		.cmd = _cmd,						\
@@ -2130,6 +2209,17 @@ static const struct genl_ops vpce_genl_ops[] = {
 		.maxattr = VPCE_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	/* Flows show every tenant's addresses. */
+	{
+		.cmd = VPCE_CMD_FLOW_GET,
+		.start = vpce_conns_dump_start,
+		.dumpit = vpce_nl_flow_dump,
+		.done = vpce_conns_dump_done,
+		.policy = vpce_flow_policy,
+		.maxattr = VPCE_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	VPCE_OP(VPCE_CMD_FLOW_DEL, vpce_nl_flow_del, vpce_flow_policy),
 };
 
 static struct genl_family vpce_family __ro_after_init = {

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/privatelink.sh"
 
-need_cmd socat conntrack python3
+need_cmd socat jq python3
 pl_setup
 
 out=$(udp_query vpca "$EP_ADDR" 53 hello) || fail "no UDP answer through the endpoint"
@@ -25,9 +25,7 @@ log "30 flows from VPC B: $(cut -d' ' -f1 <<<"$spread" | sort | uniq -c | tr -s 
 for t in $TARGETS; do
 	grep -q "^srv$t " <<<"$spread" || fail "target 192.168.1.$t got none of 30 UDP flows"
 done
-conntrack -L -p udp --orig-dst "$EP_ADDR" 2>/dev/null |
-	grep -Eq "dport=53 zone-orig=[0-9]+ src=192\.168\.1\.1[012] dst=$NLB sport=5353" ||
-	fail "conntrack does not show the UDP flow's DNAT and SNAT"
+pl_flow_check epb udp 53 5353
 
 # No listener: ICMP port unreachable makes the client's read fail at once.
 start=$(_now_ms)

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/privatelink.sh"
 
-need_cmd conntrack python3
+need_cmd python3
 pl_setup
 
 tmp=$(mktemp -d)
@@ -24,12 +24,15 @@ for side in a b; do
 		fail "VPC ${side^^}: bad greeting '$(cat "$tmp/$side/greeting")'"
 done
 
-ct=$(conntrack -L -p tcp --orig-dst "$EP_ADDR" --orig-port-src 40000 2>/dev/null)
-log "$ct"
-[ "$(grep -c "src=10.0.0.2 dst=$EP_ADDR sport=40000 dport=80" <<<"$ct")" -eq 2 ] ||
-	fail "expected two flows from 10.0.0.2:40000, one per VPC"
-[ "$(grep -o 'zone-orig=[0-9]*' <<<"$ct" | sort -u | wc -l)" -eq 2 ] ||
-	fail "the two flows are not in two conntrack zones"
+fl=$(vpcectl flow show | grep "^tcp 10.0.0.2:40000 -> $EP_ADDR:80 ")
+log "$fl"
+[ "$(grep -c . <<<"$fl")" -eq 2 ] || fail "expected two flows from 10.0.0.2:40000, one per VPC"
+grep -q " vpc A .* dev va " <<<"$fl" && grep -q " vpc B .* dev vb " <<<"$fl" ||
+	fail "the two flows are not one in each VPC"
+# The targets tell them apart: to one target, they come from two nlb
+# ports.
+[ "$(grep -o "target [0-9.:]* from $NLB:[0-9]*" <<<"$fl" | sort -u | wc -l)" -eq 2 ] ||
+	fail "the two flows reach a target from one address and port"
 
 for round in 1 2 3; do
 	a=$(held_ping "$tmp/a" $round)

@@ -9,7 +9,8 @@
 # or an endpoint ends its flows at once with a reset and leaves the others
 # alone, a port without a listener is refused at once, a VPC device that
 # goes takes its flows along, and vpce unloads with flows live. And
-# conntrack holds none of these flows. (The counters' exact figures are 63-stats', which
+# conntrack holds none of these flows; "vpcectl flow show" lists them and
+# "flow flush" forgets them. (The counters' exact figures are 63-stats', which
 # passes with conntrack=0 too.)
 
 # shellcheck source-path=SCRIPTDIR
@@ -18,6 +19,10 @@
 
 need_cmd socat conntrack python3 jq nstat
 
+# With conntrack=1 the flows are conntrack's, and flow show says so.
+load_vpce conntrack=1
+err=$(vpcectl flow show 2>&1) && fail "flow show succeeded with conntrack=1"
+grep -q "conntrack -L" <<<"$err" || fail "flow show with conntrack=1: $err"
 load_vpce conntrack=0
 [ "$(cat /sys/module/vpce/parameters/conntrack)" = N ] ||
 	fail "the conntrack parameter reads $(cat /sys/module/vpce/parameters/conntrack)"
@@ -59,6 +64,27 @@ ct=$(conntrack -L -p tcp 2>/dev/null; conntrack -L -p udp 2>/dev/null)
 grep -E "dst=$EP_ADDR |src=$NLB " <<<"$ct" &&
 	fail "conntrack tracks endpoint flows with conntrack=0"
 log "conntrack holds none of the endpoint's flows"
+
+# "vpcectl flow show" lists them: the flow from :41000 of each VPC, to a
+# target's port 8080 from the nlb address, established, on its device.
+held41000() {
+	vpcectl -j flow show endpoint "$1" | jq --arg nlb "$NLB" --arg ep "$EP_ADDR" \
+		'[.[] | select(.protocol == "tcp" and .client == "10.0.0.2" and
+			.client_port == 41000 and .addr == $ep and .port == 80 and
+			.nlb == $nlb and .target_port == 8080 and
+			.state == "established" and .expires > 300)] | length'
+}
+[ "$(held41000 epa)" -eq 1 ] || fail "flow show endpoint epa: $(vpcectl flow show endpoint epa)"
+[ "$(held41000 epb)" -eq 1 ] || fail "flow show endpoint epb: $(vpcectl flow show endpoint epb)"
+vpcectl flow show endpoint epa | grep -q "^tcp 10.0.0.2:41000 -> $EP_ADDR:80 endpoint epa vpc A service svc dev va target 192.168.1.1[012]:8080 from $NLB:[0-9]* state established expires [0-9]*$" ||
+	fail "flow show's text: $(vpcectl flow show endpoint epa)"
+n=$(vpcectl -j flow show | jq 'length')
+[ "$n" -ge 33 ] || fail "flow show lists $n flows, expected at least 33"
+vpcectl -j flow show | jq -e '[.[] | select(.protocol == "udp" and .state == "replied")] | length == 1' >/dev/null ||
+	fail "the UDP flow is not listed as replied: $(vpcectl flow show service svc)"
+err=$(vpcectl flow show endpoint nosuch 2>&1) && fail "flow show of an unknown endpoint succeeded"
+grep -q "no such endpoint" <<<"$err" || fail "flow show endpoint nosuch: $err"
+log "flow show: $n flows, each VPC's :41000 flow established"
 
 # ICMP errors about a flow's packets are translated, as the NAT core would:
 # a target's "port unreachable" reaches the client as from the endpoint
@@ -149,9 +175,25 @@ wait_for 10 test "$(active_b)" -eq 0 ||
 	fail "epb still has $(active_b) active connections after its device went"
 log "VPC B's device deleted: its flows are gone"
 
+# "flow flush" forgets flows without a reset, as "conntrack -D": the next
+# packet of the flow finds none and is refused (the stale reset).
+must vpcectl endpoint add epa vpc A service svc addr "$EP_ADDR"
+held_start vpca "$tmp/flushed" "$EP_ADDR" 80 --tag flushed
+ping flushed
+[ "$res" = "ok flushed 1" ] || fail "a new flow from VPC A: $res"
+[ "$(vpcectl -j flow show endpoint epa | jq length)" -eq 1 ] ||
+	fail "flow show endpoint epa: $(vpcectl flow show endpoint epa)"
+stale0=$(ep_stat epa reset-stale)
+must vpcectl flow flush endpoint epa
+[ "$(vpcectl -j flow show endpoint epa | jq length)" -eq 0 ] ||
+	fail "flows left after flow flush: $(vpcectl flow show endpoint epa)"
+ping flushed
+[ "${res%% *}" = ERROR ] || fail "a flushed flow still works: $res"
+[ "$(ep_stat epa reset-stale)" -gt "$stale0" ] || fail "the flushed flow's next packet was not counted as stale"
+log "flow flush: the flow is forgotten, its next packet refused"
+
 # Unloading with live flows frees them (a fresh one from VPC A); the run
 # checks the kernel log.
-must vpcectl endpoint add epa vpc A service svc addr "$EP_ADDR"
 held_start vpca "$tmp/last" "$EP_ADDR" 80 --tag last
 rmmod vpce || fail "rmmod vpce with live flows"
 exit 0

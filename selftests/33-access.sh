@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/privatelink.sh"
 
-need_cmd conntrack python3
+need_cmd python3
 load_vpce
 pl_topology
 
@@ -83,8 +83,8 @@ took=$(($(_now_ms) - start))
 [ "${res%% *}" = ERROR ] || fail "the live session survived the reject: $res"
 [ "$took" -lt "$(scaled_ms 2000)" ] || fail "the session took $took ms to die"
 log "rejected: live session ended in $took ms ($res)"
-conntrack -L 2>/dev/null | grep "dst=$EP_ADDR " | grep -q ESTABLISHED &&
-	fail "an established flow of the rejected endpoint is still in conntrack"
+vpcectl flow show endpoint epa | grep -q " state established " &&
+	fail "an established flow of the rejected endpoint is still there: $(vpcectl flow show endpoint epa)"
 tcp_query vpca "$EP_ADDR" 80 >/dev/null 2>&1 && fail "a rejected endpoint carried traffic"
 vpcectl -j connection show svc | grep -q '"state": *"rejected"' ||
 	fail "connection show -j does not say rejected"

@@ -90,6 +90,29 @@ ep_stat() {
 		awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
 }
 
+# pl_flow_check EP PROTO PORT TARGET_PORT : EP has flows of PROTO from
+# 10.0.0.2 to EP_ADDR:PORT, and each was sent to a target's TARGET_PORT
+# from the nlb address (vpcectl flow show).
+pl_flow_check() {
+	local fl
+
+	fl=$(vpcectl -j flow show endpoint "$1") || fail "vpcectl flow show endpoint $1"
+	log "$(vpcectl flow show endpoint "$1" | head -n 2)"
+	jq -e --arg p "$2" --arg ep "$EP_ADDR" --arg nlb "$NLB" \
+		--argjson port "$3" --argjson tport "$4" \
+		'[.[] | select(.protocol == $p)] | length > 0 and
+		 all(.client == "10.0.0.2" and .addr == $ep and .port == $port and
+		     (.target | test("^192\\.168\\.1\\.1[012]$")) and
+		     .target_port == $tport and .nlb == $nlb)' <<<"$fl" >/dev/null ||
+		fail "$1's $2 flows are not to a target's $4 from $NLB: $fl"
+}
+
+# flow_expires PROTO SPORT : the seconds left on vpce's flow from SPORT.
+flow_expires() {
+	vpcectl -j flow show | jq -r --arg p "$1" --argjson s "$2" \
+		'[.[] | select(.protocol == $p and .client_port == $s)][0].expires // empty'
+}
+
 # ct_timeout PROTO SPORT [ipv4|ipv6] : the seconds left on the conntrack
 # entry of the flow from SPORT.
 ct_timeout() {

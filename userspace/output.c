@@ -38,6 +38,12 @@ const char *const hc_names[__VPCE_HC_MAX] = {
 	[VPCE_HC_HTTP]	= "http",
 };
 
+const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" :
+		"unknown";
+}
+
 const char *enum_name(const char *const *names, size_t n, unsigned int v)
 {
 	return v < n && names[v] ? names[v] : "unknown";

@@ -299,15 +299,13 @@ static json_t *listeners_parse(struct nlattr *arr)
 		struct nlattr *l[VPCE_LISTENER_A_MAX + 1];
 		const char *proto;
 		uint16_t port;
-		uint8_t p;
 
 		if (nla_parse_nested(l, VPCE_LISTENER_A_MAX, child, listener_policy) < 0 ||
 		    !l[VPCE_LISTENER_A_PROTO] || !l[VPCE_LISTENER_A_PORT]) {
 			json_decref(out);
 			return NULL;
 		}
-		p = nla_get_u8(l[VPCE_LISTENER_A_PROTO]);
-		proto = p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : "unknown";
+		proto = proto_name(nla_get_u8(l[VPCE_LISTENER_A_PROTO]));
 		port = nla_get_u16(l[VPCE_LISTENER_A_PORT]);
 		json_array_append_new(out, json_pack("{s:s, s:i, s:i}",
 			"protocol", proto, "port", port,

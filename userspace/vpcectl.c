@@ -63,6 +63,7 @@ static const struct object *const objects[] = {
 	&policy_object,
 	&dns_object,
 	&stats_object,
+	&flow_object,
 };
 
 /* Commands that are a whole object: "vpcectl save". */

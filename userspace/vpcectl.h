@@ -141,6 +141,8 @@ int nl_request(struct nl_msg *req);
 /* ---- output.c: JSON and text ---- */
 
 const char *enum_name(const char *const *names, size_t n, unsigned int v);
+/* "tcp", "udp" or "unknown". */
+const char *proto_name(uint8_t proto);
 extern const char *const type_names[__VPCE_TYPE_MAX];
 extern const char *const state_names[__VPCE_STATE_MAX];
 extern const char *const health_names[__VPCE_HEALTH_MAX];
@@ -195,6 +197,7 @@ extern const struct object policy_object;
 
 extern const struct object dns_object;
 extern const struct object stats_object;
+extern const struct object flow_object;
 
 /* One command line of a batch, or of vpcectl's own command line. */
 int dispatch(struct args *a);

@@ -318,6 +318,34 @@
  *	ended flows). A service's counters outlive its endpoints; an
  *	object's counters start at zero when it is created.
  *
+ * VPCE_CMD_FLOW_GET: the flows in vpce's own connection table (module
+ *	parameter conntrack=0; with conntrack=1 the flows are conntrack's,
+ *	"conntrack -L" lists them, and this is refused with EOPNOTSUPP).
+ *	Dump only; needs CAP_NET_ADMIN (it shows every tenant's addresses).
+ *	Request, all optional, each narrowing the dump:
+ *	VPCE_A_NAME		an endpoint: only its flows
+ *	VPCE_A_SERVICE		only flows to endpoints of that service
+ *	VPCE_A_ADDR		only flows sent to that target address
+ *	An unknown endpoint or service is refused with ENOENT. Each reply
+ *	message is one flow: VPCE_A_NAME (the endpoint), VPCE_A_VPC,
+ *	VPCE_A_SERVICE and VPCE_A_FLOW (VPCE_FLOW_A_*: the client's address
+ *	and port, the endpoint address (with its zone) and port, the target's
+ *	address and port, the load balancer's address and port the target
+ *	sees, the protocol, enum vpce_flow_state, the seconds left before
+ *	the flow expires, and the VPC device's ifindex). The table is walked
+ *	as it changes: a flow made or ended during the dump may or may not be
+ *	in it, and one that the table's growing or shrinking moves may be in
+ *	it twice.
+ *
+ * VPCE_CMD_FLOW_DEL: forget flows, as "conntrack -D" does: no reset is
+ *	sent, and the next packet of a TCP flow gets the reset a packet of no
+ *	flow gets (VPCE_STATS_A_RESET_STALE). The filters of VPCE_CMD_FLOW_GET;
+ *	none, every flow of the namespace. With conntrack=1, the conntrack
+ *	entries of the flows (those of interface and gateway endpoints)
+ *	are deleted; with conntrack=0, the flows of vpce's table and the
+ *	conntrack entries of the flows it does not hold (IPv6, gateway
+ *	endpoints).
+ *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
  */
@@ -376,6 +404,8 @@ enum vpce_cmd {
 	VPCE_CMD_POLICY_SIMULATE,
 	VPCE_CMD_FLUSH,
 	VPCE_CMD_STATS_GET,
+	VPCE_CMD_FLOW_GET,
+	VPCE_CMD_FLOW_DEL,
 	__VPCE_CMD_MAX
 };
 
@@ -453,6 +483,7 @@ enum vpce_attr {
 	VPCE_A_MARK,		/* u32: a gateway endpoint's packet mark */
 	VPCE_A_STATS_OF,	/* u8: enum vpce_stats_of (VPCE_CMD_STATS_GET) */
 	VPCE_A_ZONE_STATS,	/* nested array of VPCE_STATS_A_* (reply only) */
+	VPCE_A_FLOW,		/* nested VPCE_FLOW_A_* (reply only) */
 	__VPCE_A_MAX
 };
 
@@ -530,6 +561,44 @@ enum vpce_stats_of {
 };
 
 #define VPCE_STATS_OF_MAX (__VPCE_STATS_OF_MAX - 1)
+
+/* A flow of vpce's own table (VPCE_CMD_FLOW_GET replies, VPCE_A_FLOW). */
+enum vpce_flow_attr {
+	VPCE_FLOW_A_UNSPEC,
+	VPCE_FLOW_A_PROTO,		/* u8: IPPROTO_TCP or IPPROTO_UDP */
+	VPCE_FLOW_A_CLIENT,		/* nested VPCE_ADDR_A_*: the source */
+	VPCE_FLOW_A_CLIENT_PORT,	/* u16, host order */
+	VPCE_FLOW_A_ADDR,		/* nested VPCE_ADDR_A_*: the endpoint
+					 * address, with its zone
+					 */
+	VPCE_FLOW_A_PORT,		/* u16: the listener's port */
+	VPCE_FLOW_A_TARGET,		/* nested VPCE_ADDR_A_* */
+	VPCE_FLOW_A_TARGET_PORT,	/* u16 */
+	VPCE_FLOW_A_NLB,		/* nested VPCE_ADDR_A_*: the source
+					 * the target sees
+					 */
+	VPCE_FLOW_A_NLB_PORT,		/* u16 */
+	VPCE_FLOW_A_STATE,		/* u8: enum vpce_flow_state */
+	VPCE_FLOW_A_EXPIRES,		/* u32: seconds left */
+	VPCE_FLOW_A_IFINDEX,		/* u32: the VPC device */
+	__VPCE_FLOW_A_MAX
+};
+
+#define VPCE_FLOW_A_MAX (__VPCE_FLOW_A_MAX - 1)
+
+/* A flow's state; "closed" by the client or the target, as its side sees. */
+enum vpce_flow_state {
+	VPCE_FLOW_SYN_SENT,	/* TCP: the target has not answered */
+	VPCE_FLOW_ESTABLISHED,
+	VPCE_FLOW_FIN_WAIT,	/* TCP: the client has closed its side */
+	VPCE_FLOW_CLOSE_WAIT,	/* TCP: the target has closed its side */
+	VPCE_FLOW_CLOSED,	/* TCP: both have, or a reset */
+	VPCE_FLOW_UNREPLIED,	/* UDP: the target has not answered */
+	VPCE_FLOW_REPLIED,	/* UDP */
+	__VPCE_FLOW_STATE_MAX
+};
+
+#define VPCE_FLOW_STATE_MAX (__VPCE_FLOW_STATE_MAX - 1)
 
 /*
  * Events. Members of the multicast group VPCE_MCGRP_EVENTS get a message

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpcectl flow show|flush [endpoint EP] [service SVC] [target ADDR]
+ *
+ * The flows of vpce's own connection table (the module's default,
+ * conntrack=0), as "ipvsadm -L -c" lists IPVS's; "flush" forgets flows the
+ * way "conntrack -D" does.
+ */
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <netlink/attr.h>
+
+#include "vpcectl.h"
+
+static const char *const flow_state_names[__VPCE_FLOW_STATE_MAX] = {
+	[VPCE_FLOW_SYN_SENT]	= "syn-sent",
+	[VPCE_FLOW_ESTABLISHED]	= "established",
+	[VPCE_FLOW_FIN_WAIT]	= "fin-wait",
+	[VPCE_FLOW_CLOSE_WAIT]	= "close-wait",
+	[VPCE_FLOW_CLOSED]	= "closed",
+	[VPCE_FLOW_UNREPLIED]	= "unreplied",
+	[VPCE_FLOW_REPLIED]	= "replied",
+};
+
+/* [endpoint EP] [service SVC] [target ADDR], into M. */
+static void flow_filter(struct args *a, struct nl_msg *m)
+{
+	bool has_ep = false, has_svc = false, has_target = false;
+	struct vpce_addr addr;
+	const char *w, *v;
+
+	while ((w = arg_next(a))) {
+		if (kw_is(w, "endpoint")) {
+			arg_once(&has_ep, w);
+			v = arg_value(a, w, "EP");
+			check_name(v, "endpoint name", VPCE_NAME_MAX);
+			nl_put_str(m, VPCE_A_NAME, v);
+		} else if (kw_is(w, "service")) {
+			arg_once(&has_svc, w);
+			v = arg_value(a, w, "SVC");
+			check_name(v, "service name", VPCE_NAME_MAX);
+			nl_put_str(m, VPCE_A_SERVICE, v);
+		} else if (kw_is(w, "target")) {
+			arg_once(&has_target, w);
+			parse_addr(arg_value(a, w, "ADDR"), &addr);
+			nl_put_addr(m, VPCE_A_ADDR, &addr);
+		} else {
+			arg_unknown(w);
+		}
+	}
+}
+
+static json_t *flow_addr(const struct nlattr *nest)
+{
+	json_t *a = json_addr(nest), *addr;
+
+	if (!a)
+		return NULL;
+	addr = json_incref(json_object_get(a, "addr"));
+	json_decref(a);
+	return addr;
+}
+
+static json_t *flow_parse(struct nlattr **tb)
+{
+	static struct nla_policy policy[VPCE_FLOW_A_MAX + 1] = {
+		[VPCE_FLOW_A_PROTO]	= { .type = NLA_U8 },
+		[VPCE_FLOW_A_CLIENT]	= { .type = NLA_NESTED },
+		[VPCE_FLOW_A_ADDR]	= { .type = NLA_NESTED },
+		[VPCE_FLOW_A_TARGET]	= { .type = NLA_NESTED },
+		[VPCE_FLOW_A_NLB]	= { .type = NLA_NESTED },
+		[VPCE_FLOW_A_STATE]	= { .type = NLA_U8 },
+		[VPCE_FLOW_A_EXPIRES]	= { .type = NLA_U32 },
+		[VPCE_FLOW_A_IFINDEX]	= { .type = NLA_U32 },
+	};
+	struct nlattr *f[VPCE_FLOW_A_MAX + 1];
+	char dev[IF_NAMESIZE];
+	json_t *ep_addr;
+	json_t *o;
+
+	if (!tb[VPCE_A_FLOW] ||
+	    nla_parse_nested(f, VPCE_FLOW_A_MAX, tb[VPCE_A_FLOW], policy) < 0 ||
+	    !f[VPCE_FLOW_A_PROTO] || !f[VPCE_FLOW_A_IFINDEX])
+		return NULL;
+	ep_addr = json_addr(f[VPCE_FLOW_A_ADDR]);
+	if (!ep_addr)
+		return NULL;
+	o = json_pack("{s:s, s:o, s:o, s:O, s:O, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?}",
+		"protocol", proto_name(nla_get_u8(f[VPCE_FLOW_A_PROTO])),
+		"client", flow_addr(f[VPCE_FLOW_A_CLIENT]),
+		"client_port", json_attr_uint(f[VPCE_FLOW_A_CLIENT_PORT]),
+		"addr", json_object_get(ep_addr, "addr"),
+		"zone", json_object_get(ep_addr, "zone"),
+		"port", json_attr_uint(f[VPCE_FLOW_A_PORT]),
+		"endpoint", json_attr_str(tb[VPCE_A_NAME]),
+		"vpc", json_attr_str(tb[VPCE_A_VPC]),
+		"service", json_attr_str(tb[VPCE_A_SERVICE]),
+		"target", flow_addr(f[VPCE_FLOW_A_TARGET]),
+		"target_port", json_attr_uint(f[VPCE_FLOW_A_TARGET_PORT]),
+		"nlb", flow_addr(f[VPCE_FLOW_A_NLB]),
+		"nlb_port", json_attr_uint(f[VPCE_FLOW_A_NLB_PORT]),
+		"state", json_enum(f[VPCE_FLOW_A_STATE], flow_state_names,
+				   ARRAY_SIZE(flow_state_names)),
+		"expires", json_attr_uint(f[VPCE_FLOW_A_EXPIRES]),
+		"device", if_indextoname(nla_get_u32(f[VPCE_FLOW_A_IFINDEX]), dev));
+	json_decref(ep_addr);
+	return o;
+}
+
+/*
+ * tcp 10.0.0.2:40000 -> 10.0.0.100:80 zone az1 endpoint epa vpc A service svc
+ *     dev va0 target 192.168.1.10:8080 from 192.168.1.1:40000
+ *     state established expires 349
+ * (one line)
+ */
+static void flow_print(const json_t *o)
+{
+	const char *zone = json_string_value(json_object_get(o, "zone"));
+	const char *dev = json_string_value(json_object_get(o, "device"));
+
+	printf("%s %s:%" JSON_INTEGER_FORMAT " -> %s:%" JSON_INTEGER_FORMAT,
+	       jstr(o, "protocol"), jstr(o, "client"), jint(o, "client_port"),
+	       jstr(o, "addr"), jint(o, "port"));
+	if (zone)
+		printf(" zone %s", zone);
+	printf(" endpoint %s vpc %s service %s", jstr(o, "endpoint"),
+	       jstr(o, "vpc"), jstr(o, "service"));
+	if (dev)
+		printf(" dev %s", dev);
+	printf(" target %s:%" JSON_INTEGER_FORMAT " from %s:%" JSON_INTEGER_FORMAT
+	       " state %s expires %" JSON_INTEGER_FORMAT "\n",
+	       jstr(o, "target"), jint(o, "target_port"), jstr(o, "nlb"),
+	       jint(o, "nlb_port"), jstr(o, "state"), jint(o, "expires"));
+}
+
+static int flow_show(struct args *a)
+{
+	struct nl_msg *m = nl_new(VPCE_CMD_FLOW_GET, true);
+	json_t *out = json_array();
+	int ret;
+
+	flow_filter(a, m);
+	ret = nl_query(m, flow_parse, out);
+	if (ret) {
+		json_decref(out);
+		return ret;
+	}
+	show(out, flow_print);
+	return 0;
+}
+
+static int flow_flush(struct args *a)
+{
+	struct nl_msg *m = nl_new(VPCE_CMD_FLOW_DEL, false);
+
+	flow_filter(a, m);
+	return nl_request(m);
+}
+
+static const struct command flow_cmds[] = {
+	{ "show",  { "list", "ls" },	flow_show },
+	{ "flush", { NULL },		flow_flush },
+	{ NULL }
+};
+
+const struct object flow_object = {
+	.name = "flow",
+	.usage =
+	"flow show [endpoint EP] [service SVC] [target ADDR]\n"
+	"flow flush [endpoint EP] [service SVC] [target ADDR]\n",
+	.cmds = flow_cmds,
+};
