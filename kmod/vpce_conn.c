@@ -255,8 +255,10 @@ void vpce_conns_destroy(struct vpce_net *vn)
 /*
  * A new flow (the client's first packet, @key): the checks and choices of
  * vpce_flow_new(). NULL when there is nothing to set up here: not an
- * endpoint's, refused (the conntrack path refuses it again, with the reset
- * or ICMP error and the count), or no room.
+ * endpoint's, or refused (the conntrack path refuses it again, with the
+ * reset or ICMP error and the count). ERR_PTR(-ENOSPC), counted, when
+ * there is no room for it: the packet is dropped, as conntrack drops a new
+ * flow when its table is full.
  */
 static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 				       const struct vpce_dev *d,
@@ -272,6 +274,7 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	struct vpce_endpoint *ep;
 	struct vpce_ep_addr *ea;
 	struct vpce_conn *c;
+	unsigned int max;
 	int i, err;
 
 	ea = vpce_ep_addr_find(vn, d->vpc, AF_INET, &daddr);
@@ -292,9 +295,13 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	if (!tgt || !nlb)
 		return NULL;
 
+	/* conntrack's limit, per namespace here: both count flows. */
+	max = READ_ONCE(nf_conntrack_max);
+	if (max && atomic_read(&tbl->nelems) >= 2 * max)
+		goto full;
 	c = kzalloc(sizeof(*c), GFP_ATOMIC);
 	if (!c)
-		return NULL;
+		goto full;
 	c->h[0].key = *key;
 	c->h[1].dir = IP_CT_DIR_REPLY;
 	c->h[1].key.saddr = tgt->addr.in.ip;
@@ -312,7 +319,10 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 					    vpce_conn_params);
 	if (err) {
 		kfree(c);
-		return NULL;
+		/* -EEXIST: another CPU set the flow up first. */
+		if (err == -EEXIST)
+			return NULL;
+		goto full;
 	}
 	/* The client's port stays, unless another flow to the same target
 	 * (say from a VPC with the same CIDR) has that reply already.
@@ -327,10 +337,17 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	if (err) {
 		rhashtable_remove_fast(tbl, &c->h[0].node, vpce_conn_params);
 		kfree_rcu(c, rcu);
-		return NULL;
+		if (err == -EEXIST)	/* eight ports taken: conntrack NATs it */
+			return NULL;
+		goto full;
 	}
 	vpce_stats_flow_new(ep, ea, c->ts);
 	return c;
+
+full:
+	vpce_stats_refused(ep, ea, VPCE_DROP_FULL, false);
+	net_warn_ratelimited("vpce: flow table full, dropping packet\n");
+	return ERR_PTR(-ENOSPC);
 }
 
 /* A packet of @c in direction @dir: its TCP state and its time. */
@@ -675,6 +692,10 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 		c = vpce_conn_new(vn, d, &key);
 		if (!c)
 			return false;
+		if (IS_ERR(c)) {
+			*verdict = NF_DROP;
+			return true;
+		}
 	}
 	*verdict = d ? vpce_conn_orig(vn, c, skb, state, th, hlen) :
 		vpce_conn_reply(vn, c, skb, state, th, hlen);

@@ -759,19 +759,7 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	if (!array ||
 	    nla_put_u64_64bit(skb, VPCE_STATS_A_NEW_CONNECTIONS,
 			      sum.conns, VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_LISTENER,
-			      sum.drops[VPCE_DROP_NO_LISTENER],
-			      VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_STATE,
-			      sum.drops[VPCE_DROP_STATE], VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_TARGET,
-			      sum.drops[VPCE_DROP_NO_TARGET], VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_PROTO,
-			      sum.drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_POLICY,
-			      sum.drops[VPCE_DROP_POLICY], VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_RESET_STALE,
-			      sum.drops[VPCE_DROP_STALE], VPCE_STATS_A_PAD))
+	    vpce_put_drops(skb, sum.drops))
 		return -EMSGSIZE;
 	nla_nest_end(skb, array);
 	return 0;

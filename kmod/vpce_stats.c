@@ -603,21 +603,28 @@ static int vpce_put_counters(struct sk_buff *skb,
 	if (of != VPCE_STATS_OF_ENDPOINT)
 		return 0;
 	if (nla_put_u64_64bit(skb, VPCE_STATS_A_RST_RECEIVED, s->rsts,
-			      VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_LISTENER,
-			      s->drops[VPCE_DROP_NO_LISTENER],
-			      VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_STATE,
-			      s->drops[VPCE_DROP_STATE], VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_NO_TARGET,
-			      s->drops[VPCE_DROP_NO_TARGET], VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_PROTO,
-			      s->drops[VPCE_DROP_PROTO], VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_DROP_POLICY,
-			      s->drops[VPCE_DROP_POLICY], VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_RESET_STALE,
-			      s->drops[VPCE_DROP_STALE], VPCE_STATS_A_PAD))
+			      VPCE_STATS_A_PAD))
 		return -EMSGSIZE;
+	return vpce_put_drops(skb, s->drops);
+}
+
+/* An endpoint's refusal counters (enum vpce_drop) as their attributes. */
+int vpce_put_drops(struct sk_buff *skb, const u64 *drops)
+{
+	static const u16 attr[VPCE_DROP_MAX] = {
+		[VPCE_DROP_NO_LISTENER] = VPCE_STATS_A_DROP_NO_LISTENER,
+		[VPCE_DROP_STATE] = VPCE_STATS_A_DROP_STATE,
+		[VPCE_DROP_NO_TARGET] = VPCE_STATS_A_DROP_NO_TARGET,
+		[VPCE_DROP_PROTO] = VPCE_STATS_A_DROP_PROTO,
+		[VPCE_DROP_POLICY] = VPCE_STATS_A_DROP_POLICY,
+		[VPCE_DROP_STALE] = VPCE_STATS_A_RESET_STALE,
+		[VPCE_DROP_FULL] = VPCE_STATS_A_DROP_FULL,
+	};
+	int i;
+
+	for (i = 0; i < VPCE_DROP_MAX; i++)
+		if (nla_put_u64_64bit(skb, attr[i], drops[i], VPCE_STATS_A_PAD))
+			return -EMSGSIZE;
 	return 0;
 }
 

@@ -123,6 +123,7 @@ void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
 		       enum ip_conntrack_info ctinfo, const struct sk_buff *skb);
 
 /* An endpoint's counters over all its addresses; vn->lock held. */
+int vpce_put_drops(struct sk_buff *skb, const u64 *drops);
 void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
 				struct vpce_counters_sum *sum);
 

@@ -112,6 +112,7 @@ static const struct {
 	{ VPCE_STATS_A_DROP_PROTO,	"drop_proto",	    "drop-proto" },
 	{ VPCE_STATS_A_DROP_POLICY,	"drop_policy",	    "drop-policy" },
 	{ VPCE_STATS_A_RESET_STALE,	"reset_stale",	    "reset-stale" },
+	{ VPCE_STATS_A_DROP_FULL,	"drop_full",	    "drop-full" },
 };
 
 static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
@@ -122,6 +123,7 @@ static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_DROP_PROTO]	= { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_POLICY]	= { .type = NLA_U64 },
 	[VPCE_STATS_A_RESET_STALE]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_FULL]	= { .type = NLA_U64 },
 };
 
 static json_t *stats_parse(struct nlattr *nest)

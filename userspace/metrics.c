@@ -23,6 +23,7 @@ static const struct {
 	{ VPCE_STATS_A_DROP_PROTO,	 "proto" },
 	{ VPCE_STATS_A_DROP_POLICY,	 "policy" },
 	{ VPCE_STATS_A_RESET_STALE,	 "stale" },
+	{ VPCE_STATS_A_DROP_FULL,	 "full" },
 };
 
 static struct nla_policy counters_policy[VPCE_STATS_A_MAX + 1] = {
@@ -33,6 +34,7 @@ static struct nla_policy counters_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_DROP_PROTO]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_POLICY]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_RESET_STALE]	  = { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_FULL]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_ACTIVE_CONNECTIONS] = { .type = NLA_U64 },
 	[VPCE_STATS_A_BYTES]		  = { .type = NLA_U64 },
 	[VPCE_STATS_A_RST_RECEIVED]	  = { .type = NLA_U64 },

@@ -547,6 +547,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_RST_RECEIVED,	/* TCP resets from clients */
 	VPCE_STATS_A_RST_SENT,		/* TCP resets to clients */
 	VPCE_STATS_A_ZONE,		/* string: the zone of a ZONE_STATS entry */
+	VPCE_STATS_A_DROP_FULL,		/* dropped: vpce's flow table is full */
 	__VPCE_STATS_A_MAX
 };
 
