@@ -63,9 +63,11 @@ MODULE_PARM_DESC(conntrack,
 
 /* Buckets at most; the table holds twice as many halves (2^19 flows). */
 #define VPCE_CONNS_MAX_SIZE	BIT(19)
+/* Buckets a new flow looks at for one to drop when the table is full. */
+#define VPCE_CONNS_EARLY_DROP	8
 /* Entries the expiry walk looks at per tick. */
 #define VPCE_CONNS_GC_BATCH	1024
-/* A TCP flow the target has not answered, and one that is over. */
+/* A TCP flow not set up yet (see VPCE_CONN_ASSURED), and one that is over. */
 #define VPCE_CONN_UNREPLIED	(30 * HZ)
 #define VPCE_CONN_CLOSED	(10 * HZ)
 
@@ -88,6 +90,10 @@ struct vpce_conn_half {
 /* Bits of vpce_conn.flags. */
 enum {
 	VPCE_CONN_REPLIED,	/* the target has answered */
+	VPCE_CONN_ASSURED,	/* and the client has gone on (TCP: the
+				 * handshake's last ACK), as conntrack's
+				 * IPS_ASSURED
+				 */
 	VPCE_CONN_FIN_ORIG,
 	VPCE_CONN_FIN_REPLY,
 	VPCE_CONN_RST,
@@ -163,7 +169,7 @@ static unsigned long vpce_conn_timeout(const struct vpce_conn *c)
 		return VPCE_IDLE_UDP * HZ;
 	if (vpce_conn_over(c))
 		return VPCE_CONN_CLOSED;
-	if (!test_bit(VPCE_CONN_REPLIED, &c->flags))
+	if (!test_bit(VPCE_CONN_ASSURED, &c->flags))
 		return VPCE_CONN_UNREPLIED;
 	return vpce_timeouts_idle(&c->ep->svc->timeouts) * HZ;
 }
@@ -253,6 +259,37 @@ void vpce_conns_destroy(struct vpce_net *vn)
 }
 
 /*
+ * The table is full: make room as conntrack does (early_drop()), by
+ * dropping a flow that is not set up (not assured: a SYN flood's, whose
+ * SYN-ACKs no one answers) or that has expired, from the buckets at the
+ * new flow's key and after it. Flows set up are never dropped for a new
+ * one.
+ */
+static bool vpce_conns_early_drop(struct vpce_net *vn,
+				  const struct vpce_conn_key *key)
+{
+	struct rhashtable *ht = &vn->conns.table;
+	struct bucket_table *tbl = rht_dereference_rcu(ht->tbl, ht);
+	struct vpce_conn_half *h;
+	struct rhash_head *pos;
+	unsigned int hash, i;
+	struct vpce_conn *c;
+
+	hash = rht_key_hashfn(ht, tbl, key, vpce_conn_params);
+	for (i = 0; i < VPCE_CONNS_EARLY_DROP; i++, hash++) {
+		hash &= tbl->size - 1;
+		rht_for_each_entry_rcu(h, pos, tbl, hash, node) {
+			c = vpce_conn_of(h);
+			if ((!test_bit(VPCE_CONN_ASSURED, &c->flags) ||
+			     time_after(jiffies, READ_ONCE(c->expires))) &&
+			    vpce_conn_del(vn, c))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
  * A new flow (the client's first packet, @key): the checks and choices of
  * vpce_flow_new(). NULL when there is nothing to set up here: not an
  * endpoint's, or refused (the conntrack path refuses it again, with the
@@ -297,7 +334,8 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 
 	/* conntrack's limit, per namespace here: both count flows. */
 	max = READ_ONCE(nf_conntrack_max);
-	if (max && atomic_read(&tbl->nelems) >= 2 * max)
+	if (max && atomic_read(&tbl->nelems) >= 2 * max &&
+	    !vpce_conns_early_drop(vn, key))
 		goto full;
 	c = kzalloc(sizeof(*c), GFP_ATOMIC);
 	if (!c)
@@ -367,8 +405,13 @@ static void vpce_conn_seen(struct vpce_conn *c, const struct sk_buff *skb,
 		if (th->fin && !test_bit(VPCE_CONN_FIN_ORIG + dir, &c->flags))
 			set_bit(VPCE_CONN_FIN_ORIG + dir, &c->flags);
 	}
-	if (dir == IP_CT_DIR_REPLY && !test_bit(VPCE_CONN_REPLIED, &c->flags))
-		set_bit(VPCE_CONN_REPLIED, &c->flags);
+	if (dir == IP_CT_DIR_REPLY) {
+		if (!test_bit(VPCE_CONN_REPLIED, &c->flags))
+			set_bit(VPCE_CONN_REPLIED, &c->flags);
+	} else if (!test_bit(VPCE_CONN_ASSURED, &c->flags) &&
+		   test_bit(VPCE_CONN_REPLIED, &c->flags) && !(th && th->syn)) {
+		set_bit(VPCE_CONN_ASSURED, &c->flags);
+	}
 	expires = jiffies + vpce_conn_timeout(c);
 	if (READ_ONCE(c->expires) != expires)
 		WRITE_ONCE(c->expires, expires);
@@ -506,11 +549,11 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
  * header is that of a packet that went the other way (inside an ICMP
  * error). @key is left as looked up.
  */
-static struct vpce_conn *vpce_conn_find(struct vpce_net *vn,
-					const struct vpce_dev *d,
-					const struct iphdr *iph,
-					const __be16 *ports, bool reversed,
-					struct vpce_conn_key *key)
+static struct vpce_conn *vpce_conn_lookup(struct vpce_net *vn,
+					  const struct vpce_dev *d,
+					  const struct iphdr *iph,
+					  const __be16 *ports, bool reversed,
+					  struct vpce_conn_key *key)
 {
 	struct vpce_conn_half *half;
 
@@ -525,6 +568,30 @@ static struct vpce_conn *vpce_conn_find(struct vpce_net *vn,
 	if (!half || half->dir != (d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY))
 		return NULL;
 	return vpce_conn_of(half);
+}
+
+/*
+ * vpce_conn_lookup() for a packet from device *@dp. Targets may sit behind
+ * a VPC's device too (the provider's own VPC): a packet from a VPC device
+ * that is no client's is looked up as a reply as well, and *@dp is NULL
+ * when it is one. @key is the first lookup's: a new flow's original key.
+ */
+static struct vpce_conn *vpce_conn_find(struct vpce_net *vn,
+					const struct vpce_dev **dp,
+					const struct iphdr *iph,
+					const __be16 *ports, bool reversed,
+					struct vpce_conn_key *key)
+{
+	struct vpce_conn_key rkey;
+	struct vpce_conn *c;
+
+	c = vpce_conn_lookup(vn, *dp, iph, ports, reversed, key);
+	if (c || !*dp)
+		return c;
+	c = vpce_conn_lookup(vn, NULL, iph, ports, reversed, &rkey);
+	if (c)
+		*dp = NULL;
+	return c;
 }
 
 /*
@@ -558,7 +625,7 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 			   const struct nf_hook_state *state,
 			   unsigned int *verdict)
 {
-	enum ip_conntrack_dir dir = d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+	enum ip_conntrack_dir dir;
 	const unsigned int inoff = sizeof(struct iphdr) + sizeof(struct icmphdr);
 	const struct vpce_conn_key *k;
 	struct vpce_conn_key key;
@@ -585,9 +652,10 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 	if (inner->ihl != 5 || ip_is_fragment(inner) ||
 	    (inner->protocol != IPPROTO_TCP && inner->protocol != IPPROTO_UDP))
 		return false;
-	c = vpce_conn_find(vn, d, inner, (__be16 *)(inner + 1), true, &key);
+	c = vpce_conn_find(vn, &d, inner, (__be16 *)(inner + 1), true, &key);
 	if (!c)
 		return false;
+	dir = d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
 
 	/* A corrupt error goes no further, as conntrack would have it. */
 	if (nf_ip_checksum(skb, state->hook, ip_hdrlen(skb), IPPROTO_ICMP) ||
@@ -677,7 +745,7 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	iph = ip_hdr(skb);
 	if (iph->protocol == IPPROTO_TCP)
 		th = (const struct tcphdr *)(iph + 1);
-	c = vpce_conn_find(vn, d, iph, (__be16 *)(iph + 1), false, &key);
+	c = vpce_conn_find(vn, &d, iph, (__be16 *)(iph + 1), false, &key);
 	/* An expired connection is gone; a SYN on one that is over (a port
 	 * used again, tcp_tw_reuse) starts a new one.
 	 */
@@ -838,7 +906,9 @@ static u8 vpce_conn_state(const struct vpce_conn *c)
 		return VPCE_FLOW_FIN_WAIT;
 	if (fin_reply)
 		return VPCE_FLOW_CLOSE_WAIT;
-	return replied ? VPCE_FLOW_ESTABLISHED : VPCE_FLOW_SYN_SENT;
+	if (test_bit(VPCE_CONN_ASSURED, &c->flags))
+		return VPCE_FLOW_ESTABLISHED;
+	return replied ? VPCE_FLOW_SYN_RECV : VPCE_FLOW_SYN_SENT;
 }
 
 static int vpce_put_addr4(struct sk_buff *skb, int type, __be32 ip,

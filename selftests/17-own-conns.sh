@@ -8,7 +8,8 @@
 # flows, flows spread over the targets and are counted, removing a target
 # or an endpoint ends its flows at once with a reset and leaves the others
 # alone, a port without a listener is refused at once, a VPC device that
-# goes takes its flows along, and vpce unloads with flows live. And
+# goes takes its flows along, targets may sit behind a VPC's device, and
+# vpce unloads with flows live. And
 # conntrack holds none of these flows; "vpcectl flow show" lists them and
 # "flow flush" forgets them. (The counters' exact figures are 63-stats', which
 # passes with conntrack=0 too.)
@@ -175,14 +176,26 @@ wait_for 10 test "$(active_b)" -eq 0 ||
 	fail "epb still has $(active_b) active connections after its device went"
 log "VPC B's device deleted: its flows are gone"
 
+must vpcectl endpoint add epa vpc A service svc addr "$EP_ADDR"
+
+# Targets behind a VPC's device (the provider's own VPC): their replies are
+# found too. TCP, UDP, and a target's port unreachable.
+must vpcectl vpc add P account 333333333333 dev vprov
+out=$(tcp_query vpca "$EP_ADDR" 80) || fail "no answer from targets behind a VPC's device"
+[[ $out == "srv1"[12]" $NLB" ]] || fail "targets behind a VPC's device: $out"
+out=$(udp_query vpca "$EP_ADDR" 53) || fail "no UDP answer from targets behind a VPC's device"
+err=$(printf 'x\n' | ip netns exec vpca socat -T 5 - "UDP:10.0.0.102:54" 2>&1) &&
+	fail "UDP to a target port nobody serves was answered: $err"
+grep -q "Connection refused" <<<"$err" || fail "port unreachable from behind a VPC's device: $err"
+log "targets behind VPC P's device: $out"
+
 # "flow flush" forgets flows without a reset, as "conntrack -D": the next
 # packet of the flow finds none and is refused (the stale reset).
-must vpcectl endpoint add epa vpc A service svc addr "$EP_ADDR"
 held_start vpca "$tmp/flushed" "$EP_ADDR" 80 --tag flushed
 ping flushed
 [ "$res" = "ok flushed 1" ] || fail "a new flow from VPC A: $res"
-[ "$(vpcectl -j flow show endpoint epa | jq length)" -eq 1 ] ||
-	fail "flow show endpoint epa: $(vpcectl flow show endpoint epa)"
+est() { vpcectl -j flow show endpoint epa | jq '[.[] | select(.state == "established")] | length'; }
+[ "$(est)" -eq 1 ] || fail "flow show endpoint epa: $(vpcectl flow show endpoint epa)"
 stale0=$(ep_stat epa reset-stale)
 must vpcectl flow flush endpoint epa
 [ "$(vpcectl -j flow show endpoint epa | jq length)" -eq 0 ] ||

@@ -4,9 +4,11 @@
 # A SYN flood (hping3 --flood, random sources) at the endpoint from VPC A
 # while a legitimate client in VPC B keeps connecting to the same endpoint
 # address: at least 90% of its connections must succeed during the flood
-# (the table overflows; conntrack early-drops the flood's unassured entries
-# and the targets answer with syncookies), the flood must really have reached vpce (its counter),
-# and afterwards VPC A connects normally again.
+# (vpce's flow table, which holds nf_conntrack_max flows, overflows and
+# vpce early-drops the flood's unanswered flows, as conntrack does with its
+# unassured entries; the targets answer with syncookies), the flood must
+# really have reached vpce (its counter), and afterwards VPC A connects
+# normally again, although the flood's flows have not timed out yet.
 #
 # timeout: 300
 
@@ -35,10 +37,11 @@ defer rm -rf "$tmp"
 ip netns exec prov sysctl -qw net.ipv4.tcp_syncookies=1
 
 # A table the flood overflows within seconds: new legitimate flows then
-# only get in because conntrack early-drops the flood's unassured entries.
-# Four entries per hash bucket, as on a host sized for its table: early
-# drop looks at a few buckets only, and with the default buckets and a
-# lowered limit most of them would be empty.
+# only get in because the flood's unanswered flows are dropped early. For
+# conntrack (IPv6, conntrack=1), four entries per hash bucket, as on a host
+# sized for its table: early drop looks at a few buckets only, and with the
+# default buckets and a lowered limit most of them would be empty. (vpce's
+# table sizes its buckets itself.)
 max=$(sysctl -n net.netfilter.nf_conntrack_max)
 buckets=$(sysctl -n net.netfilter.nf_conntrack_buckets)
 defer sysctl -qw "net.netfilter.nf_conntrack_max=$max"

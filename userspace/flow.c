@@ -16,6 +16,7 @@
 
 static const char *const flow_state_names[__VPCE_FLOW_STATE_MAX] = {
 	[VPCE_FLOW_SYN_SENT]	= "syn-sent",
+	[VPCE_FLOW_SYN_RECV]	= "syn-recv",
 	[VPCE_FLOW_ESTABLISHED]	= "established",
 	[VPCE_FLOW_FIN_WAIT]	= "fin-wait",
 	[VPCE_FLOW_CLOSE_WAIT]	= "close-wait",
@@ -24,32 +25,41 @@ static const char *const flow_state_names[__VPCE_FLOW_STATE_MAX] = {
 	[VPCE_FLOW_REPLIED]	= "replied",
 };
 
-/* [endpoint EP] [service SVC] [target ADDR], into M. */
-static void flow_filter(struct args *a, struct nl_msg *m)
+/*
+ * [endpoint EP] [service SVC] [target ADDR]: the request for CMD, built
+ * once the whole command line has parsed.
+ */
+static struct nl_msg *flow_request(struct args *a, uint8_t cmd, bool dump)
 {
 	bool has_ep = false, has_svc = false, has_target = false;
+	const char *w, *ep = NULL, *svc = NULL;
 	struct vpce_addr addr;
-	const char *w, *v;
+	struct nl_msg *m;
 
 	while ((w = arg_next(a))) {
 		if (kw_is(w, "endpoint")) {
 			arg_once(&has_ep, w);
-			v = arg_value(a, w, "EP");
-			check_name(v, "endpoint name", VPCE_NAME_MAX);
-			nl_put_str(m, VPCE_A_NAME, v);
+			ep = arg_value(a, w, "EP");
+			check_name(ep, "endpoint name", VPCE_NAME_MAX);
 		} else if (kw_is(w, "service")) {
 			arg_once(&has_svc, w);
-			v = arg_value(a, w, "SVC");
-			check_name(v, "service name", VPCE_NAME_MAX);
-			nl_put_str(m, VPCE_A_SERVICE, v);
+			svc = arg_value(a, w, "SVC");
+			check_name(svc, "service name", VPCE_NAME_MAX);
 		} else if (kw_is(w, "target")) {
 			arg_once(&has_target, w);
 			parse_addr(arg_value(a, w, "ADDR"), &addr);
-			nl_put_addr(m, VPCE_A_ADDR, &addr);
 		} else {
 			arg_unknown(w);
 		}
 	}
+	m = nl_new(cmd, dump);
+	if (ep)
+		nl_put_str(m, VPCE_A_NAME, ep);
+	if (svc)
+		nl_put_str(m, VPCE_A_SERVICE, svc);
+	if (has_target)
+		nl_put_addr(m, VPCE_A_ADDR, &addr);
+	return m;
 }
 
 static json_t *flow_addr(const struct nlattr *nest)
@@ -137,11 +147,10 @@ static void flow_print(const json_t *o)
 
 static int flow_show(struct args *a)
 {
-	struct nl_msg *m = nl_new(VPCE_CMD_FLOW_GET, true);
+	struct nl_msg *m = flow_request(a, VPCE_CMD_FLOW_GET, true);
 	json_t *out = json_array();
 	int ret;
 
-	flow_filter(a, m);
 	ret = nl_query(m, flow_parse, out);
 	if (ret) {
 		json_decref(out);
@@ -153,10 +162,7 @@ static int flow_show(struct args *a)
 
 static int flow_flush(struct args *a)
 {
-	struct nl_msg *m = nl_new(VPCE_CMD_FLOW_DEL, false);
-
-	flow_filter(a, m);
-	return nl_request(m);
+	return nl_request(flow_request(a, VPCE_CMD_FLOW_DEL, false));
 }
 
 static const struct command flow_cmds[] = {

@@ -222,5 +222,16 @@ echo '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*
 check 2 "$nomod" $P principal $A $R context aws:SourceVpc=v1 context k=1 context k=2
 check 2 "$nomod" $P principal arn:aws:iam::$A:role/path/app account 222222222222 $R
 
+# flow
+check 2 "$nomod" flow
+check 2 "$nomod" flow show endpoint e1 service s1 target 192.168.1.10
+check 2 "$nomod" -j flow list target fd01::10
+check 2 "$nomod" flow flush
+check 2 "$nomod" flow flush endpoint e1
+check 1 'vpcectl: unknown argument "bogus" for "flow show"' flow show bogus
+check 1 'vpcectl: flow flush: "endpoint" may be given only once' flow flush endpoint e1 endpoint e2
+check 1 'vpcectl: invalid address "10.0.0": not an IPv4 or IPv6 address' flow show target 10.0.0
+check 1 'vpcectl: unknown command "del" for "flow" (try "vpcectl flow help")' flow del
+
 echo "1..$n"
 [ "$failed" = 0 ]

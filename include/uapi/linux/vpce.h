@@ -287,7 +287,8 @@
  *
  * VPCE_CMD_STATS_GET: counters, as AWS's CloudWatch metrics for PrivateLink
  *	(dump only; needs CAP_NET_ADMIN, because counting live flows walks
- *	the namespace's whole conntrack table). Request, all optional:
+ *	the namespace's whole conntrack table and vpce's own). Request, all
+ *	optional:
  *	VPCE_A_STATS_OF		u8, enum vpce_stats_of: only that kind of
  *				object (default: endpoints, then services,
  *				then targets)
@@ -309,18 +310,22 @@
  *	- a target: VPCE_A_SERVICE, VPCE_A_ADDR (with zone) and VPCE_A_STATS
  *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES).
  *	NEW_CONNECTIONS counts flows sent to a target. ACTIVE_CONNECTIONS is
- *	counted when read, from conntrack: TCP flows in SYN_SENT, SYN_RECV
- *	or ESTABLISHED, and UDP flows whose conntrack entry has not timed
- *	out. BYTES counts the IP packets (headers included, as conntrack
- *	accounting and iptables counters count them) of both directions of
- *	the flows. RST_RECEIVED counts resets from clients; RST_SENT resets
- *	from targets to clients plus those vpce sends itself (refused and
- *	ended flows). A service's counters outlive its endpoints; an
- *	object's counters start at zero when it is created.
+ *	counted when read, from conntrack and vpce's own table: TCP flows
+ *	being set up or established, and UDP flows that have not timed
+ *	out. DROP_FULL counts new flows dropped because vpce's flow table
+ *	was full (see VPCE_CMD_FLOW_GET). BYTES counts the IP packets
+ *	(headers included, as conntrack accounting and iptables counters
+ *	count them) of both directions of the flows. RST_RECEIVED counts
+ *	resets from clients; RST_SENT resets from targets to clients plus
+ *	those vpce sends itself (refused and ended flows). A service's
+ *	counters outlive its endpoints; an object's counters start at zero
+ *	when it is created.
  *
  * VPCE_CMD_FLOW_GET: the flows in vpce's own connection table (module
- *	parameter conntrack=0; with conntrack=1 the flows are conntrack's,
- *	"conntrack -L" lists them, and this is refused with EOPNOTSUPP).
+ *	parameter conntrack=0, the default: IPv4 TCP and UDP flows of
+ *	interface endpoints; it holds at most nf_conntrack_max flows per
+ *	namespace). Other flows are conntrack's ("conntrack -L" lists them);
+ *	with conntrack=1 all are, and this is refused with EOPNOTSUPP.
  *	Dump only; needs CAP_NET_ADMIN (it shows every tenant's addresses).
  *	Request, all optional, each narrowing the dump:
  *	VPCE_A_NAME		an endpoint: only its flows
@@ -569,15 +574,12 @@ enum vpce_flow_attr {
 	VPCE_FLOW_A_PROTO,		/* u8: IPPROTO_TCP or IPPROTO_UDP */
 	VPCE_FLOW_A_CLIENT,		/* nested VPCE_ADDR_A_*: the source */
 	VPCE_FLOW_A_CLIENT_PORT,	/* u16, host order */
-	VPCE_FLOW_A_ADDR,		/* nested VPCE_ADDR_A_*: the endpoint
-					 * address, with its zone
-					 */
+	VPCE_FLOW_A_ADDR,		/* nested VPCE_ADDR_A_*: endpoint addr */
 	VPCE_FLOW_A_PORT,		/* u16: the listener's port */
 	VPCE_FLOW_A_TARGET,		/* nested VPCE_ADDR_A_* */
 	VPCE_FLOW_A_TARGET_PORT,	/* u16 */
-	VPCE_FLOW_A_NLB,		/* nested VPCE_ADDR_A_*: the source
-					 * the target sees
-					 */
+	/* The address and port the target sees the flow come from. */
+	VPCE_FLOW_A_NLB,		/* nested VPCE_ADDR_A_* */
 	VPCE_FLOW_A_NLB_PORT,		/* u16 */
 	VPCE_FLOW_A_STATE,		/* u8: enum vpce_flow_state */
 	VPCE_FLOW_A_EXPIRES,		/* u32: seconds left */
@@ -590,6 +592,7 @@ enum vpce_flow_attr {
 /* A flow's state; "closed" by the client or the target, as its side sees. */
 enum vpce_flow_state {
 	VPCE_FLOW_SYN_SENT,	/* TCP: the target has not answered */
+	VPCE_FLOW_SYN_RECV,	/* TCP: it has, the client has not gone on */
 	VPCE_FLOW_ESTABLISHED,
 	VPCE_FLOW_FIN_WAIT,	/* TCP: the client has closed its side */
 	VPCE_FLOW_CLOSE_WAIT,	/* TCP: the target has closed its side */
