@@ -68,7 +68,7 @@ MODULE_PARM_DESC(conntrack,
 /* Entries the expiry walk looks at per tick. */
 #define VPCE_CONNS_GC_BATCH	1024
 /* A TCP flow not set up yet (see VPCE_CONN_ASSURED), and one that is over. */
-#define VPCE_CONN_UNREPLIED	(30 * HZ)
+#define VPCE_CONN_UNASSURED	(30 * HZ)
 #define VPCE_CONN_CLOSED	(10 * HZ)
 
 struct vpce_conn_key {
@@ -137,6 +137,22 @@ static void vpce_conn_tuple(const struct vpce_conn_key *k,
 	t->dst.protonum = k->proto;
 }
 
+/*
+ * Whether @m matches @c, as vpce_flow_match_ep() matches a conntrack entry;
+ * @t is left as @c's original direction.
+ */
+static bool vpce_conn_match(const struct vpce_flow_match *m,
+			    const struct vpce_conn *c,
+			    struct nf_conntrack_tuple *t)
+{
+	union nf_inet_addr target = {
+		.ip = c->h[IP_CT_DIR_REPLY].key.saddr,
+	};
+
+	vpce_conn_tuple(&c->h[IP_CT_DIR_ORIGINAL].key, t);
+	return vpce_flow_match_ep(m, c->ep, c->ea, AF_INET, &target, t);
+}
+
 static bool vpce_conn_over(const struct vpce_conn *c)
 {
 	return test_bit(VPCE_CONN_RST, &c->flags) ||
@@ -170,7 +186,7 @@ static unsigned long vpce_conn_timeout(const struct vpce_conn *c)
 	if (vpce_conn_over(c))
 		return VPCE_CONN_CLOSED;
 	if (!test_bit(VPCE_CONN_ASSURED, &c->flags))
-		return VPCE_CONN_UNREPLIED;
+		return VPCE_CONN_UNASSURED;
 	return vpce_timeouts_idle(&c->ep->svc->timeouts) * HZ;
 }
 
@@ -805,7 +821,6 @@ static void vpce_conn_end(struct vpce_net *vn, struct vpce_conn *c,
 {
 	const struct vpce_conns_end_ctx *ctx = arg;
 	const struct vpce_conn_key *k = &c->h[IP_CT_DIR_ORIGINAL].key;
-	union nf_inet_addr target = {};
 	struct nf_conntrack_tuple t;
 	unsigned int queued;
 	struct vpce_dev *d;
@@ -820,10 +835,8 @@ static void vpce_conn_end(struct vpce_net *vn, struct vpce_conn *c,
 			vpce_conn_del(vn, c);
 		return;
 	}
-	vpce_conn_tuple(k, &t);
-	target.ip = c->h[IP_CT_DIR_REPLY].key.saddr;
 	local_bh_disable();
-	match = vpce_flow_match_ep(ctx->m, c->ep, c->ea, AF_INET, &target, &t);
+	match = vpce_conn_match(ctx->m, c, &t);
 	if (match && vpce_conn_del(vn, c) && !ctx->m->quiet &&
 	    vpce_conn_resettable(c)) {
 		queued = skb_queue_len(ctx->resets);
@@ -959,7 +972,6 @@ int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		    struct vpce_net *vn, const struct vpce_flow_match *m)
 {
 	struct rhashtable_iter *iter = (void *)cb->args[VPCE_FLOW_CUR_ITER];
-	union nf_inet_addr target = {};
 	struct nf_conntrack_tuple t;
 	struct vpce_conn_half *h;
 	struct vpce_conn *c;
@@ -976,9 +988,7 @@ int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		c = vpce_conn_of(h);
 		if (time_after(jiffies, READ_ONCE(c->expires)))
 			continue;
-		vpce_conn_tuple(&h->key, &t);
-		target.ip = c->h[IP_CT_DIR_REPLY].key.saddr;
-		if (!vpce_flow_match_ep(m, c->ep, c->ea, AF_INET, &target, &t))
+		if (!vpce_conn_match(m, c, &t))
 			continue;
 		ret = vpce_dump_one(skb, cb, VPCE_CMD_FLOW_GET,
 				    vpce_conn_fill, vn, c);
