@@ -65,8 +65,12 @@ MODULE_PARM_DESC(conntrack,
 #define VPCE_CONNS_MAX_SIZE	BIT(19)
 /* Buckets a new flow looks at for one to drop when the table is full. */
 #define VPCE_CONNS_EARLY_DROP	8
-/* Entries the expiry walk looks at per tick. */
-#define VPCE_CONNS_GC_BATCH	1024
+/* The expiry walk's pace (vpce_conns_gc()): conntrack's gc_worker's. */
+#define VPCE_CONNS_GC_BUCKETS	256
+#define VPCE_CONNS_GC_MIN	(1 * HZ)
+#define VPCE_CONNS_GC_MAX	(60 * HZ)
+#define VPCE_CONN_GC_CLAMP	(300 * HZ)
+#define VPCE_CONNS_GC_BIAS	100
 /* A TCP flow not set up yet (see VPCE_CONN_ASSURED), and one that is over. */
 #define VPCE_CONN_UNASSURED	(30 * HZ)
 #define VPCE_CONN_CLOSED	(10 * HZ)
@@ -204,38 +208,77 @@ static bool vpce_conn_del(struct vpce_net *vn, struct vpce_conn *c)
 
 /*
  * Expired connections are passed over by the packet path; this walk frees
- * them, a batch per tick so that a big table does not hold a CPU, and
- * starts again a second after it got through.
+ * them, paced as conntrack's gc_worker paces its own (and for the same
+ * reason: a walk is work taken from the packets of whoever shares the
+ * CPU, and a worker that has slept is not preempted by them):
+ *
+ * - a run looks at VPCE_CONNS_GC_BUCKETS buckets, yielding between them,
+ *   and the next run is a tick later;
+ * - a pass over the table starts again after the mean time its flows had
+ *   left (at least VPCE_CONNS_GC_MIN, at most VPCE_CONNS_GC_MAX), biased
+ *   as if VPCE_CONNS_GC_BIAS flows had VPCE_CONNS_GC_MAX left, so that a
+ *   few short-lived flows do not make it walk every second.
+ *
+ * A walk a second over the whole table, in batches of a thousand entries
+ * that did not yield, cost established flows their latency tail
+ * (Documentation/performance.md, "Request/response tail").
+ *
+ * The buckets are the current table's; a resize meanwhile may make the
+ * pass miss some, which the next pass finds, as conntrack's does.
  */
 static void vpce_conns_gc(struct work_struct *work)
 {
 	struct vpce_conns *cs = container_of(to_delayed_work(work),
 					     struct vpce_conns, gc);
 	struct vpce_net *vn = container_of(cs, struct vpce_net, conns);
-	struct vpce_conn_half *h = NULL;
-	unsigned int n;
+	unsigned int i, end = cs->gc_bucket + VPCE_CONNS_GC_BUCKETS;
+	struct rhashtable *ht = &cs->table;
+	struct bucket_table *tbl;
+	struct vpce_conn_half *h;
+	struct rhash_head *pos;
+	unsigned long next;
+	struct vpce_conn *c;
+	long left;
 
-	if (!cs->walking) {
-		rhashtable_walk_enter(&cs->table, &cs->iter);
-		cs->walking = true;
+	if (!cs->gc_bucket) {
+		cs->gc_start = jiffies;
+		cs->gc_mean = VPCE_CONNS_GC_MAX;
+		cs->gc_seen = VPCE_CONNS_GC_BIAS;
 	}
-	rhashtable_walk_start(&cs->iter);
-	for (n = 0; n < VPCE_CONNS_GC_BATCH; n++) {
-		h = rhashtable_walk_next(&cs->iter);
-		if (IS_ERR(h))	/* -EAGAIN: a resize; it starts again */
-			continue;
-		if (!h)
+	for (i = cs->gc_bucket; i < end; i++) {
+		rcu_read_lock();
+		tbl = rht_dereference_rcu(ht->tbl, ht);
+		if (i >= tbl->size) {
+			rcu_read_unlock();
 			break;
-		if (h->dir == IP_CT_DIR_ORIGINAL &&
-		    time_after(jiffies, READ_ONCE(vpce_conn_of(h)->expires)))
-			vpce_conn_del(vn, vpce_conn_of(h));
+		}
+		rht_for_each_entry_rcu(h, pos, tbl, i, node) {
+			if (h->dir != IP_CT_DIR_ORIGINAL)
+				continue;
+			c = vpce_conn_of(h);
+			left = READ_ONCE(c->expires) - jiffies;
+			if (left < 0) {
+				vpce_conn_del(vn, c);
+				continue;
+			}
+			left = clamp_t(long, left, VPCE_CONNS_GC_MIN,
+				       VPCE_CONN_GC_CLAMP);
+			cs->gc_mean += (left - cs->gc_mean) / ++cs->gc_seen;
+		}
+		rcu_read_unlock();
+		cond_resched();
 	}
-	rhashtable_walk_stop(&cs->iter);
-	if (n < VPCE_CONNS_GC_BATCH) {
-		rhashtable_walk_exit(&cs->iter);
-		cs->walking = false;
+	if (i == end) {
+		cs->gc_bucket = i;
+		next = 1;
+	} else {
+		/* Through: the next pass, counted from this one's start. */
+		cs->gc_bucket = 0;
+		next = clamp_t(long, cs->gc_mean, VPCE_CONNS_GC_MIN,
+			       VPCE_CONNS_GC_MAX);
+		next -= min(next - 1, jiffies - cs->gc_start);
 	}
-	schedule_delayed_work(&cs->gc, cs->walking ? 1 : HZ);
+	queue_delayed_work(system_power_efficient_wq, &cs->gc, next);
 }
 
 int vpce_conns_init(struct vpce_net *vn)
@@ -249,7 +292,8 @@ int vpce_conns_init(struct vpce_net *vn)
 	if (ret)
 		return ret;
 	INIT_DELAYED_WORK(&cs->gc, vpce_conns_gc);
-	schedule_delayed_work(&cs->gc, HZ);
+	queue_delayed_work(system_power_efficient_wq, &cs->gc,
+			   VPCE_CONNS_GC_MIN);
 	return 0;
 }
 
@@ -269,8 +313,6 @@ void vpce_conns_destroy(struct vpce_net *vn)
 	if (vpce_conntrack)
 		return;
 	cancel_delayed_work_sync(&cs->gc);
-	if (cs->walking)
-		rhashtable_walk_exit(&cs->iter);
 	rhashtable_free_and_destroy(&cs->table, vpce_conn_free, NULL);
 }
 

@@ -23,10 +23,14 @@ extern bool vpce_conntrack;
 
 struct vpce_conns {
 	struct rhashtable table;
-	/* The expiry walk, a batch at a time (vpce_conns_gc()). */
-	struct rhashtable_iter iter;
-	bool walking;
+	/* The expiry walk (vpce_conns_gc()): the next bucket, and the mean
+	 * time left of the flows seen so far in this pass.
+	 */
 	struct delayed_work gc;
+	unsigned int gc_bucket;
+	unsigned int gc_seen;
+	long gc_mean;
+	unsigned long gc_start;
 };
 
 int vpce_conns_init(struct vpce_net *vn);
