@@ -65,11 +65,15 @@ MODULE_PARM_DESC(conntrack,
 #define VPCE_CONNS_MAX_SIZE	BIT(19)
 /* Buckets a new flow looks at for one to drop when the table is full. */
 #define VPCE_CONNS_EARLY_DROP	8
-/* The expiry walk's pace (vpce_conns_gc()): conntrack's gc_worker's. */
+/*
+ * The expiry walk's pace (vpce_conns_gc()), conntrack's gc_worker's: buckets
+ * per run; the time between passes; the most a flow's time left counts
+ * for; and the flows at VPCE_CONNS_GC_MAX a pass starts its mean with.
+ */
 #define VPCE_CONNS_GC_BUCKETS	256
 #define VPCE_CONNS_GC_MIN	(1 * HZ)
 #define VPCE_CONNS_GC_MAX	(60 * HZ)
-#define VPCE_CONN_GC_CLAMP	(300 * HZ)
+#define VPCE_CONNS_GC_CLAMP	(300 * HZ)
 #define VPCE_CONNS_GC_BIAS	100
 /* A TCP flow not set up yet (see VPCE_CONN_ASSURED), and one that is over. */
 #define VPCE_CONN_UNASSURED	(30 * HZ)
@@ -262,7 +266,7 @@ static void vpce_conns_gc(struct work_struct *work)
 				continue;
 			}
 			left = clamp_t(long, left, VPCE_CONNS_GC_MIN,
-				       VPCE_CONN_GC_CLAMP);
+				       VPCE_CONNS_GC_CLAMP);
 			cs->gc_mean += (left - cs->gc_mean) / ++cs->gc_seen;
 		}
 		rcu_read_unlock();

@@ -28,7 +28,7 @@ struct vpce_conns {
 	 */
 	struct delayed_work gc;
 	unsigned int gc_bucket;
-	unsigned int gc_seen;
+	long gc_seen;
 	long gc_mean;
 	unsigned long gc_start;
 };
