@@ -168,10 +168,16 @@ static bool vpce_conn_over(const struct vpce_conn *c)
 		 test_bit(VPCE_CONN_FIN_REPLY, &c->flags));
 }
 
+/* Passed over by packets and listings, freed by the expiry walk. */
+static bool vpce_conn_expired(const struct vpce_conn *c)
+{
+	return time_after(jiffies, READ_ONCE(c->expires));
+}
+
 /* As vpce_flow_active(): set up or established, or a UDP flow's time. */
 static bool vpce_conn_active(const struct vpce_conn *c)
 {
-	if (time_after(jiffies, READ_ONCE(c->expires)))
+	if (vpce_conn_expired(c))
 		return false;
 	return c->h[0].key.proto == IPPROTO_UDP ||
 		!(test_bit(VPCE_CONN_RST, &c->flags) ||
@@ -343,7 +349,7 @@ static bool vpce_conns_early_drop(struct vpce_net *vn,
 		rht_for_each_entry_rcu(h, pos, tbl, hash, node) {
 			c = vpce_conn_of(h);
 			if ((!test_bit(VPCE_CONN_ASSURED, &c->flags) ||
-			     time_after(jiffies, READ_ONCE(c->expires))) &&
+			     vpce_conn_expired(c)) &&
 			    vpce_conn_del(vn, c))
 				return true;
 		}
@@ -811,7 +817,7 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	/* An expired connection is gone; a SYN on one that is over (a port
 	 * used again, tcp_tw_reuse) starts a new one.
 	 */
-	if (c && (time_after(jiffies, READ_ONCE(c->expires)) ||
+	if (c && (vpce_conn_expired(c) ||
 		  (d && th && th->syn && !th->ack && vpce_conn_over(c)))) {
 		vpce_conn_del(vn, c);
 		c = NULL;
@@ -1032,7 +1038,7 @@ int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		if (IS_ERR(h) || h->dir != IP_CT_DIR_ORIGINAL)
 			continue;
 		c = vpce_conn_of(h);
-		if (time_after(jiffies, READ_ONCE(c->expires)))
+		if (vpce_conn_expired(c))
 			continue;
 		if (!vpce_conn_match(m, c, &t))
 			continue;

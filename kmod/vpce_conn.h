@@ -23,8 +23,9 @@ extern bool vpce_conntrack;
 
 struct vpce_conns {
 	struct rhashtable table;
-	/* The expiry walk (vpce_conns_gc()): the next bucket, and the mean
-	 * time left of the flows seen so far in this pass.
+	/* The expiry walk (vpce_conns_gc()): the next bucket, and for the
+	 * pass under way, the flows seen, their mean time left and when it
+	 * started.
 	 */
 	struct delayed_work gc;
 	unsigned int gc_bucket;
