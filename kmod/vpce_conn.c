@@ -55,14 +55,21 @@
 #include <net/tcp.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 bool vpce_conntrack;
 module_param_named(conntrack, vpce_conntrack, bool, 0444);
 MODULE_PARM_DESC(conntrack,
 		 "track interface endpoint flows with conntrack (1) or in vpce's own table (0, the default; IPv4)");
 
-/* Buckets at most; the table holds twice as many halves (2^19 flows). */
+/*
+ * Buckets at most. rhashtable refuses an insert once it holds twice as
+ * many entries (halves) as that; the flows the table takes stop one short,
+ * so that early drop (which runs at the limit) always runs before an insert
+ * could fail.
+ */
 #define VPCE_CONNS_MAX_SIZE	BIT(19)
+#define VPCE_CONNS_MAX_FLOWS	(VPCE_CONNS_MAX_SIZE - 1)
 /* Buckets a new flow looks at for one to drop when the table is full. */
 #define VPCE_CONNS_EARLY_DROP	8
 /*
@@ -105,17 +112,38 @@ enum {
 	VPCE_CONN_FIN_ORIG,
 	VPCE_CONN_FIN_REPLY,
 	VPCE_CONN_RST,
+	/*
+	 * Both halves are in the table: the connection is complete, and
+	 * packets and deleters may act on it (conntrack's IPS_CONFIRMED).
+	 * Until then only its builder, vpce_conn_new(), may touch it.
+	 */
+	VPCE_CONN_CONFIRMED,
+	/* Taken out of the table by whoever set this first (IPS_DYING). */
+	VPCE_CONN_DYING,
 };
+
+/* TCP window scale not offered (vpce_conn.wscale). */
+#define VPCE_CONN_NO_WSCALE	0xff
 
 struct vpce_conn {
 	struct vpce_conn_half h[IP_CT_DIR_MAX];
 	int ifindex;			/* the VPC device */
+	/* The device packets to the target leave by, which is where its
+	 * replies must come in (0 until the first packet is routed).
+	 */
+	int reply_ifindex;
 	struct vpce_endpoint *ep;
 	struct vpce_ep_addr *ea;
 	struct vpce_tstats *ts;		/* the target's counters, or NULL */
 	unsigned long expires;		/* jiffies */
 	unsigned long flags;
-	u32 end[IP_CT_DIR_MAX];		/* TCP: the next sequence number */
+	/* TCP, per direction: the sequence number after the last one sent,
+	 * the largest window advertised (scaled), and the window scale the
+	 * SYN offered. See vpce_conn_in_window().
+	 */
+	u32 end[IP_CT_DIR_MAX];
+	u32 maxwin[IP_CT_DIR_MAX];
+	u8 wscale[IP_CT_DIR_MAX];
 	struct rcu_head rcu;
 };
 
@@ -168,6 +196,13 @@ static bool vpce_conn_over(const struct vpce_conn *c)
 		 test_bit(VPCE_CONN_FIN_REPLY, &c->flags));
 }
 
+/* Complete and not on its way out: packets may use it. */
+static bool vpce_conn_live(const struct vpce_conn *c)
+{
+	return test_bit(VPCE_CONN_CONFIRMED, &c->flags) &&
+		!test_bit(VPCE_CONN_DYING, &c->flags);
+}
+
 /* Passed over by packets and listings, freed by the expiry walk. */
 static bool vpce_conn_expired(const struct vpce_conn *c)
 {
@@ -177,7 +212,7 @@ static bool vpce_conn_expired(const struct vpce_conn *c)
 /* As vpce_flow_active(): set up or established, or a UDP flow's time. */
 static bool vpce_conn_active(const struct vpce_conn *c)
 {
-	if (vpce_conn_expired(c))
+	if (!vpce_conn_live(c) || vpce_conn_expired(c))
 		return false;
 	return c->h[0].key.proto == IPPROTO_UDP ||
 		!(test_bit(VPCE_CONN_RST, &c->flags) ||
@@ -204,16 +239,42 @@ static unsigned long vpce_conn_timeout(const struct vpce_conn *c)
 	return vpce_timeouts_idle(&c->ep->svc->timeouts) * HZ;
 }
 
-/* Unlink @c; true for the one caller that did, and so frees it. */
+/*
+ * Unlink @c and free it after a grace period; true for the one caller that
+ * did. A connection still being built is its builder's alone: the packet
+ * path, early drop, the expiry walk and the control plane's walks may all
+ * meet it in the table, and none of them may take it out from under
+ * vpce_conn_new(), which would then insert (or free) it a second time.
+ */
 static bool vpce_conn_del(struct vpce_net *vn, struct vpce_conn *c)
 {
 	struct rhashtable *tbl = &vn->conns.table;
 
-	if (rhashtable_remove_fast(tbl, &c->h[0].node, vpce_conn_params))
+	if (!test_bit(VPCE_CONN_CONFIRMED, &c->flags) ||
+	    test_and_set_bit(VPCE_CONN_DYING, &c->flags))
 		return false;
+	rhashtable_remove_fast(tbl, &c->h[0].node, vpce_conn_params);
 	rhashtable_remove_fast(tbl, &c->h[1].node, vpce_conn_params);
 	kfree_rcu(c, rcu);
 	return true;
+}
+
+/*
+ * The live connection whose half in direction @dir has key @key, or NULL.
+ * Under RCU.
+ */
+static struct vpce_conn *vpce_conn_lookup_key(struct vpce_net *vn,
+					      const struct vpce_conn_key *key,
+					      enum ip_conntrack_dir dir)
+{
+	struct vpce_conn_half *half;
+	struct vpce_conn *c;
+
+	half = rhashtable_lookup(&vn->conns.table, key, vpce_conn_params);
+	if (!half || half->dir != dir)
+		return NULL;
+	c = vpce_conn_of(half);
+	return vpce_conn_live(c) ? c : NULL;
 }
 
 /*
@@ -298,9 +359,14 @@ int vpce_conns_init(struct vpce_net *vn)
 
 	if (vpce_conntrack)
 		return 0;
+	cs->tmpl = nf_ct_tmpl_alloc(vn->net, &nf_ct_zone_dflt, GFP_KERNEL);
+	if (!cs->tmpl)
+		return -ENOMEM;
 	ret = rhashtable_init(&cs->table, &vpce_conn_params);
-	if (ret)
+	if (ret) {
+		nf_ct_tmpl_free(cs->tmpl);
 		return ret;
+	}
 	INIT_DELAYED_WORK(&cs->gc, vpce_conns_gc);
 	queue_delayed_work(system_power_efficient_wq, &cs->gc,
 			   VPCE_CONNS_GC_MIN);
@@ -324,6 +390,7 @@ void vpce_conns_destroy(struct vpce_net *vn)
 		return;
 	cancel_delayed_work_sync(&cs->gc);
 	rhashtable_free_and_destroy(&cs->table, vpce_conn_free, NULL);
+	nf_ct_tmpl_free(cs->tmpl);
 }
 
 /*
@@ -358,16 +425,148 @@ static bool vpce_conns_early_drop(struct vpce_net *vn,
 }
 
 /*
+ * The window scale a SYN offers (RFC 7323), from its options; @th's whole
+ * header is in the linear area.
+ */
+static u8 vpce_tcp_wscale(const struct tcphdr *th)
+{
+	const u8 *opt = (const u8 *)(th + 1);
+	int left = th->doff * 4 - sizeof(*th);
+	u8 size;
+
+	while (left > 0) {
+		switch (opt[0]) {
+		case TCPOPT_EOL:
+			return VPCE_CONN_NO_WSCALE;
+		case TCPOPT_NOP:
+			opt++;
+			left--;
+			continue;
+		}
+		if (left < 2)
+			break;
+		size = opt[1];
+		if (size < 2 || size > left)
+			break;
+		if (opt[0] == TCPOPT_WINDOW && size == TCPOLEN_WINDOW)
+			return min_t(u8, opt[2], TCP_MAX_WSCALE);
+		opt += size;
+		left -= size;
+	}
+	return VPCE_CONN_NO_WSCALE;
+}
+
+/*
+ * A SYN (or SYN-ACK) of @c going in direction @dir, with @len bytes of
+ * payload: where that direction's sequence numbers start, its first
+ * window (never scaled, RFC 7323 2.2) and the scale it offers.
+ */
+static void vpce_conn_syn(struct vpce_conn *c, const struct tcphdr *th,
+			  u32 len, enum ip_conntrack_dir dir)
+{
+	WRITE_ONCE(c->end[dir], ntohl(th->seq) + 1 + len + th->fin);
+	WRITE_ONCE(c->maxwin[dir], max_t(u32, ntohs(th->window), 1));
+	c->wscale[dir] = vpce_tcp_wscale(th);
+}
+
+/* The most flows the table takes: conntrack's limit, and our own. */
+static unsigned int vpce_conns_limit(void)
+{
+	unsigned int max = READ_ONCE(nf_conntrack_max);
+
+	return max && max < VPCE_CONNS_MAX_FLOWS ? max : VPCE_CONNS_MAX_FLOWS;
+}
+
+/*
+ * Whether port @port of an nlb address may be a reply port of this table's:
+ * see vpce_conn_reply_port().
+ */
+static bool vpce_conn_port_ours(struct net *net, u16 port)
+{
+	int lo, hi;
+
+	if (port < VPCE_NAT_PORT_MIN || port >= VPCE_NAT_CT_PORT_MIN)
+		return false;
+	inet_get_local_port_range(net, &lo, &hi);
+	return port < lo || port > hi;
+}
+
+/*
+ * Whether reply key @k (target to nlb address) is free in conntrack's
+ * table, which holds the flows that took the conntrack path and the host's
+ * own connections (vpced's health checks from an nlb address).
+ */
+static bool vpce_conn_ct_free(struct vpce_net *vn,
+			      const struct vpce_conn_key *k)
+{
+	struct nf_conntrack_tuple t;
+
+	vpce_conn_tuple(k, &t);
+	return !nf_conntrack_tuple_taken(&t, vn->conns.tmpl);
+}
+
+/*
+ * The reply key of new flow @c: the port on the nlb address the target
+ * answers to. The nlb address's ports are shared three ways, each owning
+ * its part, so that no two flows ever get the same reply (a tenant that
+ * could pick its ports to match another's would receive its replies):
+ *
+ * - the host's own sockets pick theirs in ip_local_port_range;
+ * - flows that take conntrack's path get theirs from the NAT core in
+ *   VPCE_NAT_CT_PORT_MIN..65535 (vpce_flow_new());
+ * - this table the rest from VPCE_NAT_PORT_MIN: the client's own port when
+ *   it is one of those, else one at random.
+ *
+ * Within its part each checks the others it may meet: this table against
+ * itself (the insert) and against conntrack's (sockets bound to a port
+ * explicitly). Called before @c is visible; false when eight tries found
+ * no free port (conntrack's path then NATs the flow).
+ */
+static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c)
+{
+	struct rhashtable *tbl = &vn->conns.table;
+	struct vpce_conn_key *k = &c->h[IP_CT_DIR_REPLY].key;
+	u16 port = ntohs(k->dport);
+	int i, err;
+
+	for (i = 0; i < 8; i++) {
+		if (!vpce_conn_port_ours(vn->net, port))
+			goto another;
+		k->dport = htons(port);
+		if (!vpce_conn_ct_free(vn, k))
+			goto another;
+		err = rhashtable_lookup_insert_fast(tbl, &c->h[IP_CT_DIR_REPLY].node,
+						    vpce_conn_params);
+		if (!err)
+			return true;
+		if (err != -EEXIST)
+			return false;
+another:
+		port = VPCE_NAT_PORT_MIN +
+			get_random_u32_below(VPCE_NAT_CT_PORT_MIN -
+					     VPCE_NAT_PORT_MIN);
+	}
+	return false;
+}
+
+/*
  * A new flow (the client's first packet, @key): the checks and choices of
  * vpce_flow_new(). NULL when there is nothing to set up here: not an
  * endpoint's, or refused (the conntrack path refuses it again, with the
  * reset or ICMP error and the count). ERR_PTR(-ENOSPC), counted, when
  * there is no room for it: the packet is dropped, as conntrack drops a new
  * flow when its table is full.
+ *
+ * The connection is built whole, put in the table under its reply key
+ * (which makes that key its own) and then under its original key, and
+ * only then confirmed: before that, packets and deleters pass it over
+ * (vpce_conn_live(), vpce_conn_del()), so no one sees it half made and no
+ * one but this function takes it out again.
  */
 static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 				       const struct vpce_dev *d,
-				       const struct vpce_conn_key *key)
+				       const struct vpce_conn_key *key,
+				       const struct tcphdr *th, u32 len)
 {
 	union nf_inet_addr daddr = { .ip = key->daddr };
 	struct rhashtable *tbl = &vn->conns.table;
@@ -379,8 +578,7 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	struct vpce_endpoint *ep;
 	struct vpce_ep_addr *ea;
 	struct vpce_conn *c;
-	unsigned int max;
-	int i, err;
+	int err;
 
 	ea = vpce_ep_addr_find(vn, d->vpc, AF_INET, &daddr);
 	if (!ea)
@@ -401,8 +599,7 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 		return NULL;
 
 	/* conntrack's limit, per namespace here: both count flows. */
-	max = READ_ONCE(nf_conntrack_max);
-	if (max && atomic_read(&tbl->nelems) >= 2 * max &&
+	if (atomic_read(&tbl->nelems) >= 2 * vpce_conns_limit() &&
 	    !vpce_conns_early_drop(vn, key))
 		goto full;
 	c = kzalloc(sizeof(*c), GFP_ATOMIC);
@@ -419,34 +616,29 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	c->ep = ep;
 	c->ea = ea;
 	c->ts = vpce_tstats_find(vn, svc, AF_INET, &tgt->addr.in);
+	c->wscale[0] = VPCE_CONN_NO_WSCALE;
+	c->wscale[1] = VPCE_CONN_NO_WSCALE;
+	if (th)
+		vpce_conn_syn(c, th, len, IP_CT_DIR_ORIGINAL);
 	c->expires = jiffies + vpce_conn_timeout(c);
 
+	if (!vpce_conn_reply_port(vn, c)) {
+		kfree(c);
+		return NULL;	/* conntrack NATs it */
+	}
 	err = rhashtable_lookup_insert_fast(tbl, &c->h[0].node,
 					    vpce_conn_params);
 	if (err) {
-		kfree(c);
-		/* -EEXIST: another CPU set the flow up first. */
-		if (err == -EEXIST)
-			return NULL;
-		goto full;
-	}
-	/* The client's port stays, unless another flow to the same target
-	 * (say from a VPC with the same CIDR) has that reply already.
-	 */
-	for (i = 0; i < 8; i++) {
-		err = rhashtable_lookup_insert_fast(tbl, &c->h[1].node,
-						    vpce_conn_params);
-		if (err != -EEXIST)
-			break;
-		c->h[1].key.dport = htons(1024 + get_random_u32_below(64512));
-	}
-	if (err) {
-		rhashtable_remove_fast(tbl, &c->h[0].node, vpce_conn_params);
+		rhashtable_remove_fast(tbl, &c->h[1].node, vpce_conn_params);
+		/* Packets may have met the reply half: they passed it by. */
 		kfree_rcu(c, rcu);
-		if (err == -EEXIST)	/* eight ports taken: conntrack NATs it */
-			return NULL;
-		goto full;
+		if (err != -EEXIST)
+			goto full;
+		/* Another CPU set the flow up first: its connection. */
+		c = vpce_conn_lookup_key(vn, key, IP_CT_DIR_ORIGINAL);
+		return c ?: NULL;
 	}
+	set_bit(VPCE_CONN_CONFIRMED, &c->flags);
 	vpce_stats_flow_new(ep, ea, c->ts);
 	return c;
 
@@ -456,18 +648,92 @@ full:
 	return ERR_PTR(-ENOSPC);
 }
 
-/* A packet of @c in direction @dir: its TCP state and its time. */
-static void vpce_conn_seen(struct vpce_conn *c, const struct sk_buff *skb,
+/* At least the most a TCP peer may acknowledge at once (conntrack's). */
+#define VPCE_CONN_MAXACKWINDOW	66000
+
+/*
+ * Whether TCP segment @th (@len bytes of payload) of @c, going in direction
+ * @dir, is one its peers can have sent: conntrack's tcp_in_window(), in
+ * brief. Its sequence numbers must lie within the largest window the
+ * receiver has advertised around what the sender has sent, and what it
+ * acknowledges must have been sent and not be older than a window. A
+ * tenant that forges a reset, a FIN or data for another's flow (the ports
+ * are easy to try, the sequence numbers are not) changes nothing: the
+ * segment is dropped and counted. The end host checks more closely still
+ * (RFC 5961); this is what keeps a forged segment from ending the flow
+ * here, where no end host would see it.
+ */
+static bool vpce_conn_in_window(struct vpce_conn *c, const struct tcphdr *th,
+				u32 len, enum ip_conntrack_dir dir)
+{
+	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
+	u32 end = seq + len + th->syn + th->fin;
+	u32 sent = READ_ONCE(c->end[dir]);
+	u32 rwin, awin;
+
+	if (!test_bit(VPCE_CONN_REPLIED, &c->flags)) {
+		/* Before the target has answered: the client repeats its SYN;
+		 * the target's first word (SYN-ACK, or a reset) acknowledges
+		 * exactly that SYN.
+		 */
+		if (dir == IP_CT_DIR_ORIGINAL)
+			return th->syn && !th->ack && end == sent;
+		return th->ack && ack == READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]);
+	}
+	if (th->syn)	/* a SYN or SYN-ACK again: the same one */
+		return end == sent;
+	/* Windows are scaled when both sides offered to (RFC 7323 2.2). */
+	rwin = READ_ONCE(c->maxwin[!dir]);
+	awin = max3(READ_ONCE(c->maxwin[dir]), rwin,
+		    (u32)VPCE_CONN_MAXACKWINDOW);
+	if (after(seq, sent + rwin) || before(end, sent - rwin))
+		return false;
+	if (th->ack) {
+		sent = READ_ONCE(c->end[!dir]);
+		if (after(ack, sent) || before(ack, sent - awin))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A packet of @c in direction @dir: its TCP state and its time. False when
+ * it is a TCP segment out of the flow's window (vpce_conn_in_window()),
+ * which changes nothing.
+ */
+static bool vpce_conn_seen(struct vpce_conn *c, const struct sk_buff *skb,
 			   const struct tcphdr *th, enum ip_conntrack_dir dir)
 {
 	unsigned long expires;
-	u32 end;
+	u32 end, win, len;
+	u8 scale;
 
 	if (th) {
-		end = ntohl(th->seq) + th->syn + th->fin + skb->len -
-			ip_hdrlen(skb) - th->doff * 4;
-		if (th->syn || after(end, READ_ONCE(c->end[dir])))
-			WRITE_ONCE(c->end[dir], end);
+		len = skb->len - ip_hdrlen(skb) - th->doff * 4;
+		if (!vpce_conn_in_window(c, th, len, dir))
+			/* A client's new SYN on a flow it has lost (it
+			 * restarted): on to the target and nothing changes
+			 * here; the target's challenge ACK has the client
+			 * reset the old flow (RFC 5961 4), which then ends
+			 * here too, as conntrack lets such a SYN by.
+			 */
+			return th->syn && !th->ack &&
+				dir == IP_CT_DIR_ORIGINAL;
+		if (th->syn) {
+			if (dir == IP_CT_DIR_REPLY &&
+			    !test_bit(VPCE_CONN_REPLIED, &c->flags))
+				vpce_conn_syn(c, th, len, dir);
+		} else {
+			end = ntohl(th->seq) + len + th->fin;
+			if (after(end, READ_ONCE(c->end[dir])))
+				WRITE_ONCE(c->end[dir], end);
+			scale = c->wscale[0] != VPCE_CONN_NO_WSCALE &&
+				c->wscale[1] != VPCE_CONN_NO_WSCALE ?
+				c->wscale[dir] : 0;
+			win = (u32)ntohs(th->window) << scale;
+			if (win > READ_ONCE(c->maxwin[dir]))
+				WRITE_ONCE(c->maxwin[dir], win);
+		}
 		if (th->rst && !test_bit(VPCE_CONN_RST, &c->flags))
 			set_bit(VPCE_CONN_RST, &c->flags);
 		if (th->fin && !test_bit(VPCE_CONN_FIN_ORIG + dir, &c->flags))
@@ -483,6 +749,7 @@ static void vpce_conn_seen(struct vpce_conn *c, const struct sk_buff *skb,
 	expires = jiffies + vpce_conn_timeout(c);
 	if (READ_ONCE(c->expires) != expires)
 		WRITE_ONCE(c->expires, expires);
+	return true;
 }
 
 /* Set @iph's addresses (and its checksum), and @ports if any. */
@@ -530,7 +797,7 @@ static void vpce_conn_nat(struct sk_buff *skb, const struct vpce_conn_key *k)
  * A packet of @c going on in direction @dir: its state and time, its count,
  * and the other direction's addresses and ports (reversed: a client's
  * packet gets the reply key's, a reply the original key's). False: it
- * could not be made writable.
+ * is out of the flow's window (counted), or could not be made writable.
  */
 static bool vpce_conn_pass(struct vpce_conn *c, struct sk_buff *skb,
 			   const struct tcphdr *th, unsigned int hlen,
@@ -539,7 +806,10 @@ static bool vpce_conn_pass(struct vpce_conn *c, struct sk_buff *skb,
 	/* Read before the header may move (skb_ensure_writable()). */
 	bool rst = th && th->rst;
 
-	vpce_conn_seen(c, skb, th, dir);
+	if (!vpce_conn_seen(c, skb, th, dir)) {
+		vpce_stats_refused(c->ep, c->ea, VPCE_DROP_INVALID, false);
+		return false;
+	}
 	if (skb_ensure_writable(skb, hlen))
 		return false;
 	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, rst,
@@ -578,6 +848,9 @@ static unsigned int vpce_conn_orig(struct vpce_net *vn, struct vpce_conn *c,
 		vpce_icmp_back(state, skb, &e);
 		return NF_DROP;
 	}
+	/* Where the target's replies will come in (vpce_conn_find()). */
+	if (READ_ONCE(c->reply_ifindex) != rt->dst.dev->ifindex)
+		WRITE_ONCE(c->reply_ifindex, rt->dst.dev->ifindex);
 	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_ORIGINAL))
 		return NF_DROP;
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
@@ -623,8 +896,6 @@ static struct vpce_conn *vpce_conn_lookup(struct vpce_net *vn,
 					  const __be16 *ports, bool reversed,
 					  struct vpce_conn_key *key)
 {
-	struct vpce_conn_half *half;
-
 	key->saddr = reversed ? iph->daddr : iph->saddr;
 	key->daddr = reversed ? iph->saddr : iph->daddr;
 	key->sport = ports[reversed];
@@ -632,33 +903,42 @@ static struct vpce_conn *vpce_conn_lookup(struct vpce_net *vn,
 	key->zone = d ? d->ct_zone : 0;
 	key->proto = iph->protocol;
 	key->pad = 0;
-	half = rhashtable_lookup(&vn->conns.table, key, vpce_conn_params);
-	if (!half || half->dir != (d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY))
-		return NULL;
-	return vpce_conn_of(half);
+	return vpce_conn_lookup_key(vn, key, d ? IP_CT_DIR_ORIGINAL :
+				    IP_CT_DIR_REPLY);
 }
 
 /*
- * vpce_conn_lookup() for a packet from device *@dp. Targets may sit behind
- * a VPC's device too (the provider's own VPC): a packet from a VPC device
- * that is no client's is looked up as a reply as well, and *@dp is NULL
- * when it is one. @key is the first lookup's: a new flow's original key.
+ * vpce_conn_lookup() for a packet from device *@dp (@ifindex). Targets may
+ * sit behind a VPC's device too (the provider's own VPC): a packet from a
+ * VPC device that is no client's is looked up as a reply as well, and *@dp
+ * is NULL when it is one. @key is the first lookup's: a new flow's
+ * original key.
+ *
+ * A client's packets are found in the zone of the device they came in on;
+ * a reply only when it comes in where the flow's replies come from (the
+ * device its packets to the target leave by): from anywhere else, say
+ * another VPC on the same CIDR, a "reply" is someone trying the flow's
+ * ports, and not the flow's.
  */
 static struct vpce_conn *vpce_conn_find(struct vpce_net *vn,
 					const struct vpce_dev **dp,
-					const struct iphdr *iph,
+					int ifindex, const struct iphdr *iph,
 					const __be16 *ports, bool reversed,
 					struct vpce_conn_key *key)
 {
 	struct vpce_conn_key rkey;
 	struct vpce_conn *c;
 
-	c = vpce_conn_lookup(vn, *dp, iph, ports, reversed, key);
-	if (c || !*dp)
-		return c;
-	c = vpce_conn_lookup(vn, NULL, iph, ports, reversed, &rkey);
-	if (c)
-		*dp = NULL;
+	if (*dp) {
+		c = vpce_conn_lookup(vn, *dp, iph, ports, reversed, key);
+		if (c)
+			return c;
+	}
+	c = vpce_conn_lookup(vn, NULL, iph, ports, reversed,
+			     *dp ? &rkey : key);
+	if (!c || READ_ONCE(c->reply_ifindex) != ifindex)
+		return NULL;
+	*dp = NULL;
 	return c;
 }
 
@@ -720,10 +1000,18 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 	if (inner->ihl != 5 || ip_is_fragment(inner) ||
 	    (inner->protocol != IPPROTO_TCP && inner->protocol != IPPROTO_UDP))
 		return false;
-	c = vpce_conn_find(vn, &d, inner, (__be16 *)(inner + 1), true, &key);
+	c = vpce_conn_find(vn, &d, state->in->ifindex, inner,
+			   (__be16 *)(inner + 1), true, &key);
 	if (!c)
 		return false;
 	dir = d ? IP_CT_DIR_ORIGINAL : IP_CT_DIR_REPLY;
+	/* As conntrack's ICMP handling checks (nf_conntrack_inet_error()):
+	 * the flow is live, and the error goes to whoever sent the packet
+	 * inside, the one address of the flow's on this side. Anything else
+	 * is someone else's, or forged, and not translated.
+	 */
+	if (vpce_conn_expired(c) || ip_hdr(skb)->daddr != inner->saddr)
+		return false;
 
 	/* A corrupt error goes no further, as conntrack would have it. */
 	if (nf_ip_checksum(skb, state->hook, ip_hdrlen(skb), IPPROTO_ICMP) ||
@@ -811,9 +1099,20 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	if (!pskb_may_pull(skb, hlen))
 		return false;
 	iph = ip_hdr(skb);
-	if (iph->protocol == IPPROTO_TCP)
+	if (iph->protocol == IPPROTO_TCP) {
+		/* The whole header, options too (the window scale), and
+		 * none that claims more than the packet has: those the
+		 * stack drops.
+		 */
 		th = (const struct tcphdr *)(iph + 1);
-	c = vpce_conn_find(vn, &d, iph, (__be16 *)(iph + 1), false, &key);
+		hlen = sizeof(*iph) + th->doff * 4;
+		if (th->doff < 5 || skb->len < hlen || !pskb_may_pull(skb, hlen))
+			return false;
+		iph = ip_hdr(skb);
+		th = (const struct tcphdr *)(iph + 1);
+	}
+	c = vpce_conn_find(vn, &d, state->in->ifindex, iph,
+			   (__be16 *)(iph + 1), false, &key);
 	/* An expired connection is gone; a SYN on one that is over (a port
 	 * used again, tcp_tw_reuse) starts a new one.
 	 */
@@ -825,7 +1124,7 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	if (!c) {
 		if (!d || (th && (!th->syn || th->ack)))
 			return false;
-		c = vpce_conn_new(vn, d, &key);
+		c = vpce_conn_new(vn, d, &key, th, skb->len - hlen);
 		if (!c)
 			return false;
 		if (IS_ERR(c)) {
@@ -838,9 +1137,18 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	return true;
 }
 
+/* Entries a control-plane walk takes before it yields the CPU. */
+#define VPCE_CONNS_WALK_BATCH	256
+/* Resets a walk that ends flows queues before it sends them. */
+#define VPCE_CONNS_RESET_BATCH	64
+
 /*
  * Call @fn for every connection: the control plane's walks, vn->lock held.
  * A resize during the walk may show a connection twice, never not at all.
+ * The table may hold half a million flows, and @fn may evaluate a policy
+ * for each: the walk leaves its RCU section and yields every
+ * VPCE_CONNS_WALK_BATCH entries, as conntrack's own walks do, so that it
+ * neither stalls RCU nor holds the CPU for long.
  */
 static void vpce_conns_walk(struct vpce_net *vn,
 			    void (*fn)(struct vpce_net *vn, struct vpce_conn *c,
@@ -849,6 +1157,7 @@ static void vpce_conns_walk(struct vpce_net *vn,
 {
 	struct rhashtable_iter iter;
 	struct vpce_conn_half *h;
+	unsigned int n = 0;
 
 	lockdep_assert_held(&vn->lock);
 	if (vpce_conntrack)
@@ -858,6 +1167,11 @@ static void vpce_conns_walk(struct vpce_net *vn,
 	while ((h = rhashtable_walk_next(&iter))) {
 		if (!IS_ERR(h) && h->dir == IP_CT_DIR_ORIGINAL)
 			fn(vn, vpce_conn_of(h), arg);
+		if (++n % VPCE_CONNS_WALK_BATCH == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
@@ -899,6 +1213,11 @@ static void vpce_conn_end(struct vpce_net *vn, struct vpce_conn *c,
 			vpce_stats_reset_sent(c->ep, c->ea);
 	}
 	local_bh_enable();
+	/* Sent as the walk goes, not all at the end: a queue of half a
+	 * million resets would be memory held for nothing.
+	 */
+	if (skb_queue_len(ctx->resets) >= VPCE_CONNS_RESET_BATCH)
+		vpce_flow_resets_send(vn, ctx->resets);
 }
 
 /* vpce_flows_end() for this table: the same matches, the same resets. */
@@ -1038,7 +1357,7 @@ int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		if (IS_ERR(h) || h->dir != IP_CT_DIR_ORIGINAL)
 			continue;
 		c = vpce_conn_of(h);
-		if (vpce_conn_expired(c))
+		if (!vpce_conn_live(c) || vpce_conn_expired(c))
 			continue;
 		if (!vpce_conn_match(m, c, &t))
 			continue;

@@ -18,11 +18,16 @@ struct vpce_net;
 struct vpce_dev;
 struct vpce_flow_match;
 struct netlink_callback;
+struct nf_conn;
 
 extern bool vpce_conntrack;
 
 struct vpce_conns {
 	struct rhashtable table;
+	/* Zone 0 in this namespace, for asking conntrack's table about a
+	 * reply (vpce_conn_ct_free()).
+	 */
+	struct nf_conn *tmpl;
 	/* The expiry walk (vpce_conns_gc()): the next bucket, and for the
 	 * pass under way, the flows seen, their mean time left and when it
 	 * started.

@@ -262,6 +262,14 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	range.flags = NF_NAT_RANGE_MAP_IPS;
 	range.min_addr = nlb->in;
 	range.max_addr = range.min_addr;
+	/* With vpce's own table beside it, this path has its own ports, so
+	 * that the two never hand out the same reply (vpce_conn_reply_port()).
+	 */
+	if (!vpce_conntrack && nlb->family == AF_INET) {
+		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+		range.min_proto.all = htons(VPCE_NAT_CT_PORT_MIN);
+		range.max_proto.all = htons(U16_MAX);
+	}
 	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
 	if (verdict == NF_ACCEPT)
 		vpce_stats_flow_new(ep, ea,

@@ -619,6 +619,7 @@ int vpce_put_drops(struct sk_buff *skb, const u64 *drops)
 		[VPCE_DROP_POLICY] = VPCE_STATS_A_DROP_POLICY,
 		[VPCE_DROP_STALE] = VPCE_STATS_A_RESET_STALE,
 		[VPCE_DROP_FULL] = VPCE_STATS_A_DROP_FULL,
+		[VPCE_DROP_INVALID] = VPCE_STATS_A_DROP_INVALID,
 	};
 	int i;
 

@@ -3,12 +3,15 @@
 """Hold one TCP connection open and use it on demand, driven through files.
 
     held.py ADDR PORT --dir DIR [--sport P] [--bind ADDR] [--tag TAG]
+            [--ip-options]
 
 Connects (from source port P if given), writes the server's first line to
 DIR/greeting, then for N = 1, 2, ... waits for DIR/ping.N to appear, sends
 "TAG N", reads the echo (id_server.py --hold echoes) and writes "ok ECHO" or
 "ERROR reason" to DIR/pong.N. Stops when DIR/stop appears. A test can so
 check, at moments it chooses, whether an established flow still works.
+With --ip-options, every packet carries IPv4 options (NOPs): such flows take
+conntrack's path, not vpce's own table.
 """
 import argparse
 import os
@@ -49,11 +52,14 @@ def main():
     ap.add_argument('--sport', type=int, default=0)
     ap.add_argument('--bind', default='')
     ap.add_argument('--tag', default='ping')
+    ap.add_argument('--ip-options', action='store_true')
     args = ap.parse_args()
     stop = os.path.join(args.dir, 'stop')
     family = socket.AF_INET6 if ':' in args.addr else socket.AF_INET
     s = socket.socket(family, socket.SOCK_STREAM)
     s.settimeout(3)
+    if args.ip_options:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, b'\x01\x01\x01\x00')
     try:
         if args.sport or args.bind:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -24,6 +24,7 @@ static const struct {
 	{ VPCE_STATS_A_DROP_POLICY,	 "policy" },
 	{ VPCE_STATS_A_RESET_STALE,	 "stale" },
 	{ VPCE_STATS_A_DROP_FULL,	 "full" },
+	{ VPCE_STATS_A_DROP_INVALID,	 "invalid" },
 };
 
 static struct nla_policy counters_policy[VPCE_STATS_A_MAX + 1] = {
@@ -35,6 +36,7 @@ static struct nla_policy counters_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_DROP_POLICY]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_RESET_STALE]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_FULL]	  = { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_INVALID]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_ACTIVE_CONNECTIONS] = { .type = NLA_U64 },
 	[VPCE_STATS_A_BYTES]		  = { .type = NLA_U64 },
 	[VPCE_STATS_A_RST_RECEIVED]	  = { .type = NLA_U64 },

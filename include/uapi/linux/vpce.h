@@ -313,7 +313,9 @@
  *	counted when read, from conntrack and vpce's own table: TCP flows
  *	being set up or established, and UDP flows that have not timed
  *	out. DROP_FULL counts new flows dropped because vpce's flow table
- *	was full (see VPCE_CMD_FLOW_GET). BYTES counts the IP packets
+ *	was full (see VPCE_CMD_FLOW_GET). DROP_INVALID counts TCP
+ *	segments of a flow in vpce's own table that lie outside the
+ *	flow's window (forged resets, FINs and data), dropped. BYTES counts the IP packets
  *	(headers included, as conntrack accounting and iptables counters
  *	count them) of both directions of the flows. RST_RECEIVED counts
  *	resets from clients; RST_SENT resets from targets to clients plus
@@ -553,6 +555,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_RST_SENT,		/* TCP resets to clients */
 	VPCE_STATS_A_ZONE,		/* string: the zone of a ZONE_STATS entry */
 	VPCE_STATS_A_DROP_FULL,		/* dropped: vpce's flow table is full */
+	VPCE_STATS_A_DROP_INVALID,	/* dropped: out of its flow's window */
 	__VPCE_STATS_A_MAX
 };
 

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vpce's own flow table at its hard limit (2^19 - 1 flows), with conntrack's
+# limit above it: a SYN flood from nine addresses fills it; a legitimate
+# client still gets in (early drop runs at the table's own limit, not only
+# at 2 x nf_conntrack_max, which the table never reaches); and with half a
+# million flows, a stats dump, a flush and a policy change that revokes
+# most of them finish without an RCU stall or soft lockup (the runner fails
+# the test on either report), and the VM answers in the meantime.
+#
+# timeout: 1200
+
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/privatelink.sh"
+
+need_cmd hping3 python3 jq nft
+[ "${VPCE_TIMEOUT_SCALE:-1}" -gt 1 ] && skip "half a million flows take too long on the debug kernel"
+CAP=524287
+NSRC=9
+
+pl_setup
+tmp=$(mktemp -d)
+defer rm -rf "$tmp"
+max=$(sysctl -n net.netfilter.nf_conntrack_max)
+defer sysctl -qw "net.netfilter.nf_conntrack_max=$max"
+sysctl -qw net.netfilter.nf_conntrack_max=1048576
+# The flood's addresses drop what comes back, so that their flows stay
+# half open (answered, never set up) for their 30 s instead of being
+# reset by the client's kernel.
+for i in $(seq 1 $NSRC); do
+	ip -n vpca addr add "10.0.0.$((10 + i))/24" dev eth0
+done
+ip netns exec vpca nft -f - <<EOF || fail "nft in vpca"
+table ip flood {
+	chain in {
+		type filter hook input priority 0;
+		ip daddr 10.0.0.11-10.0.0.$((10 + NSRC)) drop
+	}
+}
+EOF
+
+active() { vpcectl -j stats show endpoint epa | jq '.[0].ActiveConnections'; }
+full() { [ "$(active)" -ge $((CAP - 1000)) ]; }
+# fill: every source address sends a SYN from each of its ports, at once.
+fill() {
+	local i pids=() t0=$SECONDS
+	for i in $(seq 1 $NSRC); do
+		ip netns exec vpca hping3 -q -S -p 80 --faster -c 64000 -s 1024 \
+			-a "10.0.0.$((10 + i))" "$EP_ADDR" >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	wait_for 30 full || fail "the table holds $(active) flows after the flood, not about $CAP"
+	log "flood: $(active) flows in $((SECONDS - t0)) s"
+}
+# timed NAME CMD...: run CMD, log how long it took.
+timed() {
+	local t0=$EPOCHREALTIME name=$1
+	shift
+	"$@" >/dev/null || fail "$name failed"
+	log "$name: $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+}
+
+fill
+# The table is at its limit: a new client gets in all the same.
+full0=$(ep_stat epa drop-full)
+must ns_query vpca "$EP_ADDR" 80 --count 5 --timeout 3
+log "a client got in at the limit (drop-full $full0 -> $(ep_stat epa drop-full))"
+
+# Meanwhile the VM stays responsive: a read every half second, timed.
+( while :; do
+	t0=$EPOCHREALTIME
+	vpcectl vpc show >/dev/null
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d\n", (b - a) * 1000 }'
+	sleep 0.5
+done ) >"$tmp/lat" 2>&1 &
+defer kill $!
+
+timed "stats dump of $(active) flows" vpcectl -j stats show
+timed "flush of $(active) flows" vpcectl flow flush
+[ "$(active)" -lt 100 ] || fail "$(active) flows left after the flush"
+
+fill
+cat >"$tmp/policy" <<EOF
+{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": "*",
+    "Action": "vpce:Connect",
+    "Resource": "*",
+    "Condition": {"IpAddress": {"aws:VpcSourceIp": "10.0.0.2/32"}}
+  }]
+}
+EOF
+timed "a policy that revokes $(active) flows" vpcectl endpoint set epa policy "$tmp/policy"
+[ "$(active)" -lt 100 ] || fail "$(active) flows left after the policy revoked them"
+must ns_query vpca "$EP_ADDR" 80 --count 2 --timeout 3
+log "vpc show took at most $(sort -n "$tmp/lat" | tail -n 1) ms during all this"
+exit 0
