@@ -301,7 +301,8 @@
  *	Each reply message carries VPCE_A_STATS_OF, and:
  *	- an endpoint: VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE, VPCE_A_STATS
  *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES, RST_RECEIVED and the
- *	  drop counters DROP_* and RESET_STALE) and VPCE_A_ZONE_STATS, one
+ *	  drop counters DROP_*, RESET_STALE and LIMITED) and
+ *	  VPCE_A_ZONE_STATS, one
  *	  element per endpoint address, with VPCE_STATS_A_ZONE and the same
  *	  counters for the flows to that address;
  *	- a service: VPCE_A_SERVICE, VPCE_A_ENDPOINT_COUNT, VPCE_A_STATS
@@ -313,7 +314,11 @@
  *	counted when read, from conntrack and vpce's own table: TCP flows
  *	being set up or established, and UDP flows that have not timed
  *	out. DROP_FULL counts new flows dropped because vpce's flow table
- *	was full (see VPCE_CMD_FLOW_GET). BYTES counts the IP packets
+ *	was full (see VPCE_CMD_FLOW_GET). LIMITED counts the answers vpce
+ *	did not send to clients of an endpoint address because its VPC
+ *	device's rate limit was reached: ARP replies, neighbour
+ *	advertisements, resets and ICMP errors (the refusal itself is still
+ *	counted in its DROP_* counter). BYTES counts the IP packets
  *	(headers included, as conntrack accounting and iptables counters
  *	count them) of both directions of the flows. RST_RECEIVED counts
  *	resets from clients; RST_SENT resets from targets to clients plus
@@ -553,6 +558,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_RST_SENT,		/* TCP resets to clients */
 	VPCE_STATS_A_ZONE,		/* string: the zone of a ZONE_STATS entry */
 	VPCE_STATS_A_DROP_FULL,		/* dropped: vpce's flow table is full */
+	VPCE_STATS_A_LIMITED,		/* answers not sent: over the rate limit */
 	__VPCE_STATS_A_MAX
 };
 
