@@ -13,9 +13,12 @@
 
 #include "vpce_arp.h"
 #include "vpce_endpoint.h"
+#include "vpce_limit.h"
+#include "vpce_stats.h"
 #include "vpce_net.h"
 #include "vpce_vpc.h"
 
+#include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/netdevice.h>
 #include <net/arp.h>
@@ -28,12 +31,13 @@ unsigned int vpce_arp_in(void *priv, struct sk_buff *skb,
 	struct net_device *dev = state->in;
 	const struct arphdr *arp;
 	const unsigned char *sha, *p;
+	struct vpce_ep_addr *ea;
 	struct neighbour *n;
 	struct vpce_dev *d;
 	__be32 sip, tip;
 
 	d = vpce_dev_by_ifindex(vn, dev->ifindex);
-	if (!d || dev->type != ARPHRD_ETHER)
+	if (!d || dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN)
 		return NF_ACCEPT;
 	if (!pskb_may_pull(skb, arp_hdr_len(dev)))
 		return NF_ACCEPT;
@@ -48,23 +52,49 @@ unsigned int vpce_arp_in(void *priv, struct sk_buff *skb,
 	sha = p;
 	memcpy(&sip, p + dev->addr_len, 4);
 	memcpy(&tip, p + 2 * dev->addr_len + 4, 4);
-	if (ipv4_is_multicast(tip) || ipv4_is_loopback(sip) ||
-	    ipv4_is_multicast(sip))
+	if (ipv4_is_multicast(tip) || ipv4_is_lbcast(tip) || !tip)
 		return NF_ACCEPT;
-	if (!vpce_ep_addr_find(vn, d->vpc, AF_INET,
-			       (const union nf_inet_addr *)&tip))
+	ea = vpce_ep_addr_find(vn, d->vpc, AF_INET,
+			       (const union nf_inet_addr *)&tip);
+	if (!ea)
 		return NF_ACCEPT;
 
 	/*
-	 * Remember who asked, as arp_process() does for its own addresses:
-	 * replies to this client leave through this device by its neighbour
-	 * entry. An address probe (sender 0.0.0.0) gets an answer, so the
-	 * prober knows the address is taken, but teaches nothing.
+	 * A request for an endpoint address: ours from here on. As
+	 * arp_process() does, answer no sender that cannot be one: a
+	 * multicast, broadcast or loopback address, a hardware address that
+	 * is not a station's, or the endpoint address itself (a gratuitous
+	 * request: someone claims it). An address probe (sender 0.0.0.0)
+	 * is answered, so that the prober knows the address is taken.
+	 */
+	if (ipv4_is_multicast(sip) || ipv4_is_lbcast(sip) ||
+	    ipv4_is_loopback(sip) || (ipv4_is_zeronet(sip) && sip) ||
+	    sip == tip || !is_valid_ether_addr(sha))
+		return NF_DROP;
+	/* A VM asks at any rate it likes; the answers do not follow it. */
+	if (!vpce_limit_take(&d->neigh_limit, VPCE_NEIGH_RATE,
+			     VPCE_NEIGH_BURST)) {
+		vpce_stats_limited(ea->ep, ea);
+		return NF_DROP;
+	}
+
+	/*
+	 * The answer goes straight to the hardware address in the request
+	 * (arp_send() needs no neighbour entry). What the host learns from
+	 * it is only a fresher address for a client it already knows: an
+	 * entry made per sender here would let a VM fill the neighbour
+	 * table, which is the whole host's, with made-up senders. A client
+	 * gets its entry when the reply path first sends it something
+	 * (neigh_xmit() resolves it, as for any neighbour the host sends
+	 * to).
 	 */
 	if (sip) {
-		n = neigh_event_ns(&arp_tbl, (u8 *)sha, &sip, dev);
-		if (n)
+		n = neigh_lookup(&arp_tbl, &sip, dev);
+		if (n) {
+			neigh_update(n, sha, NUD_STALE,
+				     NEIGH_UPDATE_F_OVERRIDE, 0);
 			neigh_release(n);
+		}
 	}
 	arp_send(ARPOP_REPLY, ETH_P_ARP, sip, dev, tip, sha, dev->dev_addr,
 		 sha);

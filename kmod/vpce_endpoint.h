@@ -31,6 +31,7 @@ enum vpce_drop {
 	VPCE_DROP_STALE,	/* TCP packet of no live flow: reset */
 	VPCE_DROP_FULL,		/* vpce's flow table is full: dropped */
 	VPCE_DROP_INVALID,	/* out of its flow's TCP window: dropped */
+	VPCE_DROP_LIMITED,	/* an answer of vpce's not sent: rate limit */
 	VPCE_DROP_MAX
 };
 

@@ -27,6 +27,7 @@
 #include "vpce_ndp.h"
 #include "vpce_endpoint.h"
 #include "vpce_gateway.h"
+#include "vpce_limit.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
 #include "vpce_stats.h"
@@ -130,8 +131,84 @@ drop:
 	kfree_skb(nskb);
 }
 
-/* Refuse a flow where it stands, with a reset or an ICMP error. */
-static void vpce_reject(const struct nf_hook_state *state, struct sk_buff *skb,
+/*
+ * May an ICMP error of @type and @code go out, by the kernel's rules for
+ * its own (icmpv4_global_allow(), icmpv6_global_allow())? The types in
+ * net.ipv4.icmp_ratemask / net.ipv6.icmp.ratemask, but for IPv4's
+ * "fragmentation needed", share the namespace's budget of
+ * net.ipv4.icmp_msgs_per_sec and icmp_msgs_burst (both families use it).
+ * @consume: the caller must icmp_global_consume() once it has sent it.
+ *
+ * icmp_send()'s second limit, one per destination (icmp_ratelimit,
+ * icmpv6 ratelimit), keeps an inet_peer per destination: state per
+ * sender, host-wide, and blind to VPCs that share a CIDR. The VPC device's
+ * own bucket stands in for it (vpce_limit.h).
+ */
+static bool vpce_icmp_global_allow(struct net *net, bool ipv6, u8 type,
+				   u8 code, bool *consume)
+{
+	*consume = false;
+	if (ipv6) {
+		if (type > ICMPV6_MSG_MAX ||
+		    !test_bit(type, net->ipv6.sysctl.icmpv6_ratemask))
+			return true;
+	} else if (type > NR_ICMP_TYPES ||
+		   (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) ||
+		   !((1 << type) & READ_ONCE(net->ipv4.sysctl_icmp_ratemask))) {
+		return true;
+	}
+	if (icmp_global_allow(net)) {
+		*consume = true;
+		return true;
+	}
+	__ICMP_INC_STATS(net, ICMP_MIB_RATELIMITGLOBAL);
+	return false;
+}
+
+/*
+ * May vpce send one more refusal out of the device @dev: a reset (@e NULL)
+ * or the ICMP error @e? On a VPC's device the device's budget applies
+ * first, so that a tenant's flood spends its own budget before the
+ * namespace's; anywhere else (an error to a target) only the kernel's.
+ */
+static bool vpce_may_refuse(struct net *net, const struct net_device *dev,
+			    bool ipv6, const struct vpce_icmp_err *e,
+			    bool *consume)
+{
+	struct vpce_dev *d = vpce_dev_by_ifindex(vpce_net(net), dev->ifindex);
+
+	*consume = false;
+	if (d && !vpce_limit_take(&d->reject_limit, VPCE_REJECT_RATE,
+				  VPCE_REJECT_BURST))
+		return false;
+	return !e || vpce_icmp_global_allow(net, ipv6, e->type, e->code,
+					    consume);
+}
+
+/*
+ * Count an answer not sent to a client on the VPC device @dev whose packet
+ * was for the endpoint address @daddr.
+ */
+static void vpce_count_limited(struct net *net, const struct net_device *dev,
+			       u8 family, const union nf_inet_addr *daddr)
+{
+	struct vpce_net *vn = vpce_net(net);
+	struct vpce_ep_addr *ea;
+	struct vpce_dev *d;
+
+	d = vpce_dev_by_ifindex(vn, dev->ifindex);
+	if (!d)
+		return;
+	ea = vpce_ep_addr_find(vn, d->vpc, family, daddr);
+	if (ea)
+		vpce_stats_limited(ea->ep, ea);
+}
+
+/*
+ * Refuse a flow where it stands, with a reset or an ICMP error; true if
+ * one was made and sent.
+ */
+static bool vpce_reject(const struct nf_hook_state *state, struct sk_buff *skb,
 			u8 proto, u8 icmp_code)
 {
 	struct net_device *dev = state->in;
@@ -152,8 +229,10 @@ static void vpce_reject(const struct nf_hook_state *state, struct sk_buff *skb,
 			nskb = nf_reject_skb_v4_unreach(state->net, skb, dev,
 							state->hook, icmp_code);
 	}
-	if (nskb)
-		vpce_send_back(state, skb, nskb);
+	if (!nskb)
+		return false;
+	vpce_send_back(state, skb, nskb);
+	return true;
 }
 
 unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea,
@@ -174,10 +253,25 @@ unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea
 		[VPCE_DROP_POLICY] = ICMPV6_ADM_PROHIBITED,
 		[VPCE_DROP_STALE] = 0,
 	};
+	bool ipv6 = state->pf == NFPROTO_IPV6;
+	struct vpce_icmp_err e = {
+		.type = ipv6 ? ICMPV6_DEST_UNREACH : ICMP_DEST_UNREACH,
+		.code = ipv6 ? icmp6_code[why] : icmp_code[why],
+	};
+	bool consume;
 
-	vpce_stats_refused(ep, ea, why, proto == IPPROTO_TCP);
-	vpce_reject(state, skb, proto, state->pf == NFPROTO_IPV6 ?
-		    icmp6_code[why] : icmp_code[why]);
+	vpce_stats_refused(ep, ea, why, false);
+	if (!vpce_may_refuse(state->net, state->in, ipv6,
+			     proto == IPPROTO_TCP ? NULL : &e, &consume)) {
+		vpce_stats_limited(ep, ea);
+		return NF_DROP;
+	}
+	if (vpce_reject(state, skb, proto, e.code)) {
+		if (proto == IPPROTO_TCP)
+			vpce_stats_reset_sent(ep, ea);
+		if (consume)
+			icmp_global_consume(state->net);
+	}
 	return NF_DROP;
 }
 
@@ -801,10 +895,28 @@ static struct sk_buff *vpce_icmp_build(const struct nf_hook_state *state,
 void vpce_icmp_back(const struct nf_hook_state *state, struct sk_buff *skb,
 		    const struct vpce_icmp_err *e)
 {
-	struct sk_buff *nskb = vpce_icmp_build(state, skb, e);
+	bool ipv6 = state->pf == NFPROTO_IPV6;
+	union nf_inet_addr daddr = {};
+	struct sk_buff *nskb;
+	bool consume;
 
-	if (nskb)
-		vpce_send_back(state, skb, nskb);
+	if (!vpce_may_refuse(state->net, state->in, ipv6, e, &consume)) {
+		/* From a client (a target's device is no VPC's): its packet
+		 * is still to the endpoint address.
+		 */
+		if (ipv6)
+			daddr.in6 = ipv6_hdr(skb)->daddr;
+		else
+			daddr.ip = ip_hdr(skb)->daddr;
+		vpce_count_limited(state->net, state->in, state->pf, &daddr);
+		return;
+	}
+	nskb = vpce_icmp_build(state, skb, e);
+	if (!nskb)
+		return;
+	vpce_send_back(state, skb, nskb);
+	if (consume)
+		icmp_global_consume(state->net);
 }
 
 /*
@@ -818,8 +930,17 @@ static void vpce_client_error(const struct nf_hook_state *state,
 			      struct sk_buff *skb, struct nf_conn *ct,
 			      const struct vpce_icmp_err *e)
 {
-	struct sk_buff *nskb = vpce_icmp_build(state, skb, e);
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct sk_buff *nskb;
+	bool consume;
 
+	if (!vpce_may_refuse(state->net, state->in,
+			     state->pf == NFPROTO_IPV6, e, &consume)) {
+		vpce_count_limited(state->net, state->in, t->src.l3num,
+				   &t->dst.u3);
+		return;
+	}
+	nskb = vpce_icmp_build(state, skb, e);
 	if (!nskb)
 		return;
 	if (state->pf == NFPROTO_IPV6 ?
@@ -832,6 +953,8 @@ static void vpce_client_error(const struct nf_hook_state *state,
 		return;
 	}
 	vpce_send_back(state, skb, nskb);
+	if (consume)
+		icmp_global_consume(state->net);
 }
 
 /*

@@ -19,6 +19,8 @@
 
 #include "vpce_ndp.h"
 #include "vpce_endpoint.h"
+#include "vpce_limit.h"
+#include "vpce_stats.h"
 #include "vpce_net.h"
 #include "vpce_vpc.h"
 
@@ -130,6 +132,16 @@ static void vpce_na_send(struct net_device *dev, const struct in6_addr *target,
 	dev_queue_xmit(skb);
 }
 
+/* A VM asks at any rate it likes; the answers do not follow it. */
+static bool vpce_ndp_allow(struct vpce_dev *d, const struct vpce_ep_addr *ea)
+{
+	if (vpce_limit_take(&d->neigh_limit, VPCE_NEIGH_RATE,
+			    VPCE_NEIGH_BURST))
+		return true;
+	vpce_stats_limited(ea->ep, ea);
+	return false;
+}
+
 unsigned int vpce_ndp_in(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
 {
@@ -143,6 +155,7 @@ unsigned int vpce_ndp_in(void *priv, struct sk_buff *skb,
 	struct in6_addr _t;
 	u8 lladdr[ETH_ALEN], dst[ETH_ALEN];
 	unsigned int end;
+	struct vpce_ep_addr *ea;
 	struct neighbour *n;
 	struct vpce_dev *d;
 	bool has_lladdr;
@@ -175,8 +188,9 @@ unsigned int vpce_ndp_in(void *priv, struct sk_buff *skb,
 	if (!tp || ipv6_addr_is_multicast(tp))
 		return NF_ACCEPT;
 	target = *tp;
-	if (!vpce_ep_addr_find(vn, d->vpc, AF_INET6,
-			       (const union nf_inet_addr *)&target))
+	ea = vpce_ep_addr_find(vn, d->vpc, AF_INET6,
+			       (const union nf_inet_addr *)&target);
+	if (!ea)
 		return NF_ACCEPT;
 
 	/*
@@ -207,28 +221,47 @@ unsigned int vpce_ndp_in(void *priv, struct sk_buff *skb,
 		 */
 		if (!ipv6_addr_equal(&daddr, &mcast) || has_lladdr)
 			return NF_DROP;
+		if (!vpce_ndp_allow(d, ea))
+			return NF_DROP;
 		ipv6_addr_set(&daddr, htonl(0xff020000), 0, 0, htonl(1));
 		ipv6_eth_mc_map(&daddr, dst);
 		vpce_na_send(dev, &target, &daddr, dst, false);
 		consume_skb(skb);
 		return NF_STOLEN;
 	}
-	if (ipv6_addr_is_multicast(&saddr))
+	/* No sender that cannot be one (ip6_rcv_core() drops most, this
+	 * hook runs after it), nor the endpoint address itself (a
+	 * solicitation from it claims the address), nor one whose
+	 * link-layer address is not a station's: the answer would go to a
+	 * group.
+	 */
+	if (ipv6_addr_is_multicast(&saddr) || ipv6_addr_loopback(&saddr) ||
+	    ipv6_addr_v4mapped(&saddr) || ipv6_addr_equal(&saddr, &target))
+		return NF_DROP;
+	ether_addr_copy(dst, has_lladdr ? lladdr : eth_hdr(skb)->h_source);
+	if (!is_valid_ether_addr(dst))
+		return NF_DROP;
+	if (!vpce_ndp_allow(d, ea))
 		return NF_DROP;
 
 	/*
-	 * Remember who asked, as ndisc_recv_ns() does: replies to this
-	 * client leave through this device by its neighbour entry. A
-	 * solicitation without the option (allowed when unicast) teaches
-	 * nothing; the answer goes to the frame's sender.
+	 * The answer goes straight to the asker's link-layer address. What
+	 * the host learns from the option is only a fresher address for a
+	 * client it already knows, with ndisc_recv_ns()'s flags: an entry
+	 * made per sender here would let a VM fill the neighbour table,
+	 * which is the whole host's, with made-up senders. A client gets
+	 * its entry when the reply path first sends it something
+	 * (neigh_xmit() resolves it, as for any neighbour the host sends
+	 * to).
 	 */
 	if (has_lladdr) {
-		n = neigh_event_ns(&nd_tbl, lladdr, &saddr, dev);
-		if (n)
+		n = neigh_lookup(&nd_tbl, &saddr, dev);
+		if (n) {
+			neigh_update(n, lladdr, NUD_STALE,
+				     NEIGH_UPDATE_F_WEAK_OVERRIDE |
+				     NEIGH_UPDATE_F_OVERRIDE, 0);
 			neigh_release(n);
-		ether_addr_copy(dst, lladdr);
-	} else {
-		ether_addr_copy(dst, eth_hdr(skb)->h_source);
+		}
 	}
 	vpce_na_send(dev, &target, &saddr, dst, true);
 	consume_skb(skb);

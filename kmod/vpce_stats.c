@@ -373,6 +373,18 @@ void vpce_stats_refused(const struct vpce_endpoint *ep,
 		vpce_stats_reset_sent(ep, ea);
 }
 
+/*
+ * vpce did not send a client of @ea an answer (an ARP or NDP answer, a
+ * reset or an ICMP error): over the rate limit of its device.
+ */
+void vpce_stats_limited(const struct vpce_endpoint *ep,
+			const struct vpce_ep_addr *ea)
+{
+	struct vpce_counters *c = vpce_ep_counters(ep, ea);
+
+	vpce_count(c, &c->drops[VPCE_DROP_LIMITED], 1);
+}
+
 /* vpce sent a client of @ea a reset on the service's behalf. */
 void vpce_stats_reset_sent(const struct vpce_endpoint *ep,
 			   const struct vpce_ep_addr *ea)
@@ -620,6 +632,7 @@ int vpce_put_drops(struct sk_buff *skb, const u64 *drops)
 		[VPCE_DROP_STALE] = VPCE_STATS_A_RESET_STALE,
 		[VPCE_DROP_FULL] = VPCE_STATS_A_DROP_FULL,
 		[VPCE_DROP_INVALID] = VPCE_STATS_A_DROP_INVALID,
+		[VPCE_DROP_LIMITED] = VPCE_STATS_A_LIMITED,
 	};
 	int i;
 

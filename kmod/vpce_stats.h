@@ -109,6 +109,8 @@ void vpce_stats_flow_new(const struct vpce_endpoint *ep,
 void vpce_stats_refused(const struct vpce_endpoint *ep,
 			const struct vpce_ep_addr *ea, enum vpce_drop why,
 			bool reset);
+void vpce_stats_limited(const struct vpce_endpoint *ep,
+			const struct vpce_ep_addr *ea);
 void vpce_stats_reset_sent(const struct vpce_endpoint *ep,
 			   const struct vpce_ep_addr *ea);
 struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,

@@ -7,6 +7,7 @@
 #define _VPCE_VPC_H
 
 #include "vpce_arn.h"
+#include "vpce_limit.h"
 #include "vpce_names.h"
 
 #include <linux/rhashtable-types.h>
@@ -31,6 +32,11 @@ struct vpce_dev {
 	u16 ct_zone;
 	struct vpce_vpc *vpc;
 	struct nf_conn *tmpl;		/* conntrack template with the zone */
+	/* What vpce sends out of this device on its own: ARP and NDP
+	 * answers, and refusals (resets, ICMP errors). Packet path only.
+	 */
+	struct vpce_limit neigh_limit;
+	struct vpce_limit reject_limit;
 	/* Unbound, its zone kept until its flows are gone: vn->gone_devs. */
 	bool gone;
 	struct list_head gone_node;

@@ -114,6 +114,7 @@ static const struct {
 	{ VPCE_STATS_A_RESET_STALE,	"reset_stale",	    "reset-stale" },
 	{ VPCE_STATS_A_DROP_FULL,	"drop_full",	    "drop-full" },
 	{ VPCE_STATS_A_DROP_INVALID,	"drop_invalid",	    "drop-invalid" },
+	{ VPCE_STATS_A_LIMITED,		"limited",	    "limited" },
 };
 
 static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
@@ -126,6 +127,7 @@ static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_RESET_STALE]	= { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_FULL]	= { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_INVALID]	= { .type = NLA_U64 },
+	[VPCE_STATS_A_LIMITED]		= { .type = NLA_U64 },
 };
 
 static json_t *stats_parse(struct nlattr *nest)

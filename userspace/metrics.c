@@ -37,6 +37,7 @@ static struct nla_policy counters_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_RESET_STALE]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_FULL]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_INVALID]	  = { .type = NLA_U64 },
+	[VPCE_STATS_A_LIMITED]		  = { .type = NLA_U64 },
 	[VPCE_STATS_A_ACTIVE_CONNECTIONS] = { .type = NLA_U64 },
 	[VPCE_STATS_A_BYTES]		  = { .type = NLA_U64 },
 	[VPCE_STATS_A_RST_RECEIVED]	  = { .type = NLA_U64 },
@@ -78,6 +79,9 @@ static bool counters(json_t *obj, struct nlattr *nest, int of)
 		return true;
 	json_object_set_new(obj, "RstPacketsReceived",
 			    u64(tb, VPCE_STATS_A_RST_RECEIVED));
+	/* Not a refusal: answers to refusals (and ARP/NDP) not sent. */
+	json_object_set_new(obj, "AnswersLimited",
+			    u64(tb, VPCE_STATS_A_LIMITED));
 	by_reason = json_object();
 	for (i = 0; i < ARRAY_LEN(drops); i++) {
 		json_int_t n = tb[drops[i].attr] ?
@@ -207,7 +211,10 @@ struct family {
 	  "endpoint", zone, "RstPacketsReceived" },			\
 	{ pfx "_packets_dropped_total", "counter",			\
 	  "Packets of new flows refused by the endpoint, by reason" per ".", \
-	  "endpoint", zone, "drops" }
+	  "endpoint", zone, "drops" },					\
+	{ pfx "_answers_limited_total", "counter",			\
+	  "ARP/NDP answers, resets and ICMP errors to the endpoint's clients not sent: rate limit" per ".", \
+	  "endpoint", zone, "AnswersLimited" }
 
 #define SVC_FAMILIES(pfx, per, zone)					\
 	{ pfx "_active_connections", "gauge",				\

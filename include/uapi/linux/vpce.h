@@ -301,7 +301,8 @@
  *	Each reply message carries VPCE_A_STATS_OF, and:
  *	- an endpoint: VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE, VPCE_A_STATS
  *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES, RST_RECEIVED and the
- *	  drop counters DROP_* and RESET_STALE) and VPCE_A_ZONE_STATS, one
+ *	  drop counters DROP_*, RESET_STALE and LIMITED) and
+ *	  VPCE_A_ZONE_STATS, one
  *	  element per endpoint address, with VPCE_STATS_A_ZONE and the same
  *	  counters for the flows to that address;
  *	- a service: VPCE_A_SERVICE, VPCE_A_ENDPOINT_COUNT, VPCE_A_STATS
@@ -315,7 +316,12 @@
  *	out. DROP_FULL counts new flows dropped because vpce's flow table
  *	was full (see VPCE_CMD_FLOW_GET). DROP_INVALID counts TCP
  *	segments of a flow in vpce's own table that lie outside the
- *	flow's window (forged resets, FINs and data), dropped. BYTES counts the IP packets
+ *	flow's window (forged resets, FINs and data), dropped. LIMITED
+ *	counts the answers vpce
+ *	did not send to clients of an endpoint address because its VPC
+ *	device's rate limit was reached: ARP replies, neighbour
+ *	advertisements, resets and ICMP errors (the refusal itself is still
+ *	counted in its DROP_* counter). BYTES counts the IP packets
  *	(headers included, as conntrack accounting and iptables counters
  *	count them) of both directions of the flows. RST_RECEIVED counts
  *	resets from clients; RST_SENT resets from targets to clients plus
@@ -556,6 +562,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_ZONE,		/* string: the zone of a ZONE_STATS entry */
 	VPCE_STATS_A_DROP_FULL,		/* dropped: vpce's flow table is full */
 	VPCE_STATS_A_DROP_INVALID,	/* dropped: out of its flow's window */
+	VPCE_STATS_A_LIMITED,		/* answers not sent: over the rate limit */
 	__VPCE_STATS_A_MAX
 };
 
