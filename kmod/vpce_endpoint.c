@@ -147,6 +147,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		      const struct vpce_endpoint_config *cfg,
 		      struct netlink_ext_ack *extack)
 {
+	struct vpce_flow_match m = {};
 	struct vpce_gw_table *gw = NULL;
 	u8 zones[VPCE_ADDRS_MAX];
 	struct vpce_endpoint *ep;
@@ -223,6 +224,13 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	return 0;
 
 err_unpublish:
+	/* A packet may have found an address published so far and set up a
+	 * flow that points at @ep (vpce's own table): end such flows as
+	 * endpoint del does, or they would outlive the endpoint.
+	 */
+	WRITE_ONCE(ep->state, VPCE_STATE_DELETING);
+	m.ep = ep;
+	vpce_flows_end(vn, &m);
 	while (i--)
 		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
 				       vpce_ep_addrs_params);

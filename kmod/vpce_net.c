@@ -10,6 +10,7 @@
 #include "vpce_endpoint.h"
 #include "vpce_gateway.h"
 #include "vpce_nat.h"
+#include "vpce_principal.h"
 #include "vpce_service.h"
 #include "vpce_stats.h"
 #include "vpce_vpc.h"
@@ -68,6 +69,15 @@ bool vpce_flow_match_ep(const struct vpce_flow_match *m,
 	if (m->target && (!ea || family != m->target->family ||
 			  !nf_inet_addr_cmp(target, &m->target->in)))
 		return false;
+	if (m->rebound) {
+		struct vpce_addr src = { .family = orig->src.l3num };
+
+		if (ep->vpc != m->rebound)
+			return false;
+		src.in = orig->src.u3;
+		if (!vpce_principal_changed(ep->vpc, m->was, &src))
+			return false;
+	}
 	return !m->denied || !vpce_endpoint_allows(ep, orig);
 }
 

@@ -19,7 +19,9 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+struct vpce_bindings;
 struct vpce_dev;
+struct vpce_vpc;
 struct nf_conn;
 
 /*
@@ -90,6 +92,11 @@ struct vpce_flow_match {
 	const struct vpce_service *svc;
 	const struct vpce_addr *target;
 	bool denied;		/* only flows the endpoint's policy denies */
+	/* Only flows from this VPC whose source acts as another principal
+	 * now than with the bindings @was (NULL: none): a binding changed.
+	 */
+	const struct vpce_vpc *rebound;
+	const struct vpce_bindings *was;
 	bool quiet;		/* forget them, no reset (as conntrack -D) */
 };
 

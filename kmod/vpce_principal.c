@@ -60,15 +60,27 @@ void vpce_bindings_free(struct vpce_bindings *bs)
 	kfree(bs);
 }
 
+/*
+ * A flow's principal is decided once, when the flow is new; a binding that
+ * changes it may take away access the flow was given. So, as a policy
+ * change does (vpce_endpoint_set_policy()), the flows of the VPC whose
+ * source now acts as another principal are evaluated again against their
+ * endpoint's policy, and those it denies end; the rest are left alone.
+ * The old bindings are what tells which flows changed: they are freed only
+ * after the walk (and a grace period, for the packets reading them).
+ */
 static void vpce_bindings_publish(struct vpce_net *vn, struct vpce_vpc *vpc,
 				  struct vpce_bindings *bs)
 {
+	struct vpce_flow_match m = { .denied = true, .rebound = vpc };
 	struct vpce_bindings *old;
 
 	old = rcu_replace_pointer(vpc->bindings, bs, lockdep_is_held(&vn->lock));
+	vpce_net_changed(vn);
+	m.was = old;
+	vpce_flows_end(vn, &m);
 	if (old)
 		kfree_rcu(old, rcu);
-	vpce_net_changed(vn);
 }
 
 static struct vpce_bindings *vpce_bindings_get(struct vpce_net *vn,
@@ -150,14 +162,29 @@ int vpce_binding_del(struct vpce_net *vn, struct vpce_vpc *vpc,
 	return 0;
 }
 
-const struct vpce_arn *vpce_principal_of(const struct vpce_vpc *vpc,
-					 const struct vpce_addr *src)
+/* The principal @src acts as in @vpc with bindings @bs (NULL: none). */
+static const struct vpce_arn *vpce_bindings_lookup(const struct vpce_vpc *vpc,
+						   const struct vpce_bindings *bs,
+						   const struct vpce_addr *src)
 {
-	const struct vpce_bindings *bs = rcu_dereference(vpc->bindings);
 	unsigned int i;
 
 	for (i = 0; bs && i < bs->n; i++)
 		if (vpce_prefix_contains(&bs->b[i].prefix, bs->b[i].plen, src))
 			return &bs->b[i].arn;
 	return &vpc->owner;
+}
+
+const struct vpce_arn *vpce_principal_of(const struct vpce_vpc *vpc,
+					 const struct vpce_addr *src)
+{
+	return vpce_bindings_lookup(vpc, rcu_dereference(vpc->bindings), src);
+}
+
+bool vpce_principal_changed(const struct vpce_vpc *vpc,
+			    const struct vpce_bindings *was,
+			    const struct vpce_addr *src)
+{
+	return !vpce_arn_eq(vpce_bindings_lookup(vpc, was, src),
+			    vpce_principal_of(vpc, src));
 }

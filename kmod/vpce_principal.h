@@ -46,5 +46,12 @@ int vpce_prefix_normalize(struct vpce_addr *prefix, u8 plen,
 /* Packet path, under RCU: the principal a source acts as. */
 const struct vpce_arn *vpce_principal_of(const struct vpce_vpc *vpc,
 					 const struct vpce_addr *src);
+/*
+ * Flow walks, under RCU: whether @src acts as another principal in @vpc
+ * now than it did with the bindings @was (NULL: none).
+ */
+bool vpce_principal_changed(const struct vpce_vpc *vpc,
+			    const struct vpce_bindings *was,
+			    const struct vpce_addr *src);
 
 #endif /* _VPCE_PRINCIPAL_H */

@@ -438,10 +438,15 @@ err:
 	return ret;
 }
 
+/*
+ * A grace period after the service was unpublished, and its flows ended
+ * (it has no endpoints): what a packet may read through it goes now.
+ */
 static void vpce_service_free_rcu(struct rcu_head *rcu)
 {
 	struct vpce_service *svc = container_of(rcu, struct vpce_service, rcu);
 
+	vpce_timeouts_put(&svc->timeouts);
 	vpce_counters_free(&svc->stats);
 	kfree(svc->arn);
 	kfree(svc);
@@ -455,7 +460,6 @@ static void vpce_service_free(struct vpce_net *vn, struct vpce_service *svc)
 	for (i = 0; i < ts->n; i++)
 		vpce_tstats_del(vn, svc, &ts->t[i].addr);
 	vpce_drain_stop_all(svc);
-	vpce_timeouts_put(&svc->timeouts);
 	vpce_names_del(&vn->services, &svc->named);
 	kfree(svc->principals);
 	call_rcu(&vpce_service_targets(svc, vn)->rcu, vpce_targets_free_rcu);

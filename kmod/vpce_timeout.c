@@ -92,12 +92,18 @@ static void vpce_timeout_put(struct nf_ct_timeout *t)
 		kfree_rcu(t, rcu);
 }
 
+/*
+ * Only once no packet can reach @to any more: from the service's RCU
+ * callback, or before it was ever published. A packet that found a flow
+ * reads the idle time through the service (vpce_timeouts_idle()) with no
+ * reference of its own, so the pointers stay as they are until the
+ * service is freed; conntrack entries hold references and keep the
+ * policies themselves alive after that.
+ */
 void vpce_timeouts_put(struct vpce_timeouts *to)
 {
 	vpce_timeout_put(to->tcp);
 	vpce_timeout_put(to->udp);
-	to->tcp = NULL;
-	to->udp = NULL;
 }
 
 bool vpce_timeouts_attach(const struct vpce_timeouts *to, struct nf_conn *ct,
