@@ -34,7 +34,7 @@ sysctl -qw net.netfilter.nf_conntrack_max=1048576
 # answer them (unanswered, the flows stay unassured) and cost nothing.
 nft -f - <<EOF || fail "nft"
 table ip vpce_flood {
-	chain fwd {
+	chain flood {
 		type filter hook forward priority 0;
 		ip daddr 192.168.1.0/24 udp dport 5353 drop
 	}
