@@ -749,6 +749,17 @@ enum vpce_hc_proto {
  * taken as ForAnyValue (negated operators: no value may match). See
  * Documentation/policy.md.
  *
+ * Evaluation is bounded: it takes at most VPCE_POLICY_EVAL_STEPS steps (a
+ * step is about one character compared by wildcard matching, or one
+ * statement, principal, pattern, condition or value tried). The limits
+ * above still let a policy and a request ask for billions (many '*' and
+ * long variables against long values); such an evaluation stops, and has
+ * no decision: VPCE_CMD_POLICY_SIMULATE fails with E2BIG, "policy too
+ * complex to evaluate", and the data path denies the flow (fails closed)
+ * as a policy refusal, counted in VPCE_STATS_A_DROP_POLICY (and logged,
+ * rate limited, with the endpoint's name), or ends it when a policy change
+ * re-evaluates a live flow. Policies people write take a few thousand steps.
+ *
  * VPCE_A_REQUEST, nested VPCE_REQ_A_* (at most VPCE_REQUEST_BYTES_MAX bytes
  * of strings in all):
  *	VPCE_REQ_A_ACTION	string, required, e.g. "vpce:Connect"
@@ -777,6 +788,7 @@ enum vpce_hc_proto {
 #define VPCE_REQUEST_KEYS_MAX		16	/* context keys per request */
 #define VPCE_REQUEST_VALUES_MAX		32	/* context values per request */
 #define VPCE_REQUEST_BYTES_MAX		4096	/* string bytes per request */
+#define VPCE_POLICY_EVAL_STEPS		(1U << 20) /* steps per evaluation */
 
 enum vpce_policy_version {
 	VPCE_POLICY_VERSION_2008_10_17,
