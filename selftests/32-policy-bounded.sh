@@ -3,21 +3,27 @@
 #
 # Policy evaluation is bounded, and never stalls other netlink users.
 #
-#  - The worst policy vpcectl lets through (20 KiB of JSON: about a thousand
-#    StringLike patterns "*${k}${k}bN", each a '*' and a 1 KiB literal once
-#    ${k} is a 512-character context value, against a 1 KiB value: n^2/2
-#    character comparisons each, half a billion in all) is refused at once
-#    by "policy simulate", with "policy too complex to evaluate", instead of
-#    being evaluated for seconds (minutes under emulation).
-#  - While a loop of such simulations runs, "vpc show" answers as fast as
-#    it does alone, within a bound far below what one unbounded simulation
-#    took: simulations hold no lock another command needs (the family is
-#    parallel_ops; it used to hold genl_mutex, every family's lock).
+#  - The worst policy vpcectl lets through (20 KiB of JSON: over a thousand
+#    StringLike patterns "*${k}bN", each a '*' and a 512-character literal
+#    once ${k} is a 511-character context value, against 1024 a's: the
+#    literal fails at its end from each of 512 starts, 2.6e5 comparisons
+#    per pattern, 3.3e8 in all) is refused at once by "policy simulate",
+#    with "policy too complex to evaluate", instead of being evaluated for
+#    seconds (minutes under emulation).
+#  - While a loop of such simulations runs, "vpc show" answers about as
+#    fast as it does alone (3x, plus a second for a loaded host), far below
+#    what one unbounded simulation took (25 s under emulation, 1 s
+#    natively), and each simulation held genl_mutex, every family's lock,
+#    throughout: now the budget bounds each, and they hold no lock another
+#    command needs (the family is parallel_ops).
 #
 # The data path fails closed on such a policy (vpce_endpoint_allows(): the
 # evaluation's -E2BIG is not "allowed"); the names and addresses a flow's
 # request carries are too short to build an over-budget policy within
 # 20 KiB, so that is not exercised here.
+
+# Without the budget this takes minutes under emulation: room to fail.
+# timeout: 600
 
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -41,7 +47,7 @@ worst_policy() {
 import json, sys
 n, path = int(sys.argv[1]), sys.argv[2]
 def doc(k):
-    pats = ["*${k}${k}b%d" % i for i in range(k)]
+    pats = ["*${k}b%d" % i for i in range(k)]
     return json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": "*", "Action": "*",
         "Resource": "*", "Condition": {"StringLike": {"x": pats}}}]},
@@ -57,7 +63,7 @@ EOF
 
 nworst=$(worst_policy 0 "$tmp/worst.json") || fail "cannot write the policy"
 log "worst policy: $nworst patterns, $(wc -c <"$tmp/worst.json") bytes"
-K=$(printf 'a%.0s' {1..512})
+K=$(printf 'a%.0s' {1..511})
 X=$(printf 'a%.0s' {1..1024})
 REQ=(principal 111122223333 action vpce:Connect
 	resource arn:aws:ec2:local:444455556666:vpc-endpoint-service/svc1
@@ -75,22 +81,11 @@ simulate() {
 	ms=$(($(_now_ms) - t0))
 }
 
-# --- one simulation: bounded, with the clear message ------------------------
-
-simulate "$tmp/worst.json"
-log "worst policy: exit $rc after $ms ms: $(cat "$tmp/err" "$tmp/out")"
-[ "$rc" -ne 124 ] || fail "the worst policy was still being evaluated after 60 s"
-[ "$rc" -ne 0 ] && grep -q 'policy too complex to evaluate' "$tmp/err" ||
-	fail "the worst policy: want \"policy too complex to evaluate\""
-limit=$(scaled_ms 5000)
-[ "$ms" -le "$limit" ] || fail "refusing it took $ms ms (limit $limit)"
-
-# A policy within the budget still gets its answer.
-printf '%s' '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringLike":{"x":["*${k}*"]}}}]}' \
-	>"$tmp/fine.json"
-simulate "$tmp/fine.json"
-[ "$rc" -eq 0 ] && grep -qx allowed "$tmp/out" ||
-	fail "a simple policy: exit $rc: $(cat "$tmp/err" "$tmp/out")"
+nbad=0
+bad() {
+	log "FAIL: $*"
+	nbad=$((nbad + 1))
+}
 
 # --- a storm of simulations does not delay others ----------------------------
 
@@ -131,7 +126,7 @@ defer kill "$storm"
 wait_for 120 test -s "$tmp/sims" || fail "no simulation finished in 120 s"
 
 during=()
-for _ in $(seq 10); do
+for _ in $(seq 6); do
 	during+=("$(show_ms)")
 done
 rm -f "$tmp/storm"
@@ -143,8 +138,30 @@ log "vpc show during $(wc -l <"$tmp/sims") simulations: ${during[*]} ms"
 # a minute under emulation).  Allow scheduling noise on a busy host.
 limit=$(($(maxof "${alone[@]}") * 3 + $(scaled_ms 1000)))
 worst=$(maxof "${during[@]}")
-[ "$worst" -le "$limit" ] ||
-	fail "vpc show took up to $worst ms during the simulations (limit $limit)"
-log "ok: vpc show at most $worst ms during the storm (limit $limit)"
+if [ "$worst" -le "$limit" ]; then
+	log "ok: vpc show at most $worst ms during the storm (limit $limit)"
+else
+	bad "vpc show took up to $worst ms during the simulations (limit $limit)"
+fi
 
+# --- one simulation: bounded, with the clear message ------------------------
+
+simulate "$tmp/worst.json"
+log "worst policy: exit $rc after $ms ms: $(cat "$tmp/err" "$tmp/out")"
+if [ "$rc" -eq 124 ]; then
+	bad "the worst policy was still being evaluated after 60 s"
+elif [ "$rc" -eq 0 ] || ! grep -q 'policy too complex to evaluate' "$tmp/err"; then
+	bad "the worst policy: want \"policy too complex to evaluate\""
+fi
+limit=$(scaled_ms 5000)
+[ "$ms" -le "$limit" ] || bad "refusing it took $ms ms (limit $limit)"
+
+# A policy within the budget still gets its answer.
+printf '%s' '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringLike":{"x":["*${k}*"]}}}]}' \
+	>"$tmp/fine.json"
+simulate "$tmp/fine.json"
+[ "$rc" -eq 0 ] && grep -qx allowed "$tmp/out" ||
+	bad "a simple policy: exit $rc: $(cat "$tmp/err" "$tmp/out")"
+
+[ "$nbad" -eq 0 ] || fail "$nbad checks failed"
 exit 0
