@@ -52,7 +52,7 @@ struct vpce_drain *vpce_drain_alloc(struct vpce_net *vn,
 				    struct vpce_service *svc,
 				    const struct vpce_addr *addr)
 {
-	struct vpce_drain *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	struct vpce_drain *d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 
 	if (!d)
 		return NULL;

@@ -160,13 +160,13 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	if (ret)
 		return ret;
 
-	ep = kzalloc(struct_size(ep, addrs, cfg->naddrs), GFP_KERNEL);
+	ep = kzalloc(struct_size(ep, addrs, cfg->naddrs), GFP_KERNEL_ACCOUNT);
 	if (!ep)
 		return -ENOMEM;
 	ep->requester = &cfg->vpc->owner;
 	if (!vpce_arn_eq(&cfg->requester, &cfg->vpc->owner)) {
 		ep->requester = kmemdup(&cfg->requester,
-					sizeof(cfg->requester), GFP_KERNEL);
+					sizeof(cfg->requester), GFP_KERNEL_ACCOUNT);
 		ep->own_requester = true;
 	}
 	ret = vpce_counters_alloc(&ep->stats, cfg->naddrs);
@@ -374,6 +374,7 @@ bool vpce_endpoint_allows(const struct vpce_endpoint *ep,
 	struct vpce_request *req;
 	const struct vpce_arn *who;
 	struct vpce_addr src;
+	int ret;
 
 	if (!p)
 		return true;
@@ -401,7 +402,20 @@ bool vpce_endpoint_allows(const struct vpce_endpoint *ep,
 	vpce_request_addf(req, "vpce:DestinationPort", "%u",
 			  ntohs(orig->dst.u.all));
 	vpce_request_add_time(req, ktime_get_real_seconds());
-	return vpce_policy_eval(p, req, NULL) == VPCE_DECISION_ALLOWED;
+	ret = vpce_policy_eval(p, req, NULL);
+	if (unlikely(ret < 0)) {
+		/* Too complex to decide within the budget: deny, as if the
+		 * policy had said so (fail closed; the caller counts a
+		 * policy refusal), and say why in the log. Only a
+		 * pathological policy gets here. No counter of its own:
+		 * a counter set per endpoint and CPU costs memory on every
+		 * endpoint for an event that should never happen.
+		 */
+		net_warn_ratelimited("vpce: endpoint %s: policy too complex to evaluate, flow denied\n",
+				     ep->named.name);
+		return false;
+	}
+	return ret == VPCE_DECISION_ALLOWED;
 }
 
 /* Namespace exit or module unload: the packet path is stopped already. */

@@ -166,7 +166,7 @@ static struct vpce_gw_table *vpce_gw_build(struct vpce_net *vn,
 			n += ep->svc->nprefixes;
 	if (!n)
 		return NULL;
-	t = kzalloc(struct_size(t, e, n), GFP_KERNEL);
+	t = kzalloc(struct_size(t, e, n), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	vpce_for_each_endpoint(ep, vn)

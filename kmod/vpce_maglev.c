@@ -80,7 +80,7 @@ static int vpce_maglev_quotas(struct vpce_maglev_setup *s,
 	u32 total = 0, given = 0, x;
 	unsigned int i, big;
 
-	rank = kmalloc_array(n, sizeof(*rank), GFP_KERNEL);
+	rank = kmalloc_array(n, sizeof(*rank), GFP_KERNEL_ACCOUNT);
 	if (!rank)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
@@ -211,10 +211,10 @@ static int vpce_maglev_make(struct vpce_maglev *t, struct vpce_maglev_member *m,
 	if (n <= 1)
 		return 0;
 
-	s = kcalloc(n, sizeof(*s), GFP_KERNEL);
-	taken = bitmap_zalloc(VPCE_MAGLEV_SIZE, GFP_KERNEL);
+	s = kcalloc(n, sizeof(*s), GFP_KERNEL_ACCOUNT);
+	taken = bitmap_zalloc(VPCE_MAGLEV_SIZE, GFP_KERNEL_ACCOUNT);
 	t->slots = kvmalloc_array(VPCE_MAGLEV_SIZE, sizeof(*t->slots),
-				  GFP_KERNEL);
+				  GFP_KERNEL_ACCOUNT);
 	if (!s || !taken || !t->slots)
 		goto out;
 	ret = vpce_maglev_setup(s, m, n);
@@ -224,7 +224,7 @@ static int vpce_maglev_make(struct vpce_maglev *t, struct vpce_maglev_member *m,
 		for (i = 0; i < n; i++)
 			top = max_t(unsigned int, top, s[i].index);
 		ret = -ENOMEM;
-		kept = kcalloc(top + 1, sizeof(*kept), GFP_KERNEL);
+		kept = kcalloc(top + 1, sizeof(*kept), GFP_KERNEL_ACCOUNT);
 		if (!kept)
 			goto out;
 		for (c = 0; c < VPCE_MAGLEV_SIZE; c++) {

@@ -700,7 +700,11 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 	return vpce_fill_service_lb(skb, svc);
 }
 
-/* What only administrators may read: the hash seed, when one was given. */
+/*
+ * A service with its hash seed, when one was given. Only administrators
+ * read services at all (every op is GENL_UNS_ADMIN_PERM), but events, which
+ * go to a group, never carry it.
+ */
 static int vpce_fill_service_admin(struct sk_buff *skb, struct vpce_net *vn,
 				   const void *obj)
 {
@@ -714,12 +718,6 @@ static int vpce_fill_service_admin(struct sk_buff *skb, struct vpce_net *vn,
 	put_unaligned_le64(svc->hash_key.key[0], &seed[0]);
 	put_unaligned_le64(svc->hash_key.key[1], &seed[8]);
 	return nla_put(skb, VPCE_A_HASH_SEED, sizeof(seed), seed);
-}
-
-/* Whether the requester may see vpce_fill_*_admin()'s attributes. */
-static bool vpce_nl_admin(const struct sk_buff *req, struct vpce_net *vn)
-{
-	return netlink_ns_capable(req, vn->net->user_ns, CAP_NET_ADMIN);
 }
 
 static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
@@ -765,7 +763,7 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	return 0;
 }
 
-/* What only administrators may read of an endpoint: its policy. */
+/* An endpoint with its policy text, which events leave out. */
 static int vpce_fill_endpoint_admin(struct sk_buff *skb, struct vpce_net *vn,
 				    const void *obj)
 {
@@ -905,8 +903,9 @@ static int vpce_reply(struct genl_info *info, vpce_fill_t fill,
 
 /* Events: see VPCE_MCGRP_EVENTS in the uapi header. */
 
+/* Events name tenants' endpoints and targets: for administrators only. */
 static const struct genl_multicast_group vpce_mcgrps[] = {
-	{ .name = VPCE_MCGRP_EVENTS },
+	{ .name = VPCE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 /*
@@ -1237,7 +1236,7 @@ static int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	/* Too big for the stack with all its listeners and zones. */
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 	cfg->name = nla_data(info->attrs[VPCE_A_NAME]);
@@ -1294,7 +1293,7 @@ static int vpce_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
 		return -EINVAL;
 	/* Too big for the stack with its DNS name and HTTP path. */
-	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	set = kzalloc(sizeof(*set), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return -ENOMEM;
 	ret = vpce_parse_settings(info, set);
@@ -1321,9 +1320,7 @@ static int vpce_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
 	if (svc)
-		ret = vpce_reply(info, vpce_nl_admin(skb, vn) ?
-				 vpce_fill_service_admin : vpce_fill_service,
-				 vn, svc);
+		ret = vpce_reply(info, vpce_fill_service_admin, vn, svc);
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -1334,8 +1331,7 @@ static int vpce_nl_service_dump(struct sk_buff *skb,
 	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
 
 	return vpce_dump_names(skb, cb, &vn->services, VPCE_CMD_SERVICE_GET,
-			       vpce_nl_admin(cb->skb, vn) ?
-			       vpce_fill_service_admin : vpce_fill_service,
+			       vpce_fill_service_admin,
 			       offsetof(struct vpce_service, named));
 }
 
@@ -1602,7 +1598,7 @@ static int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	int ret;
 
 	/* Too big for the stack with an address per zone and family. */
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 	ret = vpce_nl_endpoint_add_cfg(info, cfg);
@@ -1671,9 +1667,7 @@ static int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&vn->lock);
 	ep = vpce_nl_endpoint(vn, info);
 	if (ep)
-		ret = vpce_reply(info, vpce_nl_admin(skb, vn) ?
-				 vpce_fill_endpoint_admin : vpce_fill_endpoint,
-				 vn, ep);
+		ret = vpce_reply(info, vpce_fill_endpoint_admin, vn, ep);
 	mutex_unlock(&vn->lock);
 	return ret;
 }
@@ -1694,8 +1688,6 @@ static int vpce_nl_big_dump_start(struct netlink_callback *cb)
 static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
-	vpce_fill_t fill = vpce_nl_admin(cb->skb, vpce_net(sock_net(skb->sk))) ?
-		vpce_fill_endpoint_admin : vpce_fill_endpoint;
 	const struct nlattr *filter = genl_dumpit_info(cb)->attrs[VPCE_A_SERVICE];
 	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
 	const struct vpce_service *svc = NULL;
@@ -1720,8 +1712,8 @@ static int vpce_nl_endpoint_dump(struct sk_buff *skb,
 		}
 		ep = container_of(n, struct vpce_endpoint, named);
 		if (!svc || ep->svc == svc)
-			ret = vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET, fill,
-					    vn, ep);
+			ret = vpce_dump_one(skb, cb, VPCE_CMD_ENDPOINT_GET,
+					    vpce_fill_endpoint_admin, vn, ep);
 		if (ret)
 			break;
 		cb->args[0] = ++idx;
@@ -1962,12 +1954,14 @@ nospace:
 
 /*
  * Compile the policy and evaluate the request exactly as the data path
- * does for a new flow, including the context keys it fills in itself.
+ * does for a new flow, including the context keys it fills in itself. It
+ * touches nothing of the namespace, so it takes no lock: with parallel_ops
+ * one caller's simulation delays nobody else's command, and the step budget
+ * bounds what each costs.
  */
 static int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
 {
 	DECLARE_BITMAP(matched, VPCE_POLICY_STATEMENTS_MAX);
-	enum vpce_decision decision;
 	struct vpce_request *req;
 	struct vpce_policy *p;
 	int ret;
@@ -1980,7 +1974,7 @@ static int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	/* Most of a KiB: not for a process's kernel stack. */
-	req = kmalloc(sizeof(*req), GFP_KERNEL);
+	req = kmalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
 	ret = -ENOMEM;
 	if (!req)
 		goto out;
@@ -1997,8 +1991,13 @@ static int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
 		ret = -E2BIG;
 		goto out;
 	}
-	decision = vpce_policy_eval(p, req, matched);
-	ret = vpce_simulate_reply(info, p, decision, matched);
+	ret = vpce_policy_eval(p, req, matched);
+	if (ret < 0) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_POLICY],
+				    "policy too complex to evaluate");
+		goto out;
+	}
+	ret = vpce_simulate_reply(info, p, ret, matched);
 out:
 	kfree(req);
 	vpce_policy_free(p);
@@ -2106,13 +2105,20 @@ static int vpce_nl_flow_del(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * One rule for every command, reads and dumps included: CAP_NET_ADMIN in the
+ * user namespace that owns the network namespace, as WireGuard asks. The
+ * objects of a namespace name every tenant's accounts, ARNs and addresses,
+ * and even the simulator burns CPU, so nothing is open to other users; a
+ * user namespace manages the network namespaces it owns, and no other.
+ */
 #define VPCE_OP(_cmd, _doit, _policy)					\
 	{								\
 		.cmd = _cmd,						\
 		.doit = _doit,						\
 		.policy = _policy,					\
 		.maxattr = VPCE_A_MAX,					\
-		.flags = GENL_ADMIN_PERM,				\
+		.flags = GENL_UNS_ADMIN_PERM,				\
 	}
 #define VPCE_GET_OP(_cmd, _doit, _dumpit, _policy)			\
 	{								\
@@ -2121,6 +2127,7 @@ static int vpce_nl_flow_del(struct sk_buff *skb, struct genl_info *info)
 		.dumpit = _dumpit,					\
 		.policy = _policy,					\
 		.maxattr = VPCE_A_MAX,					\
+		.flags = GENL_UNS_ADMIN_PERM,				\
 	}
 
 static const struct genl_ops vpce_genl_ops[] = {
@@ -2140,6 +2147,7 @@ static const struct genl_ops vpce_genl_ops[] = {
 		.dumpit = vpce_nl_service_dump,
 		.policy = vpce_name_policy,
 		.maxattr = VPCE_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	VPCE_OP(VPCE_CMD_TARGET_ADD, vpce_nl_target_add, vpce_target_policy),
 	VPCE_OP(VPCE_CMD_TARGET_DEL, vpce_nl_target_del, vpce_target_policy),
@@ -2158,6 +2166,7 @@ static const struct genl_ops vpce_genl_ops[] = {
 		.dumpit = vpce_nl_endpoint_dump,
 		.policy = vpce_endpoint_get_policy,
 		.maxattr = VPCE_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	VPCE_OP(VPCE_CMD_ENDPOINT_SET, vpce_nl_endpoint_set,
 		vpce_endpoint_set_nl_policy),
@@ -2178,26 +2187,12 @@ static const struct genl_ops vpce_genl_ops[] = {
 	{
 		.cmd = VPCE_CMD_FLUSH,
 		.doit = vpce_nl_flush,
-		.flags = GENL_ADMIN_PERM,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
-	/* Changes nothing and reveals nothing but what it is given. */
-	{
-		.cmd = VPCE_CMD_POLICY_SIMULATE,
-		.doit = vpce_nl_policy_simulate,
-		.policy = vpce_simulate_policy,
-		.maxattr = VPCE_A_MAX,
-	},
-	/* Counting active flows walks the whole conntrack table, which no
-	 * unprivileged user should be able to make the host do at will.
-	 */
-	{
-		.cmd = VPCE_CMD_STATS_GET,
-		.dumpit = vpce_nl_stats_dump,
-		.policy = vpce_stats_get_policy,
-		.maxattr = VPCE_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	/* Flows show every tenant's addresses. */
+	VPCE_OP(VPCE_CMD_POLICY_SIMULATE, vpce_nl_policy_simulate,
+		vpce_simulate_policy),
+	VPCE_GET_OP(VPCE_CMD_STATS_GET, NULL, vpce_nl_stats_dump,
+		    vpce_stats_get_policy),
 	{
 		.cmd = VPCE_CMD_FLOW_GET,
 		.start = vpce_conns_dump_start,
@@ -2205,7 +2200,7 @@ static const struct genl_ops vpce_genl_ops[] = {
 		.done = vpce_conns_dump_done,
 		.policy = vpce_flow_policy,
 		.maxattr = VPCE_A_MAX,
-		.flags = GENL_ADMIN_PERM,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	VPCE_OP(VPCE_CMD_FLOW_DEL, vpce_nl_flow_del, vpce_flow_policy),
 };
@@ -2221,6 +2216,16 @@ static struct genl_family vpce_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(vpce_mcgrps),
 	/* Strict: reserved header bits and unknown attributes are refused. */
 	.resv_start_op = 0,
+	/*
+	 * Not under genl_mutex, which every family of the host shares: each
+	 * handler, dump batches included, serializes on its namespace's
+	 * vn->lock, and the policy simulator needs no lock at all. Nothing
+	 * else is shared but the extack ring (an atomic index) and what has
+	 * locks of its own (counter blocks, conntrack zone ids). Dump
+	 * start/done (vpce_conns_dump_start(), vpce_nl_big_dump_start())
+	 * touch only their own netlink_callback.
+	 */
+	.parallel_ops = true,
 };
 
 int __init vpce_genl_init(void)

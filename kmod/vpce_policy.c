@@ -21,7 +21,10 @@
  * Evaluation allocates nothing and never recurses; wildcard matching is the
  * iterative greedy algorithm with one backtracking point, at worst
  * O(pattern x string), and every count it loops over is capped at build
- * time by the limits in the uapi header.
+ * time by the limits in the uapi header. Those caps still multiply to
+ * billions of steps for a hostile policy and request, so each evaluation
+ * also has a budget of VPCE_POLICY_EVAL_STEPS: the packet path runs it in
+ * softirq, and the simulator for any caller, and neither may run for long.
  */
 
 #include "vpce_policy.h"
@@ -1051,7 +1054,7 @@ struct vpce_policy *vpce_policy_build(const struct nlattr *policy,
 	}
 
 	/* The builder holds the Sid table: too big for the stack. */
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	b->extack = extack;
@@ -1363,6 +1366,30 @@ struct vpce_span {
 	u32 len;
 };
 
+/*
+ * One evaluation: the policy, the request, and the steps it may still
+ * take. Each loop below charges what it does (a character compared, a
+ * pattern, value, condition, principal or statement tried) before doing it,
+ * so that the whole evaluation does at most VPCE_POLICY_EVAL_STEPS of them,
+ * whatever the policy and request within their limits. Once the budget is
+ * spent every match fails at once and the caller discards the result.
+ */
+struct vpce_eval {
+	const struct vpce_policy *p;
+	const struct vpce_request *req;
+	u32 steps;
+};
+
+static bool vpce_step(struct vpce_eval *e, u32 n)
+{
+	if (likely(e->steps > n)) {
+		e->steps -= n;
+		return true;
+	}
+	e->steps = 0;
+	return false;
+}
+
 /* The only value of KEY in REQ; false if it has none or several. */
 static bool vpce_req_single(const struct vpce_request *req, const char *key,
 			    u32 len, struct vpce_span *out)
@@ -1382,16 +1409,19 @@ static bool vpce_req_single(const struct vpce_request *req, const char *key,
 }
 
 /* Resolve PAT's variables; false if one has no value (nothing matches). */
-static bool vpce_pat_vars(const struct vpce_policy *p,
-			  const struct vpce_pat *pat,
-			  const struct vpce_request *req,
+static bool vpce_pat_vars(struct vpce_eval *e, const struct vpce_pat *pat,
 			  struct vpce_span *vars)
 {
+	const struct vpce_policy *p = e->p;
+	const struct vpce_request *req = e->req;
 	const struct vpce_piece *pc = p->pieces + pat->first;
 	u32 i;
 
 	if (!pat->nvars)
 		return true;
+	/* Each variable looks through the request's keys and values. */
+	if (!vpce_step(e, pat->nvars * (req->nkeys + req->nvals + 1)))
+		return false;
 	for (i = 0; i < pat->n; i++) {
 		if (pc[i].kind != VPCE_PC_VAR)
 			continue;
@@ -1431,20 +1461,27 @@ static void vpce_piece_text(const struct vpce_policy *p,
  * '*' as the only backtracking point: when the rest fails to match, that
  * '*' takes one more character and the rest is tried again. That is
  * complete for '*' and '?' (an earlier '*' never needs to take more) and
- * costs at most O(|pattern| x |S|) steps.
+ * costs at most O(|pattern| x |S|) steps, where a variable's value counts
+ * in |pattern|: up to 8 x 1 KiB against 1 KiB, millions, and a policy has
+ * thousands of patterns. Hence the budget, charged on every iteration.
  */
-static bool vpce_glob(const struct vpce_policy *p, const struct vpce_pat *pat,
+static bool vpce_glob(struct vpce_eval *e, const struct vpce_pat *pat,
 		      const struct vpce_span *vars, const char *s, u32 n,
 		      bool fold)
 {
+	const struct vpce_policy *p = e->p;
 	const struct vpce_piece *pc = p->pieces + pat->first;
 	u32 np = pat->n, i = 0, j = 0, si = 0, bi = 0, bsi = 0;
 	struct vpce_span t = { "", 0 };
 	bool back = false;
 
 	for (;;) {
+		if (!vpce_step(e, 1))
+			return false;
 		/* On to the next piece with something left to match. */
 		while (i < np) {
+			if (!vpce_step(e, 1))
+				return false;
 			if (pc[i].kind == VPCE_PC_STAR) {
 				/* A final '*' takes whatever is left. */
 				if (i + 1 == np)
@@ -1486,34 +1523,40 @@ static bool vpce_glob(const struct vpce_policy *p, const struct vpce_pat *pat,
 	}
 }
 
-static bool vpce_pat_match(const struct vpce_policy *p,
-			   const struct vpce_pat *pat,
-			   const struct vpce_request *req, const char *s,
-			   u32 n, bool fold)
+static bool vpce_pat_match(struct vpce_eval *e, const struct vpce_pat *pat,
+			   const char *s, u32 n, bool fold)
 {
 	struct vpce_span vars[VPCE_POLICY_VARS_MAX];
 	const struct vpce_piece *pc;
 
+	if (!vpce_step(e, 1))
+		return false;
 	if (pat->simple) {
 		if (!pat->n)
 			return !n;
-		pc = &p->pieces[pat->first];
+		pc = &e->p->pieces[pat->first];
 		if (pc->len != n)
 			return false;
-		return fold ? !strncasecmp(p->strs + pc->off, s, n) :
-			      !memcmp(p->strs + pc->off, s, n);
+		/* A word compares many characters at a time. */
+		if (!vpce_step(e, n / 16))
+			return false;
+		return fold ? !strncasecmp(e->p->strs + pc->off, s, n) :
+			      !memcmp(e->p->strs + pc->off, s, n);
 	}
-	if (!vpce_pat_vars(p, pat, req, vars))
+	if (!vpce_pat_vars(e, pat, vars))
 		return false;
-	return vpce_glob(p, pat, vars, s, n, fold);
+	return vpce_glob(e, pat, vars, s, n, fold);
 }
 
 /* Arn*: each of the six parts of S against its pattern. */
-static bool vpce_arn_match(const struct vpce_policy *p, u32 first,
-			   const struct vpce_request *req, const char *s, u32 n)
+static bool vpce_arn_match(struct vpce_eval *e, u32 first, const char *s,
+			   u32 n)
 {
 	u32 seg, start = 0, i = 0;
 
+	/* Finding the colons reads S once. */
+	if (!vpce_step(e, 1 + n / 16))
+		return false;
 	for (seg = 0; seg < 6; seg++) {
 		if (seg < 5) {
 			while (i < n && s[i] != ':')
@@ -1523,7 +1566,7 @@ static bool vpce_arn_match(const struct vpce_policy *p, u32 first,
 		} else {
 			i = n;
 		}
-		if (!vpce_pat_match(p, &p->pats[first + seg], req, s + start,
+		if (!vpce_pat_match(e, &e->p->pats[first + seg], s + start,
 				    i - start, false))
 			return false;
 		start = ++i;
@@ -1535,12 +1578,10 @@ static bool vpce_arn_match(const struct vpce_policy *p, u32 first,
  * Does request value S match any of C's values with C's operator, taken
  * positively (StringNotEquals as StringEquals, and so on)?
  */
-static bool vpce_value_match(const struct vpce_policy *p,
-			     const struct vpce_cond *c,
-			     const struct vpce_request *req, const char *s,
-			     u32 n)
+static bool vpce_value_match(struct vpce_eval *e, const struct vpce_cond *c,
+			     const char *s, u32 n)
 {
-	const union vpce_val *v = p->vals + c->first, *end = v + c->n;
+	const union vpce_val *v = e->p->vals + c->first, *end = v + c->n;
 	struct vpce_cidr addr;
 	struct vpce_num num;
 	bool fold, b;
@@ -1552,9 +1593,23 @@ static bool vpce_value_match(const struct vpce_policy *p,
 		fold = c->op == VPCE_COND_STRING_EQUALS_IGNORE_CASE ||
 		       c->op == VPCE_COND_STRING_NOT_EQUALS_IGNORE_CASE;
 		for (; v < end; v++)
-			if (vpce_pat_match(p, &v->pat, req, s, n, fold))
+			if (vpce_pat_match(e, &v->pat, s, n, fold))
 				return true;
 		return false;
+	case VPCE_COND_ARN_EQUALS ... VPCE_COND_ARN_NOT_LIKE:
+		for (; v < end; v++)
+			if (vpce_arn_match(e, v->arn, s, n))
+				return true;
+		return false;
+	default:
+		break;
+	}
+	/* The other operators parse S once, then compare it with each value
+	 * in constant time.
+	 */
+	if (!vpce_step(e, 1 + n / 16 + c->n))
+		return false;
+	switch (c->op) {
 	case VPCE_COND_NUMERIC_EQUALS ... VPCE_COND_NUMERIC_GREATER_THAN_EQUALS:
 		if (!vpce_parse_num(s, n, &num))
 			return false;
@@ -1627,23 +1682,21 @@ static bool vpce_value_match(const struct vpce_policy *p,
 			if (vpce_cidr_contains(&v->cidr, &addr))
 				return true;
 		return false;
-	case VPCE_COND_ARN_EQUALS ... VPCE_COND_ARN_NOT_LIKE:
-		for (; v < end; v++)
-			if (vpce_arn_match(p, v->arn, req, s, n))
-				return true;
-		return false;
 	}
 	return false;
 }
 
-static bool vpce_cond_holds(const struct vpce_policy *p,
-			    const struct vpce_cond *c,
-			    const struct vpce_request *req)
+static bool vpce_cond_holds(struct vpce_eval *e, const struct vpce_cond *c)
 {
-	int k = vpce_req_find(req, p->strs + c->key, c->key_len), i;
+	const struct vpce_policy *p = e->p;
+	const struct vpce_request *req = e->req;
 	bool present = false, pos, sat;
 	const union vpce_val *v;
+	int k, i;
 
+	if (!vpce_step(e, 1 + req->nkeys + c->n))
+		return false;
+	k = vpce_req_find(req, p->strs + c->key, c->key_len);
 	if (c->op == VPCE_COND_NULL) {
 		bool absent = k < 0;
 
@@ -1657,8 +1710,7 @@ static bool vpce_cond_holds(const struct vpce_policy *p,
 		if (req->vals[i].key != k)
 			continue;
 		present = true;
-		pos = vpce_value_match(p, c, req, req->vals[i].s,
-				       req->vals[i].len);
+		pos = vpce_value_match(e, c, req->vals[i].s, req->vals[i].len);
 		sat = c->negated ? !pos : pos;
 		switch (c->qual) {
 		case VPCE_COND_FOR_ALL_VALUES:
@@ -1692,14 +1744,18 @@ static bool vpce_cond_holds(const struct vpce_policy *p,
 	}
 }
 
-static bool vpce_principal_match(const struct vpce_policy *p,
-				 const struct vpce_stmt *st,
-				 const struct vpce_request *req)
+static bool vpce_principal_match(struct vpce_eval *e,
+				 const struct vpce_stmt *st)
 {
+	const struct vpce_policy *p = e->p;
+	const struct vpce_request *req = e->req;
 	const struct vpce_princ *pr = p->princs + st->princ;
 	u32 i;
 
 	for (i = 0; i < st->nprinc; i++, pr++) {
+		/* At most an ARN's length of characters compared. */
+		if (!vpce_step(e, 1 + VPCE_ARN_MAX / 16))
+			return false;
 		switch (pr->kind) {
 		case VPCE_PRINC_ANY:
 			return true;
@@ -1715,49 +1771,49 @@ static bool vpce_principal_match(const struct vpce_policy *p,
 	return false;
 }
 
-static bool vpce_any_pat(const struct vpce_policy *p, u32 first, u32 n,
-			 const struct vpce_request *req, const char *s,
-			 u32 len, bool fold)
+static bool vpce_any_pat(struct vpce_eval *e, u32 first, u32 n,
+			 const char *s, u32 len, bool fold)
 {
 	u32 i;
 
 	for (i = 0; i < n; i++)
-		if (vpce_pat_match(p, &p->pats[first + i], req, s, len, fold))
+		if (vpce_pat_match(e, &e->p->pats[first + i], s, len, fold))
 			return true;
 	return false;
 }
 
-static bool vpce_stmt_applies(const struct vpce_policy *p,
-			      const struct vpce_stmt *st,
-			      const struct vpce_request *req)
+static bool vpce_stmt_applies(struct vpce_eval *e, const struct vpce_stmt *st)
 {
+	const struct vpce_request *req = e->req;
 	u32 i;
 
-	if (vpce_principal_match(p, st, req) == st->not_princ)
+	if (vpce_principal_match(e, st) == st->not_princ)
 		return false;
-	if (vpce_any_pat(p, st->act, st->nact, req, req->action,
+	if (vpce_any_pat(e, st->act, st->nact, req->action,
 			 req->action_len, true) == st->not_act)
 		return false;
-	if (vpce_any_pat(p, st->res, st->nres, req, req->resource,
+	if (vpce_any_pat(e, st->res, st->nres, req->resource,
 			 req->resource_len, false) == st->not_res)
 		return false;
 	for (i = 0; i < st->ncond; i++)
-		if (!vpce_cond_holds(p, &p->conds[st->cond + i], req))
+		if (!vpce_cond_holds(e, &e->p->conds[st->cond + i]))
 			return false;
 	return true;
 }
 
 /* Every statement of EFFECT that applies, or just whether one does. */
-static bool vpce_effect_applies(const struct vpce_policy *p, u8 effect,
-				const struct vpce_request *req,
+static bool vpce_effect_applies(struct vpce_eval *e, u8 effect,
 				unsigned long *matched)
 {
+	const struct vpce_policy *p = e->p;
 	bool any = false;
 	u32 i;
 
 	for (i = 0; i < p->nstmts; i++) {
+		if (!vpce_step(e, 1))
+			return false;
 		if (p->stmts[i].effect != effect ||
-		    !vpce_stmt_applies(p, &p->stmts[i], req))
+		    !vpce_stmt_applies(e, &p->stmts[i]))
 			continue;
 		if (!matched)
 			return true;
@@ -1767,17 +1823,26 @@ static bool vpce_effect_applies(const struct vpce_policy *p, u8 effect,
 	return any;
 }
 
-enum vpce_decision vpce_policy_eval(const struct vpce_policy *p,
-				    const struct vpce_request *req,
-				    unsigned long *matched)
+int vpce_policy_eval(const struct vpce_policy *p,
+		     const struct vpce_request *req, unsigned long *matched)
 {
+	struct vpce_eval e = {
+		.p = p,
+		.req = req,
+		.steps = VPCE_POLICY_EVAL_STEPS,
+	};
+	int decision = VPCE_DECISION_IMPLICIT_DENY;
+
 	if (matched)
 		bitmap_zero(matched, VPCE_POLICY_STATEMENTS_MAX);
 	if (!p)
 		return VPCE_DECISION_ALLOWED;
-	if (vpce_effect_applies(p, VPCE_EFFECT_DENY, req, matched))
-		return VPCE_DECISION_EXPLICIT_DENY;
-	if (vpce_effect_applies(p, VPCE_EFFECT_ALLOW, req, matched))
-		return VPCE_DECISION_ALLOWED;
-	return VPCE_DECISION_IMPLICIT_DENY;
+	if (vpce_effect_applies(&e, VPCE_EFFECT_DENY, matched))
+		decision = VPCE_DECISION_EXPLICIT_DENY;
+	else if (vpce_effect_applies(&e, VPCE_EFFECT_ALLOW, matched))
+		decision = VPCE_DECISION_ALLOWED;
+	/* Out of steps, some match failed early: whatever was decided is not
+	 * the policy's answer.
+	 */
+	return e.steps ? decision : -E2BIG;
 }

@@ -107,16 +107,17 @@ int vpce_request_parse(struct vpce_request *req, const struct nlattr *nest,
 		       struct netlink_ext_ack *extack);
 
 /*
- * Evaluate REQ against P with AWS's rules. P NULL is AWS's default policy,
- * which allows everything. MATCHED, when not NULL, is a bitmap of
- * VPCE_POLICY_STATEMENTS_MAX bits that gets the statements that decided
- * (see VPCE_CMD_POLICY_SIMULATE); without it evaluation stops at the first
- * statement that decides. Never allocates or sleeps: safe in softirq under
- * rcu_read_lock().
+ * Evaluate REQ against P with AWS's rules: an enum vpce_decision. P NULL is
+ * AWS's default policy, which allows everything. MATCHED, when not NULL, is
+ * a bitmap of VPCE_POLICY_STATEMENTS_MAX bits that gets the statements that
+ * decided (see VPCE_CMD_POLICY_SIMULATE); without it evaluation stops at
+ * the first statement that decides. -E2BIG when the evaluation needed more
+ * than VPCE_POLICY_EVAL_STEPS steps: there is no decision then (MATCHED is
+ * meaningless), and whoever asked must deny. Never allocates or sleeps:
+ * safe in softirq under rcu_read_lock().
  */
-enum vpce_decision vpce_policy_eval(const struct vpce_policy *p,
-				    const struct vpce_request *req,
-				    unsigned long *matched);
+int vpce_policy_eval(const struct vpce_policy *p,
+		     const struct vpce_request *req, unsigned long *matched);
 unsigned int vpce_policy_statements(const struct vpce_policy *p);
 /* Statement I's Sid, "" if it has none. */
 const char *vpce_policy_sid(const struct vpce_policy *p, unsigned int i);

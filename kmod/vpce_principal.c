@@ -49,7 +49,7 @@ static struct vpce_bindings *vpce_bindings_alloc(unsigned int n)
 {
 	struct vpce_bindings *bs;
 
-	bs = kzalloc(struct_size(bs, b, n), GFP_KERNEL);
+	bs = kzalloc(struct_size(bs, b, n), GFP_KERNEL_ACCOUNT);
 	if (bs)
 		bs->n = n;
 	return bs;

@@ -205,7 +205,7 @@ static bool vpce_targets_shrunk(const struct vpce_targets *old,
 
 	if (prev->n <= 1 || n <= 1 || n > prev->n)
 		return false;
-	had = bitmap_zalloc(old->n, GFP_KERNEL);
+	had = bitmap_zalloc(old->n, GFP_KERNEL_ACCOUNT);
 	if (!had)
 		return false;
 	for (c = 0; c < VPCE_MAGLEV_SIZE; c++)
@@ -285,10 +285,10 @@ static struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
 	bool need_all;
 	int ret = 0;
 
-	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL);
-	m = kmalloc_array(max(n, 1U), sizeof(*m), GFP_KERNEL);
+	ts = kzalloc(struct_size(ts, t, n), GFP_KERNEL_ACCOUNT);
+	m = kmalloc_array(max(n, 1U), sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (old && old->n)
-		map = kmalloc_array(old->n, sizeof(*map), GFP_KERNEL);
+		map = kmalloc_array(old->n, sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!ts || !m || (old && old->n && !map))
 		goto err;
 	if (!map)
@@ -374,10 +374,10 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	if (ret)
 		return ret;
 
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
+	svc = kzalloc(sizeof(*svc), GFP_KERNEL_ACCOUNT);
 	if (!svc)
 		return -ENOMEM;
-	svc->arn = kasprintf(GFP_KERNEL,
+	svc->arn = kasprintf(GFP_KERNEL_ACCOUNT,
 			     "arn:aws:ec2:%s:%012llu:vpc-endpoint-service/%s",
 			     VPCE_REGION, cfg->account, cfg->name);
 	if (!svc->arn) {
@@ -518,7 +518,7 @@ int vpce_service_allow(struct vpce_net *vn, struct vpce_service *svc,
 		NL_SET_ERR_MSG(extack, "the service has too many allowed principals");
 		return -ENOSPC;
 	}
-	ps = krealloc(svc->principals, struct_size(ps, arn, n + 1), GFP_KERNEL);
+	ps = krealloc(svc->principals, struct_size(ps, arn, n + 1), GFP_KERNEL_ACCOUNT);
 	if (!ps)
 		return -ENOMEM;
 	ps->arn[n] = *arn;
@@ -590,7 +590,7 @@ int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
 	ret = vpce_tstats_add(vn, svc, &tgt->addr);
 	if (ret)
 		return ret;
-	t = kmalloc_array(old->n + 1, sizeof(*t), GFP_KERNEL);
+	t = kmalloc_array(old->n + 1, sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (t) {
 		memcpy(t, old->t, old->n * sizeof(*t));
 		t[old->n] = *tgt;
@@ -622,7 +622,7 @@ int vpce_target_del(struct vpce_net *vn, struct vpce_service *svc,
 		NL_SET_ERR_MSG(extack, "the service has no such target");
 		return -ENOENT;
 	}
-	t = kmemdup(old->t, old->n * sizeof(*t), GFP_KERNEL);
+	t = kmemdup(old->t, old->n * sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
 	memmove(&t[i], &t[i + 1], (old->n - i - 1) * sizeof(*t));
@@ -681,7 +681,7 @@ int vpce_target_set(struct vpce_net *vn, struct vpce_service *svc,
 		if (!drain)
 			return -ENOMEM;
 	}
-	t = kmemdup(old->t, old->n * sizeof(*t), GFP_KERNEL);
+	t = kmemdup(old->t, old->n * sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t) {
 		kfree(drain);
 		return -ENOMEM;

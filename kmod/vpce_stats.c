@@ -79,12 +79,12 @@ static struct vpce_counters_block *vpce_counters_block_new(void)
 	struct vpce_counters_block *blk;
 	int cpu;
 
-	blk = kzalloc(struct_size(blk, cpu, nr_cpu_ids), GFP_KERNEL);
+	blk = kzalloc(struct_size(blk, cpu, nr_cpu_ids), GFP_KERNEL_ACCOUNT);
 	if (!blk)
 		return NULL;
 	INIT_LIST_HEAD(&blk->list);
 	for_each_possible_cpu(cpu) {
-		blk->cpu[cpu] = kmalloc_node(VPCE_COUNTERS_PAGE, GFP_KERNEL,
+		blk->cpu[cpu] = kmalloc_node(VPCE_COUNTERS_PAGE, GFP_KERNEL_ACCOUNT,
 					     cpu_to_node(cpu));
 		if (!blk->cpu[cpu]) {
 			vpce_counters_block_free(blk);
@@ -285,7 +285,7 @@ int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
 
 	lockdep_assert_held(&vn->lock);
 
-	ts = kzalloc(sizeof(*ts), GFP_KERNEL);
+	ts = kzalloc(sizeof(*ts), GFP_KERNEL_ACCOUNT);
 	if (!ts)
 		return -ENOMEM;
 	if (vpce_counters_alloc(&ts->stats, 1)) {

@@ -30,7 +30,7 @@ static struct nf_ct_timeout *vpce_timeout_alloc(u8 proto, const unsigned int *v,
 {
 	struct nf_ct_timeout *t;
 
-	t = kzalloc(struct_size(t, data, n * sizeof(*v)), GFP_KERNEL);
+	t = kzalloc(struct_size(t, data, n * sizeof(*v)), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return NULL;
 	refcount_set(&t->refcnt, 1);

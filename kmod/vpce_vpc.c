@@ -97,7 +97,7 @@ static struct vpce_dev *vpce_dev_alloc(struct vpce_net *vn, int ifindex,
 	struct vpce_dev *d;
 	int id;
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return NULL;
 	/* Reserve the zone now, publish the device in it later. */
@@ -107,7 +107,7 @@ static struct vpce_dev *vpce_dev_alloc(struct vpce_net *vn, int ifindex,
 		goto err_free;
 
 	nf_ct_zone_init(&zone, id, NF_CT_ZONE_DIR_ORIG, 0);
-	d->tmpl = nf_ct_tmpl_alloc(vn->net, &zone, GFP_KERNEL);
+	d->tmpl = nf_ct_tmpl_alloc(vn->net, &zone, GFP_KERNEL_ACCOUNT);
 	if (!d->tmpl)
 		goto err_zone;
 	/* Templates are never inserted in the table; like xt_CT's, they
@@ -185,7 +185,7 @@ int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 		return ret;
 	}
 
-	vpc = kzalloc(sizeof(*vpc), GFP_KERNEL);
+	vpc = kzalloc(sizeof(*vpc), GFP_KERNEL_ACCOUNT);
 	if (!vpc)
 		return -ENOMEM;
 	strscpy_pad(vpc->named.name, cfg->name, sizeof(vpc->named.name));

@@ -10,9 +10,10 @@
  *	the table below whose name contains PATTERN, deletes the fixture.
  *	DEV1 and DEV2 are devices of this netns not bound to any VPC.
  *   nlbad [-d DEV] [-v VPC] [-s SVC] [-e EP] [-t ADDR] perm
- *	Run without CAP_NET_ADMIN: every state-changing command must fail
- *	with EPERM, every GET must succeed. The names are existing objects
- *	to aim the DEL and GET requests at (defaults: names that don't exist).
+ *	Run without CAP_NET_ADMIN in the netns's user namespace: every
+ *	command, GETs, dumps and the simulator included, must fail with
+ *	EPERM. The names are existing objects to aim the DEL and GET
+ *	requests at (defaults: names that don't exist).
  *   nlbad dumpintr DEV...
  *	Creates one VPC per device, reads a VPC dump one datagram at a time
  *	and changes the table in the middle: the rest of the dump must carry
@@ -1814,27 +1815,35 @@ static int mode_perm(struct mnl_socket *nl, const char *vpc, const char *svc,
 		  O_NOMSG, 0, NOATTRS },
 		{ "perm/principal_del_empty", VPCE_CMD_PRINCIPAL_DEL, 0, EPERM,
 		  O_NOMSG, 0, NOATTRS },
+		/* Reads too, and the simulator, which costs CPU. */
 		{ "perm/principal_dump", VPCE_CMD_PRINCIPAL_GET, NLM_F_DUMP,
-		  WANT_OK, 0, 0, NOATTRS },
-		/* The simulator changes nothing: anyone may use it. */
-		{ "perm/policy_simulate", VPCE_CMD_POLICY_SIMULATE, 0, WANT_OK, 0,
-		  0, ATTRS(POL_OK, REQ_OK) },
-		{ "perm/vpc_dump", VPCE_CMD_VPC_GET, NLM_F_DUMP, WANT_OK, 0, 0,
+		  EPERM, O_NOMSG, 0, NOATTRS },
+		{ "perm/policy_simulate", VPCE_CMD_POLICY_SIMULATE, 0, EPERM,
+		  O_NOMSG, 0, ATTRS(POL_OK, REQ_OK) },
+		{ "perm/vpc_dump", VPCE_CMD_VPC_GET, NLM_F_DUMP, EPERM, O_NOMSG, 0,
 		  NOATTRS },
-		{ "perm/service_dump", VPCE_CMD_SERVICE_GET, NLM_F_DUMP, WANT_OK, 0,
-		  0, NOATTRS },
-		{ "perm/target_dump", VPCE_CMD_TARGET_GET, NLM_F_DUMP, WANT_OK, 0, 0,
+		{ "perm/service_dump", VPCE_CMD_SERVICE_GET, NLM_F_DUMP, EPERM,
+		  O_NOMSG, 0, NOATTRS },
+		{ "perm/target_dump", VPCE_CMD_TARGET_GET, NLM_F_DUMP, EPERM,
+		  O_NOMSG, 0, NOATTRS },
+		{ "perm/endpoint_dump", VPCE_CMD_ENDPOINT_GET, NLM_F_DUMP, EPERM,
+		  O_NOMSG, 0, NOATTRS },
+		{ "perm/stats_dump", VPCE_CMD_STATS_GET, NLM_F_DUMP, EPERM,
+		  O_NOMSG, 0, NOATTRS },
+		{ "perm/flow_dump", VPCE_CMD_FLOW_GET, NLM_F_DUMP, EPERM,
+		  O_NOMSG, 0, NOATTRS },
+		{ "perm/flow_del", VPCE_CMD_FLOW_DEL, 0, EPERM, O_NOMSG, 0,
 		  NOATTRS },
-		{ "perm/endpoint_dump", VPCE_CMD_ENDPOINT_GET, NLM_F_DUMP, WANT_OK, 0,
-		  0, NOATTRS },
+		{ "perm/flush", VPCE_CMD_FLUSH, 0, EPERM, O_NOMSG, 0, NOATTRS },
 	};
 	const struct tcase perm_named[] = {
-		{ "perm/vpc_get", VPCE_CMD_VPC_GET, 0, WANT_OK, 0, 0, vpc_name },
-		{ "perm/service_get", VPCE_CMD_SERVICE_GET, 0, WANT_OK, 0, 0,
+		{ "perm/vpc_get", VPCE_CMD_VPC_GET, 0, EPERM, O_NOMSG, 0,
+		  vpc_name },
+		{ "perm/service_get", VPCE_CMD_SERVICE_GET, 0, EPERM, O_NOMSG, 0,
 		  svc_name },
-		{ "perm/target_dump_service", VPCE_CMD_TARGET_GET, NLM_F_DUMP, WANT_OK,
-		  0, 0, svc_filter },
-		{ "perm/endpoint_get", VPCE_CMD_ENDPOINT_GET, 0, WANT_OK, 0, 0,
+		{ "perm/target_dump_service", VPCE_CMD_TARGET_GET, NLM_F_DUMP,
+		  EPERM, O_NOMSG, 0, svc_filter },
+		{ "perm/endpoint_get", VPCE_CMD_ENDPOINT_GET, 0, EPERM, O_NOMSG, 0,
 		  ep_name },
 	};
 

@@ -5,10 +5,18 @@
  * This header is the one definition of the "vpce" generic netlink family. The
  * kernel module and vpcectl both include it.
  *
- * Objects live per network namespace. Every command that changes state needs
- * CAP_NET_ADMIN in the namespace's user namespace (GENL_ADMIN_PERM). Every
- * rejected request carries an extended ack message saying why, and a rejected
- * request changes nothing.
+ * Objects live per network namespace. Every command, reads, dumps and
+ * VPCE_CMD_POLICY_SIMULATE included, and membership of the multicast group
+ * VPCE_MCGRP_EVENTS, need CAP_NET_ADMIN in the user namespace that owns the
+ * network namespace (GENL_UNS_ADMIN_PERM, GENL_MCAST_CAP_NET_ADMIN), as
+ * WireGuard's do; without it they fail with EPERM. So a user namespace
+ * manages the network namespaces it owns and no other; what its commands
+ * allocate is charged to its memory cgroup. The objects of a namespace name
+ * every tenant's accounts, ARNs and addresses: they are for administrators
+ * only. Commands of different namespaces run in parallel; those of one
+ * namespace one at a time. Every rejected request carries an extended ack
+ * message saying why (except EPERM, which genetlink gives before the
+ * module sees the request), and a rejected request changes nothing.
  *
  * Names (VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE) are NUL-terminated strings
  * of 1 to VPCE_NAME_MAX characters from [A-Za-z0-9._-]. Zone names
@@ -128,8 +136,7 @@
  *	VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS (when set), VPCE_A_DEREG_DELAY,
  *	VPCE_A_IDLE_TIMEOUT and VPCE_A_HEALTH_CHECK (VPCE_HC_A_PROTO only
  *	when there is none), and for a gateway service VPCE_A_PREFIXES.
- *	VPCE_A_HASH_SEED comes only when a seed was set and only to a
- *	requester with CAP_NET_ADMIN.
+ *	VPCE_A_HASH_SEED comes only when a seed was set.
  *
  * VPCE_CMD_TARGET_ADD: register a target with a service.
  *	VPCE_A_SERVICE		required
@@ -267,7 +274,10 @@
  *
  * VPCE_CMD_POLICY_SIMULATE: evaluate a request against a policy document,
  *	with the evaluator the data path runs for every new flow, and say
- *	what AWS would decide. Changes nothing, so anyone may ask.
+ *	what AWS would decide. Changes nothing and takes no lock, but costs
+ *	CPU: CAP_NET_ADMIN as every command. E2BIG, "policy too complex to
+ *	evaluate", when the evaluation needs more than VPCE_POLICY_EVAL_STEPS
+ *	steps (see "Endpoint policies").
  *	VPCE_A_POLICY		required, the compiled policy (VPCE_POLICY_A_*)
  *	VPCE_A_POLICY_TEXT	optional, the document as given; only checked
  *	VPCE_A_REQUEST		required, VPCE_REQ_A_*: the request
@@ -286,8 +296,8 @@
  *	uses it to undo a batch that failed part way.
  *
  * VPCE_CMD_STATS_GET: counters, as AWS's CloudWatch metrics for PrivateLink
- *	(dump only; needs CAP_NET_ADMIN, because counting live flows walks
- *	the namespace's whole conntrack table and vpce's own). Request, all
+ *	(dump only; counting live flows walks the namespace's whole
+ *	conntrack table and vpce's own, once per dump). Request, all
  *	optional:
  *	VPCE_A_STATS_OF		u8, enum vpce_stats_of: only that kind of
  *				object (default: endpoints, then services,
@@ -334,7 +344,7 @@
  *	interface endpoints; it holds at most nf_conntrack_max flows per
  *	namespace). Other flows are conntrack's ("conntrack -L" lists them);
  *	with conntrack=1 all are, and this is refused with EOPNOTSUPP.
- *	Dump only; needs CAP_NET_ADMIN (it shows every tenant's addresses).
+ *	Dump only.
  *	Request, all optional, each narrowing the dump:
  *	VPCE_A_NAME		an endpoint: only its flows
  *	VPCE_A_SERVICE		only flows to endpoints of that service
@@ -620,7 +630,8 @@ enum vpce_flow_state {
  * (as VPCE_CMD_ENDPOINT_GET or VPCE_CMD_TARGET_GET would return it, with
  * that command number) plus VPCE_A_EVENT saying what happened. These are
  * AWS's connection notification events, and target health and policy
- * changes.
+ * changes. Joining the group needs CAP_NET_ADMIN in the user namespace that
+ * owns the network namespace, as every command does.
  */
 #define VPCE_MCGRP_EVENTS	"events"
 
@@ -759,6 +770,17 @@ enum vpce_hc_proto {
  * taken as ForAnyValue (negated operators: no value may match). See
  * Documentation/policy.md.
  *
+ * Evaluation is bounded: it takes at most VPCE_POLICY_EVAL_STEPS steps (a
+ * step is about one character compared by wildcard matching, or one
+ * statement, principal, pattern, condition or value tried). The limits
+ * above still let a policy and a request ask for billions (many '*' and
+ * long variables against long values); such an evaluation stops, and has
+ * no decision: VPCE_CMD_POLICY_SIMULATE fails with E2BIG, "policy too
+ * complex to evaluate", and the data path denies the flow (fails closed)
+ * as a policy refusal, counted in VPCE_STATS_A_DROP_POLICY (and logged,
+ * rate limited, with the endpoint's name), or ends it when a policy change
+ * re-evaluates a live flow. Policies people write take a few thousand steps.
+ *
  * VPCE_A_REQUEST, nested VPCE_REQ_A_* (at most VPCE_REQUEST_BYTES_MAX bytes
  * of strings in all):
  *	VPCE_REQ_A_ACTION	string, required, e.g. "vpce:Connect"
@@ -787,6 +809,7 @@ enum vpce_hc_proto {
 #define VPCE_REQUEST_KEYS_MAX		16	/* context keys per request */
 #define VPCE_REQUEST_VALUES_MAX		32	/* context values per request */
 #define VPCE_REQUEST_BYTES_MAX		4096	/* string bytes per request */
+#define VPCE_POLICY_EVAL_STEPS		(1U << 20) /* steps per evaluation */
 
 enum vpce_policy_version {
 	VPCE_POLICY_VERSION_2008_10_17,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #define GFP_KERNEL 0
+#define GFP_KERNEL_ACCOUNT 0
 #define kmalloc_array(n, size, gfp) malloc((n) * (size))
 #define kvmalloc_array(n, size, gfp) malloc((n) * (size))
 #define kcalloc(n, size, gfp) calloc(n, size)
