@@ -91,7 +91,7 @@ static void send_frame(int fd, const struct sockaddr_ll *sll, const void *buf,
 		      sizeof(*sll)) < 0) {
 		if (errno != ENOBUFS && errno != EAGAIN)
 			die("sendto");
-		usleep(100);
+		nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
 	}
 }
 
@@ -155,7 +155,6 @@ static void ns_flood(const char *ifname, const char *target, long count)
 	} __attribute__((packed)) f;
 	struct sockaddr_ll sll;
 	struct in6_addr tgt;
-	uint32_t sum;
 	uint64_t r;
 	int fd;
 	long i;
@@ -192,7 +191,9 @@ static void ns_flood(const char *ifname, const char *target, long count)
 		f.ip6.ip6_src.s6_addr[8] |= 0x80;
 		f.ns.nd_ns_cksum = 0;
 		/* pseudo-header: addresses, length, next header */
-		sum = csum_add(0, &f.ip6.ip6_src, 32);
+		uint32_t sum = csum_add(0, &f.ip6.ip6_src, 32);
+
+
 		sum += sizeof(f.ns) + sizeof(f.opt) + IPPROTO_ICMPV6;
 		sum = csum_add(sum, &f.ns, sizeof(f.ns) + sizeof(f.opt));
 		f.ns.nd_ns_cksum = htons(~sum & 0xffff);
