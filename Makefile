@@ -8,6 +8,8 @@
 # make check KERNEL=debug
 #               the suite on a KASAN/UBSAN/lockdep/kmemleak kernel built
 #               once from linux-source-6.1 (scripts/debug-kernel; cached)
+# make soak     long runs kept out of make check (the flow table at its
+#               hard limit)
 # make fuzz     the long netlink fuzzer run (NLFUZZ_COUNT messages) in the VM
 # make bench    benchmarks vs plain/conntrack/nft/ipvs/iptables in the VM;
 #               JSON to $(BENCH_JSON)
@@ -34,7 +36,7 @@ UNITDIR ?= /lib/systemd/system
 COMPLETIONDIR ?= /usr/share/bash-completion/completions
 INSTALL ?= install
 
-.PHONY: all module userspace selftests-bin clean check check-debug demo lint deps \
+.PHONY: all module userspace selftests-bin clean check check-debug demo lint deps soak \
 	install install-dkms check-install fuzz bench
 
 all: module userspace
@@ -74,6 +76,13 @@ check-debug:
 	VM_APPEND="panic_on_warn=1" VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
 	VPCE_TIMEOUT_SCALE=$(DEBUG_TIMEOUT_SCALE) \
 		scripts/vm-run --kernel "$$dir/install/vmlinuz-$$kver" -- selftests/run $(TESTS)
+
+# Long runs that are not in `make check`: the own flow table at its hard
+# limit (half a million flows).
+soak: deps
+	$(MAKE) all selftests-bin
+	VPCE_SOAK=1 VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-7200} \
+		scripts/vm-run -- selftests/run 65-big-table
 
 NLFUZZ_COUNT ?= 1000000
 fuzz: deps

@@ -12,6 +12,12 @@
 # most of them finish without an RCU stall or soft lockup (the runner fails
 # the test on either report), and the VM answers in the meantime.
 #
+# It runs in `make soak` (VPCE_SOAK=1), not in `make check`: filling the
+# table takes minutes under emulation, and unanswered UDP flows live 120 s,
+# so the VM must create more than 4,400 flows a second for the table ever
+# to be full; these 2-core machines manage 2,000-3,000 a second while
+# other VMs run (Documentation/hardening.md).
+#
 # timeout: 1200
 
 # shellcheck source-path=SCRIPTDIR
@@ -19,6 +25,7 @@
 . "$(dirname "$0")/privatelink.sh"
 
 need_cmd python3 jq nft
+[ "${VPCE_SOAK:-0}" = 1 ] || skip "a soak test: make soak"
 [ "${VPCE_TIMEOUT_SCALE:-1}" -gt 1 ] && skip "half a million flows take too long on the debug kernel"
 CAP=524287
 NSRC=9
@@ -48,8 +55,15 @@ full() { [ "$(active)" -ge $((CAP - 1000)) ]; }
 fill() {
 	local t0=$SECONDS amac
 	amac=$(cat /sys/class/net/va/address)
-	ip netns exec vpca udpflood eth0 "$amac" 10.0.0.11 $NSRC "$EP_ADDR" 53 >/dev/null ||
-		fail "udpflood failed"
+	# Frames the host could not take in time are lost (the backlog is
+	# full): each pass sends every port again, which refreshes the flows
+	# it made before and makes those it lost.
+	for pass in 1 2 3 4 5 6; do
+		ip netns exec vpca udpflood eth0 "$amac" 10.0.0.11 $NSRC "$EP_ADDR" 53 >/dev/null ||
+			fail "udpflood failed"
+		log "pass $pass: $(active) flows after $((SECONDS - t0)) s"
+		full && break
+	done
 	wait_for 30 full || fail "the table holds $(active) flows after the flood, not about $CAP"
 	log "flood: $(active) flows in $((SECONDS - t0)) s"
 }
