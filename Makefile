@@ -9,6 +9,7 @@
 #               the suite on a KASAN/UBSAN/lockdep/kmemleak kernel built
 #               once from linux-source-6.1 (scripts/debug-kernel; cached)
 # make fuzz     the long netlink fuzzer run (NLFUZZ_COUNT messages) in the VM
+#               (VM_SMP=4), with traffic and configuration churn alongside
 # make bench    benchmarks vs plain/conntrack/nft/ipvs/iptables in the VM;
 #               JSON to $(BENCH_JSON)
 # make install  install the module, vpcectl, vpced, man pages, bash
@@ -79,6 +80,7 @@ NLFUZZ_COUNT ?= 1000000
 fuzz: deps
 	$(MAKE) all selftests-bin
 	VPCE_NLFUZZ_COUNT=$(NLFUZZ_COUNT) VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
+	VM_SMP=$${VM_SMP:-4} \
 		scripts/vm-run -- selftests/run 50-nlfuzz
 
 # The instruction profiler plugin for qemu (VPCE_BENCH_PERF=1 make bench;
