@@ -11,6 +11,7 @@
 # make soak     long runs kept out of make check (the flow table at its
 #               hard limit)
 # make fuzz     the long netlink fuzzer run (NLFUZZ_COUNT messages) in the VM
+#               (VM_SMP=4), with traffic and configuration churn alongside
 # make bench    benchmarks vs plain/conntrack/nft/ipvs/iptables in the VM;
 #               JSON to $(BENCH_JSON)
 # make install  install the module, vpcectl, vpced, man pages, bash
@@ -88,6 +89,7 @@ NLFUZZ_COUNT ?= 1000000
 fuzz: deps
 	$(MAKE) all selftests-bin
 	VPCE_NLFUZZ_COUNT=$(NLFUZZ_COUNT) VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
+	VM_SMP=$${VM_SMP:-4} \
 		scripts/vm-run -- selftests/run 50-nlfuzz
 
 # The instruction profiler plugin for qemu (VPCE_BENCH_PERF=1 make bench;

@@ -33,7 +33,7 @@ static bool vpce_iam_name_ok(const char *s)
 	if (!*s || *s == '/' || s[strlen(s) - 1] == '/')
 		return false;
 	for (; *s; s++)
-		if (!isalnum(*s) && !strchr("+=,.@_-/", *s))
+		if (!vpce_ascii_alnum(*s) && !strchr("+=,.@_-/", *s))
 			return false;
 	return true;
 }

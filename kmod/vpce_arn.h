@@ -6,9 +6,21 @@
 #ifndef _VPCE_ARN_H
 #define _VPCE_ARN_H
 
+#include <linux/ctype.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #include <uapi/linux/vpce.h>
+
+/*
+ * [A-Za-z0-9], what names, IAM names and key names are made of. The
+ * kernel's isalnum() is Latin-1: it also takes 0xc0-0xff (but 0xd7 and
+ * 0xf7), which would let bytes that are not even UTF-8 into names that
+ * users, save files and JSON output must be able to show.
+ */
+static inline bool vpce_ascii_alnum(char c)
+{
+	return isascii(c) && isalnum(c);
+}
 
 /*
  * An IAM principal as service permissions, requesters and principal

@@ -12,6 +12,7 @@
  */
 
 #include "vpce_netlink.h"
+#include "vpce_arn.h"
 #include "vpce_conn.h"
 #include "vpce_drain.h"
 #include "vpce_endpoint.h"
@@ -67,7 +68,7 @@ static bool vpce_valid_name(const char *s)
 	if (!*s)
 		return false;
 	for (; *s; s++)
-		if (!isalnum(*s) && *s != '.' && *s != '_' && *s != '-')
+		if (!vpce_ascii_alnum(*s) && *s != '.' && *s != '_' && *s != '-')
 			return false;
 	return true;
 }
@@ -161,7 +162,7 @@ static bool vpce_valid_dns(const char *s)
 			if (!len || s[-1] == '-' || !s[1])
 				return false;
 			len = 0;
-		} else if (isalnum(*s) || (*s == '-' && len)) {
+		} else if (vpce_ascii_alnum(*s) || (*s == '-' && len)) {
 			if (++len > 63)
 				return false;
 		} else {

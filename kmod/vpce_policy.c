@@ -206,7 +206,7 @@ static bool vpce_key_valid(const char *s, u32 len)
 	if (!len)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(s[i]) && !strchr(":/_.-+=@", s[i]))
+		if (!vpce_ascii_alnum(s[i]) && !strchr(":/_.-+=@", s[i]))
 			return false;
 	return true;
 }

@@ -2,7 +2,7 @@
 /*
  * nlfuzz: a generic netlink fuzzer for the "vpce" family.
  *
- *   nlfuzz [-n COUNT] [-s SEED] [-c CHECK_EVERY] [-k] [-v] DEV...
+ *   nlfuzz [-n COUNT] [-s SEED] [-c CHECK_EVERY] [-k] [-x] [-v] DEV...
  *
  * Sends COUNT (default 20000) requests for every command of enum vpce_cmd as
  * the header defines it at build time (and a few numbers beyond it): valid
@@ -26,6 +26,16 @@
  * target counts match what the dumps list, and every object answers a GET of
  * its own. At the end everything is deleted and the dumps must be empty
  * (unless -k: keep it, for a test that then deletes the netns).
+ *
+ * -x (shared): the netns is not the fuzzer's alone - real traffic and its
+ * configuration live there too, changed by others while the fuzzer runs. It
+ * then never sends VPCE_CMD_FLUSH, binds only DEV... (no random ifindex, so
+ * the other tenants' devices are not taken; a mutation may still hit one, and
+ * vpce refuses a device bound elsewhere), keeps its objects at the end (-k:
+ * whoever owns the netns flushes it), and checks of the state only what holds
+ * whatever the others do: every dump completes and lists each name once.
+ * Its objects are all named "fz-...": the others' names are never chosen
+ * (a garbage name might still hit one, as any misbehaving client could).
  *
  * The kernel must answer every request (a five-second silence is a failure);
  * whether it crashed or warned is for the caller to see in dmesg
@@ -79,7 +89,7 @@
 
 static uint16_t family;
 static unsigned int seq;
-static bool verbose, keep;
+static bool verbose, keep, shared;
 static uint32_t *devs;
 static int ndevs;
 
@@ -290,6 +300,8 @@ static uint64_t rnd_account(void)
 
 static uint32_t rnd_ifindex(void)
 {
+	if (shared)	/* never another tenant's device (0: none) */
+		return ndevs ? devs[rnd(ndevs)] : 0;
 	if (ndevs && chance(90))
 		return devs[rnd(ndevs)];
 	return chance(50) ? rnd(64) : (uint32_t)rnd64();
@@ -1024,6 +1036,9 @@ static bool check_state(struct mnl_socket *nl, bool quiet)
 	check_unique(&t_vpcs, "VPC");
 	check_unique(&t_svcs, "service");
 	check_unique(&t_eps, "endpoint");
+	/* In a shared netns the rest may change between two dumps. */
+	if (shared)
+		goto out;
 
 	for (i = 0; i < t_eps.n; i++) {
 		const struct obj *e = &t_eps.o[i];
@@ -1074,6 +1089,7 @@ static bool check_state(struct mnl_socket *nl, bool quiet)
 	for (i = 0; i < t_eps.n; i++)
 		check_get(nl, VPCE_CMD_ENDPOINT_GET, t_eps.o[i].name, "endpoint");
 
+out:
 	if (!quiet || verbose)
 		printf("state: %u VPCs, %u services, %u targets, %u endpoints, %u principal bindings\n",
 		       t_vpcs.n, t_svcs.n, t_tgts.n, t_eps.n, t_princ.n);
@@ -1302,7 +1318,7 @@ static uint8_t pick_cmd(void)
 	/* A flush empties the namespace: now and then, not one request in
 	 * twenty-five, or most of the run would find nothing to act on.
 	 */
-	if (is_flush(cmd) && !chance(5))
+	if (is_flush(cmd) && (shared || !chance(5)))
 		cmd = VPCE_CMD_ENDPOINT_GET;
 	return cmd;
 }
@@ -1316,7 +1332,7 @@ static bool is_get(uint8_t cmd)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: nlfuzz [-n COUNT] [-s SEED] [-c CHECK_EVERY] [-k] [-v] DEV...\n");
+	fprintf(stderr, "usage: nlfuzz [-n COUNT] [-s SEED] [-c CHECK_EVERY] [-k] [-x] [-v] DEV...\n");
 	exit(2);
 }
 
@@ -1329,7 +1345,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int opt, k;
 
-	while ((opt = getopt(argc, argv, "n:s:c:kv")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:kxv")) != -1) {
 		switch (opt) {
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -1341,6 +1357,10 @@ int main(int argc, char **argv)
 			check_every = strtoul(optarg, NULL, 0);
 			break;
 		case 'k':
+			keep = true;
+			break;
+		case 'x':
+			shared = true;
 			keep = true;
 			break;
 		case 'v':
