@@ -51,14 +51,6 @@ stop=$tmp/stop
 
 # --- traffic and churn in the initial netns --------------------------------
 
-add_bulk() {
-	vpcectl service add bulk account 333333333333 listener tcp:5201 \
-		nlb "$NLB" >/dev/null &&
-		vpcectl service allow bulk principal 111111111111 &&
-		vpcectl target add bulk 192.168.1.10 &&
-		vpcectl endpoint add epbulk vpc A service bulk addr 10.0.0.101
-}
-
 # loop NAME CMD... : run CMD until the test says stop. NAME.rounds holds
 # "ROUNDS OK ANSWERS": the rounds, those CMD succeeded in, and the answers
 # of identity servers seen; NAME.log what failed.
@@ -146,13 +138,7 @@ pids=()
 if [ "$traffic" != 0 ]; then
 	pl_topology
 	pl_config
-	# A flushed flow leaves a test hanging: the timeouts end it, and
-	# --idle-timeout restarts a server stuck in one.
-	ip netns exec prov iperf3 -s -B 192.168.1.10 -p 5201 --idle-timeout 5 \
-		--rcv-timeout 3000 >"$tmp/iperf3-s.log" 2>&1 </dev/null &
-	defer kill $!
-	wait_for 10 _pl_bound prov -Hltn 192.168.1.10:5201 || fail "iperf3 server not up"
-	add_bulk || fail "adding the bulk service"
+	pl_bulk "$tmp/iperf3-s.log"
 	vpcectl save >"$tmp/saved" || fail "vpcectl save"
 	for i in 0 1 2 3; do
 		ip link add "fx$i" type dummy || fail "adding dummy fx$i"

@@ -45,18 +45,7 @@ sysctl -qw net.netfilter.nf_conntrack_max=2048
 
 # A second service with its own endpoint in VPC A, for bulk traffic and to
 # be deleted under it.
-ip netns exec prov iperf3 -s -D -B 192.168.1.10 -p 5201 --logfile "$tmp/iperf3-s.log" ||
-	fail "iperf3 server"
-defer pkill -f "iperf3 -s -D -B 192.168.1.10"
-wait_for 10 _pl_bound prov -Hltn 192.168.1.10:5201 || fail "iperf3 server not up"
-add_bulk() {
-	vpcectl service add bulk account 333333333333 listener tcp:5201 \
-		nlb "$NLB" >/dev/null &&
-		vpcectl service allow bulk principal 111111111111 &&
-		vpcectl target add bulk 192.168.1.10 &&
-		vpcectl endpoint add epbulk vpc A service bulk addr 10.0.0.101
-}
-add_bulk || fail "adding the bulk service"
+pl_bulk "$tmp/iperf3-s.log"
 vpcectl save >"$tmp/saved" || fail "vpcectl save"
 
 stop=$tmp/stop
@@ -94,11 +83,11 @@ churn() {
 	vpcectl endpoint add epb vpc B service svc addr "$EP_ADDR"
 	vpcectl endpoint del epbulk
 	vpcectl service del bulk
-	add_bulk
+	pl_bulk_add
 	vpcectl flush
 	vpcectl restore "$tmp/saved"
 }
-export -f churn add_bulk
+export -f churn pl_bulk_add
 export EP_ADDR NLB tmp
 loop churn bash -c churn &
 pids+=($!)

@@ -66,6 +66,29 @@ pl_topology() {
 	done
 }
 
+# pl_bulk_add : a second service, "bulk" (tcp:5201 to 192.168.1.10), with
+# its endpoint epbulk in VPC A at 10.0.0.101: for bulk traffic (pl_bulk)
+# and for a service to delete and add again under it.
+pl_bulk_add() {
+	vpcectl service add bulk account 333333333333 listener tcp:5201 \
+		nlb "$NLB" >/dev/null &&
+		vpcectl service allow bulk principal 111111111111 &&
+		vpcectl target add bulk 192.168.1.10 &&
+		vpcectl endpoint add epbulk vpc A service bulk addr 10.0.0.101
+}
+
+# pl_bulk LOG : an iperf3 server on 192.168.1.10:5201 in prov (its output
+# to LOG), and pl_bulk_add. A flushed flow leaves an iperf3 test hanging:
+# the server's timeouts end it, and --idle-timeout restarts a server stuck
+# in one.
+pl_bulk() {
+	ip netns exec prov iperf3 -s -B 192.168.1.10 -p 5201 --idle-timeout 5 \
+		--rcv-timeout 3000 >"$1" 2>&1 </dev/null &
+	defer kill $!
+	wait_for 10 _pl_bound prov -Hltn 192.168.1.10:5201 || fail "iperf3 server not up"
+	pl_bulk_add || fail "adding the bulk service"
+}
+
 # pl_config : the VPCs, service, targets and endpoints above.
 pl_config() {
 	local t
