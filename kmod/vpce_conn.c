@@ -674,11 +674,14 @@ static bool vpce_conn_in_window(struct vpce_conn *c, const struct tcphdr *th,
 	if (!test_bit(VPCE_CONN_REPLIED, &c->flags)) {
 		/* Before the target has answered: the client repeats its SYN;
 		 * the target's first word (SYN-ACK, or a reset) acknowledges
-		 * exactly that SYN.
+		 * that SYN: all of it, or (a Fast Open SYN whose data the
+		 * target did not take) part of it.
 		 */
 		if (dir == IP_CT_DIR_ORIGINAL)
 			return th->syn && !th->ack && end == sent;
-		return th->ack && ack == READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]);
+		sent = READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]);
+		return th->ack && !after(ack, sent) &&
+			after(ack, sent - VPCE_CONN_MAXACKWINDOW);
 	}
 	if (th->syn)	/* a SYN or SYN-ACK again: the same one */
 		return end == sent;
