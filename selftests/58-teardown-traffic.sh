@@ -97,7 +97,9 @@ for ct in 0 1; do
 	defer kill "${pids[@]}"
 	wait_for 20 grep -q '^srv' "$tmp/q.out" ||
 		fail "conntrack=$ct: no traffic before the churn"
-	wait_for 20 sh -c "vpcectl -j stats show service svc | jq -e '.[0].BytesProcessed > 10000000'" ||
+	# A megabyte: the debug kernel under emulation moves little more in
+	# the time allowed.
+	wait_for 20 sh -c "vpcectl -j stats show service svc | jq -e '.[0].BytesProcessed > 1000000'" ||
 		fail "conntrack=$ct: no bulk traffic before the churn"
 
 	start=$SECONDS
