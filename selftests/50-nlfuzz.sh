@@ -231,6 +231,7 @@ if [ "$traffic" != 0 ]; then
 		fail "VPC B: no TCP connection through the endpoint after the fuzzing"
 	wait_for 30 ns_query vpcb "$EP_ADDR" 53 --udp --count 3 --timeout 2 ||
 		fail "VPC B: no UDP answer through the endpoint after the fuzzing"
+	pl_bulk_server "$tmp/iperf3-s.log"
 	wait_for 30 bulk 1 ||
 		fail "the bulk endpoint does not answer after the fuzzing: $(bulk 1 2>&1 | tail -n 3)"
 	log "the endpoints answer after the fuzzing"

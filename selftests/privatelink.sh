@@ -82,11 +82,25 @@ pl_bulk_add() {
 # the server's timeouts end it, and --idle-timeout restarts a server stuck
 # in one.
 pl_bulk() {
+	pl_bulk_server "$1"
+	pl_bulk_add || fail "adding the bulk service"
+}
+
+# pl_bulk_server LOG : (re)start pl_bulk's iperf3 server. A server whose
+# clients were killed while their flows were flushed may wait for them for
+# good, busy for everyone else: tests restart it before they rely on it.
+pl_bulk_server() {
+	if [ -n "${_PL_BULK_PID:-}" ]; then
+		kill "$_PL_BULK_PID" 2>/dev/null
+		wait "$_PL_BULK_PID" 2>/dev/null
+		wait_for 10 sh -c "! ip netns exec prov ss -Hltn src 192.168.1.10:5201 | grep -q ." ||
+			fail "iperf3 server does not stop"
+	fi
 	ip netns exec prov iperf3 -s -B 192.168.1.10 -p 5201 --idle-timeout 5 \
-		--rcv-timeout 3000 >"$1" 2>&1 </dev/null &
+		--rcv-timeout 3000 >>"$1" 2>&1 </dev/null &
+	_PL_BULK_PID=$!
 	defer kill $!
 	wait_for 10 _pl_bound prov -Hltn 192.168.1.10:5201 || fail "iperf3 server not up"
-	pl_bulk_add || fail "adding the bulk service"
 }
 
 # pl_config : the VPCs, service, targets and endpoints above.
