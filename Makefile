@@ -4,7 +4,16 @@
 # make check    install what is missing, build, check-install (below), run
 #               selftests/ in the VM
 # make demo     install what is missing, build, play the demo in the VM
-# make lint     checkpatch --strict on kmod/, cppcheck on userspace/
+# make lint     checkpatch --strict on kmod/, cppcheck on userspace/, and
+#               the include check of kmod/ (below; report only unless
+#               VPCE_LAYERS_STRICT=1)
+# make layers   the include check: no file of kmod/ includes a header of a
+#               higher layer, layers 1-3 no netlink header (kmod/LAYERS)
+# make funclen  function lengths of kmod/ (p90 <= 60 lines) and file
+#               lengths (<= 900 lines); userspace/ for information
+# make W=1      the module with the kernel's extra warnings (clean today)
+# make VPCE_WERROR=1
+#               the module with warnings as errors (make check sets it)
 # make check KERNEL=debug
 #               the suite on a KASAN/UBSAN/lockdep/kmemleak kernel built
 #               once from linux-source-6.1 (scripts/debug-kernel; cached)
@@ -16,8 +25,12 @@
 #               JSON to $(BENCH_JSON)
 # make install  install the module, vpcectl, vpced, man pages, bash
 #               completion and systemd units (DESTDIR= for a staging tree)
+# make modules_install  the module only, by the kernel's modules_install:
+#               /lib/modules/KVER/extra/vpce.ko, then depmod (INSTALL_MOD_PATH=
+#               for a staging tree, INSTALL_MOD_DIR= for another directory)
 # make install-dkms     the module's sources in /usr/src for dkms(8)
-# make check-install    test both (and `dkms build`) on the build machine
+# make check-install    test install, modules_install and `dkms build` on
+#               the build machine, and that every part has the VERSION
 
 # The kernel to build for: the running kernel's build tree when it has one,
 # else the newest installed one. Never `uname -r` alone: the build machine's
@@ -28,7 +41,9 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 TOP := $(CURDIR)
 SRCDIR ?= /var/cache/vpce/linux-source-6.1
 
-VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+# One version for everything (kmod/Kbuild, userspace/Makefile and dkms.conf
+# read it); not named VERSION, which is the kernel's own in Kbuild.
+VPCE_VERSION := $(shell cat $(TOP)/VERSION)
 KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 DESTDIR ?=
 SBINDIR ?= /usr/sbin
@@ -38,13 +53,33 @@ COMPLETIONDIR ?= /usr/share/bash-completion/completions
 INSTALL ?= install
 
 .PHONY: all module userspace selftests-bin clean check check-debug demo lint deps soak \
-	install install-dkms check-install fuzz bench
+	install install-dkms check-install fuzz bench layers funclen modules_install
 
 all: module userspace
 
 module:
 	@test -n "$(KDIR)" || { echo "no kernel build tree: install linux-headers-amd64 (scripts/install-deps)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# The kernel's own modules_install: vpce.ko in
+# $(INSTALL_MOD_PATH)/lib/modules/KVER/$(INSTALL_MOD_DIR) (extra/ unless
+# told; INSTALL_MOD_STRIP= too), then depmod on that tree.
+# - It runs on M=kmod, whose modules.order names vpce.ko, so the module
+#   lands in extra/vpce.ko as with make install and dkms (on M=$(TOP), the
+#   directory of the build, it would be extra/kmod/vpce.ko).
+# - Debian's config signs modules at install (CONFIG_MODULE_SIG_ALL) but its
+#   headers have no signing key; kbuild ignores sign-file's failure for
+#   external modules, so signing is turned off here when there is no key,
+#   rather than printing its SSL errors.
+# - Kbuild skips depmod where there is no System.map (headers have none),
+#   so depmod runs here, with -b on a staging tree.
+DEPMOD ?= /sbin/depmod
+MODINST_FLAGS = $(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(abspath $(INSTALL_MOD_PATH))) \
+	$(if $(wildcard $(KDIR)/certs/signing_key.x509),,CONFIG_MODULE_SIG_ALL=)
+modules_install: module
+	@test -n "$(KVER)" || { echo "cannot tell the kernel release of $(KDIR); set KVER=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP)/kmod $(MODINST_FLAGS) modules_install
+	$(DEPMOD) -b "$(or $(abspath $(INSTALL_MOD_PATH)),/)" $(KVER)
 
 userspace:
 	$(MAKE) -C userspace
@@ -55,12 +90,17 @@ selftests-bin:
 deps:
 	scripts/install-deps
 
+# make check (CI) builds the module with warnings as errors: exported, so
+# that check-install's builds, dkms's among them, use the same flags (a
+# change of flags makes kbuild rebuild every object).
+check: export VPCE_WERROR = 1
 ifeq ($(KERNEL),debug)
 check: deps
 	$(MAKE) check-debug
 else
 check: deps
 	$(MAKE) all selftests-bin
+	scripts/layers $(LAYERS_FLAGS)
 	scripts/check-install
 	scripts/vm-run -- selftests/run $(TESTS)
 endif
@@ -123,6 +163,16 @@ demo: deps
 lint: deps
 	scripts/lint
 
+# Report only until issue 20's refactor lands: VPCE_LAYERS_STRICT=1 (from
+# the environment or the command line) makes findings fail make check and
+# make lint; `make layers` always fails on them.
+LAYERS_FLAGS = $(if $(filter 1,$(VPCE_LAYERS_STRICT)),,--report)
+layers:
+	scripts/layers
+
+funclen:
+	scripts/funclen --userspace
+
 install: all
 	@test -n "$(KVER)" || { echo "cannot tell the kernel release of $(KDIR); set KVER=" >&2; exit 1; }
 	$(INSTALL) -D -m 644 kmod/vpce.ko $(DESTDIR)/lib/modules/$(KVER)/extra/vpce.ko
@@ -137,12 +187,18 @@ install: all
 	$(INSTALL) -d -m 755 $(DESTDIR)/etc/vpce
 	test -n "$(DESTDIR)" || depmod -a $(KVER)
 
-# The sources dkms builds from: /usr/src/vpce-VERSION.
-install-dkms:
-	$(INSTALL) -d $(DESTDIR)/usr/src/vpce-$(VERSION)/kmod $(DESTDIR)/usr/src/vpce-$(VERSION)/include/uapi/linux
-	$(INSTALL) -m 644 dkms.conf Kbuild $(DESTDIR)/usr/src/vpce-$(VERSION)/
-	$(INSTALL) -m 644 kmod/Kbuild kmod/*.c kmod/*.h $(DESTDIR)/usr/src/vpce-$(VERSION)/kmod/
-	$(INSTALL) -m 644 include/uapi/linux/vpce.h $(DESTDIR)/usr/src/vpce-$(VERSION)/include/uapi/linux/
+# dkms.conf is written from dkms.conf.in with the version of VERSION.
+dkms.conf: dkms.conf.in VERSION
+	sed 's/@VERSION@/$(VPCE_VERSION)/g' $< >$@.tmp && mv $@.tmp $@
+
+# The sources dkms builds from: /usr/src/vpce-VERSION (not the generated
+# kmod/vpce.mod.c, which a previous build may have left).
+DKMS_SRC = $(DESTDIR)/usr/src/vpce-$(VPCE_VERSION)
+install-dkms: dkms.conf
+	$(INSTALL) -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi/linux
+	$(INSTALL) -m 644 dkms.conf Kbuild VERSION $(DKMS_SRC)/
+	$(INSTALL) -m 644 kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h $(DKMS_SRC)/kmod/
+	$(INSTALL) -m 644 include/uapi/linux/vpce.h $(DKMS_SRC)/include/uapi/linux/
 
 check-install:
 	scripts/check-install
@@ -151,4 +207,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null || true
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
-	rm -rf build
+	rm -rf build dkms.conf

@@ -55,4 +55,5 @@ module_exit(vpce_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VPC endpoint services (PrivateLink) for Linux hosts");
 MODULE_AUTHOR("The vpce authors");
+MODULE_VERSION(VPCE_VERSION);
 MODULE_ALIAS_GENL_FAMILY(VPCE_GENL_NAME);
