@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make          build kmod/vpce.ko and userspace/vpcectl
-# make check    install what is missing, build, check-install (below), run
-#               selftests/ in the VM
+# make check    install what is missing, build, check-install (below), the
+#               policy evaluator against its reference (selftests/policyeval,
+#               on this machine), run selftests/ in the VM
 # make demo     install what is missing, build, play the demo in the VM
 # make lint     checkpatch --strict on kmod/, cppcheck on userspace/, and
 #               the include check of kmod/ (below; report only unless
@@ -102,6 +103,7 @@ check: deps
 	$(MAKE) all selftests-bin
 	scripts/layers $(LAYERS_FLAGS)
 	scripts/check-install
+	selftests/policyeval
 	scripts/vm-run -- selftests/run $(TESTS)
 endif
 
@@ -114,6 +116,7 @@ check-debug:
 	@dir=$$(scripts/debug-kernel) && \
 	kver=$$(cat "$$dir/include/config/kernel.release") && \
 	$(MAKE) KDIR="$$dir" all selftests-bin && \
+	selftests/policyeval && \
 	VM_APPEND="panic_on_warn=1" VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
 	VPCE_TIMEOUT_SCALE=$(DEBUG_TIMEOUT_SCALE) \
 		scripts/vm-run --kernel "$$dir/install/vmlinuz-$$kver" -- selftests/run $(TESTS)

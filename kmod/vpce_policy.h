@@ -5,10 +5,21 @@
  * Endpoint policies: IAM policy documents compiled from netlink attributes
  * into an immutable form that the packet path evaluates under RCU, without
  * allocating, locking or recursing. See Documentation/policy.md.
+ *
+ * This is the public header, for the files that take policies and requests
+ * from netlink. The pieces underneath, which know no netlink:
+ *	vpce_request.h		requests (vpce_request.c)
+ *	vpce_policy_eval.h	the evaluator (vpce_policy_eval.c)
+ *	vpce_policy_int.h	the compiled form, private to the policy files
+ * The parsers: vpce_policy_build.c and vpce_policy_pattern.c (attributes
+ * to a compiled policy), vpce_request.c (attributes to a request).
  */
 
 #ifndef _VPCE_POLICY_H
 #define _VPCE_POLICY_H
+
+#include "vpce_policy_eval.h"
+#include "vpce_request.h"
 
 #include <linux/bitmap.h>
 #include <linux/compiler.h>
@@ -16,60 +27,6 @@
 #include <linux/types.h>
 #include <net/netlink.h>
 #include <uapi/linux/vpce.h>
-
-struct vpce_policy;
-
-/* Bytes of req->buf, where vpce_request_addf() formats values. */
-#define VPCE_REQ_BUF_SIZE	192
-
-struct vpce_req_key {
-	const char *name;
-	u16 len;
-};
-
-struct vpce_req_val {
-	const char *s;
-	u16 len;
-	u8 key;			/* index into keys[] */
-};
-
-/*
- * A request to evaluate: who (principal ARN and account) does what (action)
- * to what (resource), and the context keys with their values. Strings are
- * not copied: they must outlive the request, except values formatted with
- * vpce_request_addf(), which live in buf. Building one allocates nothing;
- * it is about 0.8 KiB, so the packet path may keep it on the stack (or in
- * a per-CPU buffer).
- */
-struct vpce_request {
-	const char *action;
-	const char *resource;
-	const char *principal;
-	u64 account;
-	u32 action_len;
-	u32 resource_len;
-	u8 nkeys;
-	u8 nvals;
-	u16 buf_used;
-	struct vpce_req_key keys[VPCE_REQUEST_KEYS_MAX];
-	struct vpce_req_val vals[VPCE_REQUEST_VALUES_MAX];
-	char buf[VPCE_REQ_BUF_SIZE];
-};
-
-void vpce_request_init(struct vpce_request *req, const char *action,
-		       const char *resource, const char *principal,
-		       u64 account);
-/* Adds one value to KEY (a new key, or one more value of a known one). */
-int vpce_request_add(struct vpce_request *req, const char *key,
-		     const char *value);
-__printf(3, 4)
-int vpce_request_addf(struct vpce_request *req, const char *key,
-		      const char *fmt, ...);
-bool vpce_request_has(const struct vpce_request *req, const char *key);
-/* aws:PrincipalArn and aws:PrincipalAccount, unless present already. */
-int vpce_request_add_principal(struct vpce_request *req);
-/* aws:CurrentTime and aws:EpochTime for NOW, unless present already. */
-int vpce_request_add_time(struct vpce_request *req, time64_t now);
 
 /* The netlink policies of VPCE_A_POLICY, VPCE_A_POLICY_TEXT, VPCE_A_REQUEST:
  * genetlink checks their structure, vpce_policy_build() the rest.
@@ -105,21 +62,5 @@ size_t vpce_policy_size(const struct vpce_policy *p);
  */
 int vpce_request_parse(struct vpce_request *req, const struct nlattr *nest,
 		       struct netlink_ext_ack *extack);
-
-/*
- * Evaluate REQ against P with AWS's rules: an enum vpce_decision. P NULL is
- * AWS's default policy, which allows everything. MATCHED, when not NULL, is
- * a bitmap of VPCE_POLICY_STATEMENTS_MAX bits that gets the statements that
- * decided (see VPCE_CMD_POLICY_SIMULATE); without it evaluation stops at
- * the first statement that decides. -E2BIG when the evaluation needed more
- * than VPCE_POLICY_EVAL_STEPS steps: there is no decision then (MATCHED is
- * meaningless), and whoever asked must deny. Never allocates or sleeps:
- * safe in softirq under rcu_read_lock().
- */
-int vpce_policy_eval(const struct vpce_policy *p,
-		     const struct vpce_request *req, unsigned long *matched);
-unsigned int vpce_policy_statements(const struct vpce_policy *p);
-/* Statement I's Sid, "" if it has none. */
-const char *vpce_policy_sid(const struct vpce_policy *p, unsigned int i);
 
 #endif /* _VPCE_POLICY_H */

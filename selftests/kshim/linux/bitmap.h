@@ -4,9 +4,12 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <linux/types.h>
 
 #define BITS_PER_LONG (sizeof(long) * CHAR_BIT)
+#define BITS_TO_LONGS(n) (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+#define DECLARE_BITMAP(name, bits) unsigned long name[BITS_TO_LONGS(bits)]
 
 static inline unsigned long *bitmap_zalloc(unsigned int nbits, int gfp)
 {
@@ -17,6 +20,11 @@ static inline unsigned long *bitmap_zalloc(unsigned int nbits, int gfp)
 static inline void bitmap_free(unsigned long *map)
 {
 	free(map);
+}
+
+static inline void bitmap_zero(unsigned long *map, unsigned int nbits)
+{
+	memset(map, 0, BITS_TO_LONGS(nbits) * sizeof(long));
 }
 
 static inline bool test_bit(unsigned long nr, const unsigned long *map)

@@ -9,6 +9,7 @@
 #define kmalloc_array(n, size, gfp) malloc((n) * (size))
 #define kvmalloc_array(n, size, gfp) malloc((n) * (size))
 #define kcalloc(n, size, gfp) calloc(n, size)
+#define kzalloc(size, gfp) calloc(1, size)
 #define kfree(p) free(p)
 #define kvfree(p) free(p)
 
