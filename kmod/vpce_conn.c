@@ -42,6 +42,7 @@
 #include "vpce_timeout.h"
 #include "vpce_vpc.h"
 
+#include <linux/etherdevice.h>
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/module.h>
@@ -144,6 +145,10 @@ struct vpce_conn {
 	u32 end[IP_CT_DIR_MAX];
 	u32 maxwin[IP_CT_DIR_MAX];
 	u8 wscale[IP_CT_DIR_MAX];
+	/* The client's hardware address, from the flow's first packet, or
+	 * zero: where what is for the client goes (vpce_conn_mac()).
+	 */
+	u8 mac[ETH_ALEN];
 	struct rcu_head rcu;
 };
 
@@ -218,6 +223,12 @@ static bool vpce_conn_active(const struct vpce_conn *c)
 		!(test_bit(VPCE_CONN_RST, &c->flags) ||
 		  test_bit(VPCE_CONN_FIN_ORIG, &c->flags) ||
 		  test_bit(VPCE_CONN_FIN_REPLY, &c->flags));
+}
+
+/* Where @c's packets for its client go: see vpce_client_send(). */
+static const u8 *vpce_conn_mac(const struct vpce_conn *c)
+{
+	return is_zero_ether_addr(c->mac) ? NULL : c->mac;
 }
 
 /* As vpce_flow_reset(): established or half closed. */
@@ -566,7 +577,8 @@ another:
 static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 				       const struct vpce_dev *d,
 				       const struct vpce_conn_key *key,
-				       const struct tcphdr *th, u32 len)
+				       const struct tcphdr *th, u32 len,
+				       const u8 *mac)
 {
 	union nf_inet_addr daddr = { .ip = key->daddr };
 	struct rhashtable *tbl = &vn->conns.table;
@@ -618,6 +630,8 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	c->ts = vpce_tstats_find(vn, svc, AF_INET, &tgt->addr.in);
 	c->wscale[0] = VPCE_CONN_NO_WSCALE;
 	c->wscale[1] = VPCE_CONN_NO_WSCALE;
+	if (mac)
+		ether_addr_copy(c->mac, mac);
 	if (th)
 		vpce_conn_syn(c, th, len, IP_CT_DIR_ORIGINAL);
 	c->expires = jiffies + vpce_conn_timeout(c);
@@ -884,7 +898,7 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
 	}
 	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_REPLY))
 		return NF_DROP;
-	return vpce_client_send(state->net, skb, dev, fit);
+	return vpce_client_send(state->net, skb, dev, fit, vpce_conn_mac(c));
 }
 
 /*
@@ -1065,7 +1079,8 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 		*verdict = NF_DROP;
 		return true;
 	}
-	*verdict = vpce_client_send(state->net, skb, dev, VPCE_FITS);
+	*verdict = vpce_client_send(state->net, skb, dev, VPCE_FITS,
+				    vpce_conn_mac(c));
 	return true;
 }
 
@@ -1127,7 +1142,8 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	if (!c) {
 		if (!d || (th && (!th->syn || th->ack)))
 			return false;
-		c = vpce_conn_new(vn, d, &key, th, skb->len - hlen);
+		c = vpce_conn_new(vn, d, &key, th, skb->len - hlen,
+				  vpce_client_mac(skb));
 		if (!c)
 			return false;
 		if (IS_ERR(c)) {
@@ -1211,7 +1227,7 @@ static void vpce_conn_end(struct vpce_net *vn, struct vpce_conn *c,
 		queued = skb_queue_len(ctx->resets);
 		vpce_reset_queue(vn->net, &t, READ_ONCE(c->end[IP_CT_DIR_REPLY]),
 				 READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]),
-				 c->ifindex, ctx->resets);
+				 c->ifindex, vpce_conn_mac(c), ctx->resets);
 		if (skb_queue_len(ctx->resets) != queued)
 			vpce_stats_reset_sent(c->ep, c->ea);
 	}
