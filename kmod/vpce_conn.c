@@ -566,7 +566,8 @@ another:
  * endpoint's, or refused (the conntrack path refuses it again, with the
  * reset or ICMP error and the count). ERR_PTR(-ENOSPC), counted, when
  * there is no room for it: the packet is dropped, as conntrack drops a new
- * flow when its table is full.
+ * flow when its table is full. ERR_PTR(-EINVAL), counted as invalid, when
+ * the client's hardware address @mac is (see vpce_client_mac()).
  *
  * The connection is built whole, put in the table under its reply key
  * (which makes that key its own) and then under its original key, and
@@ -609,6 +610,10 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	nlb = vpce_service_nlb(svc, ea->zone, AF_INET);
 	if (!tgt || !nlb)
 		return NULL;
+	if (IS_ERR(mac)) {
+		vpce_stats_refused(ep, ea, VPCE_DROP_INVALID, false);
+		return ERR_CAST(mac);
+	}
 
 	/* conntrack's limit, per namespace here: both count flows. */
 	if (atomic_read(&tbl->nelems) >= 2 * vpce_conns_limit() &&

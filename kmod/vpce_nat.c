@@ -601,19 +601,24 @@ static int vpce_client_hw_xmit(struct sk_buff *skb, struct net_device *dev,
 
 /*
  * The hardware address @skb (a client's packet, in from a VPC device) came
- * from, when the own flow table can send to it: an Ethernet device's
- * unicast source. NULL otherwise (the flow's packets then go through the
- * neighbour table).
+ * from, for the own flow table to send the client's replies to: an
+ * Ethernet frame's source. NULL from a device without hardware addresses
+ * (the flow's packets then go through the neighbour table);
+ * ERR_PTR(-EINVAL) when the source is no unicast address, which no
+ * Ethernet station sends from: such a frame is dropped rather than let a
+ * VM choose the neighbour table's way after all.
  */
 const u8 *vpce_client_mac(const struct sk_buff *skb)
 {
 	const struct ethhdr *eth;
 
-	if (skb->dev->type != ARPHRD_ETHER || !skb_mac_header_was_set(skb) ||
-	    skb_mac_header_len(skb) < ETH_HLEN)
+	if (skb->dev->type != ARPHRD_ETHER)
 		return NULL;
+	if (!skb_mac_header_was_set(skb) || skb_mac_header_len(skb) < ETH_HLEN)
+		return ERR_PTR(-EINVAL);
 	eth = eth_hdr(skb);
-	return is_valid_ether_addr(eth->h_source) ? eth->h_source : NULL;
+	return is_valid_ether_addr(eth->h_source) ? eth->h_source :
+		ERR_PTR(-EINVAL);
 }
 
 /*

@@ -12,7 +12,8 @@
 #    and after the floods VPC A's client does too, in both families;
 #  - a SYN flood at the open port from random source addresses leaves
 #    them as they were too: the targets' SYN-ACKs go to the hardware
-#    address the SYNs came from;
+#    address the SYNs came from (a SYN from a multicast address is
+#    dropped and counted as invalid);
 #  - a flood of SYNs at a port with no listener (answered with resets) and
 #    one of packets with TTL 1 (answered with ICMP time exceeded): the
 #    client sees answers, but far fewer than it sent, at most the VPC
@@ -125,6 +126,20 @@ log "a SYN flood from random sources: $((c1 - c0)) flows, $(($(rx) - r0)) answer
 [ "$a4" -le "$b4" ] ||
 	fail "the SYN-ACKs to the flood added $((a4 - b4)) entries to the host's neighbour table: $(ip neigh show dev va | head -n 5)"
 must vpcectl flow flush endpoint epa
+
+# A SYN from a multicast source MAC, which no station sends from, is
+# dropped and counted: there would be no address to send its replies to
+# but the neighbour table's.
+inv() { ep_stat epa drop-invalid; }
+i0=$(inv)
+amac=$(cat /sys/class/net/va/address)
+ip netns exec vpca python3 "$SELFTESTS/forge.py" tcp eth0 "$amac" 10.0.0.2 \
+	40123 "$EP_ADDR" 80 --flags S --srcmac 01:00:5e:00:00:01 >/dev/null ||
+	fail "forge.py failed"
+wait_for 5 eval '[ "$(inv)" -gt "$i0" ]' ||
+	fail "a SYN from a multicast MAC was not counted as invalid ($i0 -> $(inv))"
+[ "$(vpcectl -j flow show endpoint epa | jq length)" -eq 0 ] ||
+	fail "a SYN from a multicast MAC made a flow: $(vpcectl flow show endpoint epa)"
 
 # --- resets and ICMP errors ----------------------------------------------------
 
