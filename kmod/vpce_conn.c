@@ -503,6 +503,28 @@ static bool vpce_conn_port_ours(struct net *net, u16 port)
 }
 
 /*
+ * A port of an nlb address that vpce_conn_port_ours() accepts, at random:
+ * from the ports below ip_local_port_range and those above it (up to
+ * conntrack's part), as one range, so that no try is wasted on a port of
+ * the host's sockets. 0 when the local range leaves this table none.
+ */
+static u16 vpce_conn_random_port(struct net *net)
+{
+	int lo, hi;
+	u32 below, above, r;
+
+	inet_get_local_port_range(net, &lo, &hi);
+	lo = clamp(lo, VPCE_NAT_PORT_MIN, VPCE_NAT_CT_PORT_MIN);
+	hi = clamp(hi + 1, lo, VPCE_NAT_CT_PORT_MIN);
+	below = lo - VPCE_NAT_PORT_MIN;
+	above = VPCE_NAT_CT_PORT_MIN - hi;
+	if (!below && !above)
+		return 0;
+	r = get_random_u32_below(below + above);
+	return r < below ? VPCE_NAT_PORT_MIN + r : hi + (r - below);
+}
+
+/*
  * Whether reply key @k (target to nlb address) is free in conntrack's
  * table, which holds the flows that took the conntrack path and the host's
  * own connections (vpced's health checks from an nlb address).
@@ -526,13 +548,19 @@ static bool vpce_conn_ct_free(struct vpce_net *vn,
  * - flows that take conntrack's path get theirs from the NAT core in
  *   VPCE_NAT_CT_PORT_MIN..65535 (vpce_flow_new());
  * - this table the rest from VPCE_NAT_PORT_MIN: the client's own port when
- *   it is one of those, else one at random.
+ *   it is one of those, else one of them at random (vpce_conn_random_port()).
  *
  * Within its part each checks the others it may meet: this table against
  * itself (the insert) and against conntrack's (sockets bound to a port
- * explicitly). Called before @c is visible; false when eight tries found
- * no free port (conntrack's path then NATs the flow).
+ * explicitly). Called before @c is visible; false when VPCE_CONN_PORT_TRIES
+ * tries found no free port: the target's ports on this nlb address are
+ * nearly all taken, and the flow is dropped as conntrack's NAT drops a flow
+ * it finds no unique tuple for. (Passing it to conntrack's path instead
+ * would send its replies through the neighbour table, which a flood from
+ * made-up sources could then fill: see vpce_client_send().)
  */
+#define VPCE_CONN_PORT_TRIES	32
+
 static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c)
 {
 	struct rhashtable *tbl = &vn->conns.table;
@@ -540,7 +568,7 @@ static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c)
 	u16 port = ntohs(k->dport);
 	int i, err;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < VPCE_CONN_PORT_TRIES; i++) {
 		if (!vpce_conn_port_ours(vn->net, port))
 			goto another;
 		k->dport = htons(port);
@@ -553,9 +581,9 @@ static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c)
 		if (err != -EEXIST)
 			return false;
 another:
-		port = VPCE_NAT_PORT_MIN +
-			get_random_u32_below(VPCE_NAT_CT_PORT_MIN -
-					     VPCE_NAT_PORT_MIN);
+		port = vpce_conn_random_port(vn->net);
+		if (!port)
+			return false;
 	}
 	return false;
 }
@@ -643,7 +671,7 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 
 	if (!vpce_conn_reply_port(vn, c)) {
 		kfree(c);
-		return NULL;	/* conntrack NATs it */
+		goto full;
 	}
 	err = rhashtable_lookup_insert_fast(tbl, &c->h[0].node,
 					    vpce_conn_params);
