@@ -18,8 +18,8 @@
 # make check KERNEL=debug
 #               the suite on a KASAN/UBSAN/lockdep/kmemleak kernel built
 #               once from linux-source-6.1 (scripts/debug-kernel; cached)
-# make soak     long runs kept out of make check (the flow table at its
-#               hard limit)
+# make soak     long runs kept out of make check (half an hour of the
+#               concurrency stress, VPCE_STRESS_SECS)
 # make fuzz     the long netlink fuzzer run (NLFUZZ_COUNT messages) in the VM
 #               (VM_SMP=4), with traffic and configuration churn alongside
 # make bench    benchmarks vs plain/conntrack/nft/ipvs/iptables in the VM;
@@ -121,12 +121,15 @@ check-debug:
 	VPCE_TIMEOUT_SCALE=$(DEBUG_TIMEOUT_SCALE) \
 		scripts/vm-run --kernel "$$dir/install/vmlinuz-$$kver" -- selftests/run $(TESTS)
 
-# Long runs that are not in `make check`: the own flow table at its hard
-# limit (half a million flows).
+# Long runs that are not in `make check`: the concurrency stress for half
+# an hour (VPCE_STRESS_SECS) on 4 vCPUs, and the flow table at its hard
+# limit after it.
+VPCE_STRESS_SECS ?= 1800
 soak: deps
 	$(MAKE) all selftests-bin
-	VPCE_SOAK=1 VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-7200} \
-		scripts/vm-run -- selftests/run 65-big-table
+	VPCE_SOAK=1 VPCE_STRESS_SECS=$(VPCE_STRESS_SECS) VM_SMP=$${VM_SMP:-4} \
+	VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-7200} \
+		scripts/vm-run -- selftests/run 59-stress 65-big-table
 
 NLFUZZ_COUNT ?= 1000000
 fuzz: deps

@@ -83,10 +83,12 @@ unsigned int vpce_arp_in(void *priv, struct sk_buff *skb,
 	 * (arp_send() needs no neighbour entry). What the host learns from
 	 * it is only a fresher address for a client it already knows: an
 	 * entry made per sender here would let a VM fill the neighbour
-	 * table, which is the whole host's, with made-up senders. A client
-	 * gets its entry when the reply path first sends it something
-	 * (neigh_xmit() resolves it, as for any neighbour the host sends
-	 * to).
+	 * table, which is the whole host's, with made-up senders. The own
+	 * flow table sends a client its replies to the hardware address its
+	 * packets came from, with no entry either; on conntrack's path a
+	 * client gets its entry when the reply path first sends it
+	 * something (neigh_xmit() resolves it, as for any neighbour the host
+	 * sends to).
 	 */
 	if (sip) {
 		n = neigh_lookup(&arp_tbl, &sip, dev);

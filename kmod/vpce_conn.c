@@ -42,6 +42,7 @@
 #include "vpce_timeout.h"
 #include "vpce_vpc.h"
 
+#include <linux/etherdevice.h>
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/module.h>
@@ -144,6 +145,10 @@ struct vpce_conn {
 	u32 end[IP_CT_DIR_MAX];
 	u32 maxwin[IP_CT_DIR_MAX];
 	u8 wscale[IP_CT_DIR_MAX];
+	/* The client's hardware address, from the flow's first packet, or
+	 * zero: where what is for the client goes (vpce_conn_mac()).
+	 */
+	u8 mac[ETH_ALEN];
 	struct rcu_head rcu;
 };
 
@@ -218,6 +223,12 @@ static bool vpce_conn_active(const struct vpce_conn *c)
 		!(test_bit(VPCE_CONN_RST, &c->flags) ||
 		  test_bit(VPCE_CONN_FIN_ORIG, &c->flags) ||
 		  test_bit(VPCE_CONN_FIN_REPLY, &c->flags));
+}
+
+/* Where @c's packets for its client go: see vpce_client_send(). */
+static const u8 *vpce_conn_mac(const struct vpce_conn *c)
+{
+	return is_zero_ether_addr(c->mac) ? NULL : c->mac;
 }
 
 /* As vpce_flow_reset(): established or half closed. */
@@ -492,6 +503,28 @@ static bool vpce_conn_port_ours(struct net *net, u16 port)
 }
 
 /*
+ * A port of an nlb address that vpce_conn_port_ours() accepts, at random:
+ * from the ports below ip_local_port_range and those above it (up to
+ * conntrack's part), as one range, so that no try is wasted on a port of
+ * the host's sockets. 0 when the local range leaves this table none.
+ */
+static u16 vpce_conn_random_port(struct net *net)
+{
+	int lo, hi;
+	u32 below, above, r;
+
+	inet_get_local_port_range(net, &lo, &hi);
+	lo = clamp(lo, VPCE_NAT_PORT_MIN, VPCE_NAT_CT_PORT_MIN);
+	hi = clamp(hi + 1, lo, VPCE_NAT_CT_PORT_MIN);
+	below = lo - VPCE_NAT_PORT_MIN;
+	above = VPCE_NAT_CT_PORT_MIN - hi;
+	if (!below && !above)
+		return 0;
+	r = get_random_u32_below(below + above);
+	return r < below ? VPCE_NAT_PORT_MIN + r : hi + (r - below);
+}
+
+/*
  * Whether reply key @k (target to nlb address) is free in conntrack's
  * table, which holds the flows that took the conntrack path and the host's
  * own connections (vpced's health checks from an nlb address).
@@ -515,13 +548,19 @@ static bool vpce_conn_ct_free(struct vpce_net *vn,
  * - flows that take conntrack's path get theirs from the NAT core in
  *   VPCE_NAT_CT_PORT_MIN..65535 (vpce_flow_new());
  * - this table the rest from VPCE_NAT_PORT_MIN: the client's own port when
- *   it is one of those, else one at random.
+ *   it is one of those, else one of them at random (vpce_conn_random_port()).
  *
  * Within its part each checks the others it may meet: this table against
  * itself (the insert) and against conntrack's (sockets bound to a port
- * explicitly). Called before @c is visible; false when eight tries found
- * no free port (conntrack's path then NATs the flow).
+ * explicitly). Called before @c is visible; false when VPCE_CONN_PORT_TRIES
+ * tries found no free port: the target's ports on this nlb address are
+ * nearly all taken, and the flow is dropped as conntrack's NAT drops a flow
+ * it finds no unique tuple for. (Passing it to conntrack's path instead
+ * would send its replies through the neighbour table, which a flood from
+ * made-up sources could then fill: see vpce_client_send().)
  */
+#define VPCE_CONN_PORT_TRIES	32
+
 static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c)
 {
 	struct rhashtable *tbl = &vn->conns.table;
@@ -529,7 +568,7 @@ static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c)
 	u16 port = ntohs(k->dport);
 	int i, err;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < VPCE_CONN_PORT_TRIES; i++) {
 		if (!vpce_conn_port_ours(vn->net, port))
 			goto another;
 		k->dport = htons(port);
@@ -542,9 +581,9 @@ static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c)
 		if (err != -EEXIST)
 			return false;
 another:
-		port = VPCE_NAT_PORT_MIN +
-			get_random_u32_below(VPCE_NAT_CT_PORT_MIN -
-					     VPCE_NAT_PORT_MIN);
+		port = vpce_conn_random_port(vn->net);
+		if (!port)
+			return false;
 	}
 	return false;
 }
@@ -555,7 +594,8 @@ another:
  * endpoint's, or refused (the conntrack path refuses it again, with the
  * reset or ICMP error and the count). ERR_PTR(-ENOSPC), counted, when
  * there is no room for it: the packet is dropped, as conntrack drops a new
- * flow when its table is full.
+ * flow when its table is full. ERR_PTR(-EINVAL), counted as invalid, when
+ * the client's hardware address @mac is (see vpce_client_mac()).
  *
  * The connection is built whole, put in the table under its reply key
  * (which makes that key its own) and then under its original key, and
@@ -566,7 +606,8 @@ another:
 static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 				       const struct vpce_dev *d,
 				       const struct vpce_conn_key *key,
-				       const struct tcphdr *th, u32 len)
+				       const struct tcphdr *th, u32 len,
+				       const u8 *mac)
 {
 	union nf_inet_addr daddr = { .ip = key->daddr };
 	struct rhashtable *tbl = &vn->conns.table;
@@ -597,6 +638,10 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	nlb = vpce_service_nlb(svc, ea->zone, AF_INET);
 	if (!tgt || !nlb)
 		return NULL;
+	if (IS_ERR(mac)) {
+		vpce_stats_refused(ep, ea, VPCE_DROP_INVALID, false);
+		return ERR_CAST(mac);
+	}
 
 	/* conntrack's limit, per namespace here: both count flows. */
 	if (atomic_read(&tbl->nelems) >= 2 * vpce_conns_limit() &&
@@ -618,13 +663,15 @@ static struct vpce_conn *vpce_conn_new(struct vpce_net *vn,
 	c->ts = vpce_tstats_find(vn, svc, AF_INET, &tgt->addr.in);
 	c->wscale[0] = VPCE_CONN_NO_WSCALE;
 	c->wscale[1] = VPCE_CONN_NO_WSCALE;
+	if (mac)
+		ether_addr_copy(c->mac, mac);
 	if (th)
 		vpce_conn_syn(c, th, len, IP_CT_DIR_ORIGINAL);
 	c->expires = jiffies + vpce_conn_timeout(c);
 
 	if (!vpce_conn_reply_port(vn, c)) {
 		kfree(c);
-		return NULL;	/* conntrack NATs it */
+		goto full;
 	}
 	err = rhashtable_lookup_insert_fast(tbl, &c->h[0].node,
 					    vpce_conn_params);
@@ -884,7 +931,7 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
 	}
 	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_REPLY))
 		return NF_DROP;
-	return vpce_client_send(state->net, skb, dev, fit);
+	return vpce_client_send(state->net, skb, dev, fit, vpce_conn_mac(c));
 }
 
 /*
@@ -1065,7 +1112,8 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 		*verdict = NF_DROP;
 		return true;
 	}
-	*verdict = vpce_client_send(state->net, skb, dev, VPCE_FITS);
+	*verdict = vpce_client_send(state->net, skb, dev, VPCE_FITS,
+				    vpce_conn_mac(c));
 	return true;
 }
 
@@ -1127,7 +1175,8 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	if (!c) {
 		if (!d || (th && (!th->syn || th->ack)))
 			return false;
-		c = vpce_conn_new(vn, d, &key, th, skb->len - hlen);
+		c = vpce_conn_new(vn, d, &key, th, skb->len - hlen,
+				  vpce_client_mac(skb));
 		if (!c)
 			return false;
 		if (IS_ERR(c)) {
@@ -1211,7 +1260,7 @@ static void vpce_conn_end(struct vpce_net *vn, struct vpce_conn *c,
 		queued = skb_queue_len(ctx->resets);
 		vpce_reset_queue(vn->net, &t, READ_ONCE(c->end[IP_CT_DIR_REPLY]),
 				 READ_ONCE(c->end[IP_CT_DIR_ORIGINAL]),
-				 c->ifindex, ctx->resets);
+				 c->ifindex, vpce_conn_mac(c), ctx->resets);
 		if (skb_queue_len(ctx->resets) != queued)
 			vpce_stats_reset_sent(c->ep, c->ea);
 	}

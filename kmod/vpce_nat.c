@@ -577,6 +577,51 @@ static int vpce_client_xmit(struct net *net, struct sock *sk,
 }
 
 /*
+ * Out of @dev to hardware address @mac, with no neighbour entry: where the
+ * own flow table sends a client what is for it. It keeps the client's
+ * address from the flow's first packet (vpce_client_mac()), so that a
+ * SYN flood from made-up source addresses makes the host neither keep an
+ * entry nor solicit for each of them (as neigh_xmit() would when the
+ * target's SYN-ACKs go back), and no reply waits for resolution. The
+ * replies go where the flow's packets came from, which is no more than a
+ * neighbour entry gives: on a shared link a VM can claim any address with
+ * ARP as well, and anti-spoofing on its port is the defence there.
+ */
+static int vpce_client_hw_xmit(struct sk_buff *skb, struct net_device *dev,
+			       const u8 *mac)
+{
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)) ||
+	    dev_hard_header(skb, dev, ntohs(skb->protocol), mac, NULL,
+			    skb->len) < 0) {
+		kfree_skb(skb);
+		return -ENOBUFS;
+	}
+	return dev_queue_xmit(skb);
+}
+
+/*
+ * The hardware address @skb (a client's packet, in from a VPC device) came
+ * from, for the own flow table to send the client's replies to: an
+ * Ethernet frame's source. NULL from a device without hardware addresses
+ * (the flow's packets then go through the neighbour table);
+ * ERR_PTR(-EINVAL) when the source is no unicast address, which no
+ * Ethernet station sends from: such a frame is dropped rather than let a
+ * VM choose the neighbour table's way after all.
+ */
+const u8 *vpce_client_mac(const struct sk_buff *skb)
+{
+	const struct ethhdr *eth;
+
+	if (skb->dev->type != ARPHRD_ETHER)
+		return NULL;
+	if (!skb_mac_header_was_set(skb) || skb_mac_header_len(skb) < ETH_HLEN)
+		return ERR_PTR(-EINVAL);
+	eth = eth_hdr(skb);
+	return is_valid_ether_addr(eth->h_source) ? eth->h_source :
+		ERR_PTR(-EINVAL);
+}
+
+/*
  * Transmit a reply straight out of the VPC's device, the way the flow table
  * fast path does: finish the translation the NAT core would have done on the
  * way out, then forward by hand (TTL, MTU, fragments, ICMP errors, as above)
@@ -618,16 +663,20 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	return vpce_client_send(net, skb, dev, fit);
+	return vpce_client_send(net, skb, dev, fit, NULL);
 }
 
 /*
  * The end of a reply's way, translated already: forward it by hand out of
- * the VPC device @dev to the client's neighbour entry, as ip_forward() and
- * ip6_forward() would (hop limit, fragments when @fit says so).
+ * the VPC device @dev, as ip_forward() and ip6_forward() would (hop limit,
+ * fragments when @fit says so), to the client's hardware address @mac when
+ * the flow keeps it (vpce_client_hw_xmit()), else to its neighbour entry
+ * (fragments too: they are rare, and the callback has nowhere to carry
+ * @mac).
  */
 unsigned int vpce_client_send(struct net *net, struct sk_buff *skb,
-			      struct net_device *dev, enum vpce_fit fit)
+			      struct net_device *dev, enum vpce_fit fit,
+			      const u8 *mac)
 {
 	union vpce_fake_rt rt;
 
@@ -653,7 +702,10 @@ unsigned int vpce_client_send(struct net *net, struct sk_buff *skb,
 		return NF_STOLEN;
 	}
 	skb_dst_drop(skb);
-	vpce_client_xmit(net, NULL, skb);
+	if (mac)
+		vpce_client_hw_xmit(skb, dev, mac);
+	else
+		vpce_client_xmit(net, NULL, skb);
 	return NF_STOLEN;
 }
 
@@ -695,8 +747,16 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 	vpce_reset_queue(nf_ct_net(ct), t,
 			 ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end,
 			 ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end,
-			 d->ifindex, q);
+			 d->ifindex, NULL, q);
 }
+
+/* A queued reset's client hardware address, when its flow kept one. */
+struct vpce_reset_cb {
+	u8 mac[ETH_ALEN];
+	bool known;
+};
+
+#define VPCE_RESET_CB(skb)	((struct vpce_reset_cb *)(skb)->cb)
 
 /*
  * The reset itself, for a TCP flow with original tuple @t (client to
@@ -705,7 +765,8 @@ void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
  * device @ifindex.
  */
 void vpce_reset_queue(struct net *net, const struct nf_conntrack_tuple *t,
-		      u32 seq, u32 ack, int ifindex, struct sk_buff_head *q)
+		      u32 seq, u32 ack, int ifindex, const u8 *mac,
+		      struct sk_buff_head *q)
 {
 	struct ipv6hdr *ip6h = NULL;
 	struct iphdr *iph = NULL;
@@ -761,6 +822,10 @@ tcp:
 		skb->protocol = htons(ETH_P_IP);
 	}
 	skb->skb_iif = ifindex;
+	if (mac) {
+		VPCE_RESET_CB(skb)->known = true;
+		ether_addr_copy(VPCE_RESET_CB(skb)->mac, mac);
+	}
 	__skb_queue_tail(q, skb);
 }
 
@@ -777,6 +842,11 @@ void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q)
 		dev = dev_get_by_index_rcu(vn->net, skb->skb_iif);
 		if (!dev || !(dev->flags & IFF_UP)) {
 			kfree_skb(skb);
+		} else if (VPCE_RESET_CB(skb)->known) {
+			skb->dev = dev;
+			local_bh_disable();
+			vpce_client_hw_xmit(skb, dev, VPCE_RESET_CB(skb)->mac);
+			local_bh_enable();
 		} else if (skb->protocol == htons(ETH_P_IPV6)) {
 			client6 = ipv6_hdr(skb)->daddr;
 			skb->dev = dev;

@@ -31,7 +31,8 @@ void vpce_nat_unregister(struct vpce_net *vn);
 void vpce_flow_reset(const struct nf_conn *ct, const struct vpce_dev *d,
 		     struct sk_buff_head *q);
 void vpce_reset_queue(struct net *net, const struct nf_conntrack_tuple *t,
-		      u32 seq, u32 ack, int ifindex, struct sk_buff_head *q);
+		      u32 seq, u32 ack, int ifindex, const u8 *mac,
+		      struct sk_buff_head *q);
 void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q);
 
 /*
@@ -54,7 +55,9 @@ enum vpce_fit vpce_fit6(const struct sk_buff *skb, unsigned int mtu,
 void vpce_icmp_back(const struct nf_hook_state *state, struct sk_buff *skb,
 		    const struct vpce_icmp_err *e);
 unsigned int vpce_client_send(struct net *net, struct sk_buff *skb,
-			      struct net_device *dev, enum vpce_fit fit);
+			      struct net_device *dev, enum vpce_fit fit,
+			      const u8 *mac);
+const u8 *vpce_client_mac(const struct sk_buff *skb);
 /* Refuse a new flow of @ep and count why (packet path). */
 struct vpce_ep_addr;
 /* @ea: the endpoint address the flow was for, NULL for gateway endpoints. */

@@ -29,6 +29,9 @@ load_vpce conntrack=0
 	fail "the conntrack parameter reads $(cat /sys/module/vpce/parameters/conntrack)"
 pl_topology
 pl_config
+# What earlier tests left in conntrack's table (a host socket's flows from
+# the nlb address in TIME_WAIT, 19-reply-ports') is not this test's.
+conntrack -F 2>/dev/null
 
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"

@@ -10,6 +10,10 @@
 #    and makes no entry per sender); while the ARP flood runs on VPC A's
 #    device, a client of VPC B resolves the endpoint address and connects,
 #    and after the floods VPC A's client does too, in both families;
+#  - a SYN flood at the open port from random source addresses leaves
+#    them as they were too: the targets' SYN-ACKs go to the hardware
+#    address the SYNs came from (a SYN from a multicast address is
+#    dropped and counted as invalid);
 #  - a flood of SYNs at a port with no listener (answered with resets) and
 #    one of packets with TTL 1 (answered with ICMP time exceeded): the
 #    client sees answers, but far fewer than it sent, at most the VPC
@@ -99,6 +103,43 @@ fe=$(flood_entries)
 ip -n vpca neigh flush dev eth0
 wait_for 20 tcp_ok vpca "$EP_ADDR" || fail "VPC A cannot connect over IPv4 after its flood"
 wait_for 20 tcp_ok vpca "$EP6_ADDR" || fail "VPC A cannot connect over IPv6 after its flood"
+
+# --- SYN-ACKs to made-up clients ---------------------------------------------
+
+# A SYN flood at the open port from random source addresses: the targets
+# answer every SYN, and the own flow table sends each SYN-ACK to the
+# hardware address its SYN came from, so that the host neither solicits
+# for nor keeps an entry per made-up client (neigh_xmit() would).
+rx() { ip -n vpca -j -s link show dev eth0 | jq '.[0].stats64.rx.packets'; }
+b4=$(neigh_count 4)
+c0=$(ep_stat epa new-connections)
+r0=$(rx)
+ip netns exec vpca timeout -s INT 3 hping3 --flood -S -p 80 --rand-source \
+	"$EP_ADDR" >/dev/null 2>&1
+c1=$(ep_stat epa new-connections)
+# The answers to the last SYNs are on their way.
+wait_for 5 sh -c "[ \$(ip -n vpca -j -s link show dev eth0 | jq '.[0].stats64.rx.packets') -ge $((r0 + 100)) ]" ||
+	fail "the SYN flood's flows got $(($(rx) - r0)) answers"
+a4=$(neigh_count 4)
+log "a SYN flood from random sources: $((c1 - c0)) flows, $(($(rx) - r0)) answers back; host neighbour entries on va $b4 -> $a4"
+[ $((c1 - c0)) -ge 100 ] || fail "the SYN flood made only $((c1 - c0)) flows"
+[ "$a4" -le "$b4" ] ||
+	fail "the SYN-ACKs to the flood added $((a4 - b4)) entries to the host's neighbour table: $(ip neigh show dev va | head -n 5)"
+must vpcectl flow flush endpoint epa
+
+# A SYN from a multicast source MAC, which no station sends from, is
+# dropped and counted: there would be no address to send its replies to
+# but the neighbour table's.
+inv() { ep_stat epa drop-invalid; }
+i0=$(inv)
+amac=$(cat /sys/class/net/va/address)
+ip netns exec vpca python3 "$SELFTESTS/forge.py" tcp eth0 "$amac" 10.0.0.2 \
+	40123 "$EP_ADDR" 80 --flags S --srcmac 01:00:5e:00:00:01 >/dev/null ||
+	fail "forge.py failed"
+wait_for 5 eval '[ "$(inv)" -gt "$i0" ]' ||
+	fail "a SYN from a multicast MAC was not counted as invalid ($i0 -> $(inv))"
+[ "$(vpcectl -j flow show endpoint epa | jq length)" -eq 0 ] ||
+	fail "a SYN from a multicast MAC made a flow: $(vpcectl flow show endpoint epa)"
 
 # --- resets and ICMP errors ----------------------------------------------------
 

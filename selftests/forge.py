@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Send forged IPv4 TCP segments or ICMP errors as raw Ethernet frames.
 
-    forge.py tcp DEV DSTMAC SRC SPORT DST DPORTS --flags R|F|PA|A
-             [--seq N] [--ack N] [--data TEXT] [--repeat N]
+    forge.py tcp DEV DSTMAC SRC SPORT DST DPORTS --flags R|F|PA|A|S
+             [--seq N] [--ack N] [--data TEXT] [--repeat N] [--srcmac MAC]
     forge.py icmp DEV DSTMAC SRC DST --type T --code C [--mtu M]
              --inner SRC:SPORTS,DST:DPORTS
 
@@ -11,7 +11,8 @@ What a hostile tenant's VM can send: any addresses, ports, flags and
 sequence numbers. DPORTS is a port or a range A-B (every port in it gets a
 frame, or for icmp, an error quoting a segment to it). Sequence and
 acknowledgement numbers are random unless given. Frames leave DEV for
-DSTMAC, whatever the routing table of the sender's namespace says. An ICMP
+DSTMAC (from DEV's own address, or --srcmac's), whatever the routing
+table of the sender's namespace says. An ICMP
 error quotes a TCP segment from SRC to DST, one per pair of ports.
 Prints the number of frames sent.
 """
@@ -75,6 +76,7 @@ def main():
     t.add_argument('--ack', type=int)
     t.add_argument('--data', default='')
     t.add_argument('--repeat', type=int, default=1)
+    t.add_argument('--srcmac')
     i = sub.add_parser('icmp')
     i.add_argument('dev')
     i.add_argument('dstmac')
@@ -89,6 +91,8 @@ def main():
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((args.dev, 0))
     srcmac = s.getsockname()[4]
+    if getattr(args, 'srcmac', None):
+        srcmac = bytes.fromhex(args.srcmac.replace(':', ''))
     eth = bytes.fromhex(args.dstmac.replace(':', '')) + srcmac + b'\x08\x00'
     sent = 0
     if args.kind == 'tcp':

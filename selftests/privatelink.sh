@@ -31,7 +31,7 @@ pl_server() {
 	ip netns exec "$ns" python3 "$SELFTESTS/id_server.py" "${opts[@]}" \
 		--addr "$addr" "$@" "$name" "$port" </dev/null &
 	defer kill $!
-	wait_for 10 _pl_bound "$ns" "$ssopt" "$(_hostport "$addr" "$port")" ||
+	wait_for 30 _pl_bound "$ns" "$ssopt" "$(_hostport "$addr" "$port")" ||
 		fail "$name: no $proto server on $addr:$port"
 }
 
@@ -100,7 +100,7 @@ pl_bulk_server() {
 		--rcv-timeout 3000 >>"$1" 2>&1 </dev/null &
 	_PL_BULK_PID=$!
 	defer kill $!
-	wait_for 10 _pl_bound prov -Hltn 192.168.1.10:5201 || fail "iperf3 server not up"
+	wait_for 30 _pl_bound prov -Hltn 192.168.1.10:5201 || fail "iperf3 server not up"
 }
 
 # pl_config : the VPCs, service, targets and endpoints above.
