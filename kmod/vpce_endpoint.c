@@ -7,9 +7,9 @@
  */
 
 #include "vpce_endpoint.h"
+#include "compat.h"
 #include "vpce_gateway.h"
 #include "vpce_net.h"
-#include "vpce_netlink.h"
 #include "vpce_policy.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
@@ -19,7 +19,7 @@
 #include <linux/percpu.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
 #include <linux/slab.h>
-#include <net/netlink.h>
+#include <linux/netlink.h>
 
 static const struct rhashtable_params vpce_ep_addrs_params =
 	VPCE_OWNED_ADDR_PARAMS(struct vpce_ep_addr, key, node);
@@ -90,19 +90,19 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 		return -EEXIST;
 	}
 	if (cfg->type != cfg->svc->type) {
-		vpce_set_err_fmt(extack,
-				 "service %s is a%s service: the endpoint's type must be %s",
-				 cfg->svc->named.name,
-				 cfg->svc->type == VPCE_TYPE_GATEWAY ?
-				 " gateway" : "n interface",
-				 cfg->svc->type == VPCE_TYPE_GATEWAY ?
-				 "gateway" : "interface");
+		NL_SET_ERR_MSG_FMT(extack,
+				   "service %s is a%s service: the endpoint's type must be %s",
+				   cfg->svc->named.name,
+				   cfg->svc->type == VPCE_TYPE_GATEWAY ?
+				   " gateway" : "n interface",
+				   cfg->svc->type == VPCE_TYPE_GATEWAY ?
+				   "gateway" : "interface");
 		return -EINVAL;
 	}
 	if (!vpce_service_permits(cfg->svc, &cfg->requester)) {
-		vpce_set_err_fmt(extack,
-				 "principal %s is not allowed to connect to service %s",
-				 cfg->requester.text, cfg->svc->named.name);
+		NL_SET_ERR_MSG_FMT(extack,
+				   "principal %s is not allowed to connect to service %s",
+				   cfg->requester.text, cfg->svc->named.name);
 		return -EACCES;
 	}
 	if (cfg->type == VPCE_TYPE_GATEWAY)
@@ -123,9 +123,9 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 		for (j = 0; j < i; j++) {
 			if (zones[j] == zones[i] &&
 			    a[j].addr.family == a[i].addr.family) {
-				vpce_set_err_fmt(extack,
-						 "two %s endpoint addresses in one zone",
-						 vpce_fam_name(a[i].addr.family));
+				NL_SET_ERR_MSG_FMT(extack,
+						   "two %s endpoint addresses in one zone",
+						   vpce_fam_name(a[i].addr.family));
 				return -EINVAL;
 			}
 			if (vpce_addr_eq(&a[j].addr, &a[i].addr)) {

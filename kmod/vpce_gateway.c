@@ -16,10 +16,10 @@
  */
 
 #include "vpce_gateway.h"
+#include "compat.h"
 #include "vpce_endpoint.h"
 #include "vpce_nat.h"
 #include "vpce_net.h"
-#include "vpce_netlink.h"
 #include "vpce_service.h"
 #include "vpce_stats.h"
 #include "vpce_vpc.h"
@@ -28,7 +28,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <net/ipv6.h>
-#include <net/netlink.h>
+#include <linux/netlink.h>
 #include <net/netfilter/nf_conntrack.h>
 
 static int vpce_addr_cmp(const struct vpce_addr *a, const struct vpce_addr *b)
@@ -114,11 +114,11 @@ int vpce_gateway_check(struct vpce_net *vn,
 				if (!vpce_prefixes_overlap(&svc->prefixes[i],
 							   &ep->svc->prefixes[j]))
 					continue;
-				vpce_set_err_fmt(extack,
-						 "the prefixes of service %s overlap those of gateway endpoint %s of VPC %s",
-						 svc->named.name,
-						 ep->named.name,
-						 cfg->vpc->named.name);
+				NL_SET_ERR_MSG_FMT(extack,
+						   "the prefixes of service %s overlap those of gateway endpoint %s of VPC %s",
+						   svc->named.name,
+						   ep->named.name,
+						   cfg->vpc->named.name);
 				return -EEXIST;
 			}
 	}

@@ -12,7 +12,7 @@
 #include <linux/inetdevice.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
-#include <net/netlink.h>
+#include <linux/netlink.h>
 
 static bool vpce_prefix_contains(const struct vpce_addr *prefix, u8 plen,
 				 const struct vpce_addr *a)

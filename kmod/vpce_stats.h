@@ -19,7 +19,6 @@
 
 struct vpce_net;
 struct vpce_service;
-struct netlink_callback;
 
 /*
  * The counters of one endpoint address (an endpoint's zone), one zone of a
@@ -124,12 +123,21 @@ void vpce_stats_packet(struct vpce_net *vn, const struct vpce_endpoint *ep,
 		       const struct vpce_ep_addr *ea, const struct nf_conn *ct,
 		       enum ip_conntrack_info ctinfo, const struct sk_buff *skb);
 
-/* An endpoint's counters over all its addresses; vn->lock held. */
-int vpce_put_drops(struct sk_buff *skb, const u64 *drops);
+/* Readers, vn->lock held (vpce_stats.c says what each reads). */
+void vpce_counters_sum_add(struct vpce_counters_sum *sum,
+			   const struct vpce_counters_sum *s);
 void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
 				struct vpce_counters_sum *sum);
-
-/* VPCE_CMD_STATS_GET */
-int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb);
+/* Count the active flows, for the readers below to give. */
+void vpce_stats_count_active(struct vpce_net *vn);
+bool vpce_stats_endpoint_zone(const struct vpce_endpoint *ep, unsigned int i,
+			      struct vpce_counters_sum *z);
+void vpce_stats_endpoint_gateway(const struct vpce_endpoint *ep,
+				 struct vpce_counters_sum *total);
+void vpce_stats_service_zone(const struct vpce_service *svc, unsigned int i,
+			     struct vpce_counters_sum *z);
+void vpce_stats_target(struct vpce_net *vn, const struct vpce_service *svc,
+		       const struct vpce_addr *addr,
+		       struct vpce_counters_sum *s);
 
 #endif /* _VPCE_STATS_H */
