@@ -34,6 +34,7 @@
 
 #include "vpce_conn.h"
 #include "vpce_endpoint.h"
+#include "vpce_flows.h"
 #include "vpce_nat.h"
 #include "vpce_net.h"
 #include "vpce_service.h"

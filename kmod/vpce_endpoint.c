@@ -8,12 +8,12 @@
 
 #include "vpce_endpoint.h"
 #include "compat.h"
+#include "vpce_flows.h"
 #include "vpce_gateway.h"
 #include "vpce_net.h"
 #include "vpce_policy.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
-#include "vpce_stats.h"
 #include "vpce_vpc.h"
 
 #include <linux/percpu.h>

@@ -10,6 +10,7 @@
 #include "vpce_nl.h"
 #include "vpce_conn.h"
 #include "vpce_endpoint.h"
+#include "vpce_flows.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"

@@ -12,7 +12,6 @@
 #include "vpce_drain.h"
 #include "vpce_gateway.h"
 #include "vpce_net.h"
-#include "vpce_stats.h"
 #include "vpce_target.h"
 
 #include <linux/slab.h>

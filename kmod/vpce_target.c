@@ -10,15 +10,92 @@
 #include "vpce_target.h"
 #include "compat.h"
 #include "vpce_drain.h"
+#include "vpce_flows.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
-#include "vpce_stats.h"
 
 #include <linux/bitmap.h>
 #include <linux/netlink.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
+
+/* Targets' counters: see struct vpce_tstats. */
+
+static const struct rhashtable_params vpce_tstats_params =
+	VPCE_OWNED_ADDR_PARAMS(struct vpce_tstats, key, node);
+
+int vpce_tstats_init(struct vpce_net *vn)
+{
+	return rhashtable_init(&vn->tstats, &vpce_tstats_params);
+}
+
+/* Every entry is gone by now: services remove their targets' on exit. */
+void vpce_tstats_destroy(struct vpce_net *vn)
+{
+	rhashtable_destroy(&vn->tstats);
+}
+
+struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,
+				     const struct vpce_service *svc, u8 family,
+				     const union nf_inet_addr *in)
+{
+	struct vpce_owned_addr key;
+
+	vpce_owned_addr_set(&key, svc, family, in);
+	return rhashtable_lookup_fast(&vn->tstats, &key, vpce_tstats_params);
+}
+
+static void vpce_tstats_free_rcu(struct rcu_head *rcu)
+{
+	struct vpce_tstats *ts = container_of(rcu, struct vpce_tstats, rcu);
+
+	vpce_counters_free(&ts->stats);
+	kfree(ts);
+}
+
+/* "target add", before the target is published; vn->lock held. */
+int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
+		    const struct vpce_addr *addr)
+{
+	struct vpce_tstats *ts;
+	int ret;
+
+	lockdep_assert_held(&vn->lock);
+
+	ts = kzalloc(sizeof(*ts), GFP_KERNEL_ACCOUNT);
+	if (!ts)
+		return -ENOMEM;
+	if (vpce_counters_alloc(&ts->stats, 1)) {
+		kfree(ts);
+		return -ENOMEM;
+	}
+	ts->key.owner = svc;
+	ts->key.addr = *addr;
+	ret = rhashtable_lookup_insert_fast(&vn->tstats, &ts->node,
+					    vpce_tstats_params);
+	if (ret)
+		vpce_tstats_free_rcu(&ts->rcu);
+	return ret;
+}
+
+/* "target del" once the target's flows have ended, or service removal. */
+void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
+		     const struct vpce_addr *addr)
+{
+	struct vpce_tstats *ts;
+
+	lockdep_assert_held(&vn->lock);
+
+	ts = vpce_tstats_find(vn, svc, addr->family, &addr->in);
+	if (!ts)
+		return;
+	rhashtable_remove_fast(&vn->tstats, &ts->node, vpce_tstats_params);
+	call_rcu(&ts->rcu, vpce_tstats_free_rcu);
+}
+
+/* Target sets */
 
 void vpce_targets_free(struct vpce_targets *ts)
 {

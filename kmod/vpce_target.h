@@ -7,9 +7,11 @@
 #define _VPCE_TARGET_H
 
 #include "vpce_addr.h"
+#include "vpce_counters.h"
 #include "vpce_maglev.h"
 
 #include <linux/rcupdate.h>
+#include <linux/rhashtable-types.h>
 #include <linux/siphash.h>
 
 struct netlink_ext_ack;
@@ -48,6 +50,31 @@ struct vpce_targets {
 	struct vpce_maglev all[VPCE_FAMILIES];
 	struct vpce_target t[];
 };
+
+/*
+ * A target's counters. Target sets are rebuilt whole on every change, so
+ * the counters live apart, in vn->tstats, from "target add" to "target
+ * del", keyed by service and address: the packet path finds a flow's
+ * target from its conntrack reply tuple.
+ */
+struct vpce_tstats {
+	struct rhash_head node;		/* in vn->tstats */
+	struct vpce_owned_addr key;	/* owner: the service */
+	struct vpce_counters_ref stats;	/* one set */
+	u32 active;			/* vn->lock: the last count */
+	struct rcu_head rcu;
+};
+
+int vpce_tstats_init(struct vpce_net *vn);
+void vpce_tstats_destroy(struct vpce_net *vn);
+int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
+		    const struct vpce_addr *addr);
+void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
+		     const struct vpce_addr *addr);
+
+struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,
+				     const struct vpce_service *svc, u8 family,
+				     const union nf_inet_addr *in);
 
 /* For the service's own life (vpce_service.c); vn->lock held. */
 struct vpce_targets *vpce_targets_build(const struct vpce_service *svc,
