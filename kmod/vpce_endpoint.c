@@ -163,20 +163,18 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep = kzalloc(struct_size(ep, addrs, cfg->naddrs), GFP_KERNEL_ACCOUNT);
 	if (!ep)
 		return -ENOMEM;
+	ret = -ENOMEM;
 	ep->requester = &cfg->vpc->owner;
 	if (!vpce_arn_eq(&cfg->requester, &cfg->vpc->owner)) {
 		ep->requester = kmemdup(&cfg->requester,
 					sizeof(cfg->requester), GFP_KERNEL_ACCOUNT);
+		if (!ep->requester)
+			goto err_ep;
 		ep->own_requester = true;
 	}
 	ret = vpce_counters_alloc(&ep->stats, cfg->naddrs);
-	if (!ep->requester || ret) {
-		vpce_counters_free(&ep->stats);
-		if (ep->own_requester)
-			kfree(ep->requester);
-		kfree(ep);
-		return -ENOMEM;
-	}
+	if (ret)
+		goto err_requester;
 	strscpy_pad(ep->named.name, cfg->name, sizeof(ep->named.name));
 	ep->vpc = cfg->vpc;
 	ep->svc = cfg->svc;
@@ -200,18 +198,18 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		gw = vpce_gateway_build(vn, ep);
 		if (IS_ERR(gw)) {
 			ret = PTR_ERR(gw);
-			gw = NULL;
-			goto err_free;
+			goto err_counters;
 		}
 	}
+	/* Published in steps, the name first, then the addresses. */
 	ret = vpce_names_add(&vn->endpoints, &ep->named);
 	if (ret)
-		goto err_free;
+		goto err_gw;
 	for (i = 0; i < ep->naddrs; i++) {
 		ret = rhashtable_insert_fast(&vn->ep_addrs, &ep->addrs[i].node,
 					     vpce_ep_addrs_params);
 		if (ret)
-			goto err_unpublish;
+			goto err_addrs;
 	}
 	ep->vpc->endpoint_count++;
 	ep->svc->endpoint_count++;
@@ -223,7 +221,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	}
 	return 0;
 
-err_unpublish:
+err_addrs:
 	/* A packet may have found an address published so far and set up a
 	 * flow that points at @ep (vpce's own table): end such flows as
 	 * endpoint del does, or they would outlive the endpoint.
@@ -235,15 +233,20 @@ err_unpublish:
 		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
 				       vpce_ep_addrs_params);
 	vpce_names_del(&vn->endpoints, &ep->named);
+	/* ... and let a packet that still reads @ep or its policy finish,
+	 * so that what follows may free at once, and the caller the policy.
+	 */
+	synchronize_net();
+err_gw:
 	vpce_gateway_table_free(gw);
+err_counters:
+	vpce_counters_free(&ep->stats);
+err_requester:
+	if (ep->own_requester)
+		kfree(ep->requester);
+err_ep:
 	/* On failure the caller keeps the policy it gave us. */
-	RCU_INIT_POINTER(ep->policy, NULL);
-	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
-	return ret;
-err_free:
-	vpce_gateway_table_free(gw);
-	RCU_INIT_POINTER(ep->policy, NULL);
-	vpce_endpoint_free_rcu(&ep->rcu);
+	kfree(ep);
 	return ret;
 }
 
