@@ -98,7 +98,7 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name))
 		return -EMSGSIZE;
 	/* A gateway endpoint has no zones: its one set is its total. */
-	vpce_stats_endpoint_gateway(ep, &total);
+	vpce_stats_endpoint_unzoned(ep, &total);
 	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
 	if (!array)
 		return -EMSGSIZE;

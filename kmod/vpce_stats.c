@@ -330,17 +330,18 @@ bool vpce_stats_endpoint_zone(const struct vpce_endpoint *ep, unsigned int i,
 }
 
 /*
- * The total of a gateway endpoint, which has no zones: its one set. Other
- * endpoints' totals are the sums of their zones'.
+ * What of @ep's counters is in no zone: all of a gateway endpoint's (its
+ * one set), none of an interface endpoint's, whose total is the sum of its
+ * zones'.
  */
-void vpce_stats_endpoint_gateway(const struct vpce_endpoint *ep,
-				 struct vpce_counters_sum *total)
+void vpce_stats_endpoint_unzoned(const struct vpce_endpoint *ep,
+				 struct vpce_counters_sum *sum)
 {
-	memset(total, 0, sizeof(*total));
+	memset(sum, 0, sizeof(*sum));
 	if (ep->naddrs)
 		return;
-	vpce_counters_sum(&ep->stats, 0, total);
-	total->active = ep->active;
+	vpce_counters_sum(&ep->stats, 0, sum);
+	sum->active = ep->active;
 }
 
 /* Zone @i of @svc; for a gateway service (no zones), @i 0 is its one set. */

@@ -44,8 +44,8 @@ void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
 void vpce_stats_count_active(struct vpce_net *vn);
 bool vpce_stats_endpoint_zone(const struct vpce_endpoint *ep, unsigned int i,
 			      struct vpce_counters_sum *z);
-void vpce_stats_endpoint_gateway(const struct vpce_endpoint *ep,
-				 struct vpce_counters_sum *total);
+void vpce_stats_endpoint_unzoned(const struct vpce_endpoint *ep,
+				 struct vpce_counters_sum *sum);
 void vpce_stats_service_zone(const struct vpce_service *svc, unsigned int i,
 			     struct vpce_counters_sum *z);
 void vpce_stats_target(struct vpce_net *vn, const struct vpce_service *svc,
