@@ -10,6 +10,7 @@
 #include "vpce_drain.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
+#include "vpce_target.h"
 
 #include <net/genetlink.h>
 #include <net/sock.h>

@@ -14,8 +14,9 @@
 #include <net/sock.h>
 
 /*
- * Find the object named by attribute @type under vn->lock, or say that it
- * does not exist.
+ * The VPC named by attribute @type, under vn->lock; NULL, the extack
+ * saying why, if there is none. (vpce_nl_service() and vpce_nl_endpoint()
+ * are the same for theirs.)
  */
 struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, struct genl_info *info,
 			     int type)
