@@ -20,8 +20,9 @@
  * message is a pointer that netlink_ack() reads only once the handler has
  * returned. So the text goes into a ring of slots, each overwritten only
  * after as many newer messages as there are slots: long after its ack has
- * been sent (see compat.c). Messages are cut at VPCE_COMPAT_MSG_LEN bytes,
- * a longer limit than 6.2's 80, which some of ours (ARNs) need.
+ * been sent (see compat.c). Messages are cut at VPCE_COMPAT_MSG_LEN bytes;
+ * the kernel's own macro cuts them at 80 (NETLINK_MAX_FMTMSG_LEN), shorter
+ * than some of ours that name ARNs, which tests on 6.1 see whole.
  */
 #define VPCE_COMPAT_MSG_LEN	256
 
