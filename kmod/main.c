@@ -7,7 +7,7 @@
 
 #include "vpce_drain.h"
 #include "vpce_net.h"
-#include "vpce_netlink.h"
+#include "vpce_nl.h"
 #include "vpce_vpc.h"
 
 #include <linux/module.h>

@@ -34,9 +34,9 @@
 
 #include "vpce_conn.h"
 #include "vpce_endpoint.h"
+#include "vpce_flows.h"
 #include "vpce_nat.h"
 #include "vpce_net.h"
-#include "vpce_netlink.h"
 #include "vpce_service.h"
 #include "vpce_stats.h"
 #include "vpce_timeout.h"
@@ -46,7 +46,6 @@
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/module.h>
-#include <linux/netlink.h>
 #include <linux/rhashtable.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -1294,38 +1293,38 @@ void vpce_conns_count_active(struct vpce_net *vn)
 }
 
 /*
- * VPCE_CMD_FLOW_GET. The table's walk goes on across the dump's batches
- * (the iterator lives in cb->args[0], from .start to .done), so a dump of a
- * full table costs one pass, not one per batch. Between batches the walker
- * is told about resizes; after one it starts over, which may list a flow
- * twice (see the uapi header).
+ * The reader of the table for the control plane (VPCE_CMD_FLOW_GET). Its
+ * walk goes on from one call to the next (the cursor holds the iterator,
+ * from vpce_conns_cursor_new() to vpce_conns_cursor_free()), so a reader
+ * that takes a full table in several batches makes one pass, not one per
+ * batch. Between calls the walker is told about resizes; after one it
+ * starts over, which may show a flow twice (see the uapi header).
  */
-enum { VPCE_FLOW_CUR_ITER, VPCE_FLOW_CUR_PENDING };
+struct vpce_conns_cursor {
+	struct rhashtable_iter iter;
+	/* The flow the last call stopped at, refused by its callback, is
+	 * the first of the next call.
+	 */
+	bool pending;
+};
 
-int vpce_conns_dump_start(struct netlink_callback *cb)
+struct vpce_conns_cursor *vpce_conns_cursor_new(struct vpce_net *vn)
 {
-	struct vpce_net *vn = vpce_net(sock_net(cb->skb->sk));
-	struct rhashtable_iter *iter;
+	struct vpce_conns_cursor *cur;
 
-	if (vpce_conntrack)
-		return 0;	/* the dump itself says why not */
-	iter = kmalloc(sizeof(*iter), GFP_KERNEL);
-	if (!iter)
-		return -ENOMEM;
-	rhashtable_walk_enter(&vn->conns.table, iter);
-	cb->args[VPCE_FLOW_CUR_ITER] = (long)iter;
-	return 0;
+	cur = kzalloc(sizeof(*cur), GFP_KERNEL);
+	if (!cur)
+		return NULL;
+	rhashtable_walk_enter(&vn->conns.table, &cur->iter);
+	return cur;
 }
 
-int vpce_conns_dump_done(struct netlink_callback *cb)
+void vpce_conns_cursor_free(struct vpce_conns_cursor *cur)
 {
-	struct rhashtable_iter *iter = (void *)cb->args[VPCE_FLOW_CUR_ITER];
-
-	if (iter) {
-		rhashtable_walk_exit(iter);
-		kfree(iter);
-	}
-	return 0;
+	if (!cur)
+		return;
+	rhashtable_walk_exit(&cur->iter);
+	kfree(cur);
 }
 
 static u8 vpce_conn_state(const struct vpce_conn *c)
@@ -1347,64 +1346,52 @@ static u8 vpce_conn_state(const struct vpce_conn *c)
 	return replied ? VPCE_FLOW_SYN_RECV : VPCE_FLOW_SYN_SENT;
 }
 
-static int vpce_put_addr4(struct sk_buff *skb, int type, __be32 ip,
-			  const char *zone)
+static void vpce_conn_info(const struct vpce_conn *c, struct vpce_flow_info *f)
 {
-	struct vpce_addr a = { .in.ip = ip, .family = AF_INET };
-
-	return vpce_put_addr(skb, type, &a, zone);
-}
-
-static int vpce_conn_fill(struct sk_buff *skb, struct vpce_net *vn,
-			  const void *obj)
-{
-	const struct vpce_conn *c = obj;
 	const struct vpce_conn_key *o = &c->h[IP_CT_DIR_ORIGINAL].key;
 	const struct vpce_conn_key *r = &c->h[IP_CT_DIR_REPLY].key;
-	const struct vpce_endpoint *ep = c->ep;
 	long left = READ_ONCE(c->expires) - jiffies;
-	struct nlattr *nest;
 
-	if (nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
-	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
-	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name))
-		return -EMSGSIZE;
-	nest = nla_nest_start(skb, VPCE_A_FLOW);
-	if (!nest ||
-	    nla_put_u8(skb, VPCE_FLOW_A_PROTO, o->proto) ||
-	    vpce_put_addr4(skb, VPCE_FLOW_A_CLIENT, o->saddr, NULL) ||
-	    nla_put_u16(skb, VPCE_FLOW_A_CLIENT_PORT, ntohs(o->sport)) ||
-	    vpce_put_addr4(skb, VPCE_FLOW_A_ADDR, o->daddr,
-			   ep->svc->nlbs[c->ea->zone].zone) ||
-	    nla_put_u16(skb, VPCE_FLOW_A_PORT, ntohs(o->dport)) ||
-	    vpce_put_addr4(skb, VPCE_FLOW_A_TARGET, r->saddr, NULL) ||
-	    nla_put_u16(skb, VPCE_FLOW_A_TARGET_PORT, ntohs(r->sport)) ||
-	    vpce_put_addr4(skb, VPCE_FLOW_A_NLB, r->daddr, NULL) ||
-	    nla_put_u16(skb, VPCE_FLOW_A_NLB_PORT, ntohs(r->dport)) ||
-	    nla_put_u8(skb, VPCE_FLOW_A_STATE, vpce_conn_state(c)) ||
-	    nla_put_u32(skb, VPCE_FLOW_A_EXPIRES,
-			left > 0 ? DIV_ROUND_UP(left, HZ) : 0) ||
-	    nla_put_u32(skb, VPCE_FLOW_A_IFINDEX, c->ifindex))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	f->ep = c->ep;
+	f->zone = c->ea->zone;
+	f->proto = o->proto;
+	f->state = vpce_conn_state(c);
+	f->client = o->saddr;
+	f->client_port = o->sport;
+	f->addr = o->daddr;
+	f->port = o->dport;
+	f->target = r->saddr;
+	f->target_port = r->sport;
+	f->nlb = r->daddr;
+	f->nlb_port = r->dport;
+	f->expires = left > 0 ? DIV_ROUND_UP(left, HZ) : 0;
+	f->ifindex = c->ifindex;
 }
 
-/* vn->lock held: the flows @m matches, from where the last batch stopped. */
-int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		    struct vpce_net *vn, const struct vpce_flow_match *m)
+/*
+ * vn->lock held: call @fn for each live flow @m matches, from where the
+ * last call with @cur stopped, until the table ends (0) or @fn returns
+ * non-zero (that value), when the flow @fn refused comes first next time.
+ * @fn runs under RCU and must not sleep.
+ */
+int vpce_conns_read(struct vpce_net *vn, struct vpce_conns_cursor *cur,
+		    const struct vpce_flow_match *m,
+		    int (*fn)(const struct vpce_flow_info *f, void *arg),
+		    void *arg)
 {
-	struct rhashtable_iter *iter = (void *)cb->args[VPCE_FLOW_CUR_ITER];
+	struct rhashtable_iter *iter = &cur->iter;
 	struct nf_conntrack_tuple t;
+	struct vpce_flow_info f;
 	struct vpce_conn_half *h;
 	struct vpce_conn *c;
 	int ret = 0;
 
+	lockdep_assert_held(&vn->lock);
+
 	rhashtable_walk_start(iter);
-	/* A flow that did not fit in the last batch comes first. */
-	h = cb->args[VPCE_FLOW_CUR_PENDING] ? rhashtable_walk_peek(iter) :
+	h = cur->pending ? rhashtable_walk_peek(iter) :
 		rhashtable_walk_next(iter);
-	cb->args[VPCE_FLOW_CUR_PENDING] = 0;
+	cur->pending = false;
 	for (; h; h = rhashtable_walk_next(iter)) {
 		if (IS_ERR(h) || h->dir != IP_CT_DIR_ORIGINAL)
 			continue;
@@ -1413,10 +1400,10 @@ int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
 			continue;
 		if (!vpce_conn_match(m, c, &t))
 			continue;
-		ret = vpce_dump_one(skb, cb, VPCE_CMD_FLOW_GET,
-				    vpce_conn_fill, vn, c);
+		vpce_conn_info(c, &f);
+		ret = fn(&f, arg);
 		if (ret) {
-			cb->args[VPCE_FLOW_CUR_PENDING] = 1;
+			cur->pending = true;
 			break;
 		}
 	}

@@ -17,7 +17,7 @@
 struct vpce_net;
 struct vpce_dev;
 struct vpce_flow_match;
-struct netlink_callback;
+struct vpce_endpoint;
 struct nf_conn;
 
 extern bool vpce_conntrack;
@@ -50,10 +50,36 @@ void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
 		    struct sk_buff_head *resets);
 /* vn->lock held: add the active connections to the counters. */
 void vpce_conns_count_active(struct vpce_net *vn);
-/* VPCE_CMD_FLOW_GET: .start, .done, and a batch (vn->lock held). */
-int vpce_conns_dump_start(struct netlink_callback *cb);
-int vpce_conns_dump_done(struct netlink_callback *cb);
-int vpce_conns_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		    struct vpce_net *vn, const struct vpce_flow_match *m);
+
+/*
+ * A flow as the control plane reads it: the table's entry copied into
+ * plain values (addresses and ports in network order), see
+ * vpce_conns_read().
+ */
+struct vpce_flow_info {
+	const struct vpce_endpoint *ep;
+	u8 zone;		/* the endpoint address's, in its service */
+	u8 proto;
+	u8 state;		/* enum vpce_flow_state */
+	__be32 client;
+	__be32 addr;		/* the endpoint address */
+	__be32 target;
+	__be32 nlb;		/* the source the target sees */
+	__be16 client_port;
+	__be16 port;
+	__be16 target_port;
+	__be16 nlb_port;
+	u32 expires;		/* seconds left */
+	int ifindex;		/* the VPC device */
+};
+
+/* A walk of the table that goes on across calls (process context). */
+struct vpce_conns_cursor;
+struct vpce_conns_cursor *vpce_conns_cursor_new(struct vpce_net *vn);
+void vpce_conns_cursor_free(struct vpce_conns_cursor *cur);
+int vpce_conns_read(struct vpce_net *vn, struct vpce_conns_cursor *cur,
+		    const struct vpce_flow_match *m,
+		    int (*fn)(const struct vpce_flow_info *f, void *arg),
+		    void *arg);
 
 #endif /* _VPCE_CONN_H */

@@ -6,6 +6,7 @@
  */
 
 #include "vpce_drain.h"
+#include "vpce_flows.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
 

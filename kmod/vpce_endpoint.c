@@ -7,19 +7,19 @@
  */
 
 #include "vpce_endpoint.h"
+#include "compat.h"
+#include "vpce_flows.h"
 #include "vpce_gateway.h"
 #include "vpce_net.h"
-#include "vpce_netlink.h"
 #include "vpce_policy.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
-#include "vpce_stats.h"
 #include "vpce_vpc.h"
 
 #include <linux/percpu.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
 #include <linux/slab.h>
-#include <net/netlink.h>
+#include <linux/netlink.h>
 
 static const struct rhashtable_params vpce_ep_addrs_params =
 	VPCE_OWNED_ADDR_PARAMS(struct vpce_ep_addr, key, node);
@@ -90,19 +90,19 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 		return -EEXIST;
 	}
 	if (cfg->type != cfg->svc->type) {
-		vpce_set_err_fmt(extack,
-				 "service %s is a%s service: the endpoint's type must be %s",
-				 cfg->svc->named.name,
-				 cfg->svc->type == VPCE_TYPE_GATEWAY ?
-				 " gateway" : "n interface",
-				 cfg->svc->type == VPCE_TYPE_GATEWAY ?
-				 "gateway" : "interface");
+		NL_SET_ERR_MSG_FMT(extack,
+				   "service %s is a%s service: the endpoint's type must be %s",
+				   cfg->svc->named.name,
+				   cfg->svc->type == VPCE_TYPE_GATEWAY ?
+				   " gateway" : "n interface",
+				   cfg->svc->type == VPCE_TYPE_GATEWAY ?
+				   "gateway" : "interface");
 		return -EINVAL;
 	}
 	if (!vpce_service_permits(cfg->svc, &cfg->requester)) {
-		vpce_set_err_fmt(extack,
-				 "principal %s is not allowed to connect to service %s",
-				 cfg->requester.text, cfg->svc->named.name);
+		NL_SET_ERR_MSG_FMT(extack,
+				   "principal %s is not allowed to connect to service %s",
+				   cfg->requester.text, cfg->svc->named.name);
 		return -EACCES;
 	}
 	if (cfg->type == VPCE_TYPE_GATEWAY)
@@ -123,9 +123,9 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 		for (j = 0; j < i; j++) {
 			if (zones[j] == zones[i] &&
 			    a[j].addr.family == a[i].addr.family) {
-				vpce_set_err_fmt(extack,
-						 "two %s endpoint addresses in one zone",
-						 vpce_fam_name(a[i].addr.family));
+				NL_SET_ERR_MSG_FMT(extack,
+						   "two %s endpoint addresses in one zone",
+						   vpce_fam_name(a[i].addr.family));
 				return -EINVAL;
 			}
 			if (vpce_addr_eq(&a[j].addr, &a[i].addr)) {
@@ -163,20 +163,18 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep = kzalloc(struct_size(ep, addrs, cfg->naddrs), GFP_KERNEL_ACCOUNT);
 	if (!ep)
 		return -ENOMEM;
+	ret = -ENOMEM;
 	ep->requester = &cfg->vpc->owner;
 	if (!vpce_arn_eq(&cfg->requester, &cfg->vpc->owner)) {
 		ep->requester = kmemdup(&cfg->requester,
 					sizeof(cfg->requester), GFP_KERNEL_ACCOUNT);
+		if (!ep->requester)
+			goto err_ep;
 		ep->own_requester = true;
 	}
 	ret = vpce_counters_alloc(&ep->stats, cfg->naddrs);
-	if (!ep->requester || ret) {
-		vpce_counters_free(&ep->stats);
-		if (ep->own_requester)
-			kfree(ep->requester);
-		kfree(ep);
-		return -ENOMEM;
-	}
+	if (ret)
+		goto err_requester;
 	strscpy_pad(ep->named.name, cfg->name, sizeof(ep->named.name));
 	ep->vpc = cfg->vpc;
 	ep->svc = cfg->svc;
@@ -200,18 +198,18 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		gw = vpce_gateway_build(vn, ep);
 		if (IS_ERR(gw)) {
 			ret = PTR_ERR(gw);
-			gw = NULL;
-			goto err_free;
+			goto err_counters;
 		}
 	}
+	/* Published in steps, the name first, then the addresses. */
 	ret = vpce_names_add(&vn->endpoints, &ep->named);
 	if (ret)
-		goto err_free;
+		goto err_gw;
 	for (i = 0; i < ep->naddrs; i++) {
 		ret = rhashtable_insert_fast(&vn->ep_addrs, &ep->addrs[i].node,
 					     vpce_ep_addrs_params);
 		if (ret)
-			goto err_unpublish;
+			goto err_addrs;
 	}
 	ep->vpc->endpoint_count++;
 	ep->svc->endpoint_count++;
@@ -223,7 +221,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	}
 	return 0;
 
-err_unpublish:
+err_addrs:
 	/* A packet may have found an address published so far and set up a
 	 * flow that points at @ep (vpce's own table): end such flows as
 	 * endpoint del does, or they would outlive the endpoint.
@@ -235,15 +233,20 @@ err_unpublish:
 		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
 				       vpce_ep_addrs_params);
 	vpce_names_del(&vn->endpoints, &ep->named);
+	/* ... and let a packet that still reads @ep or its policy finish,
+	 * so that what follows may free at once, and the caller the policy.
+	 */
+	synchronize_net();
+err_gw:
 	vpce_gateway_table_free(gw);
+err_counters:
+	vpce_counters_free(&ep->stats);
+err_requester:
+	if (ep->own_requester)
+		kfree(ep->requester);
+err_ep:
 	/* On failure the caller keeps the policy it gave us. */
-	RCU_INIT_POINTER(ep->policy, NULL);
-	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
-	return ret;
-err_free:
-	vpce_gateway_table_free(gw);
-	RCU_INIT_POINTER(ep->policy, NULL);
-	vpce_endpoint_free_rcu(&ep->rcu);
+	kfree(ep);
 	return ret;
 }
 

@@ -21,20 +21,6 @@ struct vpce_service;
 struct vpce_endpoint;
 struct netlink_ext_ack;
 
-/* Why the packet path refused a flow; each reason has a counter. */
-enum vpce_drop {
-	VPCE_DROP_NO_LISTENER,
-	VPCE_DROP_STATE,
-	VPCE_DROP_NO_TARGET,
-	VPCE_DROP_PROTO,
-	VPCE_DROP_POLICY,
-	VPCE_DROP_STALE,	/* TCP packet of no live flow: reset */
-	VPCE_DROP_FULL,		/* vpce's flow table is full: dropped */
-	VPCE_DROP_INVALID,	/* out of its flow's TCP window: dropped */
-	VPCE_DROP_LIMITED,	/* an answer of vpce's not sent: rate limit */
-	VPCE_DROP_MAX
-};
-
 struct vpce_ep_addr {
 	struct rhash_head node;		/* in vn->ep_addrs */
 	/* Addresses are unique within a VPC, and VPCs may overlap: the owner

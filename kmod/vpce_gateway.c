@@ -16,19 +16,18 @@
  */
 
 #include "vpce_gateway.h"
+#include "compat.h"
 #include "vpce_endpoint.h"
-#include "vpce_nat.h"
+#include "vpce_flows.h"
 #include "vpce_net.h"
-#include "vpce_netlink.h"
 #include "vpce_service.h"
-#include "vpce_stats.h"
 #include "vpce_vpc.h"
 
 #include <linux/inetdevice.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <net/ipv6.h>
-#include <net/netlink.h>
+#include <linux/netlink.h>
 #include <net/netfilter/nf_conntrack.h>
 
 static int vpce_addr_cmp(const struct vpce_addr *a, const struct vpce_addr *b)
@@ -114,11 +113,11 @@ int vpce_gateway_check(struct vpce_net *vn,
 				if (!vpce_prefixes_overlap(&svc->prefixes[i],
 							   &ep->svc->prefixes[j]))
 					continue;
-				vpce_set_err_fmt(extack,
-						 "the prefixes of service %s overlap those of gateway endpoint %s of VPC %s",
-						 svc->named.name,
-						 ep->named.name,
-						 cfg->vpc->named.name);
+				NL_SET_ERR_MSG_FMT(extack,
+						   "the prefixes of service %s overlap those of gateway endpoint %s of VPC %s",
+						   svc->named.name,
+						   ep->named.name,
+						   cfg->vpc->named.name);
 				return -EEXIST;
 			}
 	}
@@ -310,33 +309,4 @@ struct vpce_endpoint *vpce_gateway_flow_ep(const struct vpce_vpc *vpc,
 	ep = vpce_gw_lookup(vpc, ct);
 	rcu_read_unlock();
 	return ep && ep->gw_live ? ep : NULL;
-}
-
-/*
- * A new flow from a VPC device to no interface endpoint address (called by
- * the NAT lookup function, for new conntrack entries only). It is left
- * untranslated: the NAT core gives it a null binding, which keeps its
- * reply tuple unique even when two VPCs with the same CIDR send the same
- * tuple (it may change the source port of the second).
- */
-unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
-				   const struct nf_hook_state *state,
-				   struct nf_conn *ct, const struct vpce_dev *d)
-{
-	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	u8 proto = t->dst.protonum;
-	struct vpce_endpoint *ep;
-
-	ep = vpce_gateway_find(d->vpc, ct);
-	if (!ep)
-		return NF_ACCEPT;
-	/* The policy speaks of TCP and UDP ports; nothing else passes. */
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
-		vpce_stats_refused(ep, NULL, VPCE_DROP_PROTO, false);
-		return NF_DROP;
-	}
-	if (!vpce_endpoint_allows(ep, t))
-		return vpce_refuse(ep, NULL, skb, state, proto, VPCE_DROP_POLICY);
-	vpce_stats_flow_new(ep, NULL, NULL);
-	return NF_ACCEPT;
 }

@@ -13,11 +13,9 @@
 
 struct vpce_net;
 struct vpce_vpc;
-struct vpce_dev;
 struct vpce_endpoint;
 struct vpce_endpoint_config;
 struct nf_conn;
-struct sk_buff;
 struct netlink_ext_ack;
 
 /*
@@ -58,9 +56,6 @@ void vpce_gateway_table_free(struct vpce_gw_table *t);
 /* Packet path, under RCU. */
 struct vpce_endpoint *vpce_gateway_find(const struct vpce_vpc *vpc,
 					const struct nf_conn *ct);
-unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
-				   const struct nf_hook_state *state,
-				   struct nf_conn *ct, const struct vpce_dev *d);
 
 /* Flow walks (process context, vn->lock held). */
 struct vpce_endpoint *vpce_gateway_flow_ep(const struct vpce_vpc *vpc,

@@ -198,6 +198,36 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	return verdict;
 }
 
+/*
+ * A new flow from a VPC device to no interface endpoint address (called by
+ * the NAT lookup function, for new conntrack entries only). It is left
+ * untranslated: the NAT core gives it a null binding, which keeps its
+ * reply tuple unique even when two VPCs with the same CIDR send the same
+ * tuple (it may change the source port of the second).
+ */
+static unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
+					  const struct nf_hook_state *state,
+					  struct nf_conn *ct,
+					  const struct vpce_dev *d)
+{
+	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	u8 proto = t->dst.protonum;
+	struct vpce_endpoint *ep;
+
+	ep = vpce_gateway_find(d->vpc, ct);
+	if (!ep)
+		return NF_ACCEPT;
+	/* The policy speaks of TCP and UDP ports; nothing else passes. */
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
+		vpce_stats_refused(ep, NULL, VPCE_DROP_PROTO, false);
+		return NF_DROP;
+	}
+	if (!vpce_endpoint_allows(ep, t))
+		return vpce_refuse(ep, NULL, skb, state, proto, VPCE_DROP_POLICY);
+	vpce_stats_flow_new(ep, NULL, NULL);
+	return NF_ACCEPT;
+}
+
 /* Called by the NAT core at PRE_ROUTING for each new conntrack entry. */
 static unsigned int vpce_nat_in(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
@@ -593,4 +623,23 @@ void vpce_nat_unregister(struct vpce_net *vn)
 	nf_nat_ipv4_unregister_fn(net, &vpce_nat_ops);
 	nf_unregister_net_hooks(net, vpce_hook_ops, ARRAY_SIZE(vpce_hook_ops));
 	nf_ct_netns_put(net, NFPROTO_INET);
+}
+
+/*
+ * Hooks cost every packet of the namespace something, so they are only
+ * registered once the namespace has a VPC, the way IPVS waits for its first
+ * service. They then stay until the namespace or the module goes.
+ */
+int vpce_nat_hooks_enable(struct vpce_net *vn)
+{
+	int ret;
+
+	lockdep_assert_held(&vn->lock);
+	if (vn->hooks_registered)
+		return 0;
+	ret = vpce_nat_register(vn);
+	if (ret)
+		return ret;
+	vn->hooks_registered = true;
+	return 0;
 }

@@ -22,6 +22,7 @@ struct vpce_net;
 #define VPCE_NAT_CT_PORT_MIN	61440
 
 int vpce_nat_register(struct vpce_net *vn);
+int vpce_nat_hooks_enable(struct vpce_net *vn);
 int vpce_thoff(const struct sk_buff *skb, u8 pf, u8 *proto);
 void vpce_nat_unregister(struct vpce_net *vn);
 

@@ -19,9 +19,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-struct vpce_bindings;
 struct vpce_dev;
-struct vpce_vpc;
 struct nf_conn;
 
 /*
@@ -78,38 +76,6 @@ static inline void vpce_net_changed(struct vpce_net *vn)
 	lockdep_assert_held(&vn->lock);
 	vn->gen++;
 }
-
-int vpce_net_hooks_enable(struct vpce_net *vn);
-
-/*
- * Ending flows: remove the conntrack entries of vpce flows that match. NULL
- * members match anything. Process context, with vn->lock held; it waits for
- * the packet path to stop creating matching flows first.
- */
-struct vpce_flow_match {
-	bool gone;		/* only (and all) flows of devices gone */
-	const struct vpce_endpoint *ep;
-	const struct vpce_service *svc;
-	const struct vpce_addr *target;
-	bool denied;		/* only flows the endpoint's policy denies */
-	/* Only flows from this VPC whose source acts as another principal
-	 * now than with the bindings @was (NULL: none): a binding changed.
-	 */
-	const struct vpce_vpc *rebound;
-	const struct vpce_bindings *was;
-	bool quiet;		/* forget them, no reset (as conntrack -D) */
-};
-
-void vpce_flows_end(struct vpce_net *vn, const struct vpce_flow_match *m);
-
-struct vpce_endpoint;
-struct vpce_ep_addr;
-struct nf_conntrack_tuple;
-bool vpce_flow_match_ep(const struct vpce_flow_match *m,
-			const struct vpce_endpoint *ep,
-			const struct vpce_ep_addr *ea, u8 family,
-			const union nf_inet_addr *target,
-			const struct nf_conntrack_tuple *orig);
 
 int vpce_net_register(void);
 void vpce_net_unregister(void);

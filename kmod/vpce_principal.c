@@ -6,13 +6,14 @@
  */
 
 #include "vpce_principal.h"
+#include "vpce_flows.h"
 #include "vpce_net.h"
 #include "vpce_vpc.h"
 
 #include <linux/inetdevice.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
-#include <net/netlink.h>
+#include <linux/netlink.h>
 
 static bool vpce_prefix_contains(const struct vpce_addr *prefix, u8 plen,
 				 const struct vpce_addr *a)

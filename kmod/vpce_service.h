@@ -12,6 +12,7 @@
 #include "vpce_maglev.h"
 #include "vpce_names.h"
 #include "vpce_net.h"
+#include "vpce_target.h"
 #include "vpce_timeout.h"
 
 #include <linux/bits.h>
@@ -28,38 +29,6 @@ struct vpce_listener {
 	u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	u16 port;		/* host order */
 	u16 target_port;	/* host order */
-};
-
-struct vpce_target {
-	struct vpce_addr addr;
-	u8 zone;		/* index into the service's zones */
-	u8 health;		/* enum vpce_health */
-	u16 weight;
-};
-
-/*
- * The targets of a service as the packet path sees them. Never changed once
- * published: every change builds a new set and swaps it in under RCU, so a
- * new flow sees either the old set or the new one, whole, with the flow
- * hash key and the Maglev tables that go with it.
- *
- * There are tables per family (indexed by vpce_fam()): a flow goes to a
- * target of its own family, as there is no NAT64. @zone[f][z] chooses
- * among zone z's healthy targets of family f; @all[f] among every zone's
- * healthy targets of family f (cross-zone, or a zone with none left), or,
- * when no target of family f is healthy, among every one that is not
- * draining (the NLB fails open). Tables nobody can use are not built: zone
- * tables when cross-zone is on, @all[f] while every zone serving family f
- * has a healthy target of it.
- */
-struct vpce_targets {
-	struct rcu_head rcu;
-	u16 n;
-	u16 healthy[VPCE_FAMILIES];
-	siphash_key_t key;		/* the flow hash key */
-	struct vpce_maglev zone[VPCE_FAMILIES][VPCE_ZONES_MAX];
-	struct vpce_maglev all[VPCE_FAMILIES];
-	struct vpce_target t[];
 };
 
 /* A service's health check, run by vpced (the kernel only keeps it). */
@@ -205,29 +174,8 @@ vpce_service_targets(const struct vpce_service *svc, struct vpce_net *vn)
 					 lockdep_is_held(&vn->lock));
 }
 
-int vpce_target_add(struct vpce_net *vn, struct vpce_service *svc,
-		    const struct vpce_target *tgt,
-		    struct netlink_ext_ack *extack);
-int vpce_target_del(struct vpce_net *vn, struct vpce_service *svc,
-		    const struct vpce_addr *addr,
-		    struct netlink_ext_ack *extack);
-
-/* What "target set" changes; a negative member is left as it is. */
-struct vpce_target_change {
-	int weight;
-	int health;
-};
-
-int vpce_target_set(struct vpce_net *vn, struct vpce_service *svc,
-		    const struct vpce_addr *addr,
-		    const struct vpce_target_change *chg,
-		    struct netlink_ext_ack *extack);
-
 /* Packet path, under RCU. */
 const struct vpce_listener *vpce_service_listener(const struct vpce_service *svc,
 						  u8 proto, u16 port);
-const struct vpce_target *vpce_service_pick(const struct vpce_service *svc,
-					    u8 zone, const char *vpc,
-					    const struct nf_conntrack_tuple *t);
 
 #endif /* _VPCE_SERVICE_H */

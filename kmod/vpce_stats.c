@@ -26,7 +26,6 @@
 #include "vpce_gateway.h"
 #include "vpce_nat.h"
 #include "vpce_net.h"
-#include "vpce_netlink.h"
 #include "vpce_service.h"
 #include "vpce_vpc.h"
 
@@ -34,287 +33,8 @@
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
 #include <linux/tcp.h>
-#include <net/genetlink.h>
 #include <net/ip.h>
 #include <net/netfilter/nf_conntrack_core.h>
-
-static const struct rhashtable_params vpce_tstats_params =
-	VPCE_OWNED_ADDR_PARAMS(struct vpce_tstats, key, node);
-
-/* Counter sets: see vpce_counters_block in vpce_stats.h. */
-
-static_assert(VPCE_COUNTERS_PER_BLOCK <= U8_MAX,
-	      "a slot and a count are u8s");
-static_assert(VPCE_COUNTERS_PER_BLOCK >= VPCE_ADDRS_MAX,
-	      "an endpoint's sets fit in a block");
-static_assert(VPCE_COUNTERS_PER_BLOCK >= VPCE_ZONES_MAX,
-	      "a service's sets fit in a block");
-
-/*
- * The pool is the module's, shared by all namespaces. Sets are freed by RCU
- * callbacks (softirq), hence the _bh lock. A block that becomes empty is
- * freed, except one, which stays on the partial list: churn at a block's
- * boundary (a set freed, a set allocated, again and again) would otherwise
- * free and allocate a page per CPU every time.
- */
-static DEFINE_SPINLOCK(vpce_counters_lock);
-static LIST_HEAD(vpce_counters_partial);
-static bool vpce_counters_empty;	/* an empty block is on the list */
-/* Sets in use: a block that is full is on no list, so only this count
- * shows, at unload, a set that was never given back.
- */
-static unsigned long vpce_counters_used;
-
-static void vpce_counters_block_free(struct vpce_counters_block *blk)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		kfree(blk->cpu[cpu]);
-	kfree(blk);
-}
-
-static struct vpce_counters_block *vpce_counters_block_new(void)
-{
-	struct vpce_counters_block *blk;
-	int cpu;
-
-	blk = kzalloc(struct_size(blk, cpu, nr_cpu_ids), GFP_KERNEL_ACCOUNT);
-	if (!blk)
-		return NULL;
-	INIT_LIST_HEAD(&blk->list);
-	for_each_possible_cpu(cpu) {
-		blk->cpu[cpu] = kmalloc_node(VPCE_COUNTERS_PAGE, GFP_KERNEL_ACCOUNT,
-					     cpu_to_node(cpu));
-		if (!blk->cpu[cpu]) {
-			vpce_counters_block_free(blk);
-			return NULL;
-		}
-	}
-	return blk;
-}
-
-/*
- * @n (at least 1) zeroed counter sets into @ref; -ENOMEM when memory is
- * short, @ref's block NULL. Process context.
- */
-int vpce_counters_alloc(struct vpce_counters_ref *ref, unsigned int n)
-{
-	struct vpce_counters_block *blk, *empty, *spare = NULL;
-	unsigned long i;
-	int cpu;
-
-	ref->blk = NULL;
-	n = max(n, 1U);
-	if (WARN_ON_ONCE(n > VPCE_COUNTERS_PER_BLOCK))
-		return -ENOMEM;
-	for (;;) {
-		spin_lock_bh(&vpce_counters_lock);
-		/* Blocks in use first: the empty one is the last resort. */
-		empty = NULL;
-		list_for_each_entry(blk, &vpce_counters_partial, list) {
-			if (!blk->used) {
-				empty = blk;
-				continue;
-			}
-			i = bitmap_find_next_zero_area(blk->map,
-						       VPCE_COUNTERS_PER_BLOCK,
-						       0, n, 0);
-			if (i < VPCE_COUNTERS_PER_BLOCK)
-				goto found;
-		}
-		if (empty) {
-			blk = empty;
-			i = 0;
-			goto found;
-		}
-		if (spare) {
-			blk = spare;
-			spare = NULL;
-			list_add(&blk->list, &vpce_counters_partial);
-			i = 0;
-			goto found;
-		}
-		spin_unlock_bh(&vpce_counters_lock);
-		spare = vpce_counters_block_new();
-		if (!spare)
-			return -ENOMEM;
-	}
-found:
-	if (!blk->used)
-		vpce_counters_empty = false;
-	bitmap_set(blk->map, i, n);
-	blk->used += n;
-	vpce_counters_used += n;
-	if (blk->used == VPCE_COUNTERS_PER_BLOCK)
-		list_del_init(&blk->list);
-	spin_unlock_bh(&vpce_counters_lock);
-	/* Someone freed sets while we allocated a block. */
-	if (spare)
-		vpce_counters_block_free(spare);
-	/* The sets are ours: nobody else reads or writes them yet. */
-	for_each_possible_cpu(cpu) {
-		struct vpce_counters *c = blk->cpu[cpu] + i;
-		unsigned int k;
-
-		memset(c, 0, n * sizeof(*c));
-		for (k = 0; k < n; k++)
-			u64_stats_init(&c[k].syncp);
-	}
-	ref->blk = blk;
-	ref->slot = i;
-	ref->n = n;
-	return 0;
-}
-
-/*
- * Once no reader is left (an RCU callback, or never published). @ref's
- * block may be NULL: its allocation failed, or it was freed.
- */
-void vpce_counters_free(struct vpce_counters_ref *ref)
-{
-	struct vpce_counters_block *blk = ref->blk;
-
-	if (!blk)
-		return;
-	ref->blk = NULL;
-	spin_lock_bh(&vpce_counters_lock);
-	if (blk->used == VPCE_COUNTERS_PER_BLOCK)
-		list_add(&blk->list, &vpce_counters_partial);
-	bitmap_clear(blk->map, ref->slot, ref->n);
-	blk->used -= ref->n;
-	vpce_counters_used -= ref->n;
-	if (blk->used) {
-		blk = NULL;
-	} else if (!vpce_counters_empty) {
-		vpce_counters_empty = true;
-		blk = NULL;
-	} else {
-		list_del(&blk->list);
-	}
-	spin_unlock_bh(&vpce_counters_lock);
-	if (blk)
-		vpce_counters_block_free(blk);
-}
-
-/*
- * At unload, once every object is freed: free the empty block kept, and
- * warn of a set still in use, a leak (a full block is on no list, so only
- * the count shows it).
- */
-void vpce_counters_exit(void)
-{
-	struct vpce_counters_block *blk, *tmp;
-
-	WARN(vpce_counters_used, "vpce: %lu counter sets never freed\n",
-	     vpce_counters_used);
-	list_for_each_entry_safe(blk, tmp, &vpce_counters_partial, list) {
-		if (blk->used)
-			continue;
-		list_del(&blk->list);
-		vpce_counters_block_free(blk);
-	}
-	vpce_counters_empty = false;
-}
-
-/* Add counter set @i of @ref's, over every CPU, to @sum. */
-void vpce_counters_sum(const struct vpce_counters_ref *ref, unsigned int i,
-		       struct vpce_counters_sum *sum)
-{
-	unsigned int start, d;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		const struct vpce_counters *s = ref->blk->cpu[cpu] +
-						(ref->slot + i);
-		struct vpce_counters_sum one;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			one.conns = u64_stats_read(&s->conns);
-			one.bytes = u64_stats_read(&s->bytes);
-			one.rsts = u64_stats_read(&s->rsts);
-			for (d = 0; d < VPCE_DROP_MAX; d++)
-				one.drops[d] = u64_stats_read(&s->drops[d]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		sum->conns += one.conns;
-		sum->bytes += one.bytes;
-		sum->rsts += one.rsts;
-		for (d = 0; d < VPCE_DROP_MAX; d++)
-			sum->drops[d] += one.drops[d];
-	}
-}
-
-/* Targets */
-
-int vpce_tstats_init(struct vpce_net *vn)
-{
-	return rhashtable_init(&vn->tstats, &vpce_tstats_params);
-}
-
-/* Every entry is gone by now: services remove their targets' on exit. */
-void vpce_tstats_destroy(struct vpce_net *vn)
-{
-	rhashtable_destroy(&vn->tstats);
-}
-
-struct vpce_tstats *vpce_tstats_find(struct vpce_net *vn,
-				     const struct vpce_service *svc, u8 family,
-				     const union nf_inet_addr *in)
-{
-	struct vpce_owned_addr key;
-
-	vpce_owned_addr_set(&key, svc, family, in);
-	return rhashtable_lookup_fast(&vn->tstats, &key, vpce_tstats_params);
-}
-
-static void vpce_tstats_free_rcu(struct rcu_head *rcu)
-{
-	struct vpce_tstats *ts = container_of(rcu, struct vpce_tstats, rcu);
-
-	vpce_counters_free(&ts->stats);
-	kfree(ts);
-}
-
-/* "target add", before the target is published; vn->lock held. */
-int vpce_tstats_add(struct vpce_net *vn, const struct vpce_service *svc,
-		    const struct vpce_addr *addr)
-{
-	struct vpce_tstats *ts;
-	int ret;
-
-	lockdep_assert_held(&vn->lock);
-
-	ts = kzalloc(sizeof(*ts), GFP_KERNEL_ACCOUNT);
-	if (!ts)
-		return -ENOMEM;
-	if (vpce_counters_alloc(&ts->stats, 1)) {
-		kfree(ts);
-		return -ENOMEM;
-	}
-	ts->key.owner = svc;
-	ts->key.addr = *addr;
-	ret = rhashtable_lookup_insert_fast(&vn->tstats, &ts->node,
-					    vpce_tstats_params);
-	if (ret)
-		vpce_tstats_free_rcu(&ts->rcu);
-	return ret;
-}
-
-/* "target del" once the target's flows have ended, or service removal. */
-void vpce_tstats_del(struct vpce_net *vn, const struct vpce_service *svc,
-		     const struct vpce_addr *addr)
-{
-	struct vpce_tstats *ts;
-
-	lockdep_assert_held(&vn->lock);
-
-	ts = vpce_tstats_find(vn, svc, addr->family, &addr->in);
-	if (!ts)
-		return;
-	rhashtable_remove_fast(&vn->tstats, &ts->node, vpce_tstats_params);
-	call_rcu(&ts->rcu, vpce_tstats_free_rcu);
-}
 
 /* The packet path */
 
@@ -463,19 +183,6 @@ void vpce_stats_bytes(const struct vpce_endpoint *ep,
 	}
 }
 
-static void vpce_counters_sum_add(struct vpce_counters_sum *sum,
-				  const struct vpce_counters_sum *s)
-{
-	unsigned int d;
-
-	sum->conns += s->conns;
-	sum->bytes += s->bytes;
-	sum->rsts += s->rsts;
-	sum->active += s->active;
-	for (d = 0; d < VPCE_DROP_MAX; d++)
-		sum->drops[d] += s->drops[d];
-}
-
 void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
 				struct vpce_counters_sum *sum)
 {
@@ -561,7 +268,7 @@ void vpce_stats_active_add(struct vpce_ep_addr *ea, struct vpce_tstats *ts)
  * target into their @active members, which only this function writes and
  * only readers of the counters read, all under vn->lock.
  */
-static void vpce_stats_count_active(struct vpce_net *vn)
+void vpce_stats_count_active(struct vpce_net *vn)
 {
 	struct nf_ct_iter_data iter = { .net = vn->net, .data = vn };
 	struct rhashtable_iter hti;
@@ -597,323 +304,66 @@ static void vpce_stats_count_active(struct vpce_net *vn)
 	vpce_conns_count_active(vn);
 }
 
-/* Netlink */
+/* Readers, vn->lock held, after vpce_stats_count_active() */
 
-static int vpce_put_counters(struct sk_buff *skb,
-			     const struct vpce_counters_sum *s, u8 of)
+/*
+ * The counters of zone @ep->addrs[@i].zone of @ep into @z: the sums of its
+ * addresses there (a dual stack endpoint has two in a zone). False when an
+ * earlier address is in that zone, whose reading gave them already.
+ */
+bool vpce_stats_endpoint_zone(const struct vpce_endpoint *ep, unsigned int i,
+			      struct vpce_counters_sum *z)
 {
-	if (nla_put_u64_64bit(skb, VPCE_STATS_A_NEW_CONNECTIONS, s->conns,
-			      VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_ACTIVE_CONNECTIONS, s->active,
-			      VPCE_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VPCE_STATS_A_BYTES, s->bytes,
-			      VPCE_STATS_A_PAD))
-		return -EMSGSIZE;
-	if (of == VPCE_STATS_OF_SERVICE)
-		return nla_put_u64_64bit(skb, VPCE_STATS_A_RST_SENT, s->rsts,
-					 VPCE_STATS_A_PAD);
-	if (of != VPCE_STATS_OF_ENDPOINT)
-		return 0;
-	if (nla_put_u64_64bit(skb, VPCE_STATS_A_RST_RECEIVED, s->rsts,
-			      VPCE_STATS_A_PAD))
-		return -EMSGSIZE;
-	return vpce_put_drops(skb, s->drops);
-}
+	unsigned int j;
 
-/* An endpoint's refusal counters (enum vpce_drop) as their attributes. */
-int vpce_put_drops(struct sk_buff *skb, const u64 *drops)
-{
-	static const u16 attr[VPCE_DROP_MAX] = {
-		[VPCE_DROP_NO_LISTENER] = VPCE_STATS_A_DROP_NO_LISTENER,
-		[VPCE_DROP_STATE] = VPCE_STATS_A_DROP_STATE,
-		[VPCE_DROP_NO_TARGET] = VPCE_STATS_A_DROP_NO_TARGET,
-		[VPCE_DROP_PROTO] = VPCE_STATS_A_DROP_PROTO,
-		[VPCE_DROP_POLICY] = VPCE_STATS_A_DROP_POLICY,
-		[VPCE_DROP_STALE] = VPCE_STATS_A_RESET_STALE,
-		[VPCE_DROP_FULL] = VPCE_STATS_A_DROP_FULL,
-		[VPCE_DROP_INVALID] = VPCE_STATS_A_DROP_INVALID,
-		[VPCE_DROP_LIMITED] = VPCE_STATS_A_LIMITED,
-	};
-	int i;
-
-	for (i = 0; i < VPCE_DROP_MAX; i++)
-		if (nla_put_u64_64bit(skb, attr[i], drops[i], VPCE_STATS_A_PAD))
-			return -EMSGSIZE;
-	return 0;
-}
-
-static int vpce_put_stats(struct sk_buff *skb, int type,
-			  const struct vpce_counters_sum *s, u8 of)
-{
-	struct nlattr *nest = nla_nest_start(skb, type);
-
-	if (!nest || vpce_put_counters(skb, s, of))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-static int vpce_put_zone_stats(struct sk_buff *skb, int i, const char *zone,
-			       const struct vpce_counters_sum *s, u8 of)
-{
-	struct nlattr *nest = nla_nest_start(skb, i);
-
-	if (!nest || nla_put_string(skb, VPCE_STATS_A_ZONE, zone) ||
-	    vpce_put_counters(skb, s, of))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
-				    const void *obj)
-{
-	const struct vpce_endpoint *ep = obj;
-	struct vpce_counters_sum total = {}, z;
-	struct nlattr *array;
-	unsigned int i, j, n;
-
-	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_ENDPOINT) ||
-	    nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
-	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
-	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name))
-		return -EMSGSIZE;
-	/* A gateway endpoint has no zones: its one set is its total. */
-	if (!ep->naddrs) {
-		vpce_counters_sum(&ep->stats, 0, &total);
-		total.active = ep->active;
-	}
-	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
-	if (!array)
-		return -EMSGSIZE;
-	for (i = 0, n = 0; i < ep->naddrs; i++) {
-		/* A dual stack endpoint has two addresses in a zone: the
-		 * zone's counters are their sums, reported once.
-		 */
-		for (j = 0; j < i; j++)
-			if (ep->addrs[j].zone == ep->addrs[i].zone)
-				break;
-		if (j < i)
+	for (j = 0; j < i; j++)
+		if (ep->addrs[j].zone == ep->addrs[i].zone)
+			return false;
+	memset(z, 0, sizeof(*z));
+	for (j = i; j < ep->naddrs; j++) {
+		if (ep->addrs[j].zone != ep->addrs[i].zone)
 			continue;
-		memset(&z, 0, sizeof(z));
-		for (j = i; j < ep->naddrs; j++) {
-			if (ep->addrs[j].zone != ep->addrs[i].zone)
-				continue;
-			vpce_counters_sum(&ep->stats, j, &z);
-			z.active += ep->addrs[j].active;
-		}
-		if (vpce_put_zone_stats(skb, n++,
-					ep->svc->nlbs[ep->addrs[i].zone].zone,
-					&z, VPCE_STATS_OF_ENDPOINT))
-			return -EMSGSIZE;
-		vpce_counters_sum_add(&total, &z);
+		vpce_counters_sum(&ep->stats, j, z);
+		z->active += ep->addrs[j].active;
 	}
-	nla_nest_end(skb, array);
-	return vpce_put_stats(skb, VPCE_A_STATS, &total,
-			      VPCE_STATS_OF_ENDPOINT);
-}
-
-static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
-				   const void *obj)
-{
-	const struct vpce_service *svc = obj;
-	struct vpce_counters_sum total = {}, z;
-	struct nlattr *array;
-	unsigned int i;
-
-	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_SERVICE) ||
-	    nla_put_string(skb, VPCE_A_SERVICE, svc->named.name) ||
-	    nla_put_u32(skb, VPCE_A_ENDPOINT_COUNT, svc->endpoint_count))
-		return -EMSGSIZE;
-	/* A gateway service has no zones: its one set is its total. */
-	if (!svc->nzones) {
-		vpce_counters_sum(&svc->stats, 0, &total);
-		total.active = svc->active[0];
-	}
-	array = nla_nest_start(skb, VPCE_A_ZONE_STATS);
-	if (!array)
-		return -EMSGSIZE;
-	for (i = 0; i < svc->nzones; i++) {
-		memset(&z, 0, sizeof(z));
-		vpce_counters_sum(&svc->stats, i, &z);
-		z.active = svc->active[i];
-		if (vpce_put_zone_stats(skb, i, svc->nlbs[i].zone, &z,
-					VPCE_STATS_OF_SERVICE))
-			return -EMSGSIZE;
-		vpce_counters_sum_add(&total, &z);
-	}
-	nla_nest_end(skb, array);
-	return vpce_put_stats(skb, VPCE_A_STATS, &total, VPCE_STATS_OF_SERVICE);
-}
-
-struct vpce_target_stats_ref {
-	const struct vpce_service *svc;
-	const struct vpce_target *t;
-};
-
-static int vpce_fill_target_stats(struct sk_buff *skb, struct vpce_net *vn,
-				  const void *obj)
-{
-	const struct vpce_target_stats_ref *ref = obj;
-	const struct vpce_target *t = ref->t;
-	struct vpce_counters_sum s = {};
-	struct vpce_tstats *ts;
-
-	ts = vpce_tstats_find(vn, ref->svc, t->addr.family, &t->addr.in);
-	if (ts) {
-		vpce_counters_sum(&ts->stats, 0, &s);
-		s.active = ts->active;
-	}
-	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_TARGET) ||
-	    nla_put_string(skb, VPCE_A_SERVICE, ref->svc->named.name) ||
-	    vpce_put_addr(skb, VPCE_A_ADDR, &t->addr,
-			  ref->svc->nlbs[t->zone].zone))
-		return -EMSGSIZE;
-	return vpce_put_stats(skb, VPCE_A_STATS, &s, VPCE_STATS_OF_TARGET);
+	return true;
 }
 
 /*
- * The cursor: args[0] the kind of object being dumped, args[1] the position
- * in its list (services for targets), args[2] the target's position,
- * args[3] whether the active flows have been counted. They are counted once
- * per dump, at its start, so that every message of a dump is of one walk.
+ * What of @ep's counters is in no zone: all of a gateway endpoint's (its
+ * one set), none of an interface endpoint's, whose total is the sum of its
+ * zones'.
  */
-enum { VPCE_CUR_KIND, VPCE_CUR_POS, VPCE_CUR_TARGET, VPCE_CUR_COUNTED };
-
-static int vpce_stats_dump_endpoints(struct sk_buff *skb,
-				     struct netlink_callback *cb,
-				     struct vpce_net *vn,
-				     const struct vpce_endpoint *only,
-				     const struct vpce_service *svc)
+void vpce_stats_endpoint_unzoned(const struct vpce_endpoint *ep,
+				 struct vpce_counters_sum *sum)
 {
-	const struct vpce_endpoint *ep;
-	const struct vpce_named *n;
-	unsigned long idx = 0;
-	int ret;
-
-	list_for_each_entry(n, &vn->endpoints.list, list) {
-		if (idx++ < cb->args[VPCE_CUR_POS])
-			continue;
-		ep = container_of(n, struct vpce_endpoint, named);
-		if ((!only || ep == only) && (!svc || ep->svc == svc)) {
-			ret = vpce_dump_one(skb, cb, VPCE_CMD_STATS_GET,
-					    vpce_fill_endpoint_stats, vn, ep);
-			if (ret)
-				return ret;
-		}
-		cb->args[VPCE_CUR_POS] = idx;
-	}
-	return 0;
+	memset(sum, 0, sizeof(*sum));
+	if (ep->naddrs)
+		return;
+	vpce_counters_sum(&ep->stats, 0, sum);
+	sum->active = ep->active;
 }
 
-static int vpce_stats_dump_services(struct sk_buff *skb,
-				    struct netlink_callback *cb,
-				    struct vpce_net *vn,
-				    const struct vpce_service *only,
-				    bool targets)
+/* Zone @i of @svc; for a gateway service (no zones), @i 0 is its one set. */
+void vpce_stats_service_zone(const struct vpce_service *svc, unsigned int i,
+			     struct vpce_counters_sum *z)
 {
-	struct vpce_target_stats_ref ref;
-	const struct vpce_targets *tset;
-	const struct vpce_named *n;
-	unsigned long idx = 0;
-	int ret;
-
-	list_for_each_entry(n, &vn->services.list, list) {
-		if (idx++ < cb->args[VPCE_CUR_POS])
-			continue;
-		ref.svc = container_of(n, struct vpce_service, named);
-		if (only && ref.svc != only)
-			goto next;
-		if (!targets) {
-			ret = vpce_dump_one(skb, cb, VPCE_CMD_STATS_GET,
-					    vpce_fill_service_stats, vn,
-					    ref.svc);
-			if (ret)
-				return ret;
-			goto next;
-		}
-		tset = vpce_service_targets(ref.svc, vn);
-		for (; cb->args[VPCE_CUR_TARGET] < tset->n;
-		     cb->args[VPCE_CUR_TARGET]++) {
-			ref.t = &tset->t[cb->args[VPCE_CUR_TARGET]];
-			ret = vpce_dump_one(skb, cb, VPCE_CMD_STATS_GET,
-					    vpce_fill_target_stats, vn, &ref);
-			if (ret)
-				return ret;
-		}
-next:
-		cb->args[VPCE_CUR_POS] = idx;
-		cb->args[VPCE_CUR_TARGET] = 0;
-	}
-	return 0;
+	memset(z, 0, sizeof(*z));
+	vpce_counters_sum(&svc->stats, i, z);
+	z->active = svc->active[i];
 }
 
-int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/* Target @addr of @svc (zeros if it has no counters). */
+void vpce_stats_target(struct vpce_net *vn, const struct vpce_service *svc,
+		       const struct vpce_addr *addr,
+		       struct vpce_counters_sum *s)
 {
-	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
-	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
-	const struct nlattr *of_attr = attrs[VPCE_A_STATS_OF];
-	const struct nlattr *ep_attr = attrs[VPCE_A_NAME];
-	const struct nlattr *svc_attr = attrs[VPCE_A_SERVICE];
-	const struct vpce_endpoint *ep = NULL;
-	const struct vpce_service *svc = NULL;
-	int of = of_attr ? nla_get_u8(of_attr) : -1;
-	int ret = 0;
+	struct vpce_tstats *ts;
 
-	vpce_dump_begin(cb, vn);
-	if (ep_attr) {
-		if (of >= 0 && of != VPCE_STATS_OF_ENDPOINT) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, ep_attr,
-					    "a name selects an endpoint's counters");
-			ret = -EINVAL;
-			goto out;
-		}
-		ep = vpce_endpoint_find(vn, nla_data(ep_attr));
-		if (!ep) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, ep_attr,
-					    "no such endpoint");
-			ret = -ENOENT;
-			goto out;
-		}
-		of = VPCE_STATS_OF_ENDPOINT;
+	memset(s, 0, sizeof(*s));
+	ts = vpce_tstats_find(vn, svc, addr->family, &addr->in);
+	if (ts) {
+		vpce_counters_sum(&ts->stats, 0, s);
+		s->active = ts->active;
 	}
-	if (svc_attr) {
-		svc = vpce_service_find(vn, nla_data(svc_attr));
-		if (!svc) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, svc_attr,
-					    "no such service");
-			ret = -ENOENT;
-			goto out;
-		}
-	}
-	if (!cb->args[VPCE_CUR_COUNTED]) {
-		vpce_stats_count_active(vn);
-		cb->args[VPCE_CUR_COUNTED] = 1;
-		if (of >= 0)
-			cb->args[VPCE_CUR_KIND] = of;
-	}
-	/* Endpoints, services, targets; one kind only if asked. */
-	for (; cb->args[VPCE_CUR_KIND] <= VPCE_STATS_OF_MAX;
-	     cb->args[VPCE_CUR_KIND]++) {
-		switch (cb->args[VPCE_CUR_KIND]) {
-		case VPCE_STATS_OF_ENDPOINT:
-			ret = vpce_stats_dump_endpoints(skb, cb, vn, ep, svc);
-			break;
-		case VPCE_STATS_OF_SERVICE:
-			ret = vpce_stats_dump_services(skb, cb, vn, svc, false);
-			break;
-		default:
-			ret = vpce_stats_dump_services(skb, cb, vn, svc, true);
-			break;
-		}
-		if (ret || of >= 0)
-			break;
-		cb->args[VPCE_CUR_POS] = 0;
-		cb->args[VPCE_CUR_TARGET] = 0;
-	}
-	if (!ret && of >= 0)
-		cb->args[VPCE_CUR_KIND] = VPCE_STATS_OF_MAX + 1;
-out:
-	mutex_unlock(&vn->lock);
-	return vpce_dump_done(skb, ret);
 }

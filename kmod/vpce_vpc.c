@@ -6,7 +6,9 @@
  */
 
 #include "vpce_vpc.h"
+#include "vpce_flows.h"
 #include "vpce_gateway.h"
+#include "vpce_nat.h"
 #include "vpce_net.h"
 #include "vpce_principal.h"
 
@@ -179,7 +181,7 @@ int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 	ret = vpce_vpc_check_devs(vn, cfg, extack);
 	if (ret)
 		return ret;
-	ret = vpce_net_hooks_enable(vn);
+	ret = vpce_nat_hooks_enable(vn);
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
 		return ret;

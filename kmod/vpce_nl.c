@@ -1,0 +1,804 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * The "vpce" generic netlink family: see include/uapi/linux/vpce.h.
+ * This file is its core: the family, the attribute policies, the ops table,
+ * and what every object family's handlers share (parsing of addresses,
+ * prefixes and ARNs, dumps, replies, events). The handlers are in
+ * vpce_nl_<object>.c.
+ *
+ * Every command has a policy of its own, validated strictly by genetlink
+ * before we see it, so the handlers only check what a policy cannot say
+ * (references, uniqueness, which attributes are required). Each handler
+ * parses its request into a config struct first and changes state only
+ * through one call that either succeeds whole or changes nothing.
+ */
+
+#include "vpce_nl.h"
+#include "vpce_arn.h"
+#include "vpce_endpoint.h"
+#include "vpce_net.h"
+#include "vpce_policy.h"
+#include "vpce_principal.h"
+#include "vpce_service.h"
+#include "vpce_vpc.h"
+
+#include <linux/in.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+static struct genl_family vpce_family;
+
+static bool vpce_valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!vpce_ascii_alnum(*s) && *s != '.' && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+static int vpce_validate_name(const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	if (vpce_valid_name(nla_data(attr)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "names are 1-64 characters of A-Z a-z 0-9 . _ -");
+	return -EINVAL;
+}
+
+static int vpce_validate_zone(const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	if (vpce_valid_name(nla_data(attr)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "zone names are 1-32 characters of A-Z a-z 0-9 . _ -");
+	return -EINVAL;
+}
+
+static struct netlink_range_validation vpce_account_range = {
+	.min = 0,
+	.max = VPCE_ACCOUNT_MAX,
+};
+
+#define VPCE_POLICY_NAME \
+	NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, vpce_validate_name, VPCE_NAME_MAX)
+#define VPCE_POLICY_ACCOUNT \
+	NLA_POLICY_FULL_RANGE(NLA_U64, &vpce_account_range)
+
+const struct nla_policy vpce_dev_policy[VPCE_DEV_A_MAX + 1] = {
+	[VPCE_DEV_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+const struct nla_policy vpce_listener_policy[VPCE_LISTENER_A_MAX + 1] = {
+	/* A range, not a validation function: the policy dump reads integer
+	 * policies as ranges.
+	 */
+	[VPCE_LISTENER_A_PROTO] = NLA_POLICY_RANGE(NLA_U8, IPPROTO_TCP,
+						   IPPROTO_UDP),
+	[VPCE_LISTENER_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[VPCE_LISTENER_A_TARGET_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy vpce_addr_policy[VPCE_ADDR_A_MAX + 1] = {
+	[VPCE_ADDR_A_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[VPCE_ADDR_A_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[VPCE_ADDR_A_ZONE] = NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING,
+						    vpce_validate_zone,
+						    VPCE_ZONE_MAX),
+};
+
+static const struct nla_policy vpce_prefix_policy[VPCE_ADDR_A_MAX + 1] = {
+	[VPCE_ADDR_A_IPV4] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),
+	[VPCE_ADDR_A_IPV6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[VPCE_ADDR_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+#define VPCE_POLICY_ARN	{ .type = NLA_NUL_STRING, .len = VPCE_ARN_MAX }
+
+/* For the commands that take nothing but the name of their object. */
+static const struct nla_policy vpce_name_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_vpc_add_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_ACCOUNT] = VPCE_POLICY_ACCOUNT,
+	[VPCE_A_DEVICES] = NLA_POLICY_NESTED_ARRAY(vpce_dev_policy),
+};
+
+/*
+ * A DNS name as a service's private DNS name may be: labels of letters,
+ * digits and '-' (not first or last), 1-63 characters each, 253 in all,
+ * optionally "*." first; "" removes the name.
+ */
+static bool vpce_valid_dns(const char *s)
+{
+	unsigned int len = 0;
+
+	if (!*s)
+		return true;
+	if (s[0] == '*' && s[1] == '.')
+		s += 2;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (!len || s[-1] == '-' || !s[1])
+				return false;
+			len = 0;
+		} else if (vpce_ascii_alnum(*s) || (*s == '-' && len)) {
+			if (++len > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return len && s[-1] != '-';
+}
+
+static int vpce_validate_dns(const struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	if (vpce_valid_dns(nla_data(attr)))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "not a DNS name (labels of A-Z a-z 0-9 -, optionally *. first)");
+	return -EINVAL;
+}
+
+/* An HTTP path: "/" then printable characters without spaces. */
+static int vpce_validate_hc_path(const struct nlattr *attr,
+				 struct netlink_ext_ack *extack)
+{
+	const char *s = nla_data(attr);
+
+	if (*s == '/') {
+		while (*++s && *s > ' ' && *s < 0x7f)
+			;
+		if (!*s)
+			return 0;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "a health check path starts with / and has no spaces or control characters");
+	return -EINVAL;
+}
+
+#define VPCE_POLICY_BOOL	NLA_POLICY_MAX(NLA_U8, 1)
+#define VPCE_POLICY_DNS \
+	NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, vpce_validate_dns, \
+			       VPCE_DNS_NAME_MAX)
+
+const struct nla_policy vpce_hc_policy[VPCE_HC_A_MAX + 1] = {
+	[VPCE_HC_A_PROTO] = NLA_POLICY_MAX(NLA_U8, VPCE_HC_MAX),
+	[VPCE_HC_A_PATH] = NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING,
+						  vpce_validate_hc_path,
+						  VPCE_HC_PATH_MAX),
+	[VPCE_HC_A_INTERVAL] = NLA_POLICY_RANGE(NLA_U32, 1, 300),
+	[VPCE_HC_A_HEALTHY] = NLA_POLICY_RANGE(NLA_U8, 2, 10),
+	[VPCE_HC_A_UNHEALTHY] = NLA_POLICY_RANGE(NLA_U8, 2, 10),
+	[VPCE_HC_A_PORT] = { .type = NLA_U16 },
+};
+
+static const struct nla_policy vpce_service_add_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_ACCEPTANCE_REQUIRED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VPCE_A_ACCOUNT] = VPCE_POLICY_ACCOUNT,
+	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
+	[VPCE_A_LISTENERS] = NLA_POLICY_NESTED_ARRAY(vpce_listener_policy),
+	[VPCE_A_NLBS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+	[VPCE_A_CROSS_ZONE] = VPCE_POLICY_BOOL,
+	[VPCE_A_PRIVATE_DNS] = VPCE_POLICY_DNS,
+	[VPCE_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(vpce_prefix_policy),
+};
+
+static const struct nla_policy vpce_service_set_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_ACCEPTANCE_REQUIRED] = VPCE_POLICY_BOOL,
+	[VPCE_A_CROSS_ZONE] = VPCE_POLICY_BOOL,
+	[VPCE_A_PRIVATE_DNS] = VPCE_POLICY_DNS,
+	[VPCE_A_DEREG_DELAY] = NLA_POLICY_RANGE(NLA_U32, 0, 3600),
+	[VPCE_A_IDLE_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, VPCE_IDLE_TCP_MIN,
+						 VPCE_IDLE_TCP_MAX),
+	[VPCE_A_HASH_SEED] = NLA_POLICY_EXACT_LEN(VPCE_HASH_SEED_LEN),
+	[VPCE_A_HEALTH_CHECK] = NLA_POLICY_NESTED(vpce_hc_policy),
+};
+
+static const struct nla_policy vpce_target_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
+	[VPCE_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U16, 1, VPCE_WEIGHT_MAX),
+};
+
+static const struct nla_policy vpce_target_set_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
+	[VPCE_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U16, 1, VPCE_WEIGHT_MAX),
+	[VPCE_A_HEALTH] = NLA_POLICY_MAX(NLA_U8, VPCE_HEALTH_MAX),
+};
+
+static const struct nla_policy vpce_target_get_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_service_allow_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_PRINCIPAL] = VPCE_POLICY_ARN,
+};
+
+static const struct nla_policy vpce_connection_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_endpoint_get_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_principal_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_VPC] = VPCE_POLICY_NAME,
+	[VPCE_A_PREFIX] = NLA_POLICY_NESTED(vpce_prefix_policy),
+	[VPCE_A_PRINCIPAL] = VPCE_POLICY_ARN,
+};
+
+static const struct nla_policy vpce_principal_del_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_VPC] = VPCE_POLICY_NAME,
+	[VPCE_A_PREFIX] = NLA_POLICY_NESTED(vpce_prefix_policy),
+};
+
+static const struct nla_policy vpce_principal_get_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_VPC] = VPCE_POLICY_NAME,
+};
+
+static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_REQUESTER] = VPCE_POLICY_ARN,
+	[VPCE_A_VPC] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
+	[VPCE_A_ADDRS] = NLA_POLICY_NESTED_ARRAY(vpce_addr_policy),
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+	[VPCE_A_MARK] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+};
+
+static const struct nla_policy vpce_stats_get_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_STATS_OF] = NLA_POLICY_MAX(NLA_U8, VPCE_STATS_OF_MAX),
+};
+
+static const struct nla_policy vpce_flow_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
+	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
+};
+
+static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
+	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+	[VPCE_A_REQUEST] = VPCE_NLA_REQUEST,
+};
+
+/*
+ * A required attribute is missing: say which, both as a message for people
+ * and as NLMSGERR_ATTR_MISS_TYPE for programs.
+ */
+bool vpce_missing(struct genl_info *info, int type, const char *msg)
+{
+	if (info->attrs[type])
+		return false;
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+	/* What NL_SET_ERR_MSG() does, for a literal passed by the caller. */
+	info->extack->_msg = msg;
+	return true;
+}
+
+/* Parse one address (already validated against vpce_addr_policy). */
+int vpce_parse_addr(const struct nlattr *nest, struct vpce_zone_addr *za,
+		    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
+	struct in6_addr ip6;
+	__be32 ip;
+	int ret;
+
+	ret = nla_parse_nested(tb, VPCE_ADDR_A_MAX, nest, vpce_addr_policy,
+			       extack);
+	if (ret)
+		return ret;
+	memset(za, 0, sizeof(*za));
+	if (tb[VPCE_ADDR_A_ZONE])
+		nla_strscpy(za->zone, tb[VPCE_ADDR_A_ZONE], sizeof(za->zone));
+	if (tb[VPCE_ADDR_A_IPV4] && tb[VPCE_ADDR_A_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
+				    "an address is IPv4 or IPv6, not both");
+		return -EINVAL;
+	}
+	if (tb[VPCE_ADDR_A_IPV6]) {
+		ip6 = nla_get_in6_addr(tb[VPCE_ADDR_A_IPV6]);
+		if (ipv6_addr_any(&ip6) || ipv6_addr_loopback(&ip6) ||
+		    ipv6_addr_is_multicast(&ip6)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
+					    "not a unicast address");
+			return -EINVAL;
+		}
+		/* A link-local address names no interface here, and a
+		 * mapped one is an IPv4 address in disguise.
+		 */
+		if (ipv6_addr_type(&ip6) & IPV6_ADDR_LINKLOCAL) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
+					    "link-local addresses are not supported");
+			return -EINVAL;
+		}
+		if (ipv6_addr_v4mapped(&ip6)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV6],
+					    "an IPv4-mapped address: give the IPv4 address");
+			return -EINVAL;
+		}
+		za->addr.family = AF_INET6;
+		za->addr.in.in6 = ip6;
+		return 0;
+	}
+	if (!tb[VPCE_ADDR_A_IPV4]) {
+		NL_SET_ERR_ATTR_MISS(extack, nest, VPCE_ADDR_A_IPV4);
+		NL_SET_ERR_MSG(extack, "an address needs an IPv4 or IPv6 address");
+		return -EINVAL;
+	}
+	ip = nla_get_in_addr(tb[VPCE_ADDR_A_IPV4]);
+	if (ipv4_is_zeronet(ip) || ipv4_is_loopback(ip) ||
+	    ipv4_is_multicast(ip) || ipv4_is_lbcast(ip)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_ADDR_A_IPV4],
+				    "not a unicast address");
+		return -EINVAL;
+	}
+	za->addr.family = AF_INET;
+	za->addr.in.ip = ip;
+	return 0;
+}
+
+/*
+ * Parse a nested array of addresses into @out; at least one, at most
+ * VPCE_ADDRS_MAX (one per zone and family).
+ */
+int vpce_parse_addrs(const struct nlattr *array,
+		     struct vpce_zone_addr *out, u8 *n,
+		     struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, ret;
+
+	*n = 0;
+	nla_for_each_nested(a, array, rem) {
+		if (*n == VPCE_ADDRS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many addresses");
+			return -E2BIG;
+		}
+		ret = vpce_parse_addr(a, &out[(*n)++], extack);
+		if (ret)
+			return ret;
+	}
+	if (!*n) {
+		NL_SET_ERR_MSG_ATTR(extack, array, "no address given");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+u8 vpce_parse_type(struct genl_info *info)
+{
+	if (info->attrs[VPCE_A_TYPE])
+		return nla_get_u8(info->attrs[VPCE_A_TYPE]);
+	return VPCE_TYPE_INTERFACE;
+}
+
+/*
+ * An attribute that the object's type does not take: say so, naming the
+ * attribute, rather than ignore it.
+ */
+bool vpce_refused(struct genl_info *info, int type, const char *msg)
+{
+	if (!info->attrs[type])
+		return false;
+	NL_SET_BAD_ATTR(info->extack, info->attrs[type]);
+	info->extack->_msg = msg;
+	return true;
+}
+
+int vpce_parse_arn(const struct nlattr *attr, struct vpce_arn *arn,
+		   struct netlink_ext_ack *extack)
+{
+	if (!vpce_arn_parse(nla_data(attr), arn))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "a principal is *, an account, or an IAM root, user or role ARN");
+	return -EINVAL;
+}
+
+int vpce_parse_prefix(const struct nlattr *nest, struct vpce_addr *a,
+		      u8 *plen, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, VPCE_ADDR_A_MAX, nest, vpce_prefix_policy,
+			       extack);
+	if (ret)
+		return ret;
+	memset(a, 0, sizeof(*a));
+	if (!!tb[VPCE_ADDR_A_IPV4] == !!tb[VPCE_ADDR_A_IPV6] ||
+	    !tb[VPCE_ADDR_A_PREFIX_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "a prefix needs one address and a length");
+		return -EINVAL;
+	}
+	if (tb[VPCE_ADDR_A_IPV4]) {
+		a->family = AF_INET;
+		a->in.ip = nla_get_in_addr(tb[VPCE_ADDR_A_IPV4]);
+	} else {
+		a->family = AF_INET6;
+		a->in.in6 = nla_get_in6_addr(tb[VPCE_ADDR_A_IPV6]);
+	}
+	*plen = nla_get_u8(tb[VPCE_ADDR_A_PREFIX_LEN]);
+	return vpce_prefix_normalize(a, *plen, extack);
+}
+
+/* A gateway service's prefix list: 1..VPCE_PREFIXES_MAX prefixes. */
+int vpce_parse_prefixes(const struct nlattr *array,
+			struct vpce_prefix *out, u8 *n,
+			struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	int rem, ret;
+
+	*n = 0;
+	nla_for_each_nested(a, array, rem) {
+		if (*n == VPCE_PREFIXES_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many prefixes");
+			return -E2BIG;
+		}
+		ret = vpce_parse_prefix(a, &out[*n].addr, &out[*n].plen,
+					extack);
+		if (ret)
+			return ret;
+		(*n)++;
+	}
+	if (!*n) {
+		NL_SET_ERR_MSG_ATTR(extack, array, "no prefix given");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int vpce_put_addr(struct sk_buff *skb, int type,
+		  const struct vpce_addr *addr, const char *zone)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if ((addr->family == AF_INET ?
+	     nla_put_in_addr(skb, VPCE_ADDR_A_IPV4, addr->in.ip) :
+	     nla_put_in6_addr(skb, VPCE_ADDR_A_IPV6, &addr->in.in6)) ||
+	    (zone && zone[0] && nla_put_string(skb, VPCE_ADDR_A_ZONE, zone))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Put one object in a dump; 0 if it fit, else -EMSGSIZE. */
+int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+		  u8 cmd, vpce_fill_t fill, struct vpce_net *vn,
+		  const void *obj)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &vpce_family, NLM_F_MULTI, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (fill(skb, vn, obj)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * How a dump batch ends: a full batch goes on in the next one, but an object
+ * that does not fit even in an empty batch never will, and returning 0 then
+ * would end the dump as if it were complete.
+ */
+int vpce_dump_done(struct sk_buff *skb, int err)
+{
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+/*
+ * Dumps take the configuration lock for each batch and remember where they
+ * stopped by position. Positions shift when objects come and go between
+ * batches; the generation in cb->seq makes genetlink flag such a dump
+ * NLM_F_DUMP_INTR so that the reader starts again.
+ */
+void vpce_dump_begin(struct netlink_callback *cb, struct vpce_net *vn)
+{
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen << 1 | 1;	/* never 0: 0 means "not tracked" */
+}
+
+int vpce_dump_names(struct sk_buff *skb, struct netlink_callback *cb,
+		    struct vpce_names *names, u8 cmd, vpce_fill_t fill,
+		    size_t named_offset)
+{
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+	const struct vpce_named *n;
+	unsigned long idx = 0;
+	int ret = 0;
+
+	vpce_dump_begin(cb, vn);
+	list_for_each_entry(n, &names->list, list) {
+		if (idx < cb->args[0]) {
+			idx++;
+			continue;
+		}
+		ret = vpce_dump_one(skb, cb, cmd, fill, vn,
+				    (const char *)n - named_offset);
+		if (ret)
+			break;
+		cb->args[0] = ++idx;
+	}
+	mutex_unlock(&vn->lock);
+	return vpce_dump_done(skb, ret);
+}
+
+/* The header of a reply to @info, in @msg; NULL when it does not fit. */
+void *vpce_reply_put(struct sk_buff *msg, struct genl_info *info)
+{
+	return genlmsg_put_reply(msg, info, &vpce_family, 0, info->genlhdr->cmd);
+}
+
+int vpce_reply(struct genl_info *info, vpce_fill_t fill,
+	       struct vpce_net *vn, const void *obj)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	/* Large enough for any one object, an endpoint's policy included. */
+	msg = genlmsg_new(VPCE_ENDPOINT_MSG_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = vpce_reply_put(msg, info);
+	if (!hdr || fill(msg, vn, obj)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Events: see VPCE_MCGRP_EVENTS in the uapi header. */
+
+/* Events name tenants' endpoints and targets: for administrators only. */
+static const struct genl_multicast_group vpce_mcgrps[] = {
+	{ .name = VPCE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+/*
+ * Build an event about @obj now (a deletion must describe the object before
+ * it goes); vpce_event_send() sends it once the change has happened. NULL
+ * when nobody listens or memory is short: events are best effort, like
+ * rtnetlink's.
+ */
+struct sk_buff *vpce_event_build(struct vpce_net *vn, u8 cmd, u8 event,
+				 vpce_fill_t fill, const void *obj)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&vpce_family, vn->net, 0))
+		return NULL;
+	skb = genlmsg_new(VPCE_ENDPOINT_MSG_SIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	hdr = genlmsg_put(skb, 0, 0, &vpce_family, 0, cmd);
+	if (!hdr || nla_put_u8(skb, VPCE_A_EVENT, event) || fill(skb, vn, obj)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	genlmsg_end(skb, hdr);
+	return skb;
+}
+
+void vpce_event_send(struct vpce_net *vn, struct sk_buff *skb)
+{
+	if (skb)
+		genlmsg_multicast_netns(&vpce_family, vn->net, skb, 0, 0,
+					GFP_KERNEL);
+}
+
+/* Endpoints (with their policy) and services (with their principals) may
+ * need more than a page each.
+ */
+int vpce_nl_big_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = VPCE_ENDPOINT_MSG_SIZE;
+	return 0;
+}
+
+/*
+ * Flush: everything of the namespace goes, endpoints first (their flows end),
+ * then services and their targets, then VPCs and their principal bindings.
+ */
+static int vpce_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_named *n, *tmp;
+	int ret = 0;
+
+	mutex_lock(&vn->lock);
+	vpce_endpoints_flush(vn);
+	list_for_each_entry_safe(n, tmp, &vn->services.list, list) {
+		ret = vpce_service_del(vn, container_of(n, struct vpce_service,
+							named), info->extack);
+		if (WARN_ON_ONCE(ret))
+			goto out;
+	}
+	list_for_each_entry_safe(n, tmp, &vn->vpcs.list, list) {
+		ret = vpce_vpc_del(vn, container_of(n, struct vpce_vpc, named),
+				   info->extack);
+		if (WARN_ON_ONCE(ret))
+			goto out;
+	}
+out:
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+/*
+ * One rule for every command, reads and dumps included: CAP_NET_ADMIN in the
+ * user namespace that owns the network namespace, as WireGuard asks. The
+ * objects of a namespace name every tenant's accounts, ARNs and addresses,
+ * and even the simulator burns CPU, so nothing is open to other users; a
+ * user namespace manages the network namespaces it owns, and no other.
+ */
+#define VPCE_OP(_cmd, _doit, _policy)					\
+	{								\
+		.cmd = _cmd,						\
+		.doit = _doit,						\
+		.policy = _policy,					\
+		.maxattr = VPCE_A_MAX,					\
+		.flags = GENL_UNS_ADMIN_PERM,				\
+	}
+#define VPCE_GET_OP(_cmd, _doit, _dumpit, _policy)			\
+	{								\
+		.cmd = _cmd,						\
+		.doit = _doit,						\
+		.dumpit = _dumpit,					\
+		.policy = _policy,					\
+		.maxattr = VPCE_A_MAX,					\
+		.flags = GENL_UNS_ADMIN_PERM,				\
+	}
+
+static const struct genl_ops vpce_genl_ops[] = {
+	VPCE_OP(VPCE_CMD_VPC_ADD, vpce_nl_vpc_add, vpce_vpc_add_policy),
+	VPCE_OP(VPCE_CMD_VPC_DEL, vpce_nl_vpc_del, vpce_name_policy),
+	VPCE_GET_OP(VPCE_CMD_VPC_GET, vpce_nl_vpc_get, vpce_nl_vpc_dump,
+		    vpce_name_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_ADD, vpce_nl_service_add,
+		vpce_service_add_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_DEL, vpce_nl_service_del, vpce_name_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_SET, vpce_nl_service_set,
+		vpce_service_set_policy),
+	{
+		.cmd = VPCE_CMD_SERVICE_GET,
+		.doit = vpce_nl_service_get,
+		.start = vpce_nl_big_dump_start,
+		.dumpit = vpce_nl_service_dump,
+		.policy = vpce_name_policy,
+		.maxattr = VPCE_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	VPCE_OP(VPCE_CMD_TARGET_ADD, vpce_nl_target_add, vpce_target_policy),
+	VPCE_OP(VPCE_CMD_TARGET_DEL, vpce_nl_target_del, vpce_target_policy),
+	VPCE_OP(VPCE_CMD_TARGET_SET, vpce_nl_target_set,
+		vpce_target_set_policy),
+	VPCE_GET_OP(VPCE_CMD_TARGET_GET, NULL, vpce_nl_target_dump,
+		    vpce_target_get_policy),
+	VPCE_OP(VPCE_CMD_ENDPOINT_ADD, vpce_nl_endpoint_add,
+		vpce_endpoint_add_policy),
+	VPCE_OP(VPCE_CMD_ENDPOINT_DEL, vpce_nl_endpoint_del,
+		vpce_name_policy),
+	{
+		.cmd = VPCE_CMD_ENDPOINT_GET,
+		.doit = vpce_nl_endpoint_get,
+		.start = vpce_nl_big_dump_start,
+		.dumpit = vpce_nl_endpoint_dump,
+		.policy = vpce_endpoint_get_policy,
+		.maxattr = VPCE_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	VPCE_OP(VPCE_CMD_ENDPOINT_SET, vpce_nl_endpoint_set,
+		vpce_endpoint_set_nl_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_ALLOW, vpce_nl_service_allow,
+		vpce_service_allow_policy),
+	VPCE_OP(VPCE_CMD_SERVICE_DISALLOW, vpce_nl_service_disallow,
+		vpce_service_allow_policy),
+	VPCE_OP(VPCE_CMD_CONNECTION_ACCEPT, vpce_nl_connection_accept,
+		vpce_connection_policy),
+	VPCE_OP(VPCE_CMD_CONNECTION_REJECT, vpce_nl_connection_reject,
+		vpce_connection_policy),
+	VPCE_OP(VPCE_CMD_PRINCIPAL_ADD, vpce_nl_principal_add,
+		vpce_principal_policy),
+	VPCE_OP(VPCE_CMD_PRINCIPAL_DEL, vpce_nl_principal_del,
+		vpce_principal_del_policy),
+	VPCE_GET_OP(VPCE_CMD_PRINCIPAL_GET, NULL, vpce_nl_principal_dump,
+		    vpce_principal_get_policy),
+	{
+		.cmd = VPCE_CMD_FLUSH,
+		.doit = vpce_nl_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	VPCE_OP(VPCE_CMD_POLICY_SIMULATE, vpce_nl_policy_simulate,
+		vpce_simulate_policy),
+	VPCE_GET_OP(VPCE_CMD_STATS_GET, NULL, vpce_nl_stats_dump,
+		    vpce_stats_get_policy),
+	{
+		.cmd = VPCE_CMD_FLOW_GET,
+		.start = vpce_nl_flow_dump_start,
+		.dumpit = vpce_nl_flow_dump,
+		.done = vpce_nl_flow_dump_done,
+		.policy = vpce_flow_policy,
+		.maxattr = VPCE_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	VPCE_OP(VPCE_CMD_FLOW_DEL, vpce_nl_flow_del, vpce_flow_policy),
+};
+
+static struct genl_family vpce_family __ro_after_init = {
+	.name = VPCE_GENL_NAME,
+	.version = VPCE_GENL_VERSION,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = vpce_genl_ops,
+	.n_ops = ARRAY_SIZE(vpce_genl_ops),
+	.mcgrps = vpce_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(vpce_mcgrps),
+	/* Strict: reserved header bits and unknown attributes are refused. */
+	.resv_start_op = 0,
+	/*
+	 * Not under genl_mutex, which every family of the host shares: each
+	 * handler, dump batches included, serializes on its namespace's
+	 * vn->lock, and the policy simulator needs no lock at all. Nothing
+	 * else is shared but the extack ring of compat.c (an atomic index)
+	 * and what has locks of its own (counter blocks, conntrack zone ids).
+	 * Dump start/done (vpce_nl_flow_dump_start(),
+	 * vpce_nl_big_dump_start()) touch only their own netlink_callback.
+	 */
+	.parallel_ops = true,
+};
+
+int __init vpce_genl_init(void)
+{
+	return genl_register_family(&vpce_family);
+}
+
+void vpce_genl_uninit(void)
+{
+	genl_unregister_family(&vpce_family);
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * The control layer: the "vpce" generic netlink family. vpce_nl.c has the
+ * family, its policies and ops table and what the handlers share; each
+ * vpce_nl_<object>.c has the handlers of one object family. Only the
+ * control layer (and main.c, which registers the family) includes this
+ * header: objects and the data path know nothing of netlink messages.
+ */
+
+#ifndef _VPCE_NL_H
+#define _VPCE_NL_H
+
+#include "vpce_policy.h"
+
+#include <linux/types.h>
+#include <net/genetlink.h>
+#include <uapi/linux/vpce.h>
+
+struct vpce_addr;
+struct vpce_arn;
+struct vpce_endpoint;
+struct vpce_names;
+struct vpce_net;
+struct vpce_prefix;
+struct vpce_service;
+struct vpce_vpc;
+struct vpce_zone_addr;
+
+/* An endpoint with its policy text needs more than a page. */
+#define VPCE_ENDPOINT_MSG_SIZE	(NLMSG_GOODSIZE + VPCE_POLICY_TEXT_MAX)
+
+int vpce_genl_init(void);
+void vpce_genl_uninit(void);
+
+/* Nested policies that the handlers parse with (vpce_nl.c). */
+extern const struct nla_policy vpce_dev_policy[VPCE_DEV_A_MAX + 1];
+extern const struct nla_policy vpce_listener_policy[VPCE_LISTENER_A_MAX + 1];
+extern const struct nla_policy vpce_hc_policy[VPCE_HC_A_MAX + 1];
+
+/* Parsing shared by the handlers (vpce_nl.c). */
+bool vpce_missing(struct genl_info *info, int type, const char *msg);
+bool vpce_refused(struct genl_info *info, int type, const char *msg);
+u8 vpce_parse_type(struct genl_info *info);
+int vpce_parse_addr(const struct nlattr *nest, struct vpce_zone_addr *za,
+		    struct netlink_ext_ack *extack);
+int vpce_parse_addrs(const struct nlattr *array,
+		     struct vpce_zone_addr *out, u8 *n,
+		     struct netlink_ext_ack *extack);
+int vpce_parse_arn(const struct nlattr *attr, struct vpce_arn *arn,
+		   struct netlink_ext_ack *extack);
+int vpce_parse_prefix(const struct nlattr *nest, struct vpce_addr *a,
+		      u8 *plen, struct netlink_ext_ack *extack);
+int vpce_parse_prefixes(const struct nlattr *array,
+			struct vpce_prefix *out, u8 *n,
+			struct netlink_ext_ack *extack);
+
+/* The object named by an attribute, under vn->lock; extack says if none. */
+struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, struct genl_info *info,
+			     int type);
+struct vpce_service *vpce_nl_service(struct vpce_net *vn,
+				     struct genl_info *info, int type);
+struct vpce_endpoint *vpce_nl_endpoint(struct vpce_net *vn,
+				       struct genl_info *info);
+
+/* Messages: replies, dumps, events (vpce_nl.c). */
+typedef int (*vpce_fill_t)(struct sk_buff *skb, struct vpce_net *vn,
+			   const void *obj);
+int vpce_put_addr(struct sk_buff *skb, int type,
+		  const struct vpce_addr *addr, const char *zone);
+int vpce_put_drops(struct sk_buff *skb, const u64 *drops);
+void *vpce_reply_put(struct sk_buff *msg, struct genl_info *info);
+int vpce_reply(struct genl_info *info, vpce_fill_t fill,
+	       struct vpce_net *vn, const void *obj);
+void vpce_dump_begin(struct netlink_callback *cb, struct vpce_net *vn);
+int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+		  u8 cmd, vpce_fill_t fill, struct vpce_net *vn,
+		  const void *obj);
+int vpce_dump_done(struct sk_buff *skb, int err);
+int vpce_dump_names(struct sk_buff *skb, struct netlink_callback *cb,
+		    struct vpce_names *names, u8 cmd, vpce_fill_t fill,
+		    size_t named_offset);
+int vpce_nl_big_dump_start(struct netlink_callback *cb);
+struct sk_buff *vpce_event_build(struct vpce_net *vn, u8 cmd, u8 event,
+				 vpce_fill_t fill, const void *obj);
+void vpce_event_send(struct vpce_net *vn, struct sk_buff *skb);
+
+/* The handlers, for the ops table: one file per object family. */
+int vpce_nl_vpc_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_vpc_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_vpc_get(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_vpc_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_service_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_service_set(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_service_get(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_service_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int vpce_nl_service_allow(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_service_disallow(struct sk_buff *skb, struct genl_info *info);
+
+int vpce_nl_target_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_target_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_target_set(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_target_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_endpoint_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_endpoint_set(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_endpoint_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int vpce_nl_connection_accept(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_connection_reject(struct sk_buff *skb, struct genl_info *info);
+
+int vpce_nl_principal_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_principal_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_principal_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info);
+
+int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+int vpce_nl_flow_dump_start(struct netlink_callback *cb);
+int vpce_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int vpce_nl_flow_dump_done(struct netlink_callback *cb);
+int vpce_nl_flow_del(struct sk_buff *skb, struct genl_info *info);
+
+#endif /* _VPCE_NL_H */

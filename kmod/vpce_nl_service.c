@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The vpce authors.
+ *
+ * Services: VPCE_CMD_SERVICE_* and who may connect to them
+ * (VPCE_CMD_SERVICE_ALLOW, VPCE_CMD_SERVICE_DISALLOW). Their targets are in
+ * vpce_nl_target.c.
+ */
+
+#include "vpce_nl.h"
+#include "vpce_arn.h"
+#include "vpce_net.h"
+#include "vpce_service.h"
+
+#include <linux/in.h>
+#include <asm/unaligned.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+/* As vpce_nl_vpc(), for services. */
+struct vpce_service *vpce_nl_service(struct vpce_net *vn,
+				     struct genl_info *info, int type)
+{
+	struct vpce_service *svc;
+
+	svc = vpce_service_find(vn, nla_data(info->attrs[type]));
+	if (!svc)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+				    "no such service");
+	return svc;
+}
+
+/* Message building */
+
+static int vpce_put_prefixes(struct sk_buff *skb, const struct vpce_prefix *p,
+			     unsigned int n)
+{
+	struct nlattr *array = nla_nest_start(skb, VPCE_A_PREFIXES), *nest;
+	unsigned int i;
+
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		const struct vpce_addr *a = &p[i].addr;
+
+		nest = nla_nest_start(skb, i);
+		if (!nest ||
+		    (a->family == AF_INET ?
+		     nla_put_in_addr(skb, VPCE_ADDR_A_IPV4, a->in.ip) :
+		     nla_put_in6_addr(skb, VPCE_ADDR_A_IPV6, &a->in.in6)) ||
+		    nla_put_u8(skb, VPCE_ADDR_A_PREFIX_LEN, p[i].plen))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	nla_nest_end(skb, array);
+	return 0;
+}
+
+/* Load balancing and health settings of a service. */
+static int vpce_fill_service_lb(struct sk_buff *skb,
+				const struct vpce_service *svc)
+{
+	const struct vpce_hc *hc = &svc->hc;
+	struct nlattr *nest;
+
+	/* (VPCE_A_ACCEPTANCE_REQUIRED is with the access control ones.) */
+	if (nla_put_u8(skb, VPCE_A_CROSS_ZONE, svc->cross_zone) ||
+	    (svc->private_dns[0] &&
+	     nla_put_string(skb, VPCE_A_PRIVATE_DNS, svc->private_dns)) ||
+	    nla_put_u32(skb, VPCE_A_DEREG_DELAY, svc->dereg_delay) ||
+	    nla_put_u32(skb, VPCE_A_IDLE_TIMEOUT,
+			vpce_timeouts_idle(&svc->timeouts)))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, VPCE_A_HEALTH_CHECK);
+	if (!nest || nla_put_u8(skb, VPCE_HC_A_PROTO, hc->proto))
+		return -EMSGSIZE;
+	if (hc->proto != VPCE_HC_NONE &&
+	    (nla_put_u32(skb, VPCE_HC_A_INTERVAL, hc->interval) ||
+	     nla_put_u8(skb, VPCE_HC_A_HEALTHY, hc->healthy) ||
+	     nla_put_u8(skb, VPCE_HC_A_UNHEALTHY, hc->unhealthy) ||
+	     nla_put_u16(skb, VPCE_HC_A_PORT, hc->port) ||
+	     (hc->proto == VPCE_HC_HTTP &&
+	      nla_put_string(skb, VPCE_HC_A_PATH, hc->path))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
+			     const void *obj)
+{
+	const struct vpce_service *svc = obj;
+	const struct vpce_listener *l;
+	struct nlattr *array, *nest;
+	unsigned int i, n;
+
+	if (nla_put_string(skb, VPCE_A_NAME, svc->named.name) ||
+	    nla_put_u64_64bit(skb, VPCE_A_ACCOUNT, svc->account, VPCE_A_PAD) ||
+	    nla_put_u8(skb, VPCE_A_TYPE, svc->type) ||
+	    nla_put_u32(skb, VPCE_A_TARGET_COUNT,
+			vpce_service_targets(svc, vn)->n) ||
+	    nla_put_u32(skb, VPCE_A_ENDPOINT_COUNT, svc->endpoint_count) ||
+	    nla_put_u8(skb, VPCE_A_ACCEPTANCE_REQUIRED,
+		       svc->acceptance_required))
+		return -EMSGSIZE;
+
+	array = nla_nest_start(skb, VPCE_A_PRINCIPALS);
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; svc->principals && i < svc->principals->n; i++)
+		if (nla_put_string(skb, VPCE_A_PRINCIPAL,
+				   svc->principals->arn[i].text))
+			return -EMSGSIZE;
+	nla_nest_end(skb, array);
+
+	array = nla_nest_start(skb, VPCE_A_LISTENERS);
+	if (!array)
+		return -EMSGSIZE;
+	for (i = 0; i < svc->nlisteners; i++) {
+		l = &svc->listeners[i];
+		nest = nla_nest_start(skb, i);
+		if (!nest ||
+		    nla_put_u8(skb, VPCE_LISTENER_A_PROTO, l->proto) ||
+		    nla_put_u16(skb, VPCE_LISTENER_A_PORT, l->port) ||
+		    nla_put_u16(skb, VPCE_LISTENER_A_TARGET_PORT,
+				l->target_port))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	nla_nest_end(skb, array);
+
+	array = nla_nest_start(skb, VPCE_A_NLBS);
+	if (!array)
+		return -EMSGSIZE;
+	/* Zone by zone, IPv4 first: given back, they make the same zones. */
+	for (i = 0, n = 0; i < svc->nzones; i++) {
+		const struct vpce_addr *a;
+
+		a = vpce_service_nlb(svc, i, AF_INET);
+		if (a && vpce_put_addr(skb, n++, a, svc->nlbs[i].zone))
+			return -EMSGSIZE;
+		a = vpce_service_nlb(svc, i, AF_INET6);
+		if (a && vpce_put_addr(skb, n++, a, svc->nlbs[i].zone))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, array);
+	if (svc->type == VPCE_TYPE_GATEWAY &&
+	    vpce_put_prefixes(skb, svc->prefixes, svc->nprefixes))
+		return -EMSGSIZE;
+	return vpce_fill_service_lb(skb, svc);
+}
+
+/*
+ * A service with its hash seed, when one was given. Only administrators
+ * read services at all (every op is GENL_UNS_ADMIN_PERM), but events, which
+ * go to a group, never carry it.
+ */
+static int vpce_fill_service_admin(struct sk_buff *skb, struct vpce_net *vn,
+				   const void *obj)
+{
+	const struct vpce_service *svc = obj;
+	u8 seed[VPCE_HASH_SEED_LEN];
+
+	if (vpce_fill_service(skb, vn, obj))
+		return -EMSGSIZE;
+	if (!svc->hash_seed_set)
+		return 0;
+	put_unaligned_le64(svc->hash_key.key[0], &seed[0]);
+	put_unaligned_le64(svc->hash_key.key[1], &seed[8]);
+	return nla_put(skb, VPCE_A_HASH_SEED, sizeof(seed), seed);
+}
+
+static int vpce_parse_listeners(struct genl_info *info,
+				struct vpce_service_config *cfg)
+{
+	const struct nlattr *a;
+	int rem, ret;
+
+	nla_for_each_nested(a, info->attrs[VPCE_A_LISTENERS], rem) {
+		struct nlattr *tb[VPCE_LISTENER_A_MAX + 1];
+		struct vpce_listener *l;
+
+		if (cfg->nlisteners == VPCE_LISTENERS_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "too many listeners");
+			return -E2BIG;
+		}
+		ret = nla_parse_nested(tb, VPCE_LISTENER_A_MAX, a,
+				       vpce_listener_policy, info->extack);
+		if (ret)
+			return ret;
+		if (!tb[VPCE_LISTENER_A_PROTO] || !tb[VPCE_LISTENER_A_PORT]) {
+			NL_SET_ERR_ATTR_MISS(info->extack, a,
+					     tb[VPCE_LISTENER_A_PROTO] ?
+					     VPCE_LISTENER_A_PORT :
+					     VPCE_LISTENER_A_PROTO);
+			NL_SET_ERR_MSG(info->extack,
+				       "a listener needs a protocol and a port");
+			return -EINVAL;
+		}
+		l = &cfg->listeners[cfg->nlisteners++];
+		l->proto = nla_get_u8(tb[VPCE_LISTENER_A_PROTO]);
+		if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[VPCE_LISTENER_A_PROTO],
+					    "the protocol must be TCP or UDP");
+			return -EINVAL;
+		}
+		l->port = nla_get_u16(tb[VPCE_LISTENER_A_PORT]);
+		l->target_port = tb[VPCE_LISTENER_A_TARGET_PORT] ?
+			nla_get_u16(tb[VPCE_LISTENER_A_TARGET_PORT]) : l->port;
+	}
+	if (!cfg->nlisteners) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_LISTENERS],
+				    "a service needs at least one listener");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vpce_parse_hc(struct genl_info *info, struct vpce_hc *hc, u32 *mask)
+{
+	const struct nlattr *nest = info->attrs[VPCE_A_HEALTH_CHECK];
+	struct nlattr *tb[VPCE_HC_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, VPCE_HC_A_MAX, nest, vpce_hc_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	if (!tb[VPCE_HC_A_PROTO]) {
+		NL_SET_ERR_ATTR_MISS(info->extack, nest, VPCE_HC_A_PROTO);
+		NL_SET_ERR_MSG(info->extack,
+			       "a health check needs its protocol");
+		return -EINVAL;
+	}
+	hc->proto = nla_get_u8(tb[VPCE_HC_A_PROTO]);
+	if (tb[VPCE_HC_A_PATH] && hc->proto != VPCE_HC_HTTP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VPCE_HC_A_PATH],
+				    "only HTTP health checks have a path");
+		return -EINVAL;
+	}
+	hc->interval = tb[VPCE_HC_A_INTERVAL] ?
+		nla_get_u32(tb[VPCE_HC_A_INTERVAL]) : VPCE_HC_INTERVAL_DEFAULT;
+	hc->healthy = tb[VPCE_HC_A_HEALTHY] ?
+		nla_get_u8(tb[VPCE_HC_A_HEALTHY]) : VPCE_HC_HEALTHY_DEFAULT;
+	hc->unhealthy = tb[VPCE_HC_A_UNHEALTHY] ?
+		nla_get_u8(tb[VPCE_HC_A_UNHEALTHY]) : VPCE_HC_UNHEALTHY_DEFAULT;
+	hc->port = tb[VPCE_HC_A_PORT] ? nla_get_u16(tb[VPCE_HC_A_PORT]) : 0;
+	strscpy(hc->path, "/", sizeof(hc->path));
+	if (tb[VPCE_HC_A_PATH])
+		nla_strscpy(hc->path, tb[VPCE_HC_A_PATH], sizeof(hc->path));
+	*mask |= VPCE_SET_HEALTH_CHECK;
+	return 0;
+}
+
+/*
+ * The settings of "service set" (and the few "service add" takes: its policy
+ * lets only those through). Defaults fill what a health check leaves out.
+ */
+static int vpce_parse_settings(struct genl_info *info,
+			       struct vpce_service_settings *set)
+{
+	struct nlattr **a = info->attrs;
+
+	if (a[VPCE_A_ACCEPTANCE_REQUIRED]) {
+		set->mask |= VPCE_SET_ACCEPTANCE;
+		set->acceptance_required =
+			nla_get_u8(a[VPCE_A_ACCEPTANCE_REQUIRED]);
+	}
+	if (a[VPCE_A_CROSS_ZONE]) {
+		set->mask |= VPCE_SET_CROSS_ZONE;
+		set->cross_zone = nla_get_u8(a[VPCE_A_CROSS_ZONE]);
+	}
+	if (a[VPCE_A_PRIVATE_DNS]) {
+		set->mask |= VPCE_SET_PRIVATE_DNS;
+		nla_strscpy(set->private_dns, a[VPCE_A_PRIVATE_DNS],
+			    sizeof(set->private_dns));
+	}
+	if (a[VPCE_A_DEREG_DELAY]) {
+		set->mask |= VPCE_SET_DEREG_DELAY;
+		set->dereg_delay = nla_get_u32(a[VPCE_A_DEREG_DELAY]);
+	}
+	if (a[VPCE_A_IDLE_TIMEOUT]) {
+		set->mask |= VPCE_SET_IDLE_TIMEOUT;
+		set->idle_timeout = nla_get_u32(a[VPCE_A_IDLE_TIMEOUT]);
+	}
+	if (a[VPCE_A_HASH_SEED]) {
+		const u8 *seed = nla_data(a[VPCE_A_HASH_SEED]);
+
+		set->mask |= VPCE_SET_HASH_SEED;
+		/* Little endian on every host, so that they all agree. */
+		set->hash_key.key[0] = get_unaligned_le64(&seed[0]);
+		set->hash_key.key[1] = get_unaligned_le64(&seed[8]);
+	}
+	if (a[VPCE_A_HEALTH_CHECK])
+		return vpce_parse_hc(info, &set->hc, &set->mask);
+	return 0;
+}
+
+int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service_config *cfg;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_ACCOUNT,
+			 "missing the service's account"))
+		return -EINVAL;
+	if (vpce_parse_type(info) == VPCE_TYPE_GATEWAY) {
+		if (vpce_refused(info, VPCE_A_LISTENERS,
+				 "a gateway service has no listeners") ||
+		    vpce_refused(info, VPCE_A_NLBS,
+				 "a gateway service has no load balancer addresses") ||
+		    vpce_missing(info, VPCE_A_PREFIXES,
+				 "missing the gateway service's prefixes"))
+			return -EINVAL;
+	} else if (vpce_refused(info, VPCE_A_PREFIXES,
+				"prefixes are for gateway services (type gateway)") ||
+		   vpce_missing(info, VPCE_A_LISTENERS,
+				"missing the service's listeners") ||
+		   vpce_missing(info, VPCE_A_NLBS,
+				"missing the service's load balancer addresses")) {
+		return -EINVAL;
+	}
+
+	/* Too big for the stack with all its listeners and zones. */
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
+	if (!cfg)
+		return -ENOMEM;
+	cfg->name = nla_data(info->attrs[VPCE_A_NAME]);
+	cfg->account = nla_get_u64(info->attrs[VPCE_A_ACCOUNT]);
+	if (info->attrs[VPCE_A_ACCEPTANCE_REQUIRED])
+		cfg->acceptance_required =
+			nla_get_u8(info->attrs[VPCE_A_ACCEPTANCE_REQUIRED]);
+	cfg->type = vpce_parse_type(info);
+	if (cfg->type == VPCE_TYPE_GATEWAY) {
+		ret = vpce_parse_prefixes(info->attrs[VPCE_A_PREFIXES],
+					  cfg->prefixes, &cfg->nprefixes,
+					  info->extack);
+	} else {
+		ret = vpce_parse_listeners(info, cfg);
+		if (!ret)
+			ret = vpce_parse_addrs(info->attrs[VPCE_A_NLBS],
+					       cfg->nlbs, &cfg->nnlbs,
+					       info->extack);
+	}
+	if (!ret)
+		ret = vpce_parse_settings(info, &cfg->set);
+	if (!ret) {
+		mutex_lock(&vn->lock);
+		ret = vpce_service_add(vn, cfg, info->extack);
+		mutex_unlock(&vn->lock);
+	}
+	kfree(cfg);
+	return ret;
+}
+
+int vpce_nl_service_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	if (svc)
+		ret = vpce_service_del(vn, svc, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+int vpce_nl_service_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service_settings *set;
+	struct vpce_service *svc;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
+		return -EINVAL;
+	/* Too big for the stack with its DNS name and HTTP path. */
+	set = kzalloc(sizeof(*set), GFP_KERNEL_ACCOUNT);
+	if (!set)
+		return -ENOMEM;
+	ret = vpce_parse_settings(info, set);
+	if (!ret) {
+		mutex_lock(&vn->lock);
+		ret = -ENOENT;
+		svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+		if (svc)
+			ret = vpce_service_set(vn, svc, set, info->extack);
+		mutex_unlock(&vn->lock);
+	}
+	kfree(set);
+	return ret;
+}
+
+int vpce_nl_service_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	int ret = -ENOENT;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	if (svc)
+		ret = vpce_reply(info, vpce_fill_service_admin, vn, svc);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+int vpce_nl_service_dump(struct sk_buff *skb,
+			 struct netlink_callback *cb)
+{
+	struct vpce_net *vn = vpce_net(sock_net(skb->sk));
+
+	return vpce_dump_names(skb, cb, &vn->services, VPCE_CMD_SERVICE_GET,
+			       vpce_fill_service_admin,
+			       offsetof(struct vpce_service, named));
+}
+
+/* Service permissions */
+
+static int vpce_nl_service_permission(struct genl_info *info, bool allow)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	struct vpce_arn arn;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_PRINCIPAL, "missing the principal"))
+		return -EINVAL;
+	ret = vpce_parse_arn(info->attrs[VPCE_A_PRINCIPAL], &arn, info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	if (svc)
+		ret = allow ? vpce_service_allow(vn, svc, &arn, info->extack) :
+			vpce_service_disallow(vn, svc, &arn, info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+int vpce_nl_service_allow(struct sk_buff *skb, struct genl_info *info)
+{
+	return vpce_nl_service_permission(info, true);
+}
+
+int vpce_nl_service_disallow(struct sk_buff *skb,
+			     struct genl_info *info)
+{
+	return vpce_nl_service_permission(info, false);
+}
