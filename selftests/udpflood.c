@@ -6,13 +6,15 @@
  *   udpflood IFNAME DSTMAC SRC NSRC DST DPORT
  *	One datagram (no payload, no checksum) from each source port
  *	1024-65535 of each of the NSRC addresses from SRC on, to DST:DPORT,
- *	sent to DSTMAC. Prints the number of frames sent.
+ *	sent to DSTMAC from IFNAME's own address (vpce drops a flow's first
+ *	frame from no unicast address). Prints the number of frames sent.
  *
  * Each datagram is a new flow for vpce: 64,512 per address.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <linux/if_packet.h>
@@ -43,6 +45,7 @@ int main(int argc, char **argv)
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	struct ifreq ifr = { 0 };
 	unsigned int mac[6], nsrc, i, n = 0, a;
 	struct in_addr src, dst;
 	unsigned long sent = 0;
@@ -62,6 +65,11 @@ int main(int argc, char **argv)
 		perror("udpflood: socket");
 		return 1;
 	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[1]);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		perror("udpflood: SIOCGIFHWADDR");
+		return 1;
+	}
 	sll.sll_halen = 6;
 	for (i = 0; i < 6; i++)
 		sll.sll_addr[i] = mac[i];
@@ -70,7 +78,8 @@ int main(int argc, char **argv)
 		struct iphdr *iph = (struct iphdr *)(f + 14);
 		struct udphdr *uh = (struct udphdr *)(iph + 1);
 
-		memcpy(f, sll.sll_addr, 6);	/* to DSTMAC, from 00:00:00:00:00:00 */
+		memcpy(f, sll.sll_addr, 6);			/* to DSTMAC */
+		memcpy(f + 6, ifr.ifr_hwaddr.sa_data, 6);	/* from IFNAME */
 		f[12] = 0x08;
 		iph->version = 4;
 		iph->ihl = 5;
