@@ -5,9 +5,8 @@
 #               policy evaluator against its reference (selftests/policyeval,
 #               on this machine), run selftests/ in the VM
 # make demo     install what is missing, build, play the demo in the VM
-# make lint     checkpatch --strict on kmod/, cppcheck on userspace/, and
-#               the include check of kmod/ (below; report only unless
-#               VPCE_LAYERS_STRICT=1)
+# make lint     checkpatch --strict on kmod/, cppcheck on userspace/, the
+#               include check of kmod/ and its lengths (below)
 # make layers   the include check: no file of kmod/ includes a header of a
 #               higher layer, layers 1-3 no netlink header (kmod/LAYERS)
 # make funclen  function lengths of kmod/ (p90 <= 60 lines) and file
@@ -101,7 +100,7 @@ check: deps
 else
 check: deps
 	$(MAKE) all selftests-bin
-	scripts/layers $(LAYERS_FLAGS)
+	scripts/layers
 	scripts/check-install
 	selftests/policyeval
 	scripts/vm-run -- selftests/run $(TESTS)
@@ -169,10 +168,6 @@ demo: deps
 lint: deps
 	scripts/lint
 
-# Report only until issue 20's refactor lands: VPCE_LAYERS_STRICT=1 (from
-# the environment or the command line) makes findings fail make check and
-# make lint; `make layers` always fails on them.
-LAYERS_FLAGS = $(if $(filter 1,$(VPCE_LAYERS_STRICT)),,--report)
 layers:
 	scripts/layers
 

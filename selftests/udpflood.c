@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #define BATCH 64
 #define FRAME (14 + sizeof(struct iphdr) + sizeof(struct udphdr))
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[1]);
 	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
 		perror("udpflood: SIOCGIFHWADDR");
+		close(fd);
 		return 1;
 	}
 	sll.sll_halen = 6;
