@@ -5,6 +5,8 @@
  * Backports for 6.1: see compat.h.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "compat.h"
 
 #include <linux/atomic.h>

@@ -5,6 +5,8 @@
  * vpce: VPC endpoint services (PrivateLink) for Linux hosts.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_drain.h"
 #include "vpce_net.h"
 #include "vpce_nl.h"
@@ -30,7 +32,7 @@ static int __init vpce_init(void)
 	ret = vpce_genl_init();
 	if (ret)
 		goto err_notifier;
-	pr_info("vpce: VPC endpoint services loaded\n");
+	pr_info("VPC endpoint services loaded\n");
 	return 0;
 
 err_notifier:

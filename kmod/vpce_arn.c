@@ -5,6 +5,8 @@
  * IAM principal ARNs: parsing, canonical text, and "covers".
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_arn.h"
 
 #include <linux/ctype.h>

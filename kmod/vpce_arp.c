@@ -11,6 +11,8 @@
  * addresses on bound devices, and nothing else.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_arp.h"
 #include "vpce_endpoint.h"
 #include "vpce_limit.h"

@@ -38,6 +38,8 @@
  * (ending flows, counting, reading). vpce_conn_int.h is what they share.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_conn_int.h"
 #include "vpce_endpoint.h"
 #include "vpce_nat.h"
@@ -463,6 +465,6 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 
 full:
 	vpce_stats_refused(ep, ea, VPCE_DROP_FULL, false);
-	net_warn_ratelimited("vpce: flow table full, dropping packet\n");
+	net_warn_ratelimited("flow table full, dropping packet\n");
 	return ERR_PTR(-ENOSPC);
 }

@@ -9,6 +9,8 @@
  * as the packet it quotes was. Anything else is the conntrack path's.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_conn_int.h"
 #include "vpce_endpoint.h"
 #include "vpce_nat.h"

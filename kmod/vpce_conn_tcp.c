@@ -9,6 +9,8 @@
  * at another's flow changes nothing (Documentation/hardening.md).
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_conn_int.h"
 
 #include <net/tcp.h>

@@ -9,6 +9,8 @@
  * flows hold neither the CPU nor an RCU grace period for long.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_conn_int.h"
 #include "vpce_endpoint.h"
 #include "vpce_flows.h"

@@ -7,6 +7,8 @@
  * What is counted, and when, is vpce_stats.c's.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_counters.h"
 
 #include <linux/bitmap.h>

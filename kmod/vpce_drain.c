@@ -5,6 +5,8 @@
  * Deregistration delay: ending a draining target's flows when it is over.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_drain.h"
 #include "vpce_flows.h"
 #include "vpce_net.h"

@@ -6,6 +6,8 @@
  * the endpoint that owns it.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_endpoint.h"
 #include "compat.h"
 #include "vpce_flows.h"
@@ -414,7 +416,7 @@ bool vpce_endpoint_allows(const struct vpce_endpoint *ep,
 		 * a counter set per endpoint and CPU costs memory on every
 		 * endpoint for an event that should never happen.
 		 */
-		net_warn_ratelimited("vpce: endpoint %s: policy too complex to evaluate, flow denied\n",
+		net_warn_ratelimited("endpoint %s: policy too complex to evaluate, flow denied\n",
 				     ep->named.name);
 		return false;
 	}

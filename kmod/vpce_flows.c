@@ -10,6 +10,8 @@
  * architecture.md, "Layers").
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_flows.h"
 #include "vpce_conn.h"
 #include "vpce_endpoint.h"

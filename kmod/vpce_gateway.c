@@ -15,6 +15,8 @@
  * VPC's table, and a VPC without gateway endpoints has none at all.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_gateway.h"
 #include "compat.h"
 #include "vpce_endpoint.h"

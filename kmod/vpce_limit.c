@@ -5,6 +5,8 @@
  * Token buckets for what vpce sends on its own (see vpce_limit.h).
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_limit.h"
 
 #include <linux/jiffies.h>

@@ -17,6 +17,8 @@
  * now find a free slot.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_maglev.h"
 
 #include <linux/bitmap.h>

@@ -3,6 +3,8 @@
  * Copyright (C) 2026 The vpce authors.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_names.h"
 
 #include <linux/string.h>

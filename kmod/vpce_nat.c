@@ -25,6 +25,8 @@
  * replies on their last hop, resets) is built and sent in vpce_xmit.c.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nat.h"
 #include "vpce_arp.h"
 #include "vpce_ndp.h"

@@ -17,6 +17,8 @@
  * conntrack or the host's own neighbour discovery, which would ignore it.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_ndp.h"
 #include "vpce_endpoint.h"
 #include "vpce_limit.h"

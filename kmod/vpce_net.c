@@ -5,6 +5,8 @@
  * Per network namespace state: creation and teardown.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_net.h"
 #include "vpce_drain.h"
 #include "vpce_endpoint.h"

@@ -15,6 +15,8 @@
  * through one call that either succeeds whole or changes nothing.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_arn.h"
 #include "vpce_endpoint.h"

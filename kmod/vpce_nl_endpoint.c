@@ -7,6 +7,8 @@
  * events of their lives.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_arn.h"
 #include "vpce_endpoint.h"

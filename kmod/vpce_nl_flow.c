@@ -7,6 +7,8 @@
  * (vpce_conns_read()) gives plain values; the messages are built here.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_conn.h"
 #include "vpce_endpoint.h"

@@ -6,6 +6,8 @@
  * set with the endpoint, in vpce_nl_endpoint.c.)
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_policy.h"
 

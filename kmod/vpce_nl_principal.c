@@ -6,6 +6,8 @@
  * principal): VPCE_CMD_PRINCIPAL_*.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_arn.h"
 #include "vpce_net.h"

@@ -7,6 +7,8 @@
  * vpce_nl_target.c.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_arn.h"
 #include "vpce_net.h"

@@ -8,6 +8,8 @@
  * message of a dump is of one walk.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_endpoint.h"
 #include "vpce_net.h"

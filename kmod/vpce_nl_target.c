@@ -6,6 +6,8 @@
  * health.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_drain.h"
 #include "vpce_net.h"

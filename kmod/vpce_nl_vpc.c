@@ -5,6 +5,8 @@
  * VPCs: VPCE_CMD_VPC_*.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_nl.h"
 #include "vpce_net.h"
 #include "vpce_vpc.h"

@@ -13,6 +13,8 @@
  * vpce_policy_value.c, as the evaluator parses a request's values.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_policy.h"
 #include "vpce_policy_build.h"
 #include "vpce_arn.h"

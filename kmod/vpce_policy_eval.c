@@ -17,6 +17,8 @@
  * softirq, and the simulator for any caller, and neither may run for long.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_policy_eval.h"
 #include "vpce_policy_int.h"
 #include "vpce_arn.h"

@@ -9,6 +9,8 @@
  * passes, counting in the first and filling in the second.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_policy_build.h"
 
 #include <linux/ctype.h>

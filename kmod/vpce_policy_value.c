@@ -9,6 +9,8 @@
  * "1.50" or "2026-01-01T00:00Z" is. No netlink here.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_policy_int.h"
 #include "vpce_arn.h"
 

@@ -5,6 +5,8 @@
  * Principal bindings of a VPC.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_principal.h"
 #include "vpce_flows.h"
 #include "vpce_net.h"

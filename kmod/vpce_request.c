@@ -8,6 +8,8 @@
  * that knows netlink attributes).
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_policy.h"
 #include "vpce_policy_int.h"
 #include "vpce_arn.h"

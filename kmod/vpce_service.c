@@ -7,6 +7,8 @@
  * target for a new flow, are in vpce_target.c.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_service.h"
 #include "compat.h"
 #include "vpce_drain.h"

@@ -21,6 +21,8 @@
  * runs in process context; reading is rare (a scrape every few seconds).
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_stats.h"
 #include "vpce_endpoint.h"
 #include "vpce_gateway.h"

@@ -7,6 +7,8 @@
  * Maglev tables, and the choice of a target for a new flow.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_target.h"
 #include "compat.h"
 #include "vpce_drain.h"

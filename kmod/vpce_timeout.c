@@ -18,6 +18,8 @@
  * their next packet on, as the NLB's do, and no entry needs to be walked.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_timeout.h"
 
 #include <linux/slab.h>

@@ -5,6 +5,8 @@
  * VPCs and the devices bound to them.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_vpc.h"
 #include "vpce_flows.h"
 #include "vpce_gateway.h"

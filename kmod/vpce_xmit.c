@@ -20,6 +20,8 @@
  * call in here; nothing here decides about flows.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "vpce_xmit.h"
 #include "vpce_endpoint.h"
 #include "vpce_limit.h"

@@ -642,6 +642,12 @@ static void build(struct msg *m, uint8_t cmd, uint16_t flags)
 
 /* --- mutations ------------------------------------------------------------- */
 
+/* VPCE_CMD_FLUSH deletes everything in the namespace. */
+static bool is_flush(uint8_t cmd)
+{
+	return cmd == VPCE_CMD_FLUSH;
+}
+
 static void mutate(struct msg *m)
 {
 	struct nlmsghdr *nlh = msg_hdr(m);
@@ -705,6 +711,9 @@ static void mutate(struct msg *m)
 				g->reserved = (uint16_t)rnd(65536);
 			else
 				g->cmd = (uint8_t)rnd(VPCE_CMD_MAX + 4);
+			/* Shared (-x): no flush, by mutation either. */
+			if (shared && is_flush(g->cmd))
+				g->cmd = VPCE_CMD_ENDPOINT_GET;
 			break;
 		case 8:	/* netlink flags */
 			nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST |
@@ -1298,12 +1307,6 @@ static bool dump_resume(int slot)
 }
 
 /* --- main loop ------------------------------------------------------------- */
-
-/* VPCE_CMD_FLUSH deletes everything in the namespace. */
-static bool is_flush(uint8_t cmd)
-{
-	return cmd == VPCE_CMD_FLUSH;
-}
 
 static uint8_t pick_cmd(void)
 {
