@@ -138,8 +138,8 @@ static void put_settings(struct nl_msg *m, const struct settings *st)
 		nl_put_u32(m, VPCE_A_DEREG_DELAY, st->dereg);
 	if (st->has_idle)
 		nl_put_u32(m, VPCE_A_IDLE_TIMEOUT, st->idle);
-	if (st->has_seed && nla_put(m, VPCE_A_HASH_SEED, VPCE_HASH_SEED_LEN, st->seed) < 0)
-		die_kernel("cannot build the request");
+	if (st->has_seed)
+		nl_put_data(m, VPCE_A_HASH_SEED, st->seed, VPCE_HASH_SEED_LEN);
 	if (st->has_hc) {
 		struct nlattr *hc = nl_nest(m, VPCE_A_HEALTH_CHECK);
 
@@ -281,12 +281,6 @@ static int service_del(struct args *a)
 	return nl_request(m);
 }
 
-static struct nla_policy listener_policy[VPCE_LISTENER_A_MAX + 1] = {
-	[VPCE_LISTENER_A_PROTO]		= { .type = NLA_U8 },
-	[VPCE_LISTENER_A_PORT]		= { .type = NLA_U16 },
-	[VPCE_LISTENER_A_TARGET_PORT]	= { .type = NLA_U16 },
-};
-
 static json_t *listeners_parse(struct nlattr *arr)
 {
 	json_t *out = json_array();
@@ -296,33 +290,18 @@ static json_t *listeners_parse(struct nlattr *arr)
 	if (!arr)
 		return out;
 	nla_for_each_nested(child, arr, rem) {
-		struct nlattr *l[VPCE_LISTENER_A_MAX + 1];
-		const char *proto;
-		uint16_t port;
+		struct vpce_listener l;
 
-		if (nla_parse_nested(l, VPCE_LISTENER_A_MAX, child, listener_policy) < 0 ||
-		    !l[VPCE_LISTENER_A_PROTO] || !l[VPCE_LISTENER_A_PORT]) {
+		if (nl_parse_listener(child, &l)) {
 			json_decref(out);
 			return NULL;
 		}
-		proto = proto_name(nla_get_u8(l[VPCE_LISTENER_A_PROTO]));
-		port = nla_get_u16(l[VPCE_LISTENER_A_PORT]);
 		json_array_append_new(out, json_pack("{s:s, s:i, s:i}",
-			"protocol", proto, "port", port,
-			"target_port", l[VPCE_LISTENER_A_TARGET_PORT] ?
-				nla_get_u16(l[VPCE_LISTENER_A_TARGET_PORT]) : port));
+			"protocol", proto_name(l.proto), "port", l.port,
+			"target_port", l.target_port));
 	}
 	return out;
 }
-
-static struct nla_policy hc_policy[VPCE_HC_A_MAX + 1] = {
-	[VPCE_HC_A_PROTO]	= { .type = NLA_U8 },
-	[VPCE_HC_A_PATH]	= { .type = NLA_STRING },
-	[VPCE_HC_A_INTERVAL]	= { .type = NLA_U32 },
-	[VPCE_HC_A_HEALTHY]	= { .type = NLA_U8 },
-	[VPCE_HC_A_UNHEALTHY]	= { .type = NLA_U8 },
-	[VPCE_HC_A_PORT]	= { .type = NLA_U16 },
-};
 
 /* The health check as an object, or null when the service has none. */
 static json_t *hc_parse(struct nlattr *nest)
@@ -330,8 +309,7 @@ static json_t *hc_parse(struct nlattr *nest)
 	struct nlattr *tb[VPCE_HC_A_MAX + 1];
 	json_t *o;
 
-	if (!nest || nla_parse_nested(tb, VPCE_HC_A_MAX, nest, hc_policy) < 0 ||
-	    !tb[VPCE_HC_A_PROTO] || nla_get_u8(tb[VPCE_HC_A_PROTO]) == VPCE_HC_NONE)
+	if (!nl_parse_hc(nest, tb))
 		return json_null();
 	o = json_pack("{s:o, s:o, s:o, s:o, s:o}",
 		"protocol", json_enum(tb[VPCE_HC_A_PROTO], hc_names, ARRAY_SIZE(hc_names)),
