@@ -575,13 +575,20 @@ struct policy *policy_load(const char *path)
 	return policy_from_text(text, len, path);
 }
 
-struct policy *policy_load_text(const char *text)
+struct policy *policy_load_mem(const void *buf, size_t len, const char *name)
 {
-	char *copy = strdup(text);
+	char *copy = malloc(len + 1);
 
 	if (!copy)
 		die_usage("out of memory");
-	return policy_from_text(copy, strlen(copy), "policy-json");
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	return policy_from_text(copy, len, name);
+}
+
+struct policy *policy_load_text(const char *text)
+{
+	return policy_load_mem(text, strlen(text), "policy-json");
 }
 
 void policy_put(struct nl_msg *msg, const struct policy *pol)
