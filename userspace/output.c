@@ -139,7 +139,8 @@ json_t *json_time(const struct nlattr *nla)
 	return json_string(buf);
 }
 
-json_t *json_addr_array(const struct nlattr *arr)
+json_t *json_nested_array(const struct nlattr *arr,
+			  json_t *(*conv)(const struct nlattr *nest))
 {
 	json_t *out = json_array();
 	struct nlattr *child;
@@ -148,15 +149,20 @@ json_t *json_addr_array(const struct nlattr *arr)
 	if (!arr)
 		return out;
 	nla_for_each_nested(child, (struct nlattr *)arr, rem) {
-		json_t *a = json_addr(child);
+		json_t *o = conv(child);
 
-		if (!a) {
+		if (!o) {
 			json_decref(out);
 			return NULL;
 		}
-		json_array_append_new(out, a);
+		json_array_append_new(out, o);
 	}
 	return out;
+}
+
+json_t *json_addr_array(const struct nlattr *arr)
+{
+	return json_nested_array(arr, json_addr);
 }
 
 const char *jstr(const json_t *o, const char *key)

@@ -19,26 +19,13 @@ static const char *const decision_names[__VPCE_DECISION_MAX] = {
 
 static json_t *simulate_parse(struct nlattr **tb)
 {
-	json_t *matched = json_array();
+	json_t *matched;
 
-	if (!tb[VPCE_A_DECISION] || nla_get_u8(tb[VPCE_A_DECISION]) > VPCE_DECISION_MAX) {
-		json_decref(matched);
+	if (!tb[VPCE_A_DECISION] || nla_get_u8(tb[VPCE_A_DECISION]) > VPCE_DECISION_MAX)
 		return NULL;
-	}
-	if (tb[VPCE_A_MATCHED]) {
-		struct nlattr *a;
-		int rem;
-
-		nla_for_each_nested(a, tb[VPCE_A_MATCHED], rem) {
-			json_t *s = json_attr_str(a);
-
-			if (!s) {
-				json_decref(matched);
-				return NULL;
-			}
-			json_array_append_new(matched, s);
-		}
-	}
+	matched = json_nested_array(tb[VPCE_A_MATCHED], json_attr_str);
+	if (!matched)
+		return NULL;
 	return json_pack("{s:s, s:o}", "decision",
 			 decision_names[nla_get_u8(tb[VPCE_A_DECISION])],
 			 "matched", matched);

@@ -134,6 +134,12 @@ json_t *json_str_array(const struct nlattr *arr);
 json_t *json_time(const struct nlattr *nla);
 /* One VPCE_ADDR_A_* nest as {"addr": "...", "zone": "..." | null}. */
 json_t *json_addr(const struct nlattr *nest);
+/*
+ * A nested array as a JSON array of CONV() of each element; [] if ARR is
+ * NULL, NULL if CONV() fails on one.
+ */
+json_t *json_nested_array(const struct nlattr *arr,
+			  json_t *(*conv)(const struct nlattr *nest));
 /* A nested array of VPCE_ADDR_A_* as an array of json_addr(). */
 json_t *json_addr_array(const struct nlattr *arr);
 
