@@ -47,39 +47,22 @@ static void __attribute__((format(printf, 1, 2), noreturn)) fail(const char *fmt
 	abort();
 }
 
-/* Never expected while fuzzing: each is a finding. */
-void die_usage(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fail("die_usage: %s", buf);
+/* vpcectl's ways out, never expected while fuzzing: each is a finding. */
+#define FINDING(name)							\
+void name(const char *fmt, ...)						\
+{									\
+	char buf[512];							\
+	va_list ap;							\
+									\
+	va_start(ap, fmt);						\
+	vsnprintf(buf, sizeof(buf), fmt, ap);				\
+	va_end(ap);							\
+	fail(#name ": %s", buf);					\
 }
 
-void die_kernel(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fail("die_kernel: %s", buf);
-}
-
-void nl_fatal(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fail("nl_fatal: %s", buf);
-}
+FINDING(die_usage)
+FINDING(die_kernel)
+FINDING(nl_fatal)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
