@@ -7,7 +7,8 @@
  * batches, the events group, and the parsers of the nested attributes both
  * programs read. Nothing here prints: each program words its own messages
  * from the struct nl_reply it gets back. It uses libnl-3 and nothing else
- * (no jansson), so the policy fuzzer can link it too.
+ * (no jansson), so the policy fuzzer can link it too. nl.c talks; nl-attr.c
+ * holds the attribute policies and the parsers of nests ("reading replies").
  */
 #ifndef VPCE_NL_H
 #define VPCE_NL_H
