@@ -3,7 +3,8 @@
 # make          build kmod/vpce.ko and userspace/vpcectl
 # make check    install what is missing, build, check-install (below), the
 #               policy evaluator against its reference (selftests/policyeval,
-#               on this machine), run selftests/ in the VM
+#               on this machine), fuzz the policy parser briefly
+#               (scripts/fuzz-policy), run selftests/ in the VM
 # make demo     install what is missing, build, play the demo in the VM
 # make lint     checkpatch --strict on kmod/, cppcheck on userspace/, the
 #               include check of kmod/ and its lengths (below)
@@ -19,8 +20,10 @@
 #               once from linux-source-6.1 (scripts/debug-kernel; cached)
 # make soak     long runs kept out of make check (half an hour of the
 #               concurrency stress, VPCE_STRESS_SECS)
-# make fuzz     the long netlink fuzzer run (NLFUZZ_COUNT messages) in the VM
-#               (VM_SMP=4), with traffic and configuration churn alongside
+# make fuzz     the policy parser under libFuzzer for POLICY_FUZZ_SECONDS on
+#               the build machine, then the long netlink fuzzer run
+#               (NLFUZZ_COUNT messages) in the VM (VM_SMP=4), with traffic
+#               and configuration churn alongside
 # make bench    benchmarks vs plain/conntrack/nft/ipvs/iptables in the VM;
 #               JSON to $(BENCH_JSON)
 # make install  install the module, vpcectl, vpced, man pages, bash
@@ -90,6 +93,11 @@ selftests-bin:
 deps:
 	scripts/install-deps
 
+# The policy parser's fuzzer runs this long in make check (its own build
+# comes on top), and POLICY_FUZZ_SECONDS in make fuzz.
+CHECK_FUZZ_SECONDS ?= 25
+POLICY_FUZZ_SECONDS ?= 600
+
 # make check (CI) builds the module with warnings as errors: exported, so
 # that check-install's builds, dkms's among them, use the same flags (a
 # change of flags makes kbuild rebuild every object).
@@ -103,6 +111,7 @@ check: deps
 	scripts/layers
 	scripts/check-install
 	selftests/policyeval
+	scripts/fuzz-policy $(CHECK_FUZZ_SECONDS)
 	scripts/vm-run -- selftests/run $(TESTS)
 endif
 
@@ -133,6 +142,7 @@ soak: deps
 NLFUZZ_COUNT ?= 1000000
 fuzz: deps
 	$(MAKE) all selftests-bin
+	scripts/fuzz-policy $(POLICY_FUZZ_SECONDS)
 	VPCE_NLFUZZ_COUNT=$(NLFUZZ_COUNT) VM_TIMEOUT=$${VM_TIMEOUT:-14400} \
 	VM_SMP=$${VM_SMP:-4} \
 		scripts/vm-run -- selftests/run 50-nlfuzz

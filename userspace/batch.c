@@ -523,6 +523,29 @@ static void batch_parse(char *text, struct batch *b)
 	err_prefix = "";
 }
 
+/*
+ * Send B to the kernel: -1 if all of it was applied, else the index of the
+ * first request refused, after saying why ("line N: ...").
+ */
+static long send_batch(const struct batch *b)
+{
+	struct nl_reply r;
+	long bad = nl_send_batch(b->buf, b->off, b->n, &r);
+
+	if (bad == -2)
+		die_kernel("%s: netlink: %s", cur_cmd, strerror(-r.error));
+	if (bad >= 0) {
+		char prefix[32];
+		const char *saved = err_prefix;
+
+		snprintf(prefix, sizeof(prefix), "line %d: ", b->line[bad]);
+		err_prefix = prefix;
+		nl_report(&r);
+		err_prefix = saved;
+	}
+	return bad;
+}
+
 static struct nl_msg *flush_msg(void)
 {
 	return nl_new(VPCE_CMD_FLUSH, false);
@@ -552,7 +575,7 @@ int batch_restore(struct args *a)
 	fclose(f);
 
 	cur_cmd = "restore";
-	bad = nl_send_batch(b.buf, b.off, b.line, b.n);
+	bad = send_batch(&b);
 	if (bad < 0)
 		return 0;
 	fprintf(stderr, "vpcectl: restore: nothing was changed (the batch was undone)\n");
@@ -561,7 +584,7 @@ int batch_restore(struct args *a)
 	batch_add(flush_msg());
 	batch_parse(snap, &undo);
 	cur_cmd = "restore (undo)";
-	if (nl_send_batch(undo.buf, undo.off, undo.line, undo.n) >= 0)
+	if (send_batch(&undo) >= 0)
 		die_kernel("restore: could not undo the batch; the namespace is in an unknown state");
 	return EXIT_KERNEL;
 }

@@ -7,6 +7,24 @@
 #include "policy.h"
 #include "vpcectl.h"
 
+/*
+ * After "policy" or "policy-json" (KW): the document, read and validated
+ * now, so that a bad one sends nothing. PREV is the one already given.
+ */
+static struct policy *arg_policy(struct args *a, const char *kw,
+				 const struct policy *prev)
+{
+	struct policy *pol;
+
+	if (prev)
+		die_usage("%s: \"policy\" may be given only once", cur_cmd);
+	pol = kw_is(kw, "policy") ? policy_load(arg_value(a, kw, "FILE|-")) :
+				    policy_load_text(arg_value(a, kw, "JSON"));
+	if (!pol)
+		exit(EXIT_USAGE);
+	return pol;
+}
+
 static int endpoint_add(struct args *a)
 {
 	const char *name = arg_name(a, "EP", "endpoint name");
@@ -41,14 +59,7 @@ static int endpoint_add(struct args *a)
 			arg_once(&has_req, w);
 			requester = parse_arn(arg_value(a, w, "ARN"), false);
 		} else if (kw_is(w, "policy") || kw_is(w, "policy-json")) {
-			if (pol)
-				die_usage("%s: \"policy\" may be given only once", cur_cmd);
-			/* Validated now: a bad document sends nothing. */
-			pol = kw_is(w, "policy") ?
-				policy_load(arg_value(a, w, "FILE|-")) :
-				policy_load_text(arg_value(a, w, "JSON"));
-			if (!pol)
-				exit(EXIT_USAGE);
+			pol = arg_policy(a, w, pol);
 		} else if (kw_is(w, "mark")) {
 			arg_once(&has_mark, w);
 			mark = parse_mark(arg_value(a, w, "MARK"));
@@ -117,26 +128,13 @@ static const struct {
 	{ VPCE_STATS_A_LIMITED,		"limited",	    "limited" },
 };
 
-static struct nla_policy stats_policy[VPCE_STATS_A_MAX + 1] = {
-	[VPCE_STATS_A_NEW_CONNECTIONS]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_NO_LISTENER]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_STATE]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_NO_TARGET]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_PROTO]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_POLICY]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_RESET_STALE]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_FULL]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_INVALID]	= { .type = NLA_U64 },
-	[VPCE_STATS_A_LIMITED]		= { .type = NLA_U64 },
-};
-
 static json_t *stats_parse(struct nlattr *nest)
 {
 	struct nlattr *tb[VPCE_STATS_A_MAX + 1] = { NULL };
 	json_t *out = json_object();
 	size_t i;
 
-	if (nest && nla_parse_nested(tb, VPCE_STATS_A_MAX, nest, stats_policy) < 0) {
+	if (nest && nla_parse_nested(tb, VPCE_STATS_A_MAX, nest, nl_stats_policy) < 0) {
 		json_decref(out);
 		return NULL;
 	}
@@ -263,13 +261,7 @@ static int endpoint_set(struct args *a)
 
 	while ((w = arg_next(a))) {
 		if (kw_is(w, "policy") || kw_is(w, "policy-json")) {
-			if (pol)
-				die_usage("%s: \"policy\" may be given only once", cur_cmd);
-			pol = kw_is(w, "policy") ?
-				policy_load(arg_value(a, w, "FILE|-")) :
-				policy_load_text(arg_value(a, w, "JSON"));
-			if (!pol)
-				exit(EXIT_USAGE);
+			pol = arg_policy(a, w, pol);
 		} else {
 			arg_unknown(w);
 		}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "nl.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -25,24 +26,6 @@ static const struct {
 	{ VPCE_STATS_A_RESET_STALE,	 "stale" },
 	{ VPCE_STATS_A_DROP_FULL,	 "full" },
 	{ VPCE_STATS_A_DROP_INVALID,	 "invalid" },
-};
-
-static struct nla_policy counters_policy[VPCE_STATS_A_MAX + 1] = {
-	[VPCE_STATS_A_NEW_CONNECTIONS]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_NO_LISTENER]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_STATE]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_NO_TARGET]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_PROTO]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_POLICY]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_RESET_STALE]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_FULL]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_DROP_INVALID]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_LIMITED]		  = { .type = NLA_U64 },
-	[VPCE_STATS_A_ACTIVE_CONNECTIONS] = { .type = NLA_U64 },
-	[VPCE_STATS_A_BYTES]		  = { .type = NLA_U64 },
-	[VPCE_STATS_A_RST_RECEIVED]	  = { .type = NLA_U64 },
-	[VPCE_STATS_A_RST_SENT]		  = { .type = NLA_U64 },
-	[VPCE_STATS_A_ZONE]		  = { .type = NLA_STRING },
 };
 
 static json_t *u64(struct nlattr **tb, int attr)
@@ -63,7 +46,7 @@ static bool counters(json_t *obj, struct nlattr *nest, int of)
 	json_t *by_reason;
 	size_t i;
 
-	if (!nest || nla_parse_nested(tb, VPCE_STATS_A_MAX, nest, counters_policy) < 0)
+	if (!nest || nla_parse_nested(tb, VPCE_STATS_A_MAX, nest, nl_stats_policy) < 0)
 		return false;
 	if (tb[VPCE_STATS_A_ZONE])
 		json_object_set_new(obj, "zone", str(tb[VPCE_STATS_A_ZONE]));
@@ -117,24 +100,13 @@ static json_t *zones(struct nlattr *arr, int of)
 
 static json_t *addr(struct nlattr *nest, const char *key, json_t *obj)
 {
-	static struct nla_policy policy[VPCE_ADDR_A_MAX + 1] = {
-		[VPCE_ADDR_A_IPV4] = { .minlen = 4 },
-		[VPCE_ADDR_A_IPV6] = { .minlen = 16 },
-		[VPCE_ADDR_A_ZONE] = { .type = NLA_STRING },
-	};
-	struct nlattr *tb[VPCE_ADDR_A_MAX + 1] = { NULL };
 	char buf[INET6_ADDRSTRLEN] = "";
+	struct vpce_addr a;
 
-	if (nest && nla_parse_nested(tb, VPCE_ADDR_A_MAX, nest, policy) >= 0) {
-		if (tb[VPCE_ADDR_A_IPV4])
-			inet_ntop(AF_INET, nla_data(tb[VPCE_ADDR_A_IPV4]), buf,
-				  sizeof(buf));
-		else if (tb[VPCE_ADDR_A_IPV6])
-			inet_ntop(AF_INET6, nla_data(tb[VPCE_ADDR_A_IPV6]), buf,
-				  sizeof(buf));
-	}
+	if (!nl_parse_addr(nest, &a, NULL))
+		nl_addr_str(&a, buf);
 	json_object_set_new(obj, key, json_string(buf));
-	json_object_set_new(obj, "zone", str(tb[VPCE_ADDR_A_ZONE]));
+	json_object_set_new(obj, "zone", a.zone[0] ? json_string(a.zone) : json_null());
 	return obj;
 }
 

@@ -87,50 +87,26 @@ json_t *json_enum(const struct nlattr *nla, const char *const *names, size_t n)
 	return json_string(enum_name(names, n, nla_get_u8((struct nlattr *)nla)));
 }
 
-static struct nla_policy addr_policy[VPCE_ADDR_A_MAX + 1] = {
-	[VPCE_ADDR_A_IPV4]	= { .type = NLA_UNSPEC, .minlen = 4 },
-	[VPCE_ADDR_A_IPV6]	= { .type = NLA_UNSPEC, .minlen = 16 },
-	[VPCE_ADDR_A_ZONE]	= { .type = NLA_STRING },
-	[VPCE_ADDR_A_PREFIX_LEN] = { .type = NLA_U8 },
-};
-
-/* Parse a VPCE_ADDR_A_* nest into TB and its address into BUF. */
-static bool addr_parse(const struct nlattr *nest, struct nlattr **tb, char *buf)
-{
-	if (!nest || nla_parse_nested(tb, VPCE_ADDR_A_MAX, (struct nlattr *)nest,
-				      addr_policy) < 0)
-		return false;
-	if (tb[VPCE_ADDR_A_IPV4])
-		inet_ntop(AF_INET, nla_data(tb[VPCE_ADDR_A_IPV4]), buf, INET6_ADDRSTRLEN);
-	else if (tb[VPCE_ADDR_A_IPV6])
-		inet_ntop(AF_INET6, nla_data(tb[VPCE_ADDR_A_IPV6]), buf, INET6_ADDRSTRLEN);
-	else
-		return false;
-	return true;
-}
-
 json_t *json_addr(const struct nlattr *nest)
 {
-	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
 	char buf[INET6_ADDRSTRLEN];
-	const char *zone = NULL;
+	struct vpce_addr a;
 
-	if (!addr_parse(nest, tb, buf))
+	if (nl_parse_addr(nest, &a, NULL))
 		return NULL;
-	if (tb[VPCE_ADDR_A_ZONE])
-		zone = nla_get_string(tb[VPCE_ADDR_A_ZONE]);
-	return json_pack("{s:s, s:s?}", "addr", buf, "zone", zone && *zone ? zone : NULL);
+	return json_pack("{s:s, s:s?}", "addr", nl_addr_str(&a, buf),
+			 "zone", a.zone[0] ? a.zone : NULL);
 }
 
 json_t *json_prefix(const struct nlattr *nest)
 {
-	struct nlattr *tb[VPCE_ADDR_A_MAX + 1];
 	char buf[INET6_ADDRSTRLEN], out[INET6_ADDRSTRLEN + 8];
+	struct vpce_addr a;
+	uint8_t plen;
 
-	if (!addr_parse(nest, tb, buf) || !tb[VPCE_ADDR_A_PREFIX_LEN])
+	if (nl_parse_addr(nest, &a, &plen))
 		return NULL;
-	snprintf(out, sizeof(out), "%s/%u", buf,
-		 nla_get_u8(tb[VPCE_ADDR_A_PREFIX_LEN]));
+	snprintf(out, sizeof(out), "%s/%u", nl_addr_str(&a, buf), plen);
 	return json_string(out);
 }
 
@@ -163,7 +139,8 @@ json_t *json_time(const struct nlattr *nla)
 	return json_string(buf);
 }
 
-json_t *json_addr_array(const struct nlattr *arr)
+json_t *json_nested_array(const struct nlattr *arr,
+			  json_t *(*conv)(const struct nlattr *nest))
 {
 	json_t *out = json_array();
 	struct nlattr *child;
@@ -172,15 +149,20 @@ json_t *json_addr_array(const struct nlattr *arr)
 	if (!arr)
 		return out;
 	nla_for_each_nested(child, (struct nlattr *)arr, rem) {
-		json_t *a = json_addr(child);
+		json_t *o = conv(child);
 
-		if (!a) {
+		if (!o) {
 			json_decref(out);
 			return NULL;
 		}
-		json_array_append_new(out, a);
+		json_array_append_new(out, o);
 	}
 	return out;
+}
+
+json_t *json_addr_array(const struct nlattr *arr)
+{
+	return json_nested_array(arr, json_addr);
 }
 
 const char *jstr(const json_t *o, const char *key)

@@ -7,6 +7,7 @@
 #define VPCECTL_POLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <netlink/msg.h>
 
@@ -21,6 +22,8 @@ struct policy;
 struct policy *policy_load(const char *path);
 /* The same for a document given inline ("policy-json TEXT"). */
 struct policy *policy_load_text(const char *text);
+/* The same for LEN bytes at BUF (NUL bytes refused), named NAME in messages. */
+struct policy *policy_load_mem(const void *buf, size_t len, const char *name);
 /* Put VPCE_A_POLICY and VPCE_A_POLICY_TEXT into MSG. Cannot fail. */
 void policy_put(struct nl_msg *msg, const struct policy *pol);
 void policy_free(struct policy *pol);

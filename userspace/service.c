@@ -28,11 +28,26 @@ struct settings {
 /* health-check tcp|http[:PATH]|none [port N] [interval S]
  *	[healthy-threshold N] [unhealthy-threshold N]
  */
+/* The numbers after "health-check PROTO": keyword, value, range. */
+static const struct {
+	const char *kw, *what;
+	unsigned long min, max;
+} hc_opts[] = {
+	{ "port",		 "a port (1-65535)", 1, 65535 },
+	{ "interval",		 "SECONDS (1-300)",  1, 300 },
+	{ "healthy-threshold",	 "a number (2-10)",  2, 10 },
+	{ "unhealthy-threshold", "a number (2-10)",  2, 10 },
+};
+
 static void parse_health_check(struct args *a, const char *kw, struct settings *st)
 {
 	const char *v = arg_value(a, kw, "tcp, http[:PATH] or none");
-	bool has_port = false, has_interval = false, has_h = false, has_u = false;
+	unsigned long *const field[ARRAY_SIZE(hc_opts)] = {
+		&st->hc_port, &st->hc_interval, &st->hc_healthy, &st->hc_unhealthy,
+	};
+	bool seen[ARRAY_SIZE(hc_opts)] = { false }, any = false;
 	const char *w;
+	size_t i;
 
 	if (!strcmp(v, "tcp")) {
 		st->hc_proto = VPCE_HC_TCP;
@@ -57,31 +72,18 @@ static void parse_health_check(struct args *a, const char *kw, struct settings *
 		die_usage("invalid health check \"%s\": use tcp, http[:PATH] or none", v);
 	}
 	while ((w = arg_peek(a))) {
-		if (kw_is(w, "port")) {
-			arg_next(a);
-			arg_once(&has_port, w);
-			st->hc_port = parse_ulong(arg_value(a, w, "a port (1-65535)"),
-						  "port", 1, 65535);
-		} else if (kw_is(w, "interval")) {
-			arg_next(a);
-			arg_once(&has_interval, w);
-			st->hc_interval = parse_ulong(arg_value(a, w, "SECONDS (1-300)"),
-						      "interval", 1, 300);
-		} else if (kw_is(w, "healthy-threshold")) {
-			arg_next(a);
-			arg_once(&has_h, w);
-			st->hc_healthy = parse_ulong(arg_value(a, w, "a number (2-10)"),
-						     "healthy-threshold", 2, 10);
-		} else if (kw_is(w, "unhealthy-threshold")) {
-			arg_next(a);
-			arg_once(&has_u, w);
-			st->hc_unhealthy = parse_ulong(arg_value(a, w, "a number (2-10)"),
-						       "unhealthy-threshold", 2, 10);
-		} else {
+		for (i = 0; i < ARRAY_SIZE(hc_opts); i++)
+			if (kw_is(w, hc_opts[i].kw))
+				break;
+		if (i == ARRAY_SIZE(hc_opts))
 			break;
-		}
+		arg_next(a);
+		arg_once(&seen[i], w);
+		any = true;
+		*field[i] = parse_ulong(arg_value(a, w, hc_opts[i].what), hc_opts[i].kw,
+					hc_opts[i].min, hc_opts[i].max);
 	}
-	if (st->hc_proto == VPCE_HC_NONE && (has_port || has_interval || has_h || has_u))
+	if (st->hc_proto == VPCE_HC_NONE && any)
 		die_usage("%s: \"health-check none\" takes no port, interval or thresholds",
 			  cur_cmd);
 }
@@ -138,8 +140,8 @@ static void put_settings(struct nl_msg *m, const struct settings *st)
 		nl_put_u32(m, VPCE_A_DEREG_DELAY, st->dereg);
 	if (st->has_idle)
 		nl_put_u32(m, VPCE_A_IDLE_TIMEOUT, st->idle);
-	if (st->has_seed && nla_put(m, VPCE_A_HASH_SEED, VPCE_HASH_SEED_LEN, st->seed) < 0)
-		die_kernel("cannot build the request");
+	if (st->has_seed)
+		nl_put_data(m, VPCE_A_HASH_SEED, st->seed, VPCE_HASH_SEED_LEN);
 	if (st->has_hc) {
 		struct nlattr *hc = nl_nest(m, VPCE_A_HEALTH_CHECK);
 
@@ -281,12 +283,6 @@ static int service_del(struct args *a)
 	return nl_request(m);
 }
 
-static struct nla_policy listener_policy[VPCE_LISTENER_A_MAX + 1] = {
-	[VPCE_LISTENER_A_PROTO]		= { .type = NLA_U8 },
-	[VPCE_LISTENER_A_PORT]		= { .type = NLA_U16 },
-	[VPCE_LISTENER_A_TARGET_PORT]	= { .type = NLA_U16 },
-};
-
 static json_t *listeners_parse(struct nlattr *arr)
 {
 	json_t *out = json_array();
@@ -296,33 +292,18 @@ static json_t *listeners_parse(struct nlattr *arr)
 	if (!arr)
 		return out;
 	nla_for_each_nested(child, arr, rem) {
-		struct nlattr *l[VPCE_LISTENER_A_MAX + 1];
-		const char *proto;
-		uint16_t port;
+		struct vpce_listener l;
 
-		if (nla_parse_nested(l, VPCE_LISTENER_A_MAX, child, listener_policy) < 0 ||
-		    !l[VPCE_LISTENER_A_PROTO] || !l[VPCE_LISTENER_A_PORT]) {
+		if (nl_parse_listener(child, &l)) {
 			json_decref(out);
 			return NULL;
 		}
-		proto = proto_name(nla_get_u8(l[VPCE_LISTENER_A_PROTO]));
-		port = nla_get_u16(l[VPCE_LISTENER_A_PORT]);
 		json_array_append_new(out, json_pack("{s:s, s:i, s:i}",
-			"protocol", proto, "port", port,
-			"target_port", l[VPCE_LISTENER_A_TARGET_PORT] ?
-				nla_get_u16(l[VPCE_LISTENER_A_TARGET_PORT]) : port));
+			"protocol", proto_name(l.proto), "port", l.port,
+			"target_port", l.target_port));
 	}
 	return out;
 }
-
-static struct nla_policy hc_policy[VPCE_HC_A_MAX + 1] = {
-	[VPCE_HC_A_PROTO]	= { .type = NLA_U8 },
-	[VPCE_HC_A_PATH]	= { .type = NLA_STRING },
-	[VPCE_HC_A_INTERVAL]	= { .type = NLA_U32 },
-	[VPCE_HC_A_HEALTHY]	= { .type = NLA_U8 },
-	[VPCE_HC_A_UNHEALTHY]	= { .type = NLA_U8 },
-	[VPCE_HC_A_PORT]	= { .type = NLA_U16 },
-};
 
 /* The health check as an object, or null when the service has none. */
 static json_t *hc_parse(struct nlattr *nest)
@@ -330,8 +311,7 @@ static json_t *hc_parse(struct nlattr *nest)
 	struct nlattr *tb[VPCE_HC_A_MAX + 1];
 	json_t *o;
 
-	if (!nest || nla_parse_nested(tb, VPCE_HC_A_MAX, nest, hc_policy) < 0 ||
-	    !tb[VPCE_HC_A_PROTO] || nla_get_u8(tb[VPCE_HC_A_PROTO]) == VPCE_HC_NONE)
+	if (!nl_parse_hc(nest, tb))
 		return json_null();
 	o = json_pack("{s:o, s:o, s:o, s:o, s:o}",
 		"protocol", json_enum(tb[VPCE_HC_A_PROTO], hc_names, ARRAY_SIZE(hc_names)),
@@ -370,27 +350,6 @@ static void service_parse_lb(json_t *s, struct nlattr **tb)
 	}
 }
 
-/* A gateway service's prefix list as ["ADDR/LEN", ...]. */
-static json_t *prefixes_parse(struct nlattr *arr)
-{
-	json_t *out = json_array();
-	struct nlattr *child;
-	int rem;
-
-	if (!arr)
-		return out;
-	nla_for_each_nested(child, arr, rem) {
-		json_t *p = json_prefix(child);
-
-		if (!p) {
-			json_decref(out);
-			return NULL;
-		}
-		json_array_append_new(out, p);
-	}
-	return out;
-}
-
 json_t *service_parse(struct nlattr **tb)
 {
 	json_t *listeners, *nlbs, *prefixes, *s;
@@ -399,7 +358,7 @@ json_t *service_parse(struct nlattr **tb)
 		return NULL;
 	listeners = listeners_parse(tb[VPCE_A_LISTENERS]);
 	nlbs = json_addr_array(tb[VPCE_A_NLBS]);
-	prefixes = prefixes_parse(tb[VPCE_A_PREFIXES]);
+	prefixes = json_nested_array(tb[VPCE_A_PREFIXES], json_prefix);
 	if (!listeners || !nlbs || !prefixes) {
 		json_decref(listeners);
 		json_decref(nlbs);

@@ -5,6 +5,16 @@
 
 #include "vpcectl.h"
 
+/* The ADDR after SVC. */
+static void arg_target_addr(struct args *a, struct vpce_addr *addr)
+{
+	const char *w = arg_next(a);
+
+	if (!w)
+		die_usage("%s: ADDR is required", cur_cmd);
+	parse_addr(w, addr);
+}
+
 static int target_add(struct args *a)
 {
 	const char *svc = arg_name(a, "SVC", "service name");
@@ -14,10 +24,7 @@ static int target_add(struct args *a)
 	struct nl_msg *m;
 	const char *w;
 
-	w = arg_next(a);
-	if (!w)
-		die_usage("%s: ADDR is required", cur_cmd);
-	parse_addr(w, &addr);
+	arg_target_addr(a, &addr);
 	while ((w = arg_next(a))) {
 		if (kw_is(w, "zone")) {
 			const char *zone = arg_value(a, w, "AZ");
@@ -34,9 +41,7 @@ static int target_add(struct args *a)
 		}
 	}
 
-	m = nl_new(VPCE_CMD_TARGET_ADD, false);
-	nl_put_str(m, VPCE_A_SERVICE, svc);
-	nl_put_addr(m, VPCE_A_ADDR, &addr);
+	m = nl_new_target(VPCE_CMD_TARGET_ADD, svc, &addr);
 	if (has_weight)
 		nl_put_u16(m, VPCE_A_WEIGHT, weight);
 	return nl_request(m);
@@ -47,18 +52,12 @@ static int target_del(struct args *a)
 	const char *svc = arg_name(a, "SVC", "service name");
 	struct vpce_addr addr;
 	struct nl_msg *m;
-	const char *w;
 
-	w = arg_next(a);
-	if (!w)
-		die_usage("%s: ADDR is required", cur_cmd);
-	parse_addr(w, &addr);
+	arg_target_addr(a, &addr);
 	if (arg_peek(a))
 		arg_unknown(arg_peek(a));
 
-	m = nl_new(VPCE_CMD_TARGET_DEL, false);
-	nl_put_str(m, VPCE_A_SERVICE, svc);
-	nl_put_addr(m, VPCE_A_ADDR, &addr);
+	m = nl_new_target(VPCE_CMD_TARGET_DEL, svc, &addr);
 	return nl_request(m);
 }
 
@@ -82,10 +81,7 @@ static int target_set(struct args *a)
 	int health = 0;
 	const char *w;
 
-	w = arg_next(a);
-	if (!w)
-		die_usage("%s: ADDR is required", cur_cmd);
-	parse_addr(w, &addr);
+	arg_target_addr(a, &addr);
 	while ((w = arg_next(a))) {
 		if (kw_is(w, "weight")) {
 			arg_once(&has_weight, w);
@@ -102,9 +98,7 @@ static int target_set(struct args *a)
 	if (!has_weight && !has_health)
 		die_usage("%s: nothing to set (weight or health)", cur_cmd);
 
-	m = nl_new(VPCE_CMD_TARGET_SET, false);
-	nl_put_str(m, VPCE_A_SERVICE, svc);
-	nl_put_addr(m, VPCE_A_ADDR, &addr);
+	m = nl_new_target(VPCE_CMD_TARGET_SET, svc, &addr);
 	if (has_weight)
 		nl_put_u16(m, VPCE_A_WEIGHT, weight);
 	if (has_health)

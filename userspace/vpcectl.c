@@ -7,16 +7,12 @@
  * This file holds the global options, the object/command dispatch and the
  * error helpers; each object lives in its own file.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vpcectl.h"
 
@@ -44,6 +40,17 @@ void die_usage(const char *fmt, ...)
 }
 
 void die_kernel(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(EXIT_KERNEL);
+}
+
+/* The netlink client's way out (nl.h): as the kernel's errors, exit 2. */
+void nl_fatal(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -101,26 +108,6 @@ static void usage(FILE *f)
 		"Names are 1-%d characters of A-Z a-z 0-9 . _ -; zone names at most %d.\n"
 		"ACCOUNT is 12 digits. ADDR is an IPv4 or IPv6 address. PROTO is tcp or udp.\n"
 		"See vpcectl(8).\n", VPCE_NAME_MAX, VPCE_ZONE_MAX);
-}
-
-static void enter_netns(const char *netns)
-{
-	char path[4096];
-	int fd;
-
-	/* Like "ip -n": a name in /run/netns; a path is taken as it is. */
-	if (strchr(netns, '/'))
-		snprintf(path, sizeof(path), "%s", netns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", netns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die_usage("cannot open network namespace \"%s\": %s", netns,
-			  strerror(errno));
-	if (setns(fd, CLONE_NEWNET) < 0)
-		die_usage("cannot enter network namespace \"%s\": %s", netns,
-			  strerror(errno));
-	close(fd);
 }
 
 static const struct command *find_command(const struct object *obj, const char *word)
@@ -231,8 +218,13 @@ int main(int argc, char **argv)
 				  argv[optind - 1]);
 		}
 	}
-	if (netns)
-		enter_netns(netns);
+	if (netns) {
+		const char *failed = nl_enter_netns(netns);
+
+		if (failed)
+			die_usage("cannot %s network namespace \"%s\": %s", failed,
+				  netns, strerror(errno));
+	}
 
 	a.argc = argc - optind;
 	a.argv = argv + optind;

@@ -20,6 +20,8 @@
 #include <netlink/msg.h>
 #include <uapi/linux/vpce.h>
 
+#include "nl.h"
+
 #ifndef VPCECTL_VERSION
 #define VPCECTL_VERSION "unknown"
 #endif
@@ -68,21 +70,6 @@ void arg_required(bool seen, const char *kw);
 void __attribute__((noreturn)) not_supported(const char *what);
 bool kw_is(const char *word, const char *kw);
 
-struct vpce_addr {
-	int family;			/* AF_INET or AF_INET6 */
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;
-	};
-	char zone[VPCE_ZONE_MAX + 1];	/* "" if none */
-};
-
-struct vpce_listener {
-	uint8_t proto;
-	uint16_t port;
-	uint16_t target_port;		/* 0: same as port */
-};
-
 void check_name(const char *s, const char *kind, size_t max);
 uint64_t parse_account(const char *s);
 void parse_addr(const char *s, struct vpce_addr *addr);
@@ -104,39 +91,26 @@ void check_dns_name(const char *s);
 void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
 		   int *n, int max);
 
-/* ---- nl.c: talking to the kernel ---- */
+/* ---- query.c: vpcectl's side of the netlink client (nl.h) ---- */
 
 /* Turns one reply message's top-level attributes into a JSON object. */
 typedef json_t *(*nl_parse_fn)(struct nlattr **tb);
 
-struct nl_msg *nl_new(uint8_t cmd, bool dump);
-/* Free REQ, or keep it for the next nl_new() (saves clearing 256 KiB). */
-void nl_recycle(struct nl_msg *req);
-void nl_put_u8(struct nl_msg *m, int type, uint8_t v);
-void nl_put_u16(struct nl_msg *m, int type, uint16_t v);
-void nl_put_u32(struct nl_msg *m, int type, uint32_t v);
-void nl_put_u64(struct nl_msg *m, int type, uint64_t v);
-void nl_put_str(struct nl_msg *m, int type, const char *s);
-struct nlattr *nl_nest(struct nl_msg *m, int type);
-void nl_nest_end(struct nl_msg *m, struct nlattr *nest);
-void nl_put_addr(struct nl_msg *m, int type, const struct vpce_addr *a);
-void nl_put_addrs(struct nl_msg *m, int type, const struct vpce_addr *a, int n);
-void nl_put_prefix(struct nl_msg *m, int type, const struct vpce_addr *a,
-		   uint8_t plen);
 /*
- * Send REQ (a "do" request or a dump), read every reply until the ack or the
- * end of the dump, and report the kernel's error (its extack message when
- * there is one). Each reply message goes through PARSE into the array OUT.
- * A dump interrupted by a concurrent change is retried. Frees REQ.
- * Returns 0 or EXIT_KERNEL.
+ * Send REQ (a "do" request or a dump) with nl_transact(); each reply
+ * message goes through PARSE into the array OUT. Reports the kernel's
+ * error (its extack message when there is one). Takes REQ. Returns 0 or
+ * EXIT_KERNEL.
  */
 int nl_query(struct nl_msg *req, nl_parse_fn parse, json_t *out);
+/* A request whose only answer is an ack. */
+int nl_request(struct nl_msg *req);
+/* "vpcectl: [line N: ]<why>" for an answer that is not a success. */
+void nl_report(const struct nl_reply *r);
 /* Events: each VPCE_MCGRP_EVENTS message's command and attributes. */
 typedef void (*nl_event_fn)(uint8_t cmd, struct nlattr **tb);
 /* Join the events group and hand every event to HANDLE; never returns. */
 int nl_monitor(nl_event_fn handle) __attribute__((noreturn));
-/* A request whose only answer is an ack. */
-int nl_request(struct nl_msg *req);
 
 /* ---- output.c: JSON and text ---- */
 
@@ -160,6 +134,12 @@ json_t *json_str_array(const struct nlattr *arr);
 json_t *json_time(const struct nlattr *nla);
 /* One VPCE_ADDR_A_* nest as {"addr": "...", "zone": "..." | null}. */
 json_t *json_addr(const struct nlattr *nest);
+/*
+ * A nested array as a JSON array of CONV() of each element; [] if ARR is
+ * NULL, NULL if CONV() fails on one.
+ */
+json_t *json_nested_array(const struct nlattr *arr,
+			  json_t *(*conv)(const struct nlattr *nest));
 /* A nested array of VPCE_ADDR_A_* as an array of json_addr(). */
 json_t *json_addr_array(const struct nlattr *arr);
 
@@ -215,14 +195,6 @@ int monitor_run(struct args *a) __attribute__((noreturn));
  * instead of sending it, and nl_query() refuses (no "show" in a batch).
  */
 extern int (*nl_batch_hook)(struct nl_msg *req);
-/*
- * Send N requests (concatenated in BUF, each at OFF[i]) without waiting for
- * each ack, many per sendmsg(). Returns -1 if all succeeded, else the index
- * of the first that failed, after printing the kernel's reason prefixed with
- * "line LINES[i]: ". Later
- * requests of the same window may have been applied.
- */
-long nl_send_batch(char *buf, const size_t *off, const int *lines, size_t n);
 
 json_t *vpc_parse(struct nlattr **tb);
 json_t *service_parse(struct nlattr **tb);

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpced's health checks: one per target of every service that has one.
+ *
+ * A check is a non-blocking TCP connect (and, for HTTP, a GET of the path
+ * whose status must be 200-399) on a socket in the loop's epoll set. A
+ * target turns unhealthy after unhealthy-threshold consecutive failures
+ * and healthy again after healthy-threshold consecutive successes ("target
+ * set" over netlink, vpced-nl.c); each change is logged. A check in
+ * progress costs a socket and a few hundred bytes, and the next thing to
+ * do is found in a heap ordered by time, so thousands of targets cost
+ * little.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "vpced.h"
+
+#define HC_TIMEOUT_MAX	10.0	/* seconds a check may take, as the NLB's */
+#define RESPONSE_MAX	512	/* enough for an HTTP status line */
+
+enum step { IDLE, CONNECTING, SENDING, READING };
+
+/* One target of one service. */
+struct check {
+	char svc[VPCE_NAME_MAX + 1];
+	char addr[INET6_ADDRSTRLEN];	/* as text: the key, and for the log */
+	struct vpce_addr ip;		/* as the kernel names the target */
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	int family;
+	struct hc hc;
+	int health;			/* the kernel's: enum vpce_health */
+	unsigned int ok_run, fail_run;	/* consecutive results */
+	enum step step;
+	int fd;
+	double when;			/* next start, or this check's deadline */
+	double started;
+	size_t heap_idx;
+	char req[VPCE_HC_PATH_MAX + 128];
+	size_t req_len, sent;
+	char resp[RESPONSE_MAX];
+	size_t resp_len;
+	char why[64];			/* the last failure */
+	bool seen;			/* in the last configuration read */
+	struct check *hnext;		/* hash chain */
+};
+
+/* ---- a min-heap of checks by time ---- */
+
+static struct check **heap;
+static size_t heap_n, heap_cap;
+
+static void heap_swap(size_t a, size_t b)
+{
+	struct check *t = heap[a];
+
+	heap[a] = heap[b];
+	heap[b] = t;
+	heap[a]->heap_idx = a;
+	heap[b]->heap_idx = b;
+}
+
+static void heap_up(size_t i)
+{
+	while (i && heap[(i - 1) / 2]->when > heap[i]->when) {
+		heap_swap(i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_down(size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < heap_n && heap[l]->when < heap[m]->when)
+			m = l;
+		if (r < heap_n && heap[r]->when < heap[m]->when)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(i, m);
+		i = m;
+	}
+}
+
+static void heap_push(struct check *c)
+{
+	if (heap_n == heap_cap) {
+		struct check **h;
+
+		heap_cap = heap_cap ? 2 * heap_cap : 64;
+		h = realloc(heap, heap_cap * sizeof(*heap));
+		if (!h)
+			die("out of memory");
+		heap = h;
+	}
+	heap[heap_n] = c;
+	c->heap_idx = heap_n++;
+	heap_up(c->heap_idx);
+}
+
+static void heap_remove(struct check *c)
+{
+	size_t i = c->heap_idx;
+
+	heap_n--;
+	if (i != heap_n) {
+		heap_swap(i, heap_n);
+		heap_down(i);
+		heap_up(i);
+	}
+}
+
+/* Reschedule C, which is in the heap, for time WHEN. */
+static void heap_move(struct check *c, double when)
+{
+	c->when = when;
+	heap_down(c->heap_idx);
+	heap_up(c->heap_idx);
+}
+
+/* ---- a hash of checks by (service, address) ---- */
+
+#define HASH_SIZE 4096
+static struct check *table[HASH_SIZE];
+static unsigned int nchecks;
+
+static unsigned int hash(const char *svc, const char *addr)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	const char *p;
+
+	for (p = svc; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ '/') * 16777619u;
+	for (p = addr; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h % HASH_SIZE;
+}
+
+static struct check *find(const char *svc, const char *addr)
+{
+	struct check *c;
+
+	for (c = table[hash(svc, addr)]; c; c = c->hnext)
+		if (!strcmp(c->svc, svc) && !strcmp(c->addr, addr))
+			return c;
+	return NULL;
+}
+
+static void check_stop(struct check *c)
+{
+	if (c->fd >= 0) {
+		close(c->fd);	/* also leaves the epoll set */
+		c->fd = -1;
+	}
+	c->step = IDLE;
+}
+
+static void check_free(struct check *c)
+{
+	struct check **p;
+
+	check_stop(c);
+	heap_remove(c);
+	for (p = &table[hash(c->svc, c->addr)]; *p != c; p = &(*p)->hnext)
+		;
+	*p = c->hnext;
+	nchecks--;
+	free(c);
+}
+
+/* The first check of a target comes at a random point of its interval. */
+static double jitter(unsigned int interval)
+{
+	return (double)rand() / RAND_MAX * interval;
+}
+
+static void build_request(struct check *c)
+{
+	char host[INET6_ADDRSTRLEN + 8];
+
+	c->req_len = 0;
+	if (c->hc.proto != VPCE_HC_HTTP)
+		return;
+	snprintf(host, sizeof(host), c->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+		 c->addr, c->hc.port);
+	c->req_len = snprintf(c->req, sizeof(c->req),
+			      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vpced/%s\r\n"
+			      "Accept: */*\r\nConnection: close\r\n\r\n",
+			      c->hc.path, host, VPCECTL_VERSION);
+}
+
+static void set_port(struct check *c)
+{
+	if (c->family == AF_INET)
+		((struct sockaddr_in *)&c->sa)->sin_port = htons(c->hc.port);
+	else
+		((struct sockaddr_in6 *)&c->sa)->sin6_port = htons(c->hc.port);
+}
+
+static const char *health_word(int h)
+{
+	return h == VPCE_HEALTH_HEALTHY ? "healthy" :
+	       h == VPCE_HEALTH_UNHEALTHY ? "unhealthy" : "draining";
+}
+
+static void result(struct check *c, bool ok, const char *why)
+{
+	int want = -1;
+
+	check_stop(c);
+	if (ok) {
+		c->fail_run = 0;
+		c->ok_run++;
+		if (c->health == VPCE_HEALTH_UNHEALTHY && c->ok_run >= c->hc.healthy)
+			want = VPCE_HEALTH_HEALTHY;
+	} else {
+		snprintf(c->why, sizeof(c->why), "%s", why);
+		c->ok_run = 0;
+		c->fail_run++;
+		if (c->health == VPCE_HEALTH_HEALTHY && c->fail_run >= c->hc.unhealthy)
+			want = VPCE_HEALTH_UNHEALTHY;
+	}
+	if (want >= 0) {
+		int err = set_health(c->svc, &c->ip, want);
+
+		if (err)
+			say("service %s target %s: cannot set %s: %s", c->svc, c->addr,
+			    health_word(want), strerror(-err));
+		else if (ok)
+			say("service %s target %s: %s -> %s after %u successful checks",
+			    c->svc, c->addr, health_word(c->health),
+			    health_word(want), c->ok_run);
+		else
+			say("service %s target %s: %s -> %s after %u failed checks (%s)",
+			    c->svc, c->addr, health_word(c->health),
+			    health_word(want), c->fail_run, c->why);
+		if (!err)
+			c->health = want;
+	}
+	/* Keep the cadence: the next check an interval after this one began. */
+	heap_move(c, c->started + c->hc.interval);
+}
+
+static void watch(struct check *c, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = c };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) &&
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev))
+		die("epoll_ctl: %s", strerror(errno));
+}
+
+static void start(struct check *c, double t)
+{
+	static const struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+	double timeout = c->hc.interval < HC_TIMEOUT_MAX ? c->hc.interval : HC_TIMEOUT_MAX;
+
+	c->started = t;
+	set_port(c);
+	build_request(c);
+	c->fd = socket(c->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		/* Out of descriptors is our problem, not the target's. */
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			heap_move(c, t + 0.1);
+			return;
+		}
+		result(c, false, strerror(errno));
+		return;
+	}
+	/* Close with a reset: no TIME_WAIT left behind per check. */
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+	c->sent = c->resp_len = 0;
+	heap_move(c, t + timeout);
+	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) && errno != EINPROGRESS) {
+		result(c, false, strerror(errno));
+		return;
+	}
+	c->step = CONNECTING;
+	watch(c, EPOLLOUT);
+}
+
+/* An HTTP status line: 200-399 is healthy. */
+static void http_status(struct check *c, bool eof)
+{
+	char *eol = memchr(c->resp, '\n', c->resp_len);
+	unsigned int code;
+	char why[48];
+
+	if (!eol && !eof && c->resp_len < sizeof(c->resp) - 1)
+		return;		/* more to come */
+	c->resp[c->resp_len] = '\0';
+	if (sscanf(c->resp, "HTTP/%*u.%*u %3u", &code) != 1) {
+		result(c, false, eof && !c->resp_len ? "closed without a response" :
+		       "not an HTTP response");
+		return;
+	}
+	snprintf(why, sizeof(why), "HTTP status %u", code);
+	result(c, code >= 200 && code <= 399, why);
+}
+
+static void event(struct check *c, uint32_t events)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	ssize_t n;
+
+	switch (c->step) {
+	case CONNECTING:
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err) {
+			result(c, false, strerror(err));
+			return;
+		}
+		if (c->hc.proto == VPCE_HC_TCP) {
+			result(c, true, "connected");
+			return;
+		}
+		c->step = SENDING;
+		/* fall through */
+	case SENDING:
+		n = send(c->fd, c->req + c->sent, c->req_len - c->sent, MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN) {
+			result(c, false, strerror(errno));
+			return;
+		}
+		if (n > 0)
+			c->sent += n;
+		if (c->sent < c->req_len) {
+			watch(c, EPOLLOUT);
+			return;
+		}
+		c->step = READING;
+		watch(c, EPOLLIN);
+		return;
+	case READING:
+		n = recv(c->fd, c->resp + c->resp_len, sizeof(c->resp) - 1 - c->resp_len, 0);
+		if (n < 0) {
+			if (errno != EAGAIN)
+				result(c, false, strerror(errno));
+			return;
+		}
+		c->resp_len += n;
+		http_status(c, n == 0 || (events & (EPOLLHUP | EPOLLERR)));
+		return;
+	case IDLE:
+		return;
+	}
+}
+
+/* A check's time has come: start it, or it took too long. */
+static void due(struct check *c, double t)
+{
+	if (c->step == IDLE)
+		start(c, t);
+	else
+		result(c, false, "timed out");
+}
+
+void check_update(const char *svc, const struct vpce_addr *ip,
+		  const struct hc *hc, int health)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct check *c;
+
+	nl_addr_str(ip, addr);
+	c = find(svc, addr);
+	if (!c) {
+		unsigned int h = hash(svc, addr);
+
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			die("out of memory");
+		snprintf(c->svc, sizeof(c->svc), "%s", svc);
+		snprintf(c->addr, sizeof(c->addr), "%s", addr);
+		c->ip = *ip;
+		c->ip.zone[0] = '\0';
+		c->family = ip->family;
+		if (ip->family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&c->sa;
+
+			sin->sin_family = AF_INET;
+			sin->sin_addr = ip->v4;
+			c->salen = sizeof(*sin);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&c->sa;
+
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_addr = ip->v6;
+			c->salen = sizeof(*sin6);
+		}
+		c->fd = -1;
+		c->hc = *hc;
+		c->when = now() + jitter(hc->interval);
+		c->hnext = table[h];
+		table[h] = c;
+		nchecks++;
+		heap_push(c);
+	} else if (memcmp(&c->hc, hc, sizeof(c->hc))) {
+		/* A new check: its counts start again, at the next interval. */
+		c->hc = *hc;
+		c->ok_run = c->fail_run = 0;
+	}
+	/* Somebody may have set the health by hand: the kernel's is the truth. */
+	if (c->health != health) {
+		c->ok_run = 0;
+		c->fail_run = 0;
+	}
+	c->health = health;
+	c->seen = true;
+}
+
+void checks_begin(void)
+{
+	struct check *c;
+	unsigned int i;
+
+	for (i = 0; i < HASH_SIZE; i++)
+		for (c = table[i]; c; c = c->hnext)
+			c->seen = false;
+}
+
+unsigned int checks_end(bool complete)
+{
+	struct check *c, *next;
+	unsigned int i;
+
+	for (i = 0; i < HASH_SIZE; i++)
+		for (c = table[i]; c; c = next) {
+			next = c->hnext;
+			if (complete && !c->seen)
+				check_free(c);
+			else
+				c->seen = true;
+		}
+	return nchecks;
+}
+
+double checks_run(double t, double until)
+{
+	while (heap_n && heap[0]->when <= t)
+		due(heap[0], t);
+	return heap_n && heap[0]->when < until ? heap[0]->when : until;
+}
+
+void check_event(void *c, uint32_t events)
+{
+	event(c, events);
+}
+
+void checks_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < HASH_SIZE; i++)
+		while (table[i])
+			check_free(table[i]);
+	free(heap);
+	heap = NULL;
+	heap_cap = 0;
+}
