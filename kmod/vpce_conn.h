@@ -49,7 +49,7 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
 		    struct sk_buff_head *resets);
 /* vn->lock held: add the active connections to the counters. */
-void vpce_conns_count_active(struct vpce_net *vn);
+bool vpce_conns_count_active(struct vpce_net *vn);
 
 /*
  * A flow as the control plane reads it: the table's entry copied into

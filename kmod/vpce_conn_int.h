@@ -115,7 +115,14 @@ static const struct rhashtable_params vpce_conn_params = {
 	.key_offset = offsetof(struct vpce_conn_half, key),
 	.head_offset = offsetof(struct vpce_conn_half, node),
 	.max_size = VPCE_CONNS_MAX_SIZE,
-	.automatic_shrinking = true,
+	/*
+	 * No automatic shrinking, as conntrack's hash never shrinks: every
+	 * resize sends the control plane's walks (vpce_conns_walk()) back to
+	 * the start, and a SYN flood against a flush loop would otherwise
+	 * grow and shrink the table for as long as it lasts, keeping a walk
+	 * (and everyone waiting for vn->lock) going. Growth alone resizes at
+	 * most log2(VPCE_CONNS_MAX_SIZE) times.
+	 */
 };
 
 static inline struct vpce_conn *vpce_conn_of(struct vpce_conn_half *h)

@@ -54,28 +54,33 @@ static bool vpce_conn_active(const struct vpce_conn *c)
 
 /*
  * Call @fn for every connection: the control plane's walks, vn->lock held.
- * A resize during the walk may show a connection twice, never not at all.
+ * A resize during the walk may show a connection twice, never not at all;
+ * the return value says whether one happened. The table only grows, so a
+ * walk starts over at most log2(VPCE_CONNS_MAX_SIZE) times.
  * The table may hold half a million flows, and @fn may evaluate a policy
  * for each: the walk leaves its RCU section and yields every
  * VPCE_CONNS_WALK_BATCH entries, as conntrack's own walks do, so that it
  * neither stalls RCU nor holds the CPU for long.
  */
-static void vpce_conns_walk(struct vpce_net *vn,
+static bool vpce_conns_walk(struct vpce_net *vn,
 			    void (*fn)(struct vpce_net *vn, struct vpce_conn *c,
 				       void *arg),
 			    void *arg)
 {
 	struct rhashtable_iter iter;
 	struct vpce_conn_half *h;
+	bool resized = false;
 	unsigned int n = 0;
 
 	lockdep_assert_held(&vn->lock);
 	if (vpce_conntrack)
-		return;
+		return false;
 	rhashtable_walk_enter(&vn->conns.table, &iter);
 	rhashtable_walk_start(&iter);
 	while ((h = rhashtable_walk_next(&iter))) {
-		if (!IS_ERR(h) && h->dir == IP_CT_DIR_ORIGINAL)
+		if (IS_ERR(h))
+			resized = true;
+		else if (h->dir == IP_CT_DIR_ORIGINAL)
 			fn(vn, vpce_conn_of(h), arg);
 		if (++n % VPCE_CONNS_WALK_BATCH == 0) {
 			rhashtable_walk_stop(&iter);
@@ -85,6 +90,7 @@ static void vpce_conns_walk(struct vpce_net *vn,
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	return resized;
 }
 
 struct vpce_conns_end_ctx {
@@ -146,9 +152,10 @@ static void vpce_conn_count(struct vpce_net *vn, struct vpce_conn *c,
 		vpce_stats_active_add(c->ea, c->ts);
 }
 
-void vpce_conns_count_active(struct vpce_net *vn)
+/* False when a resize may have counted some flows twice: count again. */
+bool vpce_conns_count_active(struct vpce_net *vn)
 {
-	vpce_conns_walk(vn, vpce_conn_count, NULL);
+	return !vpce_conns_walk(vn, vpce_conn_count, NULL);
 }
 
 /*

@@ -265,22 +265,15 @@ void vpce_stats_active_add(struct vpce_ep_addr *ea, struct vpce_tstats *ts)
 		ts->active++;
 }
 
-/*
- * Count the active flows of every endpoint address, service zone and
- * target into their @active members, which only this function writes and
- * only readers of the counters read, all under vn->lock.
- */
-void vpce_stats_count_active(struct vpce_net *vn)
+/* Set every @active member that vpce_stats_count_active() counts to 0. */
+static void vpce_stats_active_zero(struct vpce_net *vn)
 {
-	struct nf_ct_iter_data iter = { .net = vn->net, .data = vn };
 	struct rhashtable_iter hti;
 	struct vpce_endpoint *ep;
 	struct vpce_service *svc;
 	const struct vpce_named *n;
 	struct vpce_tstats *ts;
 	unsigned int i;
-
-	lockdep_assert_held(&vn->lock);
 
 	list_for_each_entry(n, &vn->endpoints.list, list) {
 		ep = container_of(n, struct vpce_endpoint, named);
@@ -300,10 +293,32 @@ void vpce_stats_count_active(struct vpce_net *vn)
 	}
 	rhashtable_walk_stop(&hti);
 	rhashtable_walk_exit(&hti);
+}
 
+/* How often the count starts over after a resize of the own table. */
+#define VPCE_STATS_COUNT_TRIES	4
+
+/*
+ * Count the active flows of every endpoint address, service zone and
+ * target into their @active members, which only this function writes and
+ * only readers of the counters read, all under vn->lock. A resize of the
+ * own table during its walk may show a flow twice, so the count starts
+ * over; the table only grows, and after a few tries a count that may be
+ * a little high is better than holding vn->lock through a SYN flood.
+ */
+void vpce_stats_count_active(struct vpce_net *vn)
+{
+	struct nf_ct_iter_data iter = { .net = vn->net, .data = vn };
+	unsigned int tries = 0;
+
+	lockdep_assert_held(&vn->lock);
+
+	do
+		vpce_stats_active_zero(vn);
+	while (!vpce_conns_count_active(vn) &&
+	       ++tries < VPCE_STATS_COUNT_TRIES);
 	if (vn->hooks_registered)
 		nf_ct_iterate_cleanup_net(vpce_flow_count, &iter);
-	vpce_conns_count_active(vn);
 }
 
 /* Readers, vn->lock held, after vpce_stats_count_active() */
