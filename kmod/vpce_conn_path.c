@@ -28,6 +28,20 @@
 #include <linux/netfilter_ipv4.h>
 
 /* Set @iph's addresses (and its checksum), and @ports if any. */
+/*
+ * The VPC device a flow's replies leave by, under RCU: found by the flow's
+ * zone, whose device stays in the zone map until the flow is gone; NULL
+ * once the device went.
+ */
+static struct net_device *vpce_conn_dev(struct vpce_net *vn,
+					const struct vpce_conn *c)
+{
+	const struct vpce_dev *d;
+
+	d = vpce_dev_by_zone(vn, c->h[IP_CT_DIR_ORIGINAL].key.zone);
+	return d && d->ifindex == c->ifindex ? vpce_dev_netdev(d) : NULL;
+}
+
 static void vpce_conn_set(struct iphdr *iph, __be16 *ports, __be32 saddr,
 			  __be32 daddr, __be16 sport, __be16 dport)
 {
@@ -146,7 +160,7 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
 	struct net_device *dev;
 	enum vpce_fit fit;
 
-	dev = dev_get_by_index_rcu(state->net, c->ifindex);
+	dev = vpce_conn_dev(vn, c);
 	if (!dev || !(dev->flags & IFF_UP))
 		return NF_DROP;
 	fit = vpce_fit4(skb, dev->mtu, &e);
@@ -327,12 +341,13 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 	if (dir == IP_CT_DIR_ORIGINAL) {
 		/* Routed from the client's address, as its packets are. */
 		*verdict = ip_route_input_noref(skb, iph->daddr, client,
-						iph->tos, skb->dev) ?
+						iph->tos,
+						vpce_route_dev(skb->dev)) ?
 			NF_DROP : NF_ACCEPT;
 		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 		return true;
 	}
-	dev = dev_get_by_index_rcu(state->net, c->ifindex);
+	dev = vpce_conn_dev(vn, c);
 	if (!dev || !(dev->flags & IFF_UP) || iph->ttl <= 1) {
 		*verdict = NF_DROP;
 		return true;

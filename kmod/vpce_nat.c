@@ -330,7 +330,7 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 	int thoff;
 	u8 proto;
 
-	dev = dev_get_by_index_rcu(net, d->ifindex);
+	dev = vpce_dev_netdev(d);
 	if (!dev || !(dev->flags & IFF_UP))
 		return NF_DROP;
 	fit = vpce_reply_fit(skb, ipv6, dev->mtu);

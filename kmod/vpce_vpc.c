@@ -68,6 +68,11 @@ struct vpce_dev *vpce_dev_by_ifindex(struct vpce_net *vn, int ifindex)
 	return rhashtable_lookup_fast(&vn->devs, &ifindex, vpce_devs_params);
 }
 
+struct vpce_dev *vpce_dev_by_zone(struct vpce_net *vn, u16 zone)
+{
+	return idr_find(&vn->zones, zone);
+}
+
 struct vpce_dev *vpce_dev_by_ct(struct vpce_net *vn, const struct nf_conn *ct)
 {
 	const struct nf_conntrack_zone *zone = nf_ct_zone(ct);
@@ -146,15 +151,22 @@ static struct vpce_dev *vpce_dev_alloc(struct vpce_net *vn, int ifindex,
 	return d;
 }
 
-/* Whether @ifindex may join a VPC: a device of this netns, unbound. */
+/*
+ * Whether @ifindex may join a VPC: a device of this netns, unbound. Its
+ * net_device in *@dev if asked for: it stays valid while vn->lock is held,
+ * since its NETDEV_UNREGISTER notifier takes the lock too.
+ */
 static int vpce_dev_check(struct vpce_net *vn, int ifindex,
+			  struct net_device **dev,
 			  struct netlink_ext_ack *extack)
 {
-	bool found;
+	struct net_device *found;
 
 	rcu_read_lock();
 	found = dev_get_by_index_rcu(vn->net, ifindex);
 	rcu_read_unlock();
+	if (dev)
+		*dev = found;
 	if (!found) {
 		NL_SET_ERR_MSG_FMT(extack, "no such device (ifindex %d)",
 				   ifindex);
@@ -176,12 +188,13 @@ static int vpce_devs_new(struct vpce_net *vn, struct vpce_vpc *vpc,
 			 const int *ifindex, unsigned int n,
 			 struct netlink_ext_ack *extack)
 {
+	struct net_device *dev;
 	struct vpce_dev *d;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		ret = vpce_dev_check(vn, ifindex[i], extack);
+		ret = vpce_dev_check(vn, ifindex[i], &dev, extack);
 		if (ret)
 			goto err;
 		d = vpce_dev_alloc(vn, ifindex[i], vpc, extack);
@@ -189,6 +202,7 @@ static int vpce_devs_new(struct vpce_net *vn, struct vpce_vpc *vpc,
 			ret = PTR_ERR(d);
 			goto err;
 		}
+		d->dev = dev;
 		ret = xa_insert(&vpc->devs, ifindex[i], d, GFP_KERNEL_ACCOUNT);
 		if (ret) {
 			if (ret == -EBUSY)
@@ -283,7 +297,7 @@ static void vpce_dev_leave(struct vpce_net *vn, struct vpce_dev *d, bool gone)
 	if (gone)
 		vpce_mcast_forget(d);
 	vpce_dev_unbind(vn, d);
-	d->gone = true;
+	WRITE_ONCE(d->gone, true);
 	list_add_tail(&d->gone_node, &vn->gone_devs);
 	schedule_work(&vn->gone_work);
 	vpce_net_changed(vn);
@@ -641,7 +655,7 @@ static int vpce_vrf_event(struct vpce_net *vn, unsigned long event,
 		return 0;
 	}
 	if (event == NETDEV_PRECHANGEUPPER) {
-		ret = vpce_dev_check(vn, ifindex, extack);
+		ret = vpce_dev_check(vn, ifindex, NULL, extack);
 		return ret ?: vpce_vpc_check_count(vn, vpc, 1, 0, extack);
 	}
 	/* Checked before: only memory can be short now. */

@@ -30,6 +30,10 @@ struct netlink_ext_ack;
 struct vpce_dev {
 	struct rhash_head node;		/* in vn->devs, keyed by ifindex */
 	int ifindex;
+	/* The device itself, for the packet path (vpce_dev_netdev()): the
+	 * namespace's ifindex hash grows with its devices, this does not.
+	 */
+	struct net_device *dev;
 	u16 ct_zone;
 	struct vpce_vpc *vpc;
 	struct nf_conn *tmpl;		/* conntrack template with the zone */
@@ -38,7 +42,9 @@ struct vpce_dev {
 	 */
 	struct vpce_limit neigh_limit;
 	struct vpce_limit reject_limit;
-	/* Unbound, its zone kept until its flows are gone: vn->gone_devs. */
+	/* Unbound, its zone kept until its flows are gone: vn->gone_devs.
+	 * Set before its device can be freed (READ_ONCE on the packet path).
+	 */
 	bool gone;
 	/* To be unbound by the VPC change under way (vpce_vpc_set_devs()). */
 	bool leaving;
@@ -100,6 +106,20 @@ void vpce_vpc_notifier_unregister(void);
 
 /* Packet path, under RCU. */
 struct vpce_dev *vpce_dev_by_ifindex(struct vpce_net *vn, int ifindex);
+struct vpce_dev *vpce_dev_by_zone(struct vpce_net *vn, u16 zone);
+
+/*
+ * @d's device, under RCU; NULL once it went. A device that is unregistered
+ * is marked gone in the NETDEV_UNREGISTER notifier, and the netdev core
+ * waits for RCU readers after the notifiers (synchronize_net() in
+ * unregister_netdevice_many_notify()) before it lets the device go: a
+ * reader that saw it not gone may use it until its RCU section ends.
+ */
+static inline struct net_device *vpce_dev_netdev(const struct vpce_dev *d)
+{
+	return READ_ONCE(d->gone) ? NULL : d->dev;
+}
+
 struct vpce_dev *vpce_dev_by_ct(struct vpce_net *vn, const struct nf_conn *ct);
 
 #endif /* _VPCE_VPC_H */
