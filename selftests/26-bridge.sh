@@ -16,10 +16,11 @@
 # to the bridge's MAC and reach their own VPC's service over TCP and UDP,
 # both families; a client plugged into br-a after the endpoint exists needs
 # no vpce command; the same client address on both bridges reaches each
-# its own service.  With multicast snooping and a querier on br-a, the
+# its own service; a closed port is refused through the bridge.  With multicast snooping and a querier on br-a, the
 # bridge no longer floods neighbour solicitations to the host unless the
 # host joined the solicited-node group: NDP for the endpoint address must
-# still be answered.
+# still be answered.  Last, all of it again with br_netfilter calling the
+# IP hooks for bridged frames.
 
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -99,6 +100,15 @@ check a1 10 br-a
 check a2 10 br-a
 check b1 11 br-b
 
+# vpce's own answers go out by the bridge too: a port with no listener is
+# refused at once (a reset, not a timeout).
+for ep in "$EP_ADDR" "$EP6_ADDR"; do
+	err=$(ip netns exec a2 socat -T 5 - "TCP:$(_hostport "$ep" 81),connect-timeout=5" </dev/null 2>&1) &&
+		fail "a2: a connection to $ep port 81 succeeded"
+	grep -q "Connection refused" <<<"$err" || fail "a2: $ep port 81: expected 'Connection refused', got '$err'"
+done
+log "a2: port 81 refused on both endpoint addresses"
+
 # Both clients at once, the same 5-tuples from both bridges.
 out_a=$(mktemp)
 defer rm -f "$out_a"
@@ -130,4 +140,20 @@ for ns in a1 a2; do
 		fail "$ns: $EP6_ADDR not resolved with multicast snooping"
 done
 log "NDP answered through br-a with multicast snooping and a querier"
+
+# br_netfilter (loaded by Docker, libvirt's firewall, Kubernetes' CNIs) runs
+# the IP hooks in the bridge's own path, before it decides to deliver a
+# frame to the host: vpce's hooks then see the client's packets there, once.
+if [ ! -d /sys/module/br_netfilter ] && modprobe br_netfilter 2>/dev/null; then
+	defer rmmod br_netfilter
+	sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1 ||
+		fail "enabling br_netfilter"
+	ip link set br-a type bridge mcast_snooping 0
+	for ns in a1 a3; do
+		ip -n "$ns" neigh flush dev eth0
+		check "$ns" 10 br-a
+	done
+	check b1 11 br-b
+	log "the same with br_netfilter calling the IP hooks"
+fi
 exit 0
