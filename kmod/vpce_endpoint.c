@@ -12,6 +12,7 @@
 #include "compat.h"
 #include "vpce_flows.h"
 #include "vpce_gateway.h"
+#include "vpce_mcast.h"
 #include "vpce_net.h"
 #include "vpce_policy.h"
 #include "vpce_principal.h"
@@ -216,6 +217,8 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->vpc->endpoint_count++;
 	ep->svc->endpoint_count++;
 	vpce_net_changed(vn);
+	if (ep->naddrs)
+		vpce_mcast_changed(vn, ep->vpc);
 	if (ep->type == VPCE_TYPE_GATEWAY) {
 		vpce_gateway_publish(vn, ep->vpc, gw);
 		if (ep->state == VPCE_STATE_AVAILABLE)
@@ -266,6 +269,8 @@ static void vpce_endpoint_unpublish(struct vpce_net *vn,
 	ep->vpc->endpoint_count--;
 	ep->svc->endpoint_count--;
 	vpce_net_changed(vn);
+	if (ep->naddrs)
+		vpce_mcast_changed(vn, ep->vpc);
 	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
 }
 
