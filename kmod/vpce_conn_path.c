@@ -20,6 +20,7 @@
 
 #include <linux/icmp.h>
 #include <linux/ip.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
@@ -358,6 +359,26 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 }
 
 /*
+ * br_netfilter (loaded by Docker, libvirt's firewall, Kubernetes' CNIs)
+ * runs the IPv4 hooks for a bridge's frames in the bridge's own path, with
+ * the bridge as the input device, and then routes a packet whose
+ * destination changed once more by its header, dropping the route
+ * vpce_conn_orig() left on it: from the nlb address, often the host's own,
+ * that is a martian source, and the packet is lost.  Such packets take
+ * conntrack's path instead, as IPv6 does, whose source translation waits
+ * for POST_ROUTING.  Their replies come from targets, never through a
+ * bridge, and find no flow of the own table either.
+ */
+static bool vpce_conn_bridged(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	return nf_bridge_info_exists(skb);
+#else
+	return false;
+#endif
+}
+
+/*
  * From the zone hook, for every IPv4 packet: @d is the VPC device it came
  * in on, or NULL (then it may be a reply from a target).
  */
@@ -371,7 +392,7 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 	const struct iphdr *iph;
 	struct vpce_conn *c;
 
-	if (state->pf != NFPROTO_IPV4)
+	if (state->pf != NFPROTO_IPV4 || vpce_conn_bridged(skb))
 		return false;
 	iph = ip_hdr(skb);
 	/* Options and fragments (conntrack's defragmentation has run: these

@@ -243,6 +243,31 @@ ns_query() {
 	ip netns exec "$ns" python3 "$SELFTESTS/id_client.py" "$@"
 }
 
+# --- tenant guests -----------------------------------------------------------
+
+# A tenant guest is a VM of its own (vm-run VM_TENANT=N; make check boots
+# one) whose eth0 is wired to the test VM's NIC tenantI: a real virtio NIC
+# on both sides, not a veth.  One tenant serves the whole suite, so a test
+# leaves it as it found it.
+
+# need_tenant : skip the test unless tenant guest 0 is there; at exit, give
+# its eth0 and the test VM's tenant0 back with no addresses or neighbours.
+need_tenant() {
+	if [ "${VPCE_TENANTS:-0}" -lt 1 ] || [ ! -e /sys/class/net/tenant0 ]; then
+		skip "no tenant guest (boot the test VM with VM_TENANT=1 scripts/vm-run)"
+	fi
+	tenant true >/dev/null || fail "tenant guest 0 does not answer"
+	defer tenant "ip link set eth0 down; ip addr flush dev eth0; ip neigh flush dev eth0; ip link set eth0 up"
+	defer ip link set tenant0 nomaster
+	defer ip addr flush dev tenant0 scope global
+}
+
+# tenant SCRIPT... : run SCRIPT in tenant guest 0 (scripts/tenant-exec:
+# output and status come back); -t SECONDS first for a longer limit than 60.
+tenant() {
+	"$REPO/scripts/tenant-exec" -n 0 "$@"
+}
+
 # --- the module --------------------------------------------------------------
 
 # load_vpce [PARAM=VALUE...] : a freshly loaded vpce (unloaded first if it
