@@ -151,6 +151,21 @@ vpcectl dns show ez | grep -q '^ez-az2.zs.local.vpce.local 10.0.0.151 ' ||
 answers4 10.0.0.151 || fail "no ARP answer for az2's 10.0.0.151"
 log "two zones: ez has 10.0.0.151 in az2"
 
+# --- churn: ez's kept address moves to a new block 40 times under traffic ------------
+held_start vpca "$tmp/z" 10.0.0.150 80 --tag z
+ns_query vpca 10.0.0.150 80 --count 300 >"$tmp/churn" 2>&1 &
+qpid=$!
+for i in $(seq 1 20); do
+	must vpcectl endpoint set ez addr del 10.0.0.151
+	must vpcectl endpoint set ez addr add 10.0.0.151 zone az2
+done
+alive "$tmp/z" 1
+wait "$qpid" || fail "connections to ez's kept address failed during the churn: $(tail -n 3 "$tmp/churn")"
+[ "$(grep -c '^srv10-4 ' "$tmp/churn")" = 300 ] || fail "not 300 answers: $(sort "$tmp/churn" | uniq -c)"
+n=$(vpcectl -j stats show | jq -r '.[] | select(.object == "endpoint" and .name == "ez") | .zones[] | select(.zone == "az1") | .NewConnections')
+[ "$n" = 301 ] || fail "ez's az1 NewConnections is $n, not 301 (300 and the held flow)"
+log "40 address changes under 300 connections to the kept address: all answered, all counted"
+
 # --- bad changes ----------------------------------------------------------------------
 must vpcectl service add gw account 333333333333 type gateway prefix 198.51.100.0/24
 must vpcectl service allow gw principal '*'
@@ -183,6 +198,7 @@ for d in b4 b6; do
 done
 alive "$tmp/a6n" 4
 alive "$tmp/a4n" 2
+alive "$tmp/z" 2
 log "bad changes refused; the live flows still carry data"
 test_dmesg
 exit 0
