@@ -112,7 +112,7 @@ static unsigned int vpce_conn_orig(struct vpce_net *vn, struct vpce_conn *c,
 	struct rtable *rt;
 
 	if (ip_route_input_noref(skb, k->saddr, iph->saddr, iph->tos,
-				 skb->dev))
+				 vpce_route_dev(skb->dev)))
 		return NF_DROP;
 	rt = skb_rtable(skb);
 	if (rt->rt_type == RTN_UNICAST &&

@@ -117,6 +117,11 @@ static void vpce_conn_end(struct vpce_net *vn, struct vpce_conn *c,
 			vpce_conn_del(vn, c);
 		return;
 	}
+	if (ctx->m->leaving) {
+		d = idr_find(&vn->zones, k->zone);
+		if (!d || !d->leaving)
+			return;
+	}
 	local_bh_disable();
 	match = vpce_conn_match(ctx->m, c, &t);
 	if (match && vpce_conn_del(vn, c) && !ctx->m->quiet &&

@@ -13,6 +13,7 @@
 #include "vpce_conn.h"
 #include "vpce_flows.h"
 #include "vpce_gateway.h"
+#include "vpce_mcast.h"
 #include "vpce_net.h"
 #include "vpce_policy.h"
 #include "vpce_principal.h"
@@ -241,6 +242,8 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->vpc->endpoint_count++;
 	ep->svc->endpoint_count++;
 	vpce_net_changed(vn);
+	if (ep->naddrs)
+		vpce_mcast_changed(vn, ep->vpc);
 	if (ep->type == VPCE_TYPE_GATEWAY) {
 		vpce_gateway_publish(vn, ep->vpc, gw);
 		if (ep->state == VPCE_STATE_AVAILABLE)
@@ -292,6 +295,8 @@ static void vpce_endpoint_unpublish(struct vpce_net *vn,
 	ep->vpc->endpoint_count--;
 	ep->svc->endpoint_count--;
 	vpce_net_changed(vn);
+	if (ep->naddrs)
+		vpce_mcast_changed(vn, ep->vpc);
 	call_rcu(&ep->rcu, vpce_endpoint_free_rcu);
 }
 
@@ -517,6 +522,9 @@ int vpce_endpoint_addr_add(struct vpce_net *vn, struct vpce_endpoint *ep,
 	}
 	vpce_ep_addrs_replace(vn, ep, cur, ep->naddrs, blk, ep->naddrs + 1);
 	vpce_net_changed(vn);
+	/* VMs solicit an IPv6 address at its solicited-node group. */
+	if (za->addr.family == AF_INET6)
+		vpce_mcast_changed(vn, ep->vpc);
 	return 0;
 }
 
@@ -533,6 +541,7 @@ int vpce_endpoint_addr_del(struct vpce_net *vn, struct vpce_endpoint *ep,
 	struct vpce_ep_addrs *cur = vpce_endpoint_addrs(ep), *blk;
 	struct vpce_flow_match m = { .ep = ep };
 	struct vpce_ep_addr *ea;
+	u8 family;
 
 	lockdep_assert_held(&vn->lock);
 
@@ -560,8 +569,12 @@ int vpce_endpoint_addr_del(struct vpce_net *vn, struct vpce_endpoint *ep,
 	m.ea = ea;
 	vpce_flows_end(vn, &m);
 	rhashtable_remove_fast(&vn->ep_addrs, &ea->node, vpce_ep_addrs_params);
+	family = ea->key.addr.family;
+	/* @ea is freed here, with the rest of the old block. */
 	vpce_ep_addrs_replace(vn, ep, cur, ep->naddrs, blk, ep->naddrs - 1);
 	vpce_net_changed(vn);
+	if (family == AF_INET6)
+		vpce_mcast_changed(vn, ep->vpc);
 	return 0;
 }
 

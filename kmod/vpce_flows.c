@@ -91,6 +91,8 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	/* Every flow of a device that is gone ends, with no one to tell. */
 	if (m->gone)
 		return d->gone;
+	if (m->leaving && !d->leaving)
+		return 0;
 	orig = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ea = vpce_ep_addr_find(ctx->vn, d->vpc, orig->src.l3num, &orig->dst.u3);
 	ep = ea ? ea->ep : vpce_gateway_flow_ep(d->vpc, ct);

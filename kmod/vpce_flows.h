@@ -26,6 +26,7 @@ struct vpce_vpc;
  */
 struct vpce_flow_match {
 	bool gone;		/* only (and all) flows of devices gone */
+	bool leaving;		/* only flows of devices being unbound */
 	const struct vpce_endpoint *ep;
 	const struct vpce_service *svc;
 	const struct vpce_addr *target;

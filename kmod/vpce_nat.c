@@ -63,8 +63,11 @@ static unsigned int vpce_zone_in(void *priv, struct sk_buff *skb,
 	unsigned int verdict;
 	struct vpce_dev *d;
 
-	/* Somebody (a notrack or CT rule) has decided for this packet. */
-	if (skb->_nfct)
+	/* Somebody (a notrack or CT rule) has decided for this packet; or
+	 * this is its second pass, through the VRF its device is enslaved to
+	 * (vrf_ip_rcv()): it was ours, or not, on the first.
+	 */
+	if (skb->_nfct || netif_is_l3_master(state->in))
 		return NF_ACCEPT;
 	d = vpce_dev_by_ifindex(vn, state->in->ifindex);
 	/* With conntrack=0, vpce's own table takes what it can. */
@@ -383,12 +386,34 @@ static unsigned int vpce_orig_route4(struct sk_buff *skb)
 	struct rtable *rt;
 
 	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
-				 skb->dev))
+				 vpce_route_dev(skb->dev)))
 		return 0;
 	rt = skb_rtable(skb);
 	if (rt->rt_type != RTN_UNICAST)
 		return 0;
 	return ip_dst_mtu_maybe_forward(&rt->dst, true);
+}
+
+/*
+ * A VRF's client packet to its target, routed by the host's own table as
+ * from the host itself (vpce_route_dev()): the way to the provider side is
+ * the host's, not the tenant's.
+ */
+static void vpce_route6_host(struct net *net, struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.flowi6_iif = LOOPBACK_IFINDEX,
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowlabel = ip6_flowinfo(ip6h),
+		.flowi6_mark = skb->mark,
+		.flowi6_proto = ip6h->nexthdr,
+	};
+
+	skb_dst_drop(skb);
+	skb_dst_set(skb, ip6_route_input_lookup(net, net->loopback_dev, &fl6,
+						skb, RT6_LOOKUP_F_HAS_SADDR));
 }
 
 static unsigned int vpce_orig_route6(struct net *net, struct sk_buff *skb)
@@ -398,7 +423,10 @@ static unsigned int vpce_orig_route6(struct net *net, struct sk_buff *skb)
 	if (!READ_ONCE(net->ipv6.devconf_all->forwarding))
 		return 0;
 	/* It always leaves a route, maybe an error's. */
-	ipv6_stub->ipv6_route_input(skb);
+	if (netif_is_l3_slave(skb->dev))
+		vpce_route6_host(net, skb);
+	else
+		ipv6_stub->ipv6_route_input(skb);
 	rt = (struct rt6_info *)skb_dst(skb);
 	if (!rt || rt->dst.error ||
 	    (rt->rt6i_flags & (RTF_LOCAL | RTF_ANYCAST | RTF_REJECT)))
@@ -438,6 +466,11 @@ static unsigned int vpce_orig_fit(const struct nf_hook_state *state,
 
 	if (ctinfo != IP_CT_NEW && ctinfo != IP_CT_ESTABLISHED)
 		return NF_ACCEPT;
+	/* A VRF's packets are routed here, every one: the stack would route
+	 * them by the VRF's table, which need have no way to the targets.
+	 */
+	if (netif_is_l3_slave(skb->dev))
+		goto route;
 	if (ipv6) {
 		if (ipv6_hdr(skb)->hop_limit > 1 && skb->len <= IPV6_MIN_MTU)
 			return NF_ACCEPT;
@@ -449,6 +482,7 @@ static unsigned int vpce_orig_fit(const struct nf_hook_state *state,
 		if (iph->ihl != 5)	/* options: the stack's */
 			return NF_ACCEPT;
 	}
+route:
 	if (skb->pkt_type != PACKET_HOST || skb->sk || skb_valid_dst(skb) ||
 	    vpce_xfrm_forward(state->net, skb))
 		return NF_ACCEPT;
@@ -484,6 +518,9 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct;
 	bool reply;
 
+	/* A VRF's second pass: done on the first (vpce_zone_in()). */
+	if (netif_is_l3_master(state->in))
+		return NF_ACCEPT;
 	ct = nf_ct_get(skb, &ctinfo);
 	if (!ct && !skb->_nfct)
 		return vpce_untracked_in(vn, skb, state);

@@ -42,6 +42,13 @@ struct vpce_net {
 	struct vpce_names endpoints;
 
 	struct rhashtable devs;		/* ifindex -> struct vpce_dev */
+	unsigned int ndevs;		/* bound, at most VPCE_NET_DEVICES_MAX */
+	/* Solicited-node groups (vpce_mcast.c): the sets of unbound devices
+	 * to leave, and the work that joins and leaves, RTNL first.
+	 */
+	struct list_head mc_leaving;
+	struct work_struct mc_work;
+	bool mc_closed;			/* vpce_mcast_close() ran */
 	struct idr zones;		/* ct zone id -> struct vpce_dev */
 	struct rhashtable ep_addrs;	/* (vpc, address) -> vpce_ep_addr */
 

@@ -112,6 +112,13 @@ static const struct nla_policy vpce_vpc_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_NAME] = VPCE_POLICY_NAME,
 	[VPCE_A_ACCOUNT] = VPCE_POLICY_ACCOUNT,
 	[VPCE_A_DEVICES] = NLA_POLICY_NESTED_ARRAY(vpce_dev_policy),
+	[VPCE_A_VRF] = NLA_POLICY_NESTED(vpce_dev_policy),
+};
+
+static const struct nla_policy vpce_vpc_set_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_DEVICES] = NLA_POLICY_NESTED_ARRAY(vpce_dev_policy),
+	[VPCE_A_DEVICES_DEL] = NLA_POLICY_NESTED_ARRAY(vpce_dev_policy),
 };
 
 /*
@@ -712,6 +719,9 @@ static const struct genl_ops vpce_genl_ops[] = {
 	VPCE_OP(VPCE_CMD_VPC_DEL, vpce_nl_vpc_del, vpce_name_policy),
 	VPCE_GET_OP(VPCE_CMD_VPC_GET, vpce_nl_vpc_get, vpce_nl_vpc_dump,
 		    vpce_name_policy),
+	VPCE_OP(VPCE_CMD_VPC_SET, vpce_nl_vpc_set, vpce_vpc_set_policy),
+	VPCE_GET_OP(VPCE_CMD_DEV_GET, NULL, vpce_nl_dev_dump,
+		    vpce_principal_get_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_ADD, vpce_nl_service_add,
 		vpce_service_add_policy),
 	VPCE_OP(VPCE_CMD_SERVICE_DEL, vpce_nl_service_del, vpce_name_policy),

@@ -91,6 +91,8 @@ int vpce_nl_vpc_add(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_vpc_del(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_vpc_get(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_vpc_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int vpce_nl_vpc_set(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_service_del(struct sk_buff *skb, struct genl_info *info);

@@ -8,10 +8,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "vpce_vpc.h"
+#include "compat.h"
 #include "vpce_flows.h"
 #include "vpce_gateway.h"
 #include "vpce_nat.h"
 #include "vpce_net.h"
+#include "vpce_mcast.h"
 #include "vpce_principal.h"
 
 #include <linux/netdevice.h>
@@ -42,6 +44,7 @@ int vpce_vpcs_init(struct vpce_net *vn)
 	int ret;
 
 	idr_init(&vn->zones);
+	vpce_mcast_init(vn);
 	INIT_LIST_HEAD(&vn->gone_devs);
 	INIT_WORK(&vn->gone_work, vpce_gone_work);
 	ret = rhashtable_init(&vn->devs, &vpce_devs_params);
@@ -89,13 +92,15 @@ static void vpce_dev_free_rcu(struct rcu_head *rcu)
  */
 static void vpce_dev_free(struct vpce_net *vn, struct vpce_dev *d)
 {
+	vpce_mcast_forget(d);
 	idr_remove(&vn->zones, d->ct_zone);
 	nf_ct_put(d->tmpl);
 	kfree(d);
 }
 
 static struct vpce_dev *vpce_dev_alloc(struct vpce_net *vn, int ifindex,
-				       struct vpce_vpc *vpc)
+				       struct vpce_vpc *vpc,
+				       struct netlink_ext_ack *extack)
 {
 	struct nf_conntrack_zone zone;
 	struct vpce_dev *d;
@@ -103,75 +108,273 @@ static struct vpce_dev *vpce_dev_alloc(struct vpce_net *vn, int ifindex,
 
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
-		return NULL;
-	/* Reserve the zone now, publish the device in it later. */
+		return ERR_PTR(-ENOMEM);
+	/* Reserve the zone now, publish the device in it later. Devices
+	 * that went keep theirs until their flows are gone, so the zones can
+	 * run out before VPCE_NET_DEVICES_MAX is reached.
+	 */
 	id = idr_alloc_cyclic(&vn->zones, NULL, VPCE_CT_ZONE_MIN,
 			      VPCE_CT_ZONE_END, GFP_KERNEL);
-	if (id < 0)
-		goto err_free;
+	if (id < 0) {
+		if (id == -ENOSPC)
+			NL_SET_ERR_MSG(extack, "no conntrack zone is free");
+		kfree(d);
+		return ERR_PTR(id);
+	}
 
 	nf_ct_zone_init(&zone, id, NF_CT_ZONE_DIR_ORIG, 0);
 	d->tmpl = nf_ct_tmpl_alloc(vn->net, &zone, GFP_KERNEL_ACCOUNT);
-	if (!d->tmpl)
-		goto err_zone;
+	if (!d->tmpl) {
+		idr_remove(&vn->zones, id);
+		kfree(d);
+		return ERR_PTR(-ENOMEM);
+	}
 	/* Templates are never inserted in the table; like xt_CT's, they
 	 * count as confirmed so that conntrack never tries.
 	 */
 	__set_bit(IPS_CONFIRMED_BIT, &d->tmpl->status);
+	d->mc = vpce_mc_set_new(ifindex);
+	if (!d->mc) {
+		nf_ct_put(d->tmpl);
+		idr_remove(&vn->zones, id);
+		kfree(d);
+		return ERR_PTR(-ENOMEM);
+	}
 	d->ifindex = ifindex;
 	d->ct_zone = id;
 	d->vpc = vpc;
 	return d;
-
-err_zone:
-	idr_remove(&vn->zones, id);
-err_free:
-	kfree(d);
-	return NULL;
 }
 
-static void vpce_dev_unpublish(struct vpce_net *vn, struct vpce_dev *d)
+/* Whether @ifindex may join a VPC: a device of this netns, unbound. */
+static int vpce_dev_check(struct vpce_net *vn, int ifindex,
+			  struct netlink_ext_ack *extack)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = dev_get_by_index_rcu(vn->net, ifindex);
+	rcu_read_unlock();
+	if (!found) {
+		NL_SET_ERR_MSG_FMT(extack, "no such device (ifindex %d)",
+				   ifindex);
+		return -ENODEV;
+	}
+	if (vpce_dev_by_ifindex(vn, ifindex)) {
+		NL_SET_ERR_MSG(extack, "device is already bound to a VPC");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * The devices @ifindex[0..@n) of @vpc, checked, allocated and in
+ * vpc->devs, not yet where the packet path looks: all of them or, with
+ * the extack saying why, none.
+ */
+static int vpce_devs_new(struct vpce_net *vn, struct vpce_vpc *vpc,
+			 const int *ifindex, unsigned int n,
+			 struct netlink_ext_ack *extack)
+{
+	struct vpce_dev *d;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = vpce_dev_check(vn, ifindex[i], extack);
+		if (ret)
+			goto err;
+		d = vpce_dev_alloc(vn, ifindex[i], vpc, extack);
+		if (IS_ERR(d)) {
+			ret = PTR_ERR(d);
+			goto err;
+		}
+		ret = xa_insert(&vpc->devs, ifindex[i], d, GFP_KERNEL_ACCOUNT);
+		if (ret) {
+			if (ret == -EBUSY)
+				NL_SET_ERR_MSG(extack, "device given twice");
+			vpce_dev_free(vn, d);
+			goto err;
+		}
+	}
+	return 0;
+
+err:
+	while (i--) {
+		d = xa_erase(&vpc->devs, ifindex[i]);
+		vpce_dev_free(vn, d);
+	}
+	return ret;
+}
+
+/* Undo vpce_devs_new(), before vpce_devs_publish() or after it failed. */
+static void vpce_devs_forget(struct vpce_net *vn, struct vpce_vpc *vpc,
+			     const int *ifindex, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		vpce_dev_free(vn, xa_erase(&vpc->devs, ifindex[i]));
+}
+
+/* Everything is allocated; show the devices to the packet path. */
+static int vpce_devs_publish(struct vpce_net *vn, struct vpce_vpc *vpc,
+			     const int *ifindex, unsigned int n)
+{
+	struct vpce_dev *d;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		d = xa_load(&vpc->devs, ifindex[i]);
+		ret = rhashtable_insert_fast(&vn->devs, &d->node,
+					     vpce_devs_params);
+		if (ret)
+			goto err;
+		idr_replace(&vn->zones, d, d->ct_zone);
+	}
+	vpc->ndevs += n;
+	vn->ndevs += n;
+	vpce_mcast_changed(vn, vpc);
+	return 0;
+
+err:
+	while (i--) {
+		d = xa_load(&vpc->devs, ifindex[i]);
+		rhashtable_remove_fast(&vn->devs, &d->node, vpce_devs_params);
+		idr_replace(&vn->zones, NULL, d->ct_zone);
+	}
+	/* The packet path may have seen a device: wait it out. */
+	synchronize_net();
+	return ret;
+}
+
+/*
+ * Take @d out of its VPC: no packet finds it any more. Its zone stays
+ * reserved, the flows in it still name it, until they are gone.
+ */
+static void vpce_dev_unbind(struct vpce_net *vn, struct vpce_dev *d)
 {
 	rhashtable_remove_fast(&vn->devs, &d->node, vpce_devs_params);
+	xa_erase(&d->vpc->devs, d->ifindex);
+	d->vpc->ndevs--;
+	vn->ndevs--;
+	if (d->mc)
+		vpce_mcast_unbind(vn, d);
+}
+
+/* After vpce_dev_unbind() and the end of its flows. */
+static void vpce_dev_release(struct vpce_net *vn, struct vpce_dev *d)
+{
 	idr_remove(&vn->zones, d->ct_zone);
 	call_rcu(&d->rcu, vpce_dev_free_rcu);
 }
 
-static int vpce_vpc_check_devs(struct vpce_net *vn,
-			       const struct vpce_vpc_config *cfg,
-			       struct netlink_ext_ack *extack)
+/*
+ * @d leaves its VPC under the RTNL, which the whole host's network
+ * configuration waits on: its device goes away (@gone) or leaves the VPC's
+ * VRF. It is unbound at once; its flows end later, in the work, once for
+ * all the devices that left meanwhile, with no reset: a device that went
+ * has no one to tell.
+ */
+static void vpce_dev_leave(struct vpce_net *vn, struct vpce_dev *d, bool gone)
 {
-	unsigned int i, j;
-	bool found;
+	/* A device that goes takes its groups along. */
+	if (gone)
+		vpce_mcast_forget(d);
+	vpce_dev_unbind(vn, d);
+	d->gone = true;
+	list_add_tail(&d->gone_node, &vn->gone_devs);
+	schedule_work(&vn->gone_work);
+	vpce_net_changed(vn);
+}
 
-	for (i = 0; i < cfg->ndevs; i++) {
-		rcu_read_lock();
-		found = dev_get_by_index_rcu(vn->net, cfg->ifindex[i]);
-		rcu_read_unlock();
-		if (!found) {
-			NL_SET_ERR_MSG(extack, "no such device");
-			return -ENODEV;
-		}
-		if (vpce_dev_by_ifindex(vn, cfg->ifindex[i])) {
-			NL_SET_ERR_MSG(extack,
-				       "device is already bound to a VPC");
-			return -EBUSY;
-		}
-		for (j = 0; j < i; j++) {
-			if (cfg->ifindex[j] == cfg->ifindex[i]) {
-				NL_SET_ERR_MSG(extack, "device given twice");
-				return -EINVAL;
-			}
-		}
+static int vpce_vpc_check_count(struct vpce_net *vn, struct vpce_vpc *vpc,
+				unsigned int nadd, unsigned int ndel,
+				struct netlink_ext_ack *extack)
+{
+	unsigned int have = vpc ? vpc->ndevs : 0;
+
+	if (have + nadd - ndel > VPCE_DEVICES_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "a VPC has at most %u devices",
+				   VPCE_DEVICES_MAX);
+		return -E2BIG;
+	}
+	if (vn->ndevs + nadd - ndel > VPCE_NET_DEVICES_MAX) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "a namespace has at most %u devices in VPCs",
+				   VPCE_NET_DEVICES_MAX);
+		return -E2BIG;
 	}
 	return 0;
+}
+
+static struct vpce_vpc *vpce_vpc_by_vrf(struct vpce_net *vn, int vrf)
+{
+	struct vpce_named *n;
+	struct vpce_vpc *vpc;
+
+	if (!vrf)
+		return NULL;
+	list_for_each_entry(n, &vn->vpcs.list, list) {
+		vpc = container_of(n, struct vpce_vpc, named);
+		if (vpc->vrf == vrf)
+			return vpc;
+	}
+	return NULL;
+}
+
+/*
+ * The devices enslaved to VRF @vrf, into @out (VPCE_DEVICES_MAX of them at
+ * most): how many, or an error. The RTNL held, which keeps them so.
+ */
+static int vpce_vrf_devs(struct vpce_net *vn, int vrf, int *out,
+			 struct netlink_ext_ack *extack)
+{
+	struct net_device *master, *lower;
+	struct list_head *iter;
+	int n = 0;
+
+	ASSERT_RTNL();
+	master = __dev_get_by_index(vn->net, vrf);
+	if (!master) {
+		NL_SET_ERR_MSG(extack, "no such VRF device");
+		return -ENODEV;
+	}
+	if (!netif_is_l3_master(master)) {
+		NL_SET_ERR_MSG(extack, "the device is not a VRF");
+		return -EINVAL;
+	}
+	if (vpce_vpc_by_vrf(vn, vrf)) {
+		NL_SET_ERR_MSG(extack, "the VRF is bound to a VPC already");
+		return -EBUSY;
+	}
+	netdev_for_each_lower_dev(master, lower, iter) {
+		if (n == VPCE_DEVICES_MAX) {
+			NL_SET_ERR_MSG_FMT(extack, "a VPC has at most %u devices",
+					   VPCE_DEVICES_MAX);
+			return -E2BIG;
+		}
+		out[n++] = lower->ifindex;
+	}
+	return n;
+}
+
+/* Undo what vpce_vpc_add() did so far: nothing is published. */
+static void vpce_vpc_add_undo(struct vpce_vpc *vpc, int *vrf_devs)
+{
+	xa_destroy(&vpc->devs);
+	kfree(vpc);
+	kvfree(vrf_devs);
 }
 
 int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 		 struct netlink_ext_ack *extack)
 {
+	const int *ifindex = cfg->ifindex;
+	unsigned int ndevs = cfg->ndevs;
+	int *vrf_devs = NULL;
 	struct vpce_vpc *vpc;
-	unsigned int i;
 	int ret;
 
 	lockdep_assert_held(&vn->lock);
@@ -180,58 +383,132 @@ int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 		NL_SET_ERR_MSG(extack, "a VPC with this name exists");
 		return -EEXIST;
 	}
-	ret = vpce_vpc_check_devs(vn, cfg, extack);
+	if (cfg->vrf) {
+		vrf_devs = kvmalloc_array(VPCE_DEVICES_MAX, sizeof(int),
+					  GFP_KERNEL);
+		if (!vrf_devs)
+			return -ENOMEM;
+		ret = vpce_vrf_devs(vn, cfg->vrf, vrf_devs, extack);
+		if (ret < 0) {
+			kvfree(vrf_devs);
+			return ret;
+		}
+		ifindex = vrf_devs;
+		ndevs = ret;
+	}
+	ret = vpce_vpc_check_count(vn, NULL, ndevs, 0, extack);
 	if (ret)
 		return ret;
-	ret = vpce_nat_hooks_enable(vn);
+	if (!ret) {
+		ret = vpce_nat_hooks_enable(vn);
+		if (ret)
+			NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
+	}
 	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
+		kvfree(vrf_devs);
 		return ret;
 	}
 
 	vpc = kzalloc(sizeof(*vpc), GFP_KERNEL_ACCOUNT);
-	if (!vpc)
+	if (!vpc) {
+		kvfree(vrf_devs);
 		return -ENOMEM;
+	}
 	strscpy_pad(vpc->named.name, cfg->name, sizeof(vpc->named.name));
 	vpc->account = cfg->account;
+	vpc->vrf = cfg->vrf;
 	vpce_arn_root(cfg->account, &vpc->owner);
-	for (i = 0; i < cfg->ndevs; i++) {
-		vpc->devs[i] = vpce_dev_alloc(vn, cfg->ifindex[i], vpc);
-		if (!vpc->devs[i]) {
-			ret = -ENOMEM;
-			goto err_devs;
-		}
-		vpc->ndevs++;
-	}
+	xa_init(&vpc->devs);
+	ret = vpce_devs_new(vn, vpc, ifindex, ndevs, extack);
+	if (ret)
+		goto err_free;
 	ret = vpce_names_add(&vn->vpcs, &vpc->named);
 	if (ret)
 		goto err_devs;
-
-	/* Everything is allocated; publish the devices to the packet path. */
-	for (i = 0; i < vpc->ndevs; i++) {
-		ret = rhashtable_insert_fast(&vn->devs, &vpc->devs[i]->node,
-					     vpce_devs_params);
-		if (ret)
-			goto err_publish;
-		idr_replace(&vn->zones, vpc->devs[i], vpc->devs[i]->ct_zone);
-	}
+	ret = vpce_devs_publish(vn, vpc, ifindex, ndevs);
+	if (ret)
+		goto err_name;
+	kvfree(vrf_devs);
 	vpce_net_changed(vn);
 	return 0;
 
-err_publish:
-	while (i--) {
-		rhashtable_remove_fast(&vn->devs, &vpc->devs[i]->node,
-				       vpce_devs_params);
-		idr_replace(&vn->zones, NULL, vpc->devs[i]->ct_zone);
-	}
+err_name:
 	vpce_names_del(&vn->vpcs, &vpc->named);
-	/* The packet path may have seen a device: wait it out. */
-	synchronize_net();
 err_devs:
-	for (i = 0; i < vpc->ndevs; i++)
-		vpce_dev_free(vn, vpc->devs[i]);
-	kfree(vpc);
+	vpce_devs_forget(vn, vpc, ifindex, ndevs);
+err_free:
+	vpce_vpc_add_undo(vpc, vrf_devs);
 	return ret;
+}
+
+/*
+ * Bind the devices @add[0..@nadd) to @vpc and unbind @del[0..@ndel) from
+ * it, all or nothing: a live VPC follows its VMs. Binding disturbs no flow.
+ * Unbinding ends the flows that came in through the device, with a reset
+ * to TCP clients (the device is still there to carry it), and no other.
+ */
+int vpce_vpc_set_devs(struct vpce_net *vn, struct vpce_vpc *vpc,
+		      const int *add, unsigned int nadd,
+		      const int *del, unsigned int ndel,
+		      struct netlink_ext_ack *extack)
+{
+	struct vpce_flow_match m = { .leaving = true };
+	struct vpce_dev *d, *tmp;
+	LIST_HEAD(leaving);
+	unsigned int i;
+	int ret = 0;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (vpc->vrf) {
+		NL_SET_ERR_MSG(extack,
+			       "the VPC's devices are its VRF's: enslave or release them");
+		return -EINVAL;
+	}
+	/* The devices to unbind: each bound to this VPC, and only once. */
+	for (i = 0; i < ndel; i++) {
+		d = xa_load(&vpc->devs, del[i]);
+		if (!d || d->leaving) {
+			NL_SET_ERR_MSG_FMT(extack, d ?
+					   "device given twice (ifindex %d)" :
+					   "device %d is not bound to this VPC",
+					   del[i]);
+			ret = d ? -EINVAL : -ENOENT;
+			break;
+		}
+		d->leaving = true;
+	}
+	if (!ret)
+		ret = vpce_vpc_check_count(vn, vpc, nadd, ndel, extack);
+	if (!ret)
+		ret = vpce_devs_new(vn, vpc, add, nadd, extack);
+	if (!ret) {
+		ret = vpce_devs_publish(vn, vpc, add, nadd);
+		if (ret)
+			vpce_devs_forget(vn, vpc, add, nadd);
+	}
+	if (ret) {
+		while (i--) {
+			d = xa_load(&vpc->devs, del[i]);
+			d->leaving = false;
+		}
+		return ret;
+	}
+
+	/* One walk of the flows for all of them. */
+	for (i = 0; i < ndel; i++) {
+		d = xa_load(&vpc->devs, del[i]);
+		vpce_dev_unbind(vn, d);
+		list_add_tail(&d->gone_node, &leaving);
+	}
+	if (ndel)
+		vpce_flows_end(vn, &m);
+	list_for_each_entry_safe(d, tmp, &leaving, gone_node) {
+		list_del(&d->gone_node);
+		vpce_dev_release(vn, d);
+	}
+	vpce_net_changed(vn);
+	return 0;
 }
 
 static void vpce_vpc_free_rcu(struct rcu_head *rcu)
@@ -275,14 +552,19 @@ static void vpce_gone_work(struct work_struct *work)
 	mutex_unlock(&vn->lock);
 }
 
+/* It has no endpoints, hence no flows. */
 static void vpce_vpc_free(struct vpce_net *vn, struct vpce_vpc *vpc)
 {
-	unsigned int i;
+	struct vpce_dev *d;
+	unsigned long i;
 
 	vpce_gone_flush(vn);
 	vpce_names_del(&vn->vpcs, &vpc->named);
-	for (i = 0; i < vpc->ndevs; i++)
-		vpce_dev_unpublish(vn, vpc->devs[i]);
+	xa_for_each(&vpc->devs, i, d) {
+		vpce_dev_unbind(vn, d);
+		vpce_dev_release(vn, d);
+	}
+	xa_destroy(&vpc->devs);
 	call_rcu(&vpc->rcu, vpce_vpc_free_rcu);
 }
 
@@ -316,25 +598,66 @@ void vpce_vpc_dev_gone(struct vpce_net *vn, int ifindex)
 {
 	struct vpce_vpc *vpc;
 	struct vpce_dev *d;
-	unsigned int i;
 
 	lockdep_assert_held(&vn->lock);
 
 	d = vpce_dev_by_ifindex(vn, ifindex);
-	if (!d)
-		return;
-	vpc = d->vpc;
-	for (i = 0; i < vpc->ndevs; i++)
-		if (vpc->devs[i] == d)
-			break;
-	vpc->ndevs--;
-	memmove(&vpc->devs[i], &vpc->devs[i + 1],
-		(vpc->ndevs - i) * sizeof(vpc->devs[0]));
-	rhashtable_remove_fast(&vn->devs, &d->node, vpce_devs_params);
-	d->gone = true;
-	list_add_tail(&d->gone_node, &vn->gone_devs);
-	schedule_work(&vn->gone_work);
-	vpce_net_changed(vn);
+	if (d)
+		vpce_dev_leave(vn, d, true);
+	/* A VRF that goes has released its devices first. */
+	vpc = vpce_vpc_by_vrf(vn, ifindex);
+	if (vpc) {
+		vpc->vrf = 0;
+		vpce_net_changed(vn);
+	}
+}
+
+/*
+ * A device is being enslaved to a VRF (@info->linking) or released from
+ * one. A VRF's VPC follows: it checks before (NETDEV_PRECHANGEUPPER, which
+ * may refuse, the extack saying why) that the device may join, and binds
+ * it after (NETDEV_CHANGEUPPER); a released device leaves, its flows
+ * ended as a deleted device's are.
+ */
+static int vpce_vrf_event(struct vpce_net *vn, unsigned long event,
+			  const struct netdev_notifier_changeupper_info *info)
+{
+	struct netlink_ext_ack *extack = info->info.extack;
+	struct net_device *dev = info->info.dev;
+	int ifindex = dev->ifindex;
+	struct vpce_vpc *vpc;
+	struct vpce_dev *d;
+	int ret;
+
+	if (!netif_is_l3_master(info->upper_dev))
+		return 0;
+	vpc = vpce_vpc_by_vrf(vn, info->upper_dev->ifindex);
+	if (!vpc)
+		return 0;
+	if (!info->linking) {
+		d = vpce_dev_by_ifindex(vn, ifindex);
+		if (event == NETDEV_CHANGEUPPER && d && d->vpc == vpc)
+			vpce_dev_leave(vn, d, false);
+		return 0;
+	}
+	if (event == NETDEV_PRECHANGEUPPER) {
+		ret = vpce_dev_check(vn, ifindex, extack);
+		return ret ?: vpce_vpc_check_count(vn, vpc, 1, 0, extack);
+	}
+	/* Checked before: only memory can be short now. */
+	ret = vpce_devs_new(vn, vpc, &ifindex, 1, NULL);
+	if (!ret) {
+		ret = vpce_devs_publish(vn, vpc, &ifindex, 1);
+		if (ret)
+			vpce_devs_forget(vn, vpc, &ifindex, 1);
+	}
+	if (ret)
+		pr_warn_ratelimited("VPC %s: cannot bind %s, enslaved to its VRF %s: error %d\n",
+				    vpc->named.name, dev->name,
+				    info->upper_dev->name, ret);
+	else
+		vpce_net_changed(vn);
+	return 0;
 }
 
 /*
@@ -355,24 +678,39 @@ static int vpce_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct vpce_net *vn;
 
+	int ret = 0;
+
 	ASSERT_RTNL();
-	if (event != NETDEV_UNREGISTER || vpce_notifier_closing)
+	if (vpce_notifier_closing)
 		return NOTIFY_DONE;
+	switch (event) {
+	case NETDEV_UNREGISTER:
+	case NETDEV_PRECHANGEUPPER:
+	case NETDEV_CHANGEUPPER:
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
 	vn = vpce_net(dev_net(dev));
 	mutex_lock(&vn->lock);
-	vpce_vpc_dev_gone(vn, dev->ifindex);
+	if (event == NETDEV_UNREGISTER)
+		vpce_vpc_dev_gone(vn, dev->ifindex);
+	else
+		ret = vpce_vrf_event(vn, event, ptr);
 	mutex_unlock(&vn->lock);
-	return NOTIFY_DONE;
+	return notifier_from_errno(ret);
 }
 
 static struct notifier_block vpce_netdev_notifier = {
 	.notifier_call = vpce_netdev_event,
 };
 
-/* Before vpce_vpcs_destroy(), without vn->lock (the work takes it). */
+/* Before vpce_vpcs_destroy(), without vn->lock (the works take it). */
 void vpce_vpcs_stop(struct vpce_net *vn)
 {
 	cancel_work_sync(&vn->gone_work);
+	cancel_work_sync(&vn->mc_work);
+	vpce_mcast_close(vn);
 }
 
 int vpce_vpc_notifier_register(void)

@@ -12,6 +12,7 @@
 
 #include <linux/rhashtable-types.h>
 #include <linux/rcupdate.h>
+#include <linux/xarray.h>
 
 struct vpce_net;
 struct vpce_vpc;
@@ -39,7 +40,13 @@ struct vpce_dev {
 	struct vpce_limit reject_limit;
 	/* Unbound, its zone kept until its flows are gone: vn->gone_devs. */
 	bool gone;
+	/* To be unbound by the VPC change under way (vpce_vpc_set_devs()). */
+	bool leaving;
 	struct list_head gone_node;
+	/* The solicited-node groups it joined for the VPC's IPv6 endpoint
+	 * addresses (vpce_mcast.c). Under vn->lock; NULL once unbound.
+	 */
+	struct vpce_mc_set *mc;
 	struct rcu_head rcu;
 };
 
@@ -52,8 +59,16 @@ struct vpce_vpc {
 	/* Its gateway endpoints' prefixes (vpce_gateway.c); NULL: none. */
 	struct vpce_gw_table __rcu *gateways;
 	u32 endpoint_count;
+	/* Its devices by ifindex (control plane only: the packet path finds
+	 * a device in vn->devs), at most VPCE_DEVICES_MAX.
+	 */
+	struct xarray devs;
 	unsigned int ndevs;
-	struct vpce_dev *devs[VPCE_DEVICES_MAX];
+	/* Bound to a VRF (its ifindex; 0: the devices given): its devices
+	 * are the VRF's, following it (vpce_netdev_event()).
+	 */
+	int vrf;
+	bool mc_dirty;			/* vpce_mcast.c */
 	struct rcu_head rcu;
 };
 
@@ -61,7 +76,8 @@ struct vpce_vpc_config {
 	const char *name;
 	u64 account;
 	unsigned int ndevs;
-	int ifindex[VPCE_DEVICES_MAX];
+	const int *ifindex;
+	int vrf;			/* or a VRF's ifindex, with the RTNL */
 };
 
 int vpce_vpcs_init(struct vpce_net *vn);
@@ -73,6 +89,10 @@ int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 		 struct netlink_ext_ack *extack);
 int vpce_vpc_del(struct vpce_net *vn, struct vpce_vpc *vpc,
 		 struct netlink_ext_ack *extack);
+int vpce_vpc_set_devs(struct vpce_net *vn, struct vpce_vpc *vpc,
+		      const int *add, unsigned int nadd,
+		      const int *del, unsigned int ndel,
+		      struct netlink_ext_ack *extack);
 
 void vpce_vpc_dev_gone(struct vpce_net *vn, int ifindex);
 int vpce_vpc_notifier_register(void);

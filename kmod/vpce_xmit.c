@@ -35,6 +35,7 @@
 #include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <net/ip.h>
+#include <net/l3mdev.h>
 #include <net/ip6_fib.h>
 #include <net/ip6_route.h>
 #include <net/ipv6_stubs.h>
@@ -323,19 +324,82 @@ enum vpce_fit vpce_reply_fit(struct sk_buff *skb, bool ipv6, unsigned int mtu)
 	return VPCE_ERROR;
 }
 
-static int vpce_client_xmit(struct net *net, struct sock *sk,
-			    struct sk_buff *skb)
+/*
+ * The next hop of a VRF's device @dev towards @daddr, from the VRF's table:
+ * a client on a subnet behind a tenant's router is reached through the
+ * router (vpc add ... vrf). False when the table has no way there out of
+ * @dev. Under RCU.
+ */
+static bool vpce_vrf_nexthop4(struct net *net, struct net_device *dev,
+			      __be32 *daddr)
 {
+	struct flowi4 fl4 = {
+		.daddr = *daddr,
+		.flowi4_oif = l3mdev_master_ifindex_rcu(dev),
+	};
+	struct rtable *rt;
+	bool ok;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return false;
+	ok = rt->dst.dev == dev && rt->rt_type == RTN_UNICAST;
+	*daddr = rt_nexthop(rt, *daddr);
+	ip_rt_put(rt);
+	return ok;
+}
+
+static bool vpce_vrf_nexthop6(struct net *net, struct net_device *dev,
+			      struct in6_addr *daddr)
+{
+	struct flowi6 fl6 = {
+		.daddr = *daddr,
+		.flowi6_oif = l3mdev_master_ifindex_rcu(dev),
+	};
+	struct dst_entry *dst;
+	bool ok;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	ok = !dst->error && dst->dev == dev;
+	if (ok)
+		*daddr = *rt6_nexthop(container_of(dst, struct rt6_info, dst),
+				      daddr);
+	dst_release(dst);
+	return ok;
+}
+
+/*
+ * Out of skb->dev through the neighbour table, to the client or, on a VRF's
+ * device, to the next hop the VRF's table gives. Under RCU.
+ */
+static int vpce_client_neigh_xmit(struct net *net, struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
 	struct in6_addr nexthop6;
 	__be32 nexthop;
 
-	skb_dst_drop(skb);	/* the stand-in route stays here */
 	if (skb->protocol == htons(ETH_P_IPV6)) {
 		nexthop6 = ipv6_hdr(skb)->daddr;
-		return neigh_xmit(NEIGH_ND_TABLE, skb->dev, &nexthop6, skb);
+		if (netif_is_l3_slave(dev) &&
+		    !vpce_vrf_nexthop6(net, dev, &nexthop6))
+			goto drop;
+		return neigh_xmit(NEIGH_ND_TABLE, dev, &nexthop6, skb);
 	}
 	nexthop = ip_hdr(skb)->daddr;
-	return neigh_xmit(NEIGH_ARP_TABLE, skb->dev, &nexthop, skb);
+	if (netif_is_l3_slave(dev) && !vpce_vrf_nexthop4(net, dev, &nexthop))
+		goto drop;
+	return neigh_xmit(NEIGH_ARP_TABLE, dev, &nexthop, skb);
+
+drop:
+	kfree_skb(skb);
+	return -EHOSTUNREACH;
+}
+
+static int vpce_client_xmit(struct net *net, struct sock *sk,
+			    struct sk_buff *skb)
+{
+	skb_dst_drop(skb);	/* the stand-in route stays here */
+	return vpce_client_neigh_xmit(net, skb);
 }
 
 /*
@@ -549,10 +613,8 @@ tcp:
 /* Send what vpce_flow_reset() queued, out of each flow's own device. */
 void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q)
 {
-	struct in6_addr client6;
 	struct net_device *dev;
 	struct sk_buff *skb;
-	__be32 client;
 
 	while ((skb = __skb_dequeue(q))) {
 		rcu_read_lock();
@@ -564,17 +626,10 @@ void vpce_flow_resets_send(struct vpce_net *vn, struct sk_buff_head *q)
 			local_bh_disable();
 			vpce_client_hw_xmit(skb, dev, VPCE_RESET_CB(skb)->mac);
 			local_bh_enable();
-		} else if (skb->protocol == htons(ETH_P_IPV6)) {
-			client6 = ipv6_hdr(skb)->daddr;
-			skb->dev = dev;
-			local_bh_disable();
-			neigh_xmit(NEIGH_ND_TABLE, dev, &client6, skb);
-			local_bh_enable();
 		} else {
-			client = ip_hdr(skb)->daddr;
 			skb->dev = dev;
 			local_bh_disable();
-			neigh_xmit(NEIGH_ARP_TABLE, dev, &client, skb);
+			vpce_client_neigh_xmit(vn->net, skb);
 			local_bh_enable();
 		}
 		rcu_read_unlock();

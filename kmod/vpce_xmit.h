@@ -10,6 +10,7 @@
 
 #include "vpce_endpoint.h"
 
+#include <linux/netdevice.h>
 #include <linux/netfilter.h>
 
 struct vpce_net;
@@ -65,5 +66,16 @@ enum vpce_fit vpce_reply_fit(struct sk_buff *skb, bool ipv6, unsigned int mtu);
 /* ICMP error @e about client packet @skb of flow @ct, back to the client. */
 void vpce_client_error(const struct nf_hook_state *state, struct sk_buff *skb,
 		       struct nf_conn *ct, const struct vpce_icmp_err *e);
+
+/*
+ * The device a client's packet is routed from towards its target: its own,
+ * or, for a device of a VRF, the host's loopback, so that the host's table
+ * routes it (a VRF's device would route by the VRF's table, the tenant's,
+ * which need have no way to the provider side).
+ */
+static inline struct net_device *vpce_route_dev(struct net_device *dev)
+{
+	return netif_is_l3_slave(dev) ? dev_net(dev)->loopback_dev : dev;
+}
 
 #endif /* _VPCE_XMIT_H */

@@ -295,7 +295,7 @@ static void save_service(FILE *f, const json_t *s, bool force_acceptance)
 /* The whole state as a batch, into F. */
 static void save_to(FILE *f)
 {
-	json_t *vpcs = dump(VPCE_CMD_VPC_GET, vpc_parse);
+	json_t *vpcs = vpc_dump(NULL);
 	json_t *svcs = dump(VPCE_CMD_SERVICE_GET, service_parse);
 	json_t *targets = dump(VPCE_CMD_TARGET_GET, target_parse);
 	json_t *bindings = dump(VPCE_CMD_PRINCIPAL_GET, principal_parse);
@@ -305,12 +305,20 @@ static void save_to(FILE *f)
 	const json_t **v, *o, *d;
 	size_t i, j;
 
+	if (!vpcs)
+		exit(EXIT_KERNEL);
 	v = sorted(vpcs);
 	for (i = 0; v[i]; i++) {
+		const json_t *vrf = json_object_get(v[i], "vrf");
+
 		fprintf(f, "vpc add %s account %s", jstr(v[i], "name"),
 			jstr(v[i], "account"));
-		for_each_elem(json_object_get(v[i], "devices"), j, d)
-			fprintf(f, " dev %s", jstr(d, "name"));
+		/* A VRF's devices come with it. */
+		if (vrf)
+			fprintf(f, " vrf %s", jstr(vrf, "name"));
+		else
+			for_each_elem(json_object_get(v[i], "devices"), j, d)
+				fprintf(f, " dev %s", jstr(d, "name"));
 		fputc('\n', f);
 	}
 	free(v);

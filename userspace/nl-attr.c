@@ -28,6 +28,8 @@ struct nla_policy nl_attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_STATS]		= { .type = NLA_NESTED },
 	[VPCE_A_TARGET_COUNT]	= { .type = NLA_U32 },
 	[VPCE_A_ENDPOINT_COUNT]	= { .type = NLA_U32 },
+	[VPCE_A_DEVICE_COUNT]	= { .type = NLA_U32 },
+	[VPCE_A_VRF]		= { .type = NLA_NESTED },
 	[VPCE_A_ACCEPTANCE_REQUIRED] = { .type = NLA_U8 },
 	[VPCE_A_PRINCIPAL]	= { .type = NLA_STRING },
 	[VPCE_A_PRINCIPALS]	= { .type = NLA_NESTED },

@@ -197,6 +197,7 @@ int monitor_run(struct args *a) __attribute__((noreturn));
 extern int (*nl_batch_hook)(struct nl_msg *req);
 
 json_t *vpc_parse(struct nlattr **tb);
+json_t *vpc_dump(const char *name);
 json_t *service_parse(struct nlattr **tb);
 json_t *principal_parse(struct nlattr **tb);
 

@@ -32,19 +32,40 @@
  * VPCE_CMD_VPC_ADD: create a VPC.
  *	VPCE_A_NAME		required
  *	VPCE_A_ACCOUNT		required, the VPC owner
- *	VPCE_A_DEVICES		required, 1..VPCE_DEVICES_MAX of VPCE_DEV_A_*:
+ *	VPCE_A_DEVICES		optional, 1..VPCE_DEVICES_MAX of VPCE_DEV_A_*:
  *		VPCE_DEV_A_IFINDEX	required, a device of this netns not
  *					bound to any other VPC
+ *	VPCE_A_VRF		optional, instead of VPCE_A_DEVICES: a VRF
+ *				device (VPCE_DEV_A_IFINDEX); every device
+ *				enslaved to it belongs to the VPC, joining
+ *				and leaving as it is enslaved and released
  *	Each bound device gets a conntrack zone of its own (original
- *	direction only); packets arriving on it belong to the VPC.
+ *	direction only); packets arriving on it belong to the VPC. A VPC
+ *	given neither has no devices until VPCE_CMD_VPC_SET binds some.
  *
  * VPCE_CMD_VPC_DEL: delete a VPC. VPCE_A_NAME required. Refused (EBUSY)
  *	while endpoints use the VPC.
  *
+ * VPCE_CMD_VPC_SET: change a live VPC's devices. VPCE_A_NAME required;
+ *	VPCE_A_DEVICES (devices to bind, as for VPCE_CMD_VPC_ADD) and
+ *	VPCE_A_DEVICES_DEL (bound devices to unbind: VPCE_DEV_A_IFINDEX), at
+ *	least one of them. All of it or none of it. Refused (EINVAL) for a VPC
+ *	bound to a VRF, whose devices are the VRF's. Binding a device touches
+ *	no flow; unbinding one ends the flows that came in through it (a
+ *	reset to TCP clients, counted in VPCE_STATS_A_RST_SENT), and only
+ *	those. A VPC has at most VPCE_DEVICES_MAX devices, a namespace at most
+ *	VPCE_NET_DEVICES_MAX bound (E2BIG).
+ *
  * VPCE_CMD_VPC_GET: with VPCE_A_NAME, one VPC; as a dump, all of them. A
- *	VPC message carries VPCE_A_NAME, VPCE_A_ACCOUNT, VPCE_A_DEVICES (each
- *	with VPCE_DEV_A_IFINDEX, VPCE_DEV_A_NAME and VPCE_DEV_A_CT_ZONE) and
- *	VPCE_A_ENDPOINT_COUNT.
+ *	VPC message carries VPCE_A_NAME, VPCE_A_ACCOUNT, VPCE_A_DEVICE_COUNT,
+ *	VPCE_A_VRF (VPCE_DEV_A_IFINDEX and VPCE_DEV_A_NAME) for a VPC bound to
+ *	a VRF, and VPCE_A_ENDPOINT_COUNT; its devices, which may be thousands, come
+ *	from VPCE_CMD_DEV_GET.
+ *
+ * VPCE_CMD_DEV_GET: dump only; the bound devices, of the VPC named by
+ *	VPCE_A_VPC if given, in order of VPC and ifindex. A message per device:
+ *	VPCE_A_VPC and VPCE_A_DEVICES with one element (VPCE_DEV_A_IFINDEX,
+ *	VPCE_DEV_A_NAME, VPCE_DEV_A_CT_ZONE).
  *
  * VPCE_CMD_SERVICE_ADD: create an endpoint service.
  *	VPCE_A_NAME		required
@@ -411,7 +432,8 @@
 #define VPCE_NAME_MAX		64	/* characters, without the NUL */
 #define VPCE_ZONE_MAX		32	/* characters, without the NUL */
 #define VPCE_ACCOUNT_MAX	999999999999ULL
-#define VPCE_DEVICES_MAX	16	/* devices per VPC */
+#define VPCE_DEVICES_MAX	4096	/* devices per VPC */
+#define VPCE_NET_DEVICES_MAX	16384	/* devices bound in a namespace */
 #define VPCE_LISTENERS_MAX	50	/* listeners per service, as the NLB */
 #define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
 #define VPCE_ADDRS_MAX		32	/* addresses: one per zone and family */
@@ -458,6 +480,8 @@ enum vpce_cmd {
 	VPCE_CMD_STATS_GET,
 	VPCE_CMD_FLOW_GET,
 	VPCE_CMD_FLOW_DEL,
+	VPCE_CMD_VPC_SET,
+	VPCE_CMD_DEV_GET,
 	VPCE_CMD_LISTENER_ADD,
 	VPCE_CMD_LISTENER_DEL,
 	VPCE_CMD_ENDPOINT_ADDR_ADD,
@@ -540,6 +564,9 @@ enum vpce_attr {
 	VPCE_A_STATS_OF,	/* u8: enum vpce_stats_of (VPCE_CMD_STATS_GET) */
 	VPCE_A_ZONE_STATS,	/* nested array of VPCE_STATS_A_* (reply only) */
 	VPCE_A_FLOW,		/* nested VPCE_FLOW_A_* (reply only) */
+	VPCE_A_DEVICES_DEL,	/* nested array of VPCE_DEV_A_* */
+	VPCE_A_DEVICE_COUNT,	/* u32 (reply only) */
+	VPCE_A_VRF,		/* nested VPCE_DEV_A_*: a VPC's VRF device */
 	VPCE_A_LISTENER,	/* nested VPCE_LISTENER_A_*: one listener */
 	__VPCE_A_MAX
 };
