@@ -400,7 +400,9 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 		return NULL;
 	ep = ea->ep;
 	svc = ep->svc;
-	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE)
+	/* A dying address is being deleted: its flows are being ended. */
+	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE ||
+	    READ_ONCE(ea->dying))
 		return NULL;
 	l = vpce_service_listener(svc, key->proto, ntohs(key->dport));
 	if (!l)

@@ -16,6 +16,7 @@
 
 struct vpce_net;
 struct vpce_dev;
+struct vpce_ep_addrs;
 struct vpce_flow_match;
 struct vpce_endpoint;
 struct nf_conn;
@@ -48,6 +49,10 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 /* vn->lock held: end the connections @m matches (see vpce_flows_end()). */
 void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
 		    struct sk_buff_head *resets);
+/* vn->lock held: flows of @from's addresses now count in @to's. */
+void vpce_conns_move(struct vpce_net *vn, const struct vpce_ep_addrs *from,
+		     unsigned int nfrom, struct vpce_ep_addrs *to,
+		     unsigned int nto);
 /* vn->lock held: add the active connections to the counters. */
 bool vpce_conns_count_active(struct vpce_net *vn);
 

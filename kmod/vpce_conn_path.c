@@ -97,12 +97,12 @@ static bool vpce_conn_pass(struct vpce_conn *c, struct sk_buff *skb,
 	bool rst = th && th->rst;
 
 	if (!vpce_conn_seen(c, skb, th, dir)) {
-		vpce_stats_refused(c->ep, c->ea, VPCE_DROP_INVALID, false);
+		vpce_stats_refused(c->ep, READ_ONCE(c->ea), VPCE_DROP_INVALID, false);
 		return false;
 	}
 	if (skb_ensure_writable(skb, hlen))
 		return false;
-	vpce_stats_bytes(c->ep, c->ea, c->ts, skb->len, rst,
+	vpce_stats_bytes(c->ep, READ_ONCE(c->ea), c->ts, skb->len, rst,
 			 dir == IP_CT_DIR_REPLY);
 	vpce_conn_nat(skb, &c->h[!dir].key);
 	return true;

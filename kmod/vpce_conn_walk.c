@@ -150,6 +150,52 @@ void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
 	vpce_conns_walk(vn, vpce_conn_end, &ctx);
 }
 
+struct vpce_conns_move_ctx {
+	const struct vpce_ep_addrs *from;
+	unsigned int nfrom;
+	struct vpce_ep_addrs *to;
+	unsigned int nto;
+};
+
+static void vpce_conn_move(struct vpce_net *vn, struct vpce_conn *c,
+			   void *arg)
+{
+	const struct vpce_conns_move_ctx *ctx = arg;
+	const struct vpce_ep_addr *ea = c->ea;
+	unsigned int i;
+
+	if (ea < ctx->from->a || ea >= ctx->from->a + ctx->nfrom)
+		return;
+	for (i = 0; i < ctx->nto; i++)
+		if (vpce_addr_eq(&ctx->to->a[i].key.addr, &ea->key.addr)) {
+			WRITE_ONCE(c->ea, &ctx->to->a[i]);
+			return;
+		}
+	/* A flow of the deleted address, ended already and on its way out
+	 * of the table (whoever marked it dying takes it out): it is gone
+	 * when the grace period the caller waits for next is over.
+	 */
+}
+
+/*
+ * An endpoint's addresses moved from @from to @to (one was added or
+ * deleted, vpce_endpoint_addr_add() and _del()): the flows that point to
+ * an address of @from point to the same address in @to from now. The
+ * caller has made sure that no packet is still setting up a flow with an
+ * address of @from; packets that read the old pointer may still be using
+ * it, until a grace period has passed.
+ */
+void vpce_conns_move(struct vpce_net *vn, const struct vpce_ep_addrs *from,
+		     unsigned int nfrom, struct vpce_ep_addrs *to,
+		     unsigned int nto)
+{
+	struct vpce_conns_move_ctx ctx = {
+		.from = from, .nfrom = nfrom, .to = to, .nto = nto,
+	};
+
+	vpce_conns_walk(vn, vpce_conn_move, &ctx);
+}
+
 static void vpce_conn_count(struct vpce_net *vn, struct vpce_conn *c,
 			    void *arg)
 {

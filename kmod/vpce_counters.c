@@ -12,6 +12,7 @@
 #include "vpce_counters.h"
 
 #include <linux/bitmap.h>
+#include <linux/bottom_half.h>
 #include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/limits.h>
@@ -222,6 +223,33 @@ void vpce_counters_sum(const struct vpce_counters_ref *ref, unsigned int i,
 		for (d = 0; d < VPCE_DROP_MAX; d++)
 			sum->drops[d] += one.drops[d];
 	}
+}
+
+/*
+ * A counter set moves to another allocation (an endpoint's addresses were
+ * replaced): add what set @fi of @from counted to this CPU's set @ti of
+ * @to, so that the totals go on. Process context; nobody counts in @from
+ * any more (a grace period passed since it was last reachable), while the
+ * packet path may count in @to on this CPU: bottom halves are off.
+ */
+void vpce_counters_carry(const struct vpce_counters_ref *to, unsigned int ti,
+			 const struct vpce_counters_ref *from, unsigned int fi)
+{
+	struct vpce_counters_sum s = {};
+	struct vpce_counters *c;
+	unsigned int d;
+
+	vpce_counters_sum(from, fi, &s);
+	local_bh_disable();
+	c = vpce_counters_this(to, ti);
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_add(&c->conns, s.conns);
+	u64_stats_add(&c->bytes, s.bytes);
+	u64_stats_add(&c->rsts, s.rsts);
+	for (d = 0; d < VPCE_DROP_MAX; d++)
+		u64_stats_add(&c->drops[d], s.drops[d]);
+	u64_stats_update_end(&c->syncp);
+	local_bh_enable();
 }
 
 void vpce_counters_sum_add(struct vpce_counters_sum *sum,

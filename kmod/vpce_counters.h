@@ -97,6 +97,8 @@ vpce_counters_this(const struct vpce_counters_ref *ref, unsigned int i)
 	return ref->blk->cpu[smp_processor_id()] + (ref->slot + i);
 }
 
+void vpce_counters_carry(const struct vpce_counters_ref *to, unsigned int ti,
+			 const struct vpce_counters_ref *from, unsigned int fi);
 void vpce_counters_sum_add(struct vpce_counters_sum *sum,
 			   const struct vpce_counters_sum *s);
 

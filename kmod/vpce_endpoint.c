@@ -10,6 +10,7 @@
 
 #include "vpce_endpoint.h"
 #include "compat.h"
+#include "vpce_conn.h"
 #include "vpce_flows.h"
 #include "vpce_gateway.h"
 #include "vpce_mcast.h"
@@ -68,16 +69,46 @@ struct vpce_ep_addr *vpce_ep_addr_find(struct vpce_net *vn,
 				      vpce_ep_addrs_params);
 }
 
+/* Addresses that are not the endpoint's own @addrs0 are freed alone. */
+static void vpce_ep_addrs_free(struct vpce_endpoint *ep,
+			       struct vpce_ep_addrs *blk)
+{
+	vpce_counters_free(&blk->stats);
+	if (blk != &ep->addrs0)
+		kfree(blk);
+}
+
 static void vpce_endpoint_free_rcu(struct rcu_head *rcu)
 {
 	struct vpce_endpoint *ep = container_of(rcu, struct vpce_endpoint, rcu);
 
 	/* A grace period has passed: no reader sees the policy either. */
 	vpce_policy_free(rcu_dereference_protected(ep->policy, true));
-	vpce_counters_free(&ep->stats);
+	vpce_ep_addrs_free(ep, vpce_endpoint_addrs(ep));
 	if (ep->own_requester)
 		kfree(ep->requester);
 	kfree(ep);
+}
+
+/*
+ * The index of @za's zone among @svc's, into *@zone: one the service has
+ * (the one it has when @za names none) and can serve @za's family in.
+ */
+static int vpce_endpoint_zone(const struct vpce_service *svc,
+			      const struct vpce_zone_addr *za, u8 *zone,
+			      struct netlink_ext_ack *extack)
+{
+	int z;
+
+	z = vpce_service_zone(svc, za->zone, extack);
+	if (z < 0)
+		return z;
+	*zone = z;
+	/* AWS refuses an IPv6 (or dual stack) endpoint for a service that
+	 * cannot serve IPv6; so do we, per zone, up front, rather than
+	 * accept an address whose flows must all fail.
+	 */
+	return vpce_service_zone_family(svc, z, za->addr.family, extack);
 }
 
 static int vpce_endpoint_check(struct vpce_net *vn,
@@ -111,16 +142,7 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 	if (cfg->type == VPCE_TYPE_GATEWAY)
 		return vpce_gateway_check(vn, cfg, extack);
 	for (i = 0; i < cfg->naddrs; i++) {
-		z = vpce_service_zone(cfg->svc, a[i].zone, extack);
-		if (z < 0)
-			return z;
-		zones[i] = z;
-		/* AWS refuses an IPv6 (or dual stack) endpoint for a service
-		 * that cannot serve IPv6; so do we, per zone, up front,
-		 * rather than accept an address whose flows must all fail.
-		 */
-		z = vpce_service_zone_family(cfg->svc, zones[i],
-					     a[i].addr.family, extack);
+		z = vpce_endpoint_zone(cfg->svc, &a[i], &zones[i], extack);
 		if (z < 0)
 			return z;
 		for (j = 0; j < i; j++) {
@@ -163,7 +185,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	if (ret)
 		return ret;
 
-	ep = kzalloc(struct_size(ep, addrs, cfg->naddrs), GFP_KERNEL_ACCOUNT);
+	ep = kzalloc(struct_size(ep, addrs0.a, cfg->naddrs), GFP_KERNEL_ACCOUNT);
 	if (!ep)
 		return -ENOMEM;
 	ret = -ENOMEM;
@@ -175,9 +197,11 @@ int vpce_endpoint_add(struct vpce_net *vn,
 			goto err_ep;
 		ep->own_requester = true;
 	}
-	ret = vpce_counters_alloc(&ep->stats, cfg->naddrs);
+	/* A gateway endpoint, with no address, has one set of counters. */
+	ret = vpce_counters_alloc(&ep->addrs0.stats, cfg->naddrs ?: 1);
 	if (ret)
 		goto err_requester;
+	RCU_INIT_POINTER(ep->addrs, &ep->addrs0);
 	strscpy_pad(ep->named.name, cfg->name, sizeof(ep->named.name));
 	ep->vpc = cfg->vpc;
 	ep->svc = cfg->svc;
@@ -190,11 +214,12 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		VPCE_STATE_PENDING_ACCEPTANCE : VPCE_STATE_AVAILABLE;
 	ep->naddrs = cfg->naddrs;
 	for (i = 0; i < cfg->naddrs; i++) {
-		struct vpce_ep_addr *ea = &ep->addrs[i];
+		struct vpce_ep_addr *ea = &ep->addrs0.a[i];
 
 		ea->key.owner = cfg->vpc;
 		ea->key.addr = cfg->addrs[i].addr;
 		ea->zone = zones[i];
+		ea->idx = i;
 		ea->ep = ep;
 	}
 	if (ep->type == VPCE_TYPE_GATEWAY) {
@@ -209,7 +234,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	if (ret)
 		goto err_gw;
 	for (i = 0; i < ep->naddrs; i++) {
-		ret = rhashtable_insert_fast(&vn->ep_addrs, &ep->addrs[i].node,
+		ret = rhashtable_insert_fast(&vn->ep_addrs, &ep->addrs0.a[i].node,
 					     vpce_ep_addrs_params);
 		if (ret)
 			goto err_addrs;
@@ -235,7 +260,7 @@ err_addrs:
 	m.ep = ep;
 	vpce_flows_end(vn, &m);
 	while (i--)
-		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
+		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs0.a[i].node,
 				       vpce_ep_addrs_params);
 	vpce_names_del(&vn->endpoints, &ep->named);
 	/* ... and let a packet that still reads @ep or its policy finish,
@@ -245,7 +270,7 @@ err_addrs:
 err_gw:
 	vpce_gateway_table_free(gw);
 err_counters:
-	vpce_counters_free(&ep->stats);
+	vpce_counters_free(&ep->addrs0.stats);
 err_requester:
 	if (ep->own_requester)
 		kfree(ep->requester);
@@ -258,12 +283,13 @@ err_ep:
 static void vpce_endpoint_unpublish(struct vpce_net *vn,
 				    struct vpce_endpoint *ep)
 {
+	struct vpce_ep_addrs *blk = vpce_endpoint_addrs(ep);
 	unsigned int i;
 
 	if (ep->type == VPCE_TYPE_GATEWAY)
 		vpce_gateway_unpublish(vn, ep);
 	for (i = 0; i < ep->naddrs; i++)
-		rhashtable_remove_fast(&vn->ep_addrs, &ep->addrs[i].node,
+		rhashtable_remove_fast(&vn->ep_addrs, &blk->a[i].node,
 				       vpce_ep_addrs_params);
 	vpce_names_del(&vn->endpoints, &ep->named);
 	ep->vpc->endpoint_count--;
@@ -345,6 +371,210 @@ int vpce_endpoint_reject(struct vpce_net *vn, struct vpce_endpoint *ep,
 	/* A gateway endpoint's VPC routes its flows without it from now. */
 	ep->gw_live = false;
 	vpce_net_changed(vn);
+	return 0;
+}
+
+/* Changing an endpoint's addresses in place */
+
+/*
+ * A new block for @ep's addresses: those of @cur but the one at @skip (-1:
+ * none), then @za in zone @zone (NULL: none), with counters of their own.
+ */
+static struct vpce_ep_addrs *
+vpce_ep_addrs_build(struct vpce_endpoint *ep, const struct vpce_ep_addrs *cur,
+		    int skip, const struct vpce_zone_addr *za, u8 zone)
+{
+	unsigned int i, k = 0, n = ep->naddrs - (skip >= 0) + !!za;
+	struct vpce_ep_addrs *blk;
+	struct vpce_ep_addr *ea;
+
+	blk = kzalloc(struct_size(blk, a, n), GFP_KERNEL_ACCOUNT);
+	if (!blk)
+		return NULL;
+	if (vpce_counters_alloc(&blk->stats, n)) {
+		kfree(blk);
+		return NULL;
+	}
+	for (i = 0; i < ep->naddrs; i++) {
+		if (i == skip)
+			continue;
+		ea = &blk->a[k];
+		ea->key = cur->a[i].key;
+		ea->zone = cur->a[i].zone;
+		ea->idx = k++;
+		ea->ep = ep;
+	}
+	if (za) {
+		ea = &blk->a[k];
+		ea->key.owner = ep->vpc;
+		ea->key.addr = za->addr;
+		ea->zone = zone;
+		ea->idx = k;
+		ea->ep = ep;
+	}
+	return blk;
+}
+
+/* The address of @blk's @n that is @ea's, or NULL. */
+static struct vpce_ep_addr *vpce_ep_addrs_same(struct vpce_ep_addrs *blk,
+					       unsigned int n,
+					       const struct vpce_ep_addr *ea)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (vpce_addr_eq(&blk->a[i].key.addr, &ea->key.addr))
+			return &blk->a[i];
+	return NULL;
+}
+
+/*
+ * @ep's addresses become @blk's @n, which are @cur's but for one: added
+ * (in vn->ep_addrs already) or deleted (out of it already, its flows
+ * ended). The others go on: each is found in vn->ep_addrs as its old entry
+ * or its new one, never neither; their flows point to the new one, and
+ * their counters go on in its set. @cur is freed once no packet reads it.
+ */
+static void vpce_ep_addrs_replace(struct vpce_net *vn, struct vpce_endpoint *ep,
+				  struct vpce_ep_addrs *cur, unsigned int ncur,
+				  struct vpce_ep_addrs *blk, unsigned int n)
+{
+	struct vpce_ep_addr *ea;
+	unsigned int i;
+
+	for (i = 0; i < ncur; i++) {
+		ea = vpce_ep_addrs_same(blk, n, &cur->a[i]);
+		/* Same key, so same bucket: it cannot fail. */
+		if (ea)
+			WARN_ON_ONCE(rhashtable_replace_fast(&vn->ep_addrs,
+							     &cur->a[i].node,
+							     &ea->node,
+							     vpce_ep_addrs_params));
+	}
+	ep->naddrs = n;
+	rcu_assign_pointer(ep->addrs, blk);
+	/* A packet that found an old address may be setting up a flow of
+	 * vpce's own table with it: let it finish, so that the move sees
+	 * the flow; after it, no packet finds an old address any more.
+	 */
+	synchronize_net();
+	vpce_conns_move(vn, cur, ncur, blk, n);
+	/* ... and a packet of a moved flow may have read the old pointer. */
+	synchronize_net();
+	for (i = 0; i < ncur; i++) {
+		ea = vpce_ep_addrs_same(blk, n, &cur->a[i]);
+		if (ea)
+			vpce_counters_carry(&blk->stats, ea->idx, &cur->stats, i);
+	}
+	vpce_ep_addrs_free(ep, cur);
+}
+
+/*
+ * A new address answers ARP (neighbour solicitations) and takes new flows
+ * as soon as it is in vn->ep_addrs; the endpoint's flows go on.
+ */
+int vpce_endpoint_addr_add(struct vpce_net *vn, struct vpce_endpoint *ep,
+			   const struct vpce_zone_addr *za,
+			   struct netlink_ext_ack *extack)
+{
+	struct vpce_ep_addrs *cur = vpce_endpoint_addrs(ep), *blk;
+	struct vpce_ep_addr *ea;
+	unsigned int i;
+	u8 zone;
+	int ret;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (ep->type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG(extack, "a gateway endpoint has no addresses");
+		return -EINVAL;
+	}
+	ret = vpce_endpoint_zone(ep->svc, za, &zone, extack);
+	if (ret < 0)
+		return ret;
+	ea = vpce_ep_addr_find(vn, ep->vpc, za->addr.family, &za->addr.in);
+	if (ea) {
+		if (ea->ep == ep)
+			NL_SET_ERR_MSG(extack,
+				       "the endpoint has this address already");
+		else
+			NL_SET_ERR_MSG(extack,
+				       "the address belongs to another endpoint of the VPC");
+		return -EADDRINUSE;
+	}
+	for (i = 0; i < ep->naddrs; i++)
+		if (cur->a[i].zone == zone &&
+		    cur->a[i].key.addr.family == za->addr.family) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "the endpoint has an %s address in zone %s already",
+					   vpce_fam_name(za->addr.family),
+					   ep->svc->nlbs[zone].zone);
+			return -EINVAL;
+		}
+	blk = vpce_ep_addrs_build(ep, cur, -1, za, zone);
+	if (!blk)
+		return -ENOMEM;
+	ret = rhashtable_insert_fast(&vn->ep_addrs, &blk->a[ep->naddrs].node,
+				     vpce_ep_addrs_params);
+	if (ret) {
+		vpce_ep_addrs_free(ep, blk);
+		return ret;
+	}
+	vpce_ep_addrs_replace(vn, ep, cur, ep->naddrs, blk, ep->naddrs + 1);
+	vpce_net_changed(vn);
+	/* VMs solicit an IPv6 address at its solicited-node group. */
+	if (za->addr.family == AF_INET6)
+		vpce_mcast_changed(vn, ep->vpc);
+	return 0;
+}
+
+/*
+ * A deleted address's live flows end, as those of a deleted endpoint (TCP
+ * clients get a reset); it stops answering ARP (neighbour solicitations);
+ * the endpoint's other flows go on. Its counters go with it. An endpoint
+ * keeps at least one address, as it was created with.
+ */
+int vpce_endpoint_addr_del(struct vpce_net *vn, struct vpce_endpoint *ep,
+			   const struct vpce_addr *addr,
+			   struct netlink_ext_ack *extack)
+{
+	struct vpce_ep_addrs *cur = vpce_endpoint_addrs(ep), *blk;
+	struct vpce_flow_match m = { .ep = ep };
+	struct vpce_ep_addr *ea;
+	u8 family;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (ep->type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG(extack, "a gateway endpoint has no addresses");
+		return -EINVAL;
+	}
+	ea = vpce_ep_addr_find(vn, ep->vpc, addr->family, &addr->in);
+	if (!ea || ea->ep != ep) {
+		NL_SET_ERR_MSG(extack, "the endpoint has no such address");
+		return -ENOENT;
+	}
+	if (ep->naddrs == 1) {
+		NL_SET_ERR_MSG(extack,
+			       "the last address of an endpoint cannot be deleted (delete the endpoint)");
+		return -EBUSY;
+	}
+	blk = vpce_ep_addrs_build(ep, cur, ea->idx, NULL, 0);
+	if (!blk)
+		return -ENOMEM;
+	/* No new flows to the address; the live ones end while the address
+	 * is still in the table that recognises them, then it leaves it.
+	 */
+	WRITE_ONCE(ea->dying, true);
+	m.ea = ea;
+	vpce_flows_end(vn, &m);
+	rhashtable_remove_fast(&vn->ep_addrs, &ea->node, vpce_ep_addrs_params);
+	family = ea->key.addr.family;
+	/* @ea is freed here, with the rest of the old block. */
+	vpce_ep_addrs_replace(vn, ep, cur, ep->naddrs, blk, ep->naddrs - 1);
+	vpce_net_changed(vn);
+	if (family == AF_INET6)
+		vpce_mcast_changed(vn, ep->vpc);
 	return 0;
 }
 

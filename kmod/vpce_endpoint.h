@@ -11,6 +11,7 @@
 #include "vpce_counters.h"
 #include "vpce_names.h"
 
+#include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 
 struct vpce_net;
@@ -28,8 +29,24 @@ struct vpce_ep_addr {
 	 */
 	struct vpce_owned_addr key;
 	u8 zone;			/* index into the service's zones */
+	u8 idx;				/* in its vpce_ep_addrs: its counters */
+	/* Being deleted (vpce_endpoint_addr_del()): no new flows; READ_ONCE */
+	bool dying;
 	struct vpce_endpoint *ep;
 	u32 active;			/* vpce_stats.c, under vn->lock */
+};
+
+/*
+ * An endpoint's addresses with their counters, set i for a[i] (a gateway
+ * endpoint, which has no address, has one set). Adding or deleting an
+ * address builds a new block and replaces the old one: the packet path
+ * finds an address in vn->ep_addrs and its counters through it (a[i]
+ * knows its i), never through the endpoint, so that an address and its
+ * counters always come from the same block.
+ */
+struct vpce_ep_addrs {
+	struct vpce_counters_ref stats;
+	struct vpce_ep_addr a[];
 };
 
 struct vpce_endpoint {
@@ -38,7 +55,7 @@ struct vpce_endpoint {
 	struct vpce_service *svc;
 	u8 type;
 	u8 state;			/* enum vpce_state; READ_ONCE */
-	u8 naddrs;
+	u8 naddrs;			/* of @addrs; under vn->lock */
 	/* The requester is nearly always the VPC's owner: share its ARN
 	 * rather than carry 184 bytes per endpoint (@own_requester: a copy
 	 * of our own, freed with us).
@@ -55,12 +72,14 @@ struct vpce_endpoint {
 	 */
 	u32 mark;
 	bool gw_live;
-	/* Counters per address (zone), set i for @addrs[i]; a gateway
-	 * endpoint, which has no address, has one set: vpce_stats.c.
-	 */
-	struct vpce_counters_ref stats;
 	struct rcu_head rcu;
-	struct vpce_ep_addr addrs[];
+	/* The addresses and their counters (vpce_stats.c): @addrs0, made
+	 * with the endpoint in the same allocation, until an address is
+	 * added or deleted, then a block of their own. Replaced under
+	 * vn->lock, which its readers hold (vpce_endpoint_addrs()).
+	 */
+	struct vpce_ep_addrs __rcu *addrs;
+	struct vpce_ep_addrs addrs0;
 };
 
 struct vpce_endpoint_config {
@@ -90,6 +109,29 @@ int vpce_endpoint_reject(struct vpce_net *vn, struct vpce_endpoint *ep,
 			 struct netlink_ext_ack *extack);
 void vpce_endpoint_set_policy(struct vpce_net *vn, struct vpce_endpoint *ep,
 			      struct vpce_policy *policy);
+
+int vpce_endpoint_addr_add(struct vpce_net *vn, struct vpce_endpoint *ep,
+			   const struct vpce_zone_addr *za,
+			   struct netlink_ext_ack *extack);
+int vpce_endpoint_addr_del(struct vpce_net *vn, struct vpce_endpoint *ep,
+			   const struct vpce_addr *addr,
+			   struct netlink_ext_ack *extack);
+
+/*
+ * The endpoint's addresses: for those that hold vn->lock, under which
+ * they are replaced (a gateway endpoint's never are).
+ */
+static inline struct vpce_ep_addrs *
+vpce_endpoint_addrs(const struct vpce_endpoint *ep)
+{
+	return rcu_dereference_protected(ep->addrs, true);
+}
+
+/* The block @ea is in, whose counters are its. */
+static inline struct vpce_ep_addrs *vpce_ep_addr_block(const struct vpce_ep_addr *ea)
+{
+	return container_of(ea - ea->idx, struct vpce_ep_addrs, a[0]);
+}
 
 /* Packet path (and flow walks), under RCU. */
 bool vpce_endpoint_allows(const struct vpce_endpoint *ep,

@@ -19,6 +19,7 @@
 #include "vpce_nat.h"
 #include "vpce_net.h"
 #include "vpce_principal.h"
+#include "vpce_service.h"
 #include "vpce_stats.h"
 #include "vpce_vpc.h"
 
@@ -50,6 +51,11 @@ bool vpce_flow_match_ep(const struct vpce_flow_match *m,
 	if (m->ep && ep != m->ep)
 		return false;
 	if (m->svc && ep->svc != m->svc)
+		return false;
+	if (m->ea && ea != m->ea)
+		return false;
+	if (m->listener && (orig->dst.protonum != m->listener->proto ||
+			    ntohs(orig->dst.u.all) != m->listener->port))
 		return false;
 	/* Gateway services have no targets. */
 	if (m->target && (!ea || family != m->target->family ||

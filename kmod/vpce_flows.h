@@ -14,6 +14,7 @@ struct vpce_addr;
 struct vpce_bindings;
 struct vpce_endpoint;
 struct vpce_ep_addr;
+struct vpce_listener;
 struct vpce_net;
 struct vpce_service;
 struct vpce_vpc;
@@ -29,6 +30,10 @@ struct vpce_flow_match {
 	const struct vpce_endpoint *ep;
 	const struct vpce_service *svc;
 	const struct vpce_addr *target;
+	/* Only flows to this listener's protocol and port (with @svc). */
+	const struct vpce_listener *listener;
+	/* Only flows to this endpoint address. */
+	const struct vpce_ep_addr *ea;
 	bool denied;		/* only flows the endpoint's policy denies */
 	/* Only flows from this VPC whose source acts as another principal
 	 * now than with the bindings @was (NULL: none): a binding changed.

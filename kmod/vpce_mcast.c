@@ -90,7 +90,7 @@ static bool vpce_mcast_wanted(struct vpce_net *vn, const struct vpce_vpc *vpc,
 		if (ep->vpc != vpc)
 			continue;
 		for (i = 0; i < ep->naddrs; i++) {
-			a = &ep->addrs[i].key.addr;
+			a = &vpce_endpoint_addrs(ep)->a[i].key.addr;
 			if (a->family != AF_INET6)
 				continue;
 			key = ntohl(a->in.ip6[3]) & VPCE_MCAST_KEY_MASK;

@@ -148,7 +148,9 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 		vpce_stats_refused(ep, ea, VPCE_DROP_PROTO, false);
 		return NF_DROP;
 	}
-	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE)
+	/* A dying address is being deleted: its flows are being ended. */
+	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE ||
+	    READ_ONCE(ea->dying))
 		return vpce_refuse(ea->ep, ea, skb, state, proto, VPCE_DROP_STATE);
 	l = vpce_service_listener(svc, proto, ntohs(t->dst.u.all));
 	if (!l)

@@ -216,6 +216,16 @@ static const struct nla_policy vpce_service_set_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_HEALTH_CHECK] = NLA_POLICY_NESTED(vpce_hc_policy),
 };
 
+static const struct nla_policy vpce_listener_change_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_LISTENER] = NLA_POLICY_NESTED(vpce_listener_policy),
+};
+
+static const struct nla_policy vpce_endpoint_addr_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_NAME] = VPCE_POLICY_NAME,
+	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
+};
+
 static const struct nla_policy vpce_target_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_SERVICE] = VPCE_POLICY_NAME,
 	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
@@ -780,6 +790,14 @@ static const struct genl_ops vpce_genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	VPCE_OP(VPCE_CMD_FLOW_DEL, vpce_nl_flow_del, vpce_flow_policy),
+	VPCE_OP(VPCE_CMD_LISTENER_ADD, vpce_nl_listener_add,
+		vpce_listener_change_policy),
+	VPCE_OP(VPCE_CMD_LISTENER_DEL, vpce_nl_listener_del,
+		vpce_listener_change_policy),
+	VPCE_OP(VPCE_CMD_ENDPOINT_ADDR_ADD, vpce_nl_endpoint_addr_add,
+		vpce_endpoint_addr_policy),
+	VPCE_OP(VPCE_CMD_ENDPOINT_ADDR_DEL, vpce_nl_endpoint_addr_del,
+		vpce_endpoint_addr_policy),
 };
 
 static struct genl_family vpce_family __ro_after_init = {

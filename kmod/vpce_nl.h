@@ -101,6 +101,8 @@ int vpce_nl_service_get(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_service_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int vpce_nl_service_allow(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_service_disallow(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_listener_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_listener_del(struct sk_buff *skb, struct genl_info *info);
 
 int vpce_nl_target_add(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_target_del(struct sk_buff *skb, struct genl_info *info);
@@ -110,6 +112,8 @@ int vpce_nl_target_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_endpoint_del(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_endpoint_set(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_endpoint_addr_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_endpoint_addr_del(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_endpoint_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int vpce_nl_connection_accept(struct sk_buff *skb, struct genl_info *info);

@@ -58,7 +58,7 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	if (!array)
 		return -EMSGSIZE;
 	for (i = 0; i < ep->naddrs; i++) {
-		const struct vpce_ep_addr *ea = &ep->addrs[i];
+		const struct vpce_ep_addr *ea = &vpce_endpoint_addrs(ep)->a[i];
 
 		if (vpce_put_addr(skb, i, &ea->key.addr,
 				  ep->svc->nlbs[ea->zone].zone))
@@ -338,4 +338,41 @@ int vpce_nl_connection_reject(struct sk_buff *skb,
 			      struct genl_info *info)
 {
 	return vpce_nl_connection(info, false);
+}
+
+/* Addresses of a live endpoint (VPCE_CMD_ENDPOINT_ADDR_ADD, _DEL) */
+
+static int vpce_nl_endpoint_addr(struct genl_info *info, bool add)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_endpoint *ep;
+	struct vpce_zone_addr za;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
+	    vpce_missing(info, VPCE_A_ADDR, "missing the address"))
+		return -EINVAL;
+	ret = vpce_parse_addr(info->attrs[VPCE_A_ADDR], &za, info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	ep = vpce_nl_endpoint(vn, info);
+	if (ep)
+		ret = add ? vpce_endpoint_addr_add(vn, ep, &za, info->extack) :
+			vpce_endpoint_addr_del(vn, ep, &za.addr, info->extack);
+	if (!ret)
+		vpce_event_endpoint(vn, VPCE_EVENT_ADDRS, ep);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+int vpce_nl_endpoint_addr_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return vpce_nl_endpoint_addr(info, true);
+}
+
+int vpce_nl_endpoint_addr_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return vpce_nl_endpoint_addr(info, false);
 }

@@ -92,6 +92,7 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 			     const void *obj)
 {
 	const struct vpce_service *svc = obj;
+	const struct vpce_listeners *ls;
 	const struct vpce_listener *l;
 	struct nlattr *array, *nest;
 	unsigned int i, n;
@@ -118,8 +119,9 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 	array = nla_nest_start(skb, VPCE_A_LISTENERS);
 	if (!array)
 		return -EMSGSIZE;
-	for (i = 0; i < svc->nlisteners; i++) {
-		l = &svc->listeners[i];
+	ls = vpce_service_listeners(svc, vn);
+	for (i = 0; ls && i < ls->n; i++) {
+		l = &ls->l[i];
 		nest = nla_nest_start(skb, i);
 		if (!nest ||
 		    nla_put_u8(skb, VPCE_LISTENER_A_PROTO, l->proto) ||
@@ -172,6 +174,39 @@ static int vpce_fill_service_admin(struct sk_buff *skb, struct vpce_net *vn,
 	return nla_put(skb, VPCE_A_HASH_SEED, sizeof(seed), seed);
 }
 
+/* One listener (already validated against vpce_listener_policy's types). */
+static int vpce_parse_listener(const struct nlattr *nest,
+			       struct vpce_listener *l,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPCE_LISTENER_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, VPCE_LISTENER_A_MAX, nest,
+			       vpce_listener_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[VPCE_LISTENER_A_PROTO] || !tb[VPCE_LISTENER_A_PORT]) {
+		NL_SET_ERR_ATTR_MISS(extack, nest,
+				     tb[VPCE_LISTENER_A_PROTO] ?
+				     VPCE_LISTENER_A_PORT :
+				     VPCE_LISTENER_A_PROTO);
+		NL_SET_ERR_MSG(extack,
+			       "a listener needs a protocol and a port");
+		return -EINVAL;
+	}
+	l->proto = nla_get_u8(tb[VPCE_LISTENER_A_PROTO]);
+	if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_LISTENER_A_PROTO],
+				    "the protocol must be TCP or UDP");
+		return -EINVAL;
+	}
+	l->port = nla_get_u16(tb[VPCE_LISTENER_A_PORT]);
+	l->target_port = tb[VPCE_LISTENER_A_TARGET_PORT] ?
+		nla_get_u16(tb[VPCE_LISTENER_A_TARGET_PORT]) : l->port;
+	return 0;
+}
+
 static int vpce_parse_listeners(struct genl_info *info,
 				struct vpce_service_config *cfg)
 {
@@ -179,38 +214,15 @@ static int vpce_parse_listeners(struct genl_info *info,
 	int rem, ret;
 
 	nla_for_each_nested(a, info->attrs[VPCE_A_LISTENERS], rem) {
-		struct nlattr *tb[VPCE_LISTENER_A_MAX + 1];
-		struct vpce_listener *l;
-
 		if (cfg->nlisteners == VPCE_LISTENERS_MAX) {
 			NL_SET_ERR_MSG_ATTR(info->extack, a,
 					    "too many listeners");
 			return -E2BIG;
 		}
-		ret = nla_parse_nested(tb, VPCE_LISTENER_A_MAX, a,
-				       vpce_listener_policy, info->extack);
+		ret = vpce_parse_listener(a, &cfg->listeners[cfg->nlisteners++],
+					  info->extack);
 		if (ret)
 			return ret;
-		if (!tb[VPCE_LISTENER_A_PROTO] || !tb[VPCE_LISTENER_A_PORT]) {
-			NL_SET_ERR_ATTR_MISS(info->extack, a,
-					     tb[VPCE_LISTENER_A_PROTO] ?
-					     VPCE_LISTENER_A_PORT :
-					     VPCE_LISTENER_A_PROTO);
-			NL_SET_ERR_MSG(info->extack,
-				       "a listener needs a protocol and a port");
-			return -EINVAL;
-		}
-		l = &cfg->listeners[cfg->nlisteners++];
-		l->proto = nla_get_u8(tb[VPCE_LISTENER_A_PROTO]);
-		if (l->proto != IPPROTO_TCP && l->proto != IPPROTO_UDP) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[VPCE_LISTENER_A_PROTO],
-					    "the protocol must be TCP or UDP");
-			return -EINVAL;
-		}
-		l->port = nla_get_u16(tb[VPCE_LISTENER_A_PORT]);
-		l->target_port = tb[VPCE_LISTENER_A_TARGET_PORT] ?
-			nla_get_u16(tb[VPCE_LISTENER_A_TARGET_PORT]) : l->port;
 	}
 	if (!cfg->nlisteners) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_LISTENERS],
@@ -461,4 +473,41 @@ int vpce_nl_service_disallow(struct sk_buff *skb,
 			     struct genl_info *info)
 {
 	return vpce_nl_service_permission(info, false);
+}
+
+/* Listeners of a live service (VPCE_CMD_LISTENER_ADD, _DEL) */
+
+static int vpce_nl_listener_change(struct genl_info *info, bool add)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct vpce_service *svc;
+	struct vpce_listener l;
+	int ret;
+
+	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name") ||
+	    vpce_missing(info, VPCE_A_LISTENER, "missing the listener"))
+		return -EINVAL;
+	ret = vpce_parse_listener(info->attrs[VPCE_A_LISTENER], &l,
+				  info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	if (svc)
+		ret = add ? vpce_service_listener_add(vn, svc, &l, info->extack) :
+			vpce_service_listener_del(vn, svc, l.proto, l.port,
+						  info->extack);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+int vpce_nl_listener_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return vpce_nl_listener_change(info, true);
+}
+
+int vpce_nl_listener_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return vpce_nl_listener_change(info, false);
 }

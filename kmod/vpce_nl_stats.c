@@ -111,7 +111,7 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 		if (!vpce_stats_endpoint_zone(ep, i, &z))
 			continue;
 		if (vpce_put_zone_stats(skb, n++,
-					ep->svc->nlbs[ep->addrs[i].zone].zone,
+					ep->svc->nlbs[vpce_endpoint_addrs(ep)->a[i].zone].zone,
 					&z, VPCE_STATS_OF_ENDPOINT))
 			return -EMSGSIZE;
 		vpce_counters_sum_add(&total, &z);

@@ -12,6 +12,7 @@
 #include "vpce_service.h"
 #include "compat.h"
 #include "vpce_drain.h"
+#include "vpce_flows.h"
 #include "vpce_gateway.h"
 #include "vpce_net.h"
 #include "vpce_target.h"
@@ -82,6 +83,16 @@ int vpce_service_zone_family(const struct vpce_service *svc, u8 zone,
 	return -EINVAL;
 }
 
+static struct vpce_listeners *vpce_listeners_alloc(unsigned int n)
+{
+	struct vpce_listeners *ls;
+
+	ls = kzalloc(struct_size(ls, l, n), GFP_KERNEL_ACCOUNT);
+	if (ls)
+		ls->n = n;
+	return ls;
+}
+
 static int vpce_service_check(const struct vpce_service_config *cfg,
 			      struct netlink_ext_ack *extack)
 {
@@ -146,6 +157,7 @@ static void vpce_service_set_nlbs(struct vpce_service *svc,
 int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 		     struct netlink_ext_ack *extack)
 {
+	struct vpce_listeners *ls;
 	struct vpce_service *svc;
 	struct vpce_targets *ts;
 	int ret;
@@ -198,9 +210,13 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc->account = cfg->account;
 	svc->acceptance_required = cfg->acceptance_required;
 	svc->type = cfg->type;
-	svc->nlisteners = cfg->nlisteners;
-	memcpy(svc->listeners, cfg->listeners,
-	       cfg->nlisteners * sizeof(*cfg->listeners));
+	if (cfg->type != VPCE_TYPE_GATEWAY) {
+		ls = vpce_listeners_alloc(cfg->nlisteners);
+		if (!ls)
+			goto err_targets;
+		memcpy(ls->l, cfg->listeners, ls->n * sizeof(*ls->l));
+		RCU_INIT_POINTER(svc->listeners, ls);
+	}
 	svc->nprefixes = cfg->nprefixes;
 	memcpy(svc->prefixes, cfg->prefixes,
 	       cfg->nprefixes * sizeof(*cfg->prefixes));
@@ -209,10 +225,12 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	/* Published last: the name makes the service visible. */
 	ret = vpce_names_add(&vn->services, &svc->named);
 	if (ret)
-		goto err_targets;
+		goto err_listeners;
 	vpce_net_changed(vn);
 	return 0;
 
+err_listeners:
+	kfree(rcu_dereference_protected(svc->listeners, true));
 err_targets:
 	vpce_targets_free(ts);
 err_counters:
@@ -236,6 +254,7 @@ static void vpce_service_free_rcu(struct rcu_head *rcu)
 
 	vpce_timeouts_put(&svc->timeouts);
 	vpce_counters_free(&svc->stats);
+	kfree(rcu_dereference_protected(svc->listeners, true));
 	kfree(svc->arn);
 	kfree(svc);
 }
@@ -352,16 +371,130 @@ bool vpce_service_permits(const struct vpce_service *svc,
 	return false;
 }
 
-const struct vpce_listener *vpce_service_listener(const struct vpce_service *svc,
-						  u8 proto, u16 port)
+static int vpce_listener_index(const struct vpce_listeners *ls, u8 proto,
+			       u16 port)
 {
 	unsigned int i;
 
-	for (i = 0; i < svc->nlisteners; i++)
-		if (svc->listeners[i].port == port &&
-		    svc->listeners[i].proto == proto)
-			return &svc->listeners[i];
-	return NULL;
+	for (i = 0; ls && i < ls->n; i++)
+		if (ls->l[i].port == port && ls->l[i].proto == proto)
+			return i;
+	return -1;
+}
+
+/*
+ * The listener on @proto and @port; the caller holds the RCU read lock
+ * for as long as it uses it (the set may be replaced meanwhile).
+ */
+const struct vpce_listener *vpce_service_listener(const struct vpce_service *svc,
+						  u8 proto, u16 port)
+{
+	const struct vpce_listeners *ls = rcu_dereference(svc->listeners);
+	int i = vpce_listener_index(ls, proto, port);
+
+	return i < 0 ? NULL : &ls->l[i];
+}
+
+/*
+ * The current set of a service that has listeners: a gateway service has
+ * none to change.
+ */
+static struct vpce_listeners *
+vpce_listeners_of(struct vpce_net *vn, struct vpce_service *svc,
+		  struct netlink_ext_ack *extack)
+{
+	struct vpce_listeners *ls;
+
+	ls = rcu_dereference_protected(svc->listeners,
+				       lockdep_is_held(&vn->lock));
+	if (!ls)
+		NL_SET_ERR_MSG(extack, "a gateway service has no listeners");
+	return ls;
+}
+
+/*
+ * A new listener takes new flows at once; no live flow is to its port (a
+ * flow to a port without a listener is refused), so none has to end.
+ */
+int vpce_service_listener_add(struct vpce_net *vn, struct vpce_service *svc,
+			      const struct vpce_listener *l,
+			      struct netlink_ext_ack *extack)
+{
+	struct vpce_listeners *cur, *ls;
+
+	lockdep_assert_held(&vn->lock);
+
+	cur = vpce_listeners_of(vn, svc, extack);
+	if (!cur)
+		return -EINVAL;
+	if (vpce_listener_index(cur, l->proto, l->port) >= 0) {
+		NL_SET_ERR_MSG(extack,
+			       "the service has a listener on this protocol and port");
+		return -EEXIST;
+	}
+	if (cur->n >= VPCE_LISTENERS_MAX) {
+		NL_SET_ERR_MSG_FMT(extack, "a service has at most %u listeners",
+				   VPCE_LISTENERS_MAX);
+		return -ENOSPC;
+	}
+	ls = vpce_listeners_alloc(cur->n + 1);
+	if (!ls)
+		return -ENOMEM;
+	memcpy(ls->l, cur->l, cur->n * sizeof(*ls->l));
+	ls->l[cur->n] = *l;
+	/* Complete before it is visible: rcu_assign_pointer() orders it. */
+	rcu_assign_pointer(svc->listeners, ls);
+	kfree_rcu(cur, rcu);
+	vpce_net_changed(vn);
+	return 0;
+}
+
+/*
+ * The listener's live flows end (TCP clients get a reset, as when a
+ * target is deregistered without delay); the service's other flows go on.
+ * A service keeps at least one listener, as it was created with: to stop
+ * it, delete it.
+ */
+int vpce_service_listener_del(struct vpce_net *vn, struct vpce_service *svc,
+			      u8 proto, u16 port,
+			      struct netlink_ext_ack *extack)
+{
+	struct vpce_flow_match m = { .svc = svc };
+	struct vpce_listeners *cur, *ls;
+	struct vpce_listener gone;
+	int i;
+
+	lockdep_assert_held(&vn->lock);
+
+	cur = vpce_listeners_of(vn, svc, extack);
+	if (!cur)
+		return -EINVAL;
+	i = vpce_listener_index(cur, proto, port);
+	if (i < 0) {
+		NL_SET_ERR_MSG(extack,
+			       "the service has no listener on this protocol and port");
+		return -ENOENT;
+	}
+	if (cur->n == 1) {
+		NL_SET_ERR_MSG(extack,
+			       "the last listener of a service cannot be deleted (delete the service)");
+		return -EBUSY;
+	}
+	ls = vpce_listeners_alloc(cur->n - 1);
+	if (!ls)
+		return -ENOMEM;
+	memcpy(ls->l, cur->l, i * sizeof(*ls->l));
+	memcpy(&ls->l[i], &cur->l[i + 1], (cur->n - i - 1) * sizeof(*ls->l));
+	gone = cur->l[i];
+	rcu_assign_pointer(svc->listeners, ls);
+	kfree_rcu(cur, rcu);
+	/* New flows to the port are refused from here; vpce_flows_end()
+	 * waits for a packet that read the old set before it walks.
+	 */
+	m.listener = &gone;
+	vpce_flows_end(vn, &m);
+	vpce_net_changed(vn);
+	return 0;
 }
 
 /* Service settings: see struct vpce_service_settings. */

@@ -31,6 +31,19 @@ struct vpce_listener {
 	u16 target_port;	/* host order */
 };
 
+/*
+ * A service's listeners. The packet path reads them under RCU while
+ * "service set ... listener add/del" changes them, so a change builds a
+ * new set and replaces the old one whole, which is freed after a grace
+ * period: a reader sees the old set or the new one, never a set half
+ * changed.
+ */
+struct vpce_listeners {
+	struct rcu_head rcu;
+	u8 n;
+	struct vpce_listener l[];
+};
+
 /* A service's health check, run by vpced (the kernel only keeps it). */
 struct vpce_hc {
 	u8 proto;		/* enum vpce_hc_proto */
@@ -88,10 +101,10 @@ struct vpce_service {
 	bool acceptance_required;
 	struct vpce_principals *principals;
 	u8 type;
-	u8 nlisteners;
 	u8 nzones;
 	u32 endpoint_count;
-	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
+	/* NULL for a gateway service, which has none. */
+	struct vpce_listeners __rcu *listeners;
 	/* The service's zones are the zones of its load balancer addresses:
 	 * nlbs[z] has zone z's name and its IPv4 address, nlb6[z] its IPv6
 	 * address (family 0 where the zone has none; see vpce_service_nlb()).
@@ -145,6 +158,12 @@ int vpce_service_del(struct vpce_net *vn, struct vpce_service *svc,
 int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
 		     const struct vpce_service_settings *set,
 		     struct netlink_ext_ack *extack);
+int vpce_service_listener_add(struct vpce_net *vn, struct vpce_service *svc,
+			      const struct vpce_listener *l,
+			      struct netlink_ext_ack *extack);
+int vpce_service_listener_del(struct vpce_net *vn, struct vpce_service *svc,
+			      u8 proto, u16 port,
+			      struct netlink_ext_ack *extack);
 int vpce_service_allow(struct vpce_net *vn, struct vpce_service *svc,
 		       const struct vpce_arn *arn, struct netlink_ext_ack *extack);
 int vpce_service_disallow(struct vpce_net *vn, struct vpce_service *svc,
@@ -165,6 +184,14 @@ vpce_service_nlb(const struct vpce_service *svc, u8 z, u8 family)
 				    &svc->nlbs[z].addr;
 
 	return a->family ? a : NULL;
+}
+
+/* Configuration (and dumps): under vn->lock. */
+static inline const struct vpce_listeners *
+vpce_service_listeners(const struct vpce_service *svc, struct vpce_net *vn)
+{
+	return rcu_dereference_protected(svc->listeners,
+					 lockdep_is_held(&vn->lock));
 }
 
 static inline struct vpce_targets *

@@ -48,7 +48,13 @@
 static struct vpce_counters *vpce_ep_counters(const struct vpce_endpoint *ep,
 					      const struct vpce_ep_addr *ea)
 {
-	return vpce_counters_this(&ep->stats, ea ? ea - ep->addrs : 0);
+	/* Through @ea's block, which the address is in for as long as a
+	 * packet can hold it; a gateway endpoint's never changes.
+	 */
+	if (ea)
+		return vpce_counters_this(&vpce_ep_addr_block(ea)->stats,
+					  ea->idx);
+	return vpce_counters_this(&ep->addrs0.stats, 0);
 }
 
 static struct vpce_counters *vpce_svc_counters(const struct vpce_endpoint *ep,
@@ -188,11 +194,12 @@ void vpce_stats_bytes(const struct vpce_endpoint *ep,
 void vpce_endpoint_counters_sum(const struct vpce_endpoint *ep,
 				struct vpce_counters_sum *sum)
 {
+	const struct vpce_ep_addrs *blk = vpce_endpoint_addrs(ep);
 	unsigned int i;
 
 	memset(sum, 0, sizeof(*sum));
-	for (i = 0; i < ep->stats.n; i++)
-		vpce_counters_sum(&ep->stats, i, sum);
+	for (i = 0; i < blk->stats.n; i++)
+		vpce_counters_sum(&blk->stats, i, sum);
 }
 
 /* Active connections: a walk of conntrack */
@@ -279,7 +286,7 @@ static void vpce_stats_active_zero(struct vpce_net *vn)
 		ep = container_of(n, struct vpce_endpoint, named);
 		ep->active = 0;
 		for (i = 0; i < ep->naddrs; i++)
-			ep->addrs[i].active = 0;
+			vpce_endpoint_addrs(ep)->a[i].active = 0;
 	}
 	list_for_each_entry(n, &vn->services.list, list) {
 		svc = container_of(n, struct vpce_service, named);
@@ -324,24 +331,26 @@ void vpce_stats_count_active(struct vpce_net *vn)
 /* Readers, vn->lock held, after vpce_stats_count_active() */
 
 /*
- * The counters of zone @ep->addrs[@i].zone of @ep into @z: the sums of its
+ * The counters of the zone of @ep's address @i into @z: the sums of its
  * addresses there (a dual stack endpoint has two in a zone). False when an
  * earlier address is in that zone, whose reading gave them already.
  */
 bool vpce_stats_endpoint_zone(const struct vpce_endpoint *ep, unsigned int i,
 			      struct vpce_counters_sum *z)
 {
+	const struct vpce_ep_addrs *blk = vpce_endpoint_addrs(ep);
+	const struct vpce_ep_addr *a = blk->a;
 	unsigned int j;
 
 	for (j = 0; j < i; j++)
-		if (ep->addrs[j].zone == ep->addrs[i].zone)
+		if (a[j].zone == a[i].zone)
 			return false;
 	memset(z, 0, sizeof(*z));
 	for (j = i; j < ep->naddrs; j++) {
-		if (ep->addrs[j].zone != ep->addrs[i].zone)
+		if (a[j].zone != a[i].zone)
 			continue;
-		vpce_counters_sum(&ep->stats, j, z);
-		z->active += ep->addrs[j].active;
+		vpce_counters_sum(&blk->stats, j, z);
+		z->active += a[j].active;
 	}
 	return true;
 }
@@ -357,7 +366,7 @@ void vpce_stats_endpoint_unzoned(const struct vpce_endpoint *ep,
 	memset(sum, 0, sizeof(*sum));
 	if (ep->naddrs)
 		return;
-	vpce_counters_sum(&ep->stats, 0, sum);
+	vpce_counters_sum(&ep->addrs0.stats, 0, sum);
 	sum->active = ep->active;
 }
 

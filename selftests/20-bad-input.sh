@@ -164,6 +164,21 @@ bad 'no such service' service del svc9
 bad 'no such service' service show svc9
 bad 'endpoints' service del svc1
 
+# service set SVC listener add / del (a live service's listeners)
+bad 'listener.*(exists|has a listener)|protocol and port' service set svc1 listener add tcp:80:9090
+bad 'no listener' service set svc1 listener del tcp:81
+bad 'no listener' service set svc1 listener del udp:80
+bad 'last listener' service set svc2 listener del tcp:443
+bad 'no such service' service set svc9 listener add tcp:81
+bad 'add or del' service set svc1 listener
+bad 'add or del' service set svc1 listener swap tcp:81
+bad 'PROTO:PORT' service set svc1 listener add
+bad 'protocol|icmp' service set svc1 listener add icmp:81
+bad 'port' service set svc1 listener add tcp:0
+bad 'target port' service set svc1 listener del tcp:80:8080
+bad 'one listener|nothing else' service set svc1 listener add tcp:81 listener add tcp:82
+bad 'alone' service set svc1 cross-zone on listener add tcp:81
+
 # target add / del / show
 bad 'weight' target add svc1 192.168.10.20 zone az1 weight 0
 bad 'weight' target add svc1 192.168.10.20 zone az1 weight 257
@@ -193,6 +208,21 @@ bad 'zone' "${ep[@]}" vpc vpc1 service svc1 addr 10.0.0.101 zone az1 \
 bad 'address|endpoint' "${ep[@]}" vpc vpc1 service svc1 addr 10.0.0.100 zone az1
 bad 'exists' endpoint add ep1 vpc vpc1 service svc1 addr 10.0.0.101 zone az1
 bad 'long' endpoint add "$long65" vpc vpc1 service svc1 addr 10.0.0.101 zone az1
+# endpoint set EP addr add / del (a live endpoint's addresses)
+bad 'endpoint has this address' endpoint set ep1 addr add 10.0.0.100 zone az1
+bad 'IPv4 address in zone az1' endpoint set ep1 addr add 10.0.0.101 zone az1
+bad 'no such zone' endpoint set ep1 addr add 10.0.0.101 zone az9
+bad 'several zones' endpoint set ep1 addr add 10.0.0.101
+bad 'no such address' endpoint set ep1 addr del 10.0.0.101
+bad 'last address' endpoint set ep1 addr del 10.0.0.100
+bad 'no such endpoint' endpoint set ep9 addr add 10.0.0.101 zone az2
+bad 'address' endpoint set ep1 addr add 10.0.0.300 zone az2
+bad 'add or del' endpoint set ep1 addr
+bad 'add or del' endpoint set ep1 addr move 10.0.0.101
+bad 'ADDR' endpoint set ep1 addr add
+bad 'no zone' endpoint set ep1 addr del 10.0.0.100 zone az1
+bad 'one address|nothing else' endpoint set ep1 addr add 10.0.0.101 zone az2 addr add 10.0.0.102
+bad 'one address|nothing else' endpoint set ep1 addr add 10.0.0.101 zone az2 policy-json '{}'
 bad 'no such endpoint' endpoint del ep9
 bad 'no such endpoint' endpoint show ep9
 

@@ -157,6 +157,8 @@ struct tcase {
 #define LISTENER(p, n)	NEST(0), U8(VPCE_LISTENER_A_PROTO, p), \
 			U16(VPCE_LISTENER_A_PORT, n), END
 #define LIS_OK		NEST(VPCE_A_LISTENERS), LISTENER(6, 80), END
+#define ONE_LIS(p, n)	NEST(VPCE_A_LISTENER), U8(VPCE_LISTENER_A_PROTO, p), \
+			U16(VPCE_LISTENER_A_PORT, n), END
 #define ADDR_EL(a, b, c, d, z) NEST(0), IP4(VPCE_ADDR_A_IPV4, a, b, c, d), \
 			STR(VPCE_ADDR_A_ZONE, z), END
 #define NLBS_OK		NEST(VPCE_A_NLBS), ADDR_EL(192, 0, 2, 11, AZ1), END
@@ -868,6 +870,82 @@ static const struct tcase cases[] = {
 		U32(VPCE_A_IDLE_TIMEOUT, 350), U32(VPCE_A_DEREG_DELAY, 300),
 		STR(VPCE_A_PRIVATE_DNS, ""), NEST(VPCE_A_HEALTH_CHECK),
 		U8(VPCE_HC_A_PROTO, VPCE_HC_NONE), END) },
+
+	/* LISTENER_ADD, LISTENER_DEL: the fixture's service has tcp:80 and
+	 * udp:53.
+	 */
+	{ "listener_add/missing_name", VPCE_CMD_LISTENER_ADD, 0, WANT_ERR, 0,
+	  VPCE_A_NAME, ATTRS(ONE_LIS(6, 81)) },
+	{ "listener_add/missing_listener", VPCE_CMD_LISTENER_ADD, 0, WANT_ERR,
+	  0, VPCE_A_LISTENER, ATTRS(A_NAME(SVC)) },
+	{ "listener_add/no_such_service", VPCE_CMD_LISTENER_ADD, 0, ENOENT, 0,
+	  0, ATTRS(BAD(A_NAME(MISSING)), ONE_LIS(6, 81)) },
+	{ "listener_add/flat", VPCE_CMD_LISTENER_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(A_NAME(SVC), BAD(U16(VPCE_A_LISTENER, 81))) },
+	{ "listener_add/no_port", VPCE_CMD_LISTENER_ADD, 0, EINVAL, 0,
+	  VPCE_LISTENER_A_PORT, ATTRS(A_NAME(SVC), NEST(VPCE_A_LISTENER),
+				      U8(VPCE_LISTENER_A_PROTO, 6), END) },
+	{ "listener_add/proto_icmp", VPCE_CMD_LISTENER_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(A_NAME(SVC), NEST(VPCE_A_LISTENER),
+		BAD(U8(VPCE_LISTENER_A_PROTO, 1)),
+		U16(VPCE_LISTENER_A_PORT, 81), END) },
+	{ "listener_add/port_0", VPCE_CMD_LISTENER_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(A_NAME(SVC), NEST(VPCE_A_LISTENER),
+		U8(VPCE_LISTENER_A_PROTO, 6),
+		BAD(U16(VPCE_LISTENER_A_PORT, 0)), END) },
+	{ "listener_add/exists", VPCE_CMD_LISTENER_ADD, 0, EEXIST, 0, 0,
+	  ATTRS(A_NAME(SVC), ONE_LIS(6, 80)) },
+	{ "listener_add/listeners_array", VPCE_CMD_LISTENER_ADD, 0, WANT_ERR, 0,
+	  0, ATTRS(A_NAME(SVC), BAD(LIS_OK)) },
+	{ "listener_del/no_such_listener", VPCE_CMD_LISTENER_DEL, 0, ENOENT, 0,
+	  0, ATTRS(A_NAME(SVC), ONE_LIS(17, 80)) },
+	{ "listener_del/no_such_service", VPCE_CMD_LISTENER_DEL, 0, ENOENT, 0,
+	  0, ATTRS(BAD(A_NAME(MISSING)), ONE_LIS(6, 80)) },
+	/* Valid, then undone; then the last one stays. */
+	{ "listener_add/ok", VPCE_CMD_LISTENER_ADD, 0, WANT_OK, 0, 0,
+	  ATTRS(A_NAME(SVC), ONE_LIS(6, 81)) },
+	{ "listener_del/ok", VPCE_CMD_LISTENER_DEL, 0, WANT_OK, 0, 0,
+	  ATTRS(A_NAME(SVC), ONE_LIS(6, 81)) },
+	{ "listener_del/udp_ok", VPCE_CMD_LISTENER_DEL, 0, WANT_OK, 0, 0,
+	  ATTRS(A_NAME(SVC), ONE_LIS(17, 53)) },
+	{ "listener_del/last", VPCE_CMD_LISTENER_DEL, 0, EBUSY, 0, 0,
+	  ATTRS(A_NAME(SVC), ONE_LIS(6, 80)) },
+	{ "listener_add/udp_back", VPCE_CMD_LISTENER_ADD, 0, WANT_OK, 0, 0,
+	  ATTRS(A_NAME(SVC), ONE_LIS(17, 53)) },
+
+	/* ENDPOINT_ADDR_ADD, _DEL: the fixture's endpoint has 10.99.0.10 in
+	 * AZ1 and 10.99.0.20 in AZ2, its service two zones.
+	 */
+	{ "endpoint_addr_add/missing_name", VPCE_CMD_ENDPOINT_ADDR_ADD, 0,
+	  WANT_ERR, 0, VPCE_A_NAME, ATTRS(T_ADDR(10, 99, 0, 30, AZ1)) },
+	{ "endpoint_addr_add/missing_addr", VPCE_CMD_ENDPOINT_ADDR_ADD, 0,
+	  WANT_ERR, 0, VPCE_A_ADDR, ATTRS(A_NAME(EP)) },
+	{ "endpoint_addr_add/no_such_endpoint", VPCE_CMD_ENDPOINT_ADDR_ADD, 0,
+	  ENOENT, 0, 0, ATTRS(BAD(A_NAME(MISSING)), T_ADDR(10, 99, 0, 30, AZ1)) },
+	{ "endpoint_addr_add/flat", VPCE_CMD_ENDPOINT_ADDR_ADD, 0, WANT_ERR, 0,
+	  0, ATTRS(A_NAME(EP), BAD(U32(VPCE_A_ADDR, 1))) },
+	{ "endpoint_addr_add/no_such_zone", VPCE_CMD_ENDPOINT_ADDR_ADD, 0,
+	  EINVAL, 0, 0, ATTRS(A_NAME(EP), T_ADDR(10, 99, 0, 30, AZ_NONE)) },
+	{ "endpoint_addr_add/no_zone", VPCE_CMD_ENDPOINT_ADDR_ADD, 0, EINVAL, 0,
+	  0, ATTRS(A_NAME(EP), NEST(VPCE_A_ADDR),
+		   IP4(VPCE_ADDR_A_IPV4, 10, 99, 0, 30), END) },
+	{ "endpoint_addr_add/zone_has_ipv4", VPCE_CMD_ENDPOINT_ADDR_ADD, 0,
+	  EINVAL, 0, 0, ATTRS(A_NAME(EP), T_ADDR(10, 99, 0, 30, AZ1)) },
+	{ "endpoint_addr_add/in_use", VPCE_CMD_ENDPOINT_ADDR_ADD, 0, EADDRINUSE,
+	  0, 0, ATTRS(A_NAME(EP), T_ADDR(10, 99, 0, 10, AZ1)) },
+	{ "endpoint_addr_add/broadcast", VPCE_CMD_ENDPOINT_ADDR_ADD, 0,
+	  WANT_ERR, 0, 0, ATTRS(A_NAME(EP), T_ADDR(255, 255, 255, 255, AZ1)) },
+	{ "endpoint_addr_del/no_such_addr", VPCE_CMD_ENDPOINT_ADDR_DEL, 0,
+	  ENOENT, 0, 0, ATTRS(A_NAME(EP), T_ADDR(10, 99, 0, 30, AZ1)) },
+	{ "endpoint_addr_del/missing_addr", VPCE_CMD_ENDPOINT_ADDR_DEL, 0,
+	  WANT_ERR, 0, VPCE_A_ADDR, ATTRS(A_NAME(EP)) },
+	/* Valid, then undone; the last one stays. */
+	{ "endpoint_addr_del/ok", VPCE_CMD_ENDPOINT_ADDR_DEL, 0, WANT_OK, 0, 0,
+	  ATTRS(A_NAME(EP), T_ADDR(10, 99, 0, 20, AZ2)) },
+	{ "endpoint_addr_del/last", VPCE_CMD_ENDPOINT_ADDR_DEL, 0, EBUSY, 0, 0,
+	  ATTRS(A_NAME(EP), T_ADDR(10, 99, 0, 10, AZ1)) },
+	{ "endpoint_addr_add/ok", VPCE_CMD_ENDPOINT_ADDR_ADD, 0, WANT_OK, 0, 0,
+	  ATTRS(A_NAME(EP), T_ADDR(10, 99, 0, 20, AZ2)) },
 
 	/* TARGET_SET */
 	{ "target_set/missing_service", VPCE_CMD_TARGET_SET, 0, WANT_ERR, 0,
@@ -1843,6 +1921,14 @@ static int mode_perm(struct mnl_socket *nl, const char *vpc, const char *svc,
 		{ "perm/flow_del", VPCE_CMD_FLOW_DEL, 0, EPERM, O_NOMSG, 0,
 		  NOATTRS },
 		{ "perm/flush", VPCE_CMD_FLUSH, 0, EPERM, O_NOMSG, 0, NOATTRS },
+		{ "perm/listener_add_empty", VPCE_CMD_LISTENER_ADD, 0, EPERM,
+		  O_NOMSG, 0, NOATTRS },
+		{ "perm/listener_del_empty", VPCE_CMD_LISTENER_DEL, 0, EPERM,
+		  O_NOMSG, 0, NOATTRS },
+		{ "perm/endpoint_addr_add_empty", VPCE_CMD_ENDPOINT_ADDR_ADD, 0,
+		  EPERM, O_NOMSG, 0, NOATTRS },
+		{ "perm/endpoint_addr_del_empty", VPCE_CMD_ENDPOINT_ADDR_DEL, 0,
+		  EPERM, O_NOMSG, 0, NOATTRS },
 	};
 	const struct tcase perm_named[] = {
 		{ "perm/vpc_get", VPCE_CMD_VPC_GET, 0, EPERM, O_NOMSG, 0,

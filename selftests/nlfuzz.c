@@ -434,6 +434,22 @@ static void t_listeners(struct msg *m)
 	nest_end(m);
 }
 
+/* One listener (VPCE_CMD_LISTENER_ADD, _DEL). */
+static void t_listener(struct msg *m)
+{
+	static const uint16_t ports[] = { 80, 443, 53, 8080, 0, 65535 };
+
+	nest_start(m, VPCE_A_LISTENER);
+	put_u8(m, VPCE_LISTENER_A_PROTO,
+	       chance(90) ? (chance(50) ? 6 : 17) : (uint8_t)rnd(256));
+	put_u16(m, VPCE_LISTENER_A_PORT,
+		chance(90) ? ports[rnd(4)] + rnd(3) : ports[rnd(6)]);
+	if (chance(50))
+		put_u16(m, VPCE_LISTENER_A_TARGET_PORT,
+			(uint16_t)(chance(90) ? 8080 : rnd(65536)));
+	nest_end(m);
+}
+
 static void t_addrs(struct msg *m, uint16_t type, const char *fmt,
 		    unsigned int pool)
 {
@@ -597,6 +613,18 @@ static void build(struct msg *m, uint8_t cmd, uint16_t flags)
 		break;
 	case VPCE_CMD_ENDPOINT_DEL:
 		put_name(m, VPCE_A_NAME, "fz-ep", NEPS);
+		break;
+	case VPCE_CMD_LISTENER_ADD:
+	case VPCE_CMD_LISTENER_DEL:
+		put_name(m, VPCE_A_NAME, "fz-svc", NSVCS);
+		t_listener(m);
+		break;
+	case VPCE_CMD_ENDPOINT_ADDR_ADD:
+	case VPCE_CMD_ENDPOINT_ADDR_DEL:
+		put_name(m, VPCE_A_NAME, "fz-ep", NEPS);
+		nest_start(m, VPCE_A_ADDR);
+		put_addr_body(m, "10.99.0.%u", 16, chance(80));
+		nest_end(m);
 		break;
 	case VPCE_CMD_ENDPOINT_GET:
 		if (!(flags & NLM_F_DUMP))

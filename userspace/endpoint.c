@@ -251,6 +251,35 @@ static int endpoint_show(struct args *a)
 	return 0;
 }
 
+/* endpoint set EP addr add ADDR [zone AZ] | addr del ADDR */
+static int endpoint_addr(const char *name, struct args *a)
+{
+	const char *op = arg_value(a, "addr", "add or del");
+	struct vpce_addr addr;
+	struct nl_msg *m;
+	int n = 0;
+	bool add;
+
+	if (kw_is(op, "add"))
+		add = true;
+	else if (kw_is(op, "del") || kw_is(op, "delete"))
+		add = false;
+	else
+		die_usage("%s: \"addr\" needs add or del, not \"%s\"", cur_cmd, op);
+	arg_addr_zone(a, op, &addr, &n, 1);
+	if (!add && addr.zone[0])
+		die_usage("%s: \"addr del\" takes no zone (an address is in one)",
+			  cur_cmd);
+	if (arg_peek(a))
+		die_usage("%s: \"addr %s\" takes one address and nothing else (\"%s\")",
+			  cur_cmd, op, arg_peek(a));
+	m = nl_new(add ? VPCE_CMD_ENDPOINT_ADDR_ADD : VPCE_CMD_ENDPOINT_ADDR_DEL,
+		   false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	nl_put_addr(m, VPCE_A_ADDR, &addr);
+	return nl_request(m);
+}
+
 /* endpoint set EP policy FILE|- */
 static int endpoint_set(struct args *a)
 {
@@ -259,7 +288,14 @@ static int endpoint_set(struct args *a)
 	struct nl_msg *m;
 	const char *w;
 
+	if (kw_is(arg_peek(a), "addr")) {
+		arg_next(a);
+		return endpoint_addr(name, a);
+	}
 	while ((w = arg_next(a))) {
+		if (kw_is(w, "addr"))
+			die_usage("%s: \"addr add|del\" comes alone, first after the endpoint's name",
+				  cur_cmd);
 		if (kw_is(w, "policy") || kw_is(w, "policy-json")) {
 			pol = arg_policy(a, w, pol);
 		} else {
@@ -292,6 +328,8 @@ const struct object endpoint_object = {
 	"endpoint add EP vpc VPC service SVC type gateway [mark MARK]\n"
 	"        [requester ARN] [policy FILE|- | policy-json JSON]\n"
 	"endpoint set EP policy FILE|- | policy-json JSON\n"
+	"endpoint set EP addr add ADDR [zone AZ]\n"
+	"endpoint set EP addr del ADDR\n"
 	"endpoint del EP\n"
 	"endpoint show [EP]\n",
 	.cmds = endpoint_cmds,

@@ -250,6 +250,41 @@ static int service_add(struct args *a)
 	return nl_request(m);
 }
 
+/* service set SVC listener add PROTO:PORT[:TARGETPORT] | del PROTO:PORT */
+static int service_listener(const char *name, struct args *a)
+{
+	const char *op = arg_value(a, "listener", "add or del");
+	struct vpce_listener l;
+	struct nlattr *nest;
+	struct nl_msg *m;
+	const char *v;
+	bool add;
+
+	if (kw_is(op, "add"))
+		add = true;
+	else if (kw_is(op, "del") || kw_is(op, "delete"))
+		add = false;
+	else
+		die_usage("%s: \"listener\" needs add or del, not \"%s\"", cur_cmd, op);
+	v = arg_value(a, op, add ? "PROTO:PORT[:TARGETPORT]" : "PROTO:PORT");
+	parse_listener(v, &l);
+	if (!add && l.target_port)
+		die_usage("%s: \"listener del\" takes PROTO:PORT, not a target port (\"%s\")",
+			  cur_cmd, v);
+	if (arg_peek(a))
+		die_usage("%s: \"listener %s\" takes one listener and nothing else (\"%s\")",
+			  cur_cmd, op, arg_peek(a));
+	m = nl_new(add ? VPCE_CMD_LISTENER_ADD : VPCE_CMD_LISTENER_DEL, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	nest = nl_nest(m, VPCE_A_LISTENER);
+	nl_put_u8(m, VPCE_LISTENER_A_PROTO, l.proto);
+	nl_put_u16(m, VPCE_LISTENER_A_PORT, l.port);
+	if (l.target_port)
+		nl_put_u16(m, VPCE_LISTENER_A_TARGET_PORT, l.target_port);
+	nl_nest_end(m, nest);
+	return nl_request(m);
+}
+
 static int service_set(struct args *a)
 {
 	const char *name = arg_name(a, "SVC", "service name");
@@ -258,7 +293,14 @@ static int service_set(struct args *a)
 	const char *w;
 	int n = 0;
 
+	if (kw_is(arg_peek(a), "listener")) {
+		arg_next(a);
+		return service_listener(name, a);
+	}
 	while ((w = arg_next(a))) {
+		if (kw_is(w, "listener"))
+			die_usage("%s: \"listener add|del\" comes alone, first after the service's name",
+				  cur_cmd);
 		if (!parse_setting(a, w, &st, true))
 			arg_unknown(w);
 		n++;
@@ -555,6 +597,8 @@ const struct object service_object = {
 	"        [deregistration-delay SECONDS] [idle-timeout SECONDS] [hash-seed HEX]\n"
 	"        [health-check tcp|http[:PATH]|none [port PORT] [interval SECONDS]\n"
 	"                      [healthy-threshold N] [unhealthy-threshold N]]\n"
+	"service set SVC listener add PROTO:PORT[:TARGETPORT]\n"
+	"service set SVC listener del PROTO:PORT\n"
 	"service allow SVC principal ARN\n"
 	"service disallow SVC principal ARN\n"
 	"service del SVC\n"

@@ -49,6 +49,16 @@ check 1 'vpcectl: cannot open network namespace "nonexistent-ns": No such file o
 check 1 'vpcectl: unknown command "foo" for "vpc" (try "vpcectl vpc help")' vpc foo
 check 2 "$nomod" connection show
 check 1 'vpcectl: endpoint set: "policy" is required' endpoint set e1
+# endpoint set EP addr add|del
+check 1 'vpcectl: "addr" needs add or del' endpoint set e1 addr
+check 1 'vpcectl: endpoint set: "addr" needs add or del, not "move"' endpoint set e1 addr move 10.0.0.5
+check 1 'vpcectl: "add" needs ADDR' endpoint set e1 addr add
+check 1 'vpcectl: endpoint set: "addr del" takes no zone (an address is in one)' endpoint set e1 addr del 10.0.0.5 zone az1
+check 1 'vpcectl: endpoint set: "addr add" takes one address and nothing else ("addr")' endpoint set e1 addr add 10.0.0.5 addr add 10.0.0.6
+check 1 'vpcectl: endpoint set: "addr add|del" comes alone, first after the endpoint'"'"'s name' endpoint set e1 policy-json '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}}' addr add 10.0.0.5
+check 2 "$nomod" endpoint set e1 addr add 10.0.0.5
+check 2 "$nomod" endpoint set e1 addr add fd00::5 zone az1
+check 2 "$nomod" endpoint set e1 addr del 10.0.0.5
 check 0 '' --help
 check 0 '' -V
 check 0 '' vpc help
@@ -144,6 +154,17 @@ check 1 'vpcectl: service set: "interval" may be given only once' service set s1
 check 1 'vpcectl: service set: "health-check none" takes no port, interval or thresholds' service set s1 health-check none interval 5
 check 2 "$nomod" service set s1 acceptance-required off cross-zone on private-dns svc.example.com deregistration-delay 0 idle-timeout 6000 hash-seed 000102030405060708090A0B0C0D0E0F health-check http:/health port 8080 interval 5 healthy-threshold 3 unhealthy-threshold 2
 check 2 "$nomod" service set s1 health-check tcp idle-timeout 60
+# service set SVC listener add|del
+check 1 'vpcectl: "listener" needs add or del' service set s1 listener
+check 1 'vpcectl: service set: "listener" needs add or del, not "put"' service set s1 listener put tcp:80
+check 1 'vpcectl: "add" needs PROTO:PORT[:TARGETPORT]' service set s1 listener add
+check 1 'vpcectl: "del" needs PROTO:PORT' service set s1 listener del
+check 1 'vpcectl: service set: "listener del" takes PROTO:PORT, not a target port ("tcp:80:8080")' service set s1 listener del tcp:80:8080
+check 1 'vpcectl: service set: "listener add" takes one listener and nothing else ("cross-zone")' service set s1 listener add tcp:81 cross-zone on
+check 1 'vpcectl: service set: "listener add|del" comes alone, first after the service'"'"'s name' service set s1 cross-zone on listener add tcp:81
+check 2 "$nomod" service set s1 listener add tcp:81:8081
+check 2 "$nomod" service set s1 listener add udp:53
+check 2 "$nomod" service set s1 listener del tcp:81
 check 2 "$nomod" service set s1 private-dns ''
 check 1 'vpcectl: service del: SVC is required' service del
 check 2 "$nomod" service del s1

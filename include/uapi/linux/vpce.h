@@ -147,6 +147,19 @@
  *		VPCE_HC_A_UNHEALTHY	2..10, default 2
  *	The kernel stores the health check; it does not run it.
  *
+ * VPCE_CMD_LISTENER_ADD, VPCE_CMD_LISTENER_DEL: add a listener to a live
+ *	interface service, or delete one.
+ *	VPCE_A_NAME		required, the service
+ *	VPCE_A_LISTENER		required, VPCE_LISTENER_A_* as in
+ *				VPCE_A_LISTENERS (delete: TARGET_PORT
+ *				ignored)
+ *	An added listener takes new flows at once (EEXIST if the service has
+ *	one on that protocol and port, ENOSPC past VPCE_LISTENERS_MAX). A
+ *	deleted one takes no new flow, and its live flows are ended as those
+ *	of a deregistered target (a reset for TCP clients); the service's
+ *	other flows go on. ENOENT if the service has no such listener, EBUSY
+ *	for its last one, EINVAL for a gateway service.
+ *
  * VPCE_CMD_SERVICE_DEL: delete a service and its targets. VPCE_A_NAME
  *	required. Refused (EBUSY) while endpoints use the service.
  *
@@ -239,6 +252,22 @@
  *	endpoint. Flows of the VPC to the prefixes that are live when the
  *	endpoint becomes available are ended, so that every flow through
  *	the endpoint was evaluated from its first packet.
+ *
+ * VPCE_CMD_ENDPOINT_ADDR_ADD, VPCE_CMD_ENDPOINT_ADDR_DEL: add an address
+ *	to a live interface endpoint, or delete one.
+ *	VPCE_A_NAME		required, the endpoint
+ *	VPCE_A_ADDR		required, VPCE_ADDR_A_*; to add, the rules of
+ *				VPCE_A_ADDRS in VPCE_CMD_ENDPOINT_ADD (the
+ *				zone, which may be omitted when the service
+ *				has one, at most one address per family and
+ *				zone, unique in the VPC: EADDRINUSE); to
+ *				delete, the zone is ignored
+ *	An added address answers ARP or neighbour solicitations and takes
+ *	new flows at once. A deleted one stops answering, and its live
+ *	flows are ended as those of a deleted endpoint (a reset for TCP
+ *	clients); the endpoint's other flows go on. ENOENT if the endpoint
+ *	has no such address, EBUSY for its last one, EINVAL for a gateway
+ *	endpoint. Both send a VPCE_EVENT_ADDRS event.
  *
  * VPCE_CMD_ENDPOINT_DEL: delete an endpoint. VPCE_A_NAME required. Its live
  *	flows are ended.
@@ -453,6 +482,10 @@ enum vpce_cmd {
 	VPCE_CMD_FLOW_DEL,
 	VPCE_CMD_VPC_SET,
 	VPCE_CMD_DEV_GET,
+	VPCE_CMD_LISTENER_ADD,
+	VPCE_CMD_LISTENER_DEL,
+	VPCE_CMD_ENDPOINT_ADDR_ADD,
+	VPCE_CMD_ENDPOINT_ADDR_DEL,
 	__VPCE_CMD_MAX
 };
 
@@ -534,6 +567,7 @@ enum vpce_attr {
 	VPCE_A_DEVICES_DEL,	/* nested array of VPCE_DEV_A_* */
 	VPCE_A_DEVICE_COUNT,	/* u32 (reply only) */
 	VPCE_A_VRF,		/* nested VPCE_DEV_A_*: a VPC's VRF device */
+	VPCE_A_LISTENER,	/* nested VPCE_LISTENER_A_*: one listener */
 	__VPCE_A_MAX
 };
 
@@ -670,6 +704,7 @@ enum vpce_event {
 	VPCE_EVENT_DELETED,	/* the endpoint was deleted */
 	VPCE_EVENT_POLICY,	/* the endpoint's policy changed */
 	VPCE_EVENT_HEALTH,	/* a target's health changed (a target message) */
+	VPCE_EVENT_ADDRS,	/* an address of the endpoint was added or deleted */
 	__VPCE_EVENT_MAX
 };
 
