@@ -55,6 +55,12 @@ static bool counters(json_t *obj, struct nlattr *nest, int of)
 	json_object_set_new(obj, "NewConnections",
 			    u64(tb, VPCE_STATS_A_NEW_CONNECTIONS));
 	json_object_set_new(obj, "BytesProcessed", u64(tb, VPCE_STATS_A_BYTES));
+	/* NLB's: new flows refused, no source port left in the zone's pool
+	 * (a refusal of its own, not among the drops by reason).
+	 */
+	if (of != VPCE_STATS_OF_TARGET)
+		json_object_set_new(obj, "PortAllocationErrorCount",
+				    u64(tb, VPCE_STATS_A_PORT_ALLOC_ERRORS));
 	if (of == VPCE_STATS_OF_SERVICE)
 		json_object_set_new(obj, "RstPacketsSent",
 				    u64(tb, VPCE_STATS_A_RST_SENT));
@@ -186,7 +192,10 @@ struct family {
 	  "endpoint", zone, "drops" },					\
 	{ pfx "_answers_limited_total", "counter",			\
 	  "ARP/NDP answers, resets and ICMP errors to the endpoint's clients not sent: rate limit" per ".", \
-	  "endpoint", zone, "AnswersLimited" }
+	  "endpoint", zone, "AnswersLimited" },				\
+	{ pfx "_port_allocation_errors_total", "counter",		\
+	  "New flows through the endpoint refused: no source port left on the zone's load balancer addresses" per ".", \
+	  "endpoint", zone, "PortAllocationErrorCount" }
 
 #define SVC_FAMILIES(pfx, per, zone)					\
 	{ pfx "_active_connections", "gauge",				\
@@ -200,7 +209,10 @@ struct family {
 	  "service", zone, "BytesProcessed" },				\
 	{ pfx "_rst_packets_sent_total", "counter",			\
 	  "TCP resets sent to clients by targets and by vpce" per ".",	\
-	  "service", zone, "RstPacketsSent" }
+	  "service", zone, "RstPacketsSent" },				\
+	{ pfx "_port_allocation_errors_total", "counter",		\
+	  "New flows to the service refused: no source port left on the zone's load balancer addresses (NLB's PortAllocationErrorCount)" per ".", \
+	  "service", zone, "PortAllocationErrorCount" }
 
 static const struct family families[] = {
 	EP_FAMILIES("vpce_endpoint", "", false),

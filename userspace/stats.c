@@ -15,7 +15,7 @@ static void print_counters(const json_t *o)
 	static const char *const keys[] = {
 		"ActiveConnections", "NewConnections", "BytesProcessed",
 		"RstPacketsReceived", "RstPacketsSent", "PacketsDropped",
-		"AnswersLimited",
+		"AnswersLimited", "PortAllocationErrorCount",
 	};
 	json_t *drops = json_object_get(o, "drops");
 	void *it;
