@@ -33,7 +33,7 @@ struct vpce_dev;
  */
 #define VPCE_CONNS_MAX_SIZE	BIT(22)
 #define VPCE_CONNS_DEFAULT_FLOWS	(BIT(19) - 1)
-static_assert(VPCE_FLOWS_MAX == VPCE_CONNS_MAX_SIZE - 1);
+static_assert(VPCE_CONNS_MAX_SIZE - 1 == VPCE_FLOWS_MAX);
 /* Buckets a new flow looks at for one to drop when the table is full. */
 #define VPCE_CONNS_EARLY_DROP	8
 /*

@@ -218,9 +218,11 @@ static int flow_set(struct args *a)
 	bool has_limit = false;
 	unsigned long limit = 0;
 	struct nl_msg *m;
-	const char *w, *v;
+	const char *w;
 
 	while ((w = arg_next(a))) {
+		const char *v;
+
 		if (!kw_is(w, "limit"))
 			arg_unknown(w);
 		arg_once(&has_limit, w);
