@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "vpce_nl.h"
+#include "vpce_conn.h"
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
@@ -251,6 +252,18 @@ next:
 	return 0;
 }
 
+/* vpce's own flow table, as "flow show table" gives it. */
+static int vpce_fill_flows_stats(struct sk_buff *skb, struct vpce_net *vn,
+				 const void *obj)
+{
+	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_FLOWS) ||
+	    nla_put_u32(skb, VPCE_A_FLOW_LIMIT, vn->conns.limit) ||
+	    nla_put_u32(skb, VPCE_A_FLOW_MAX, vpce_conns_limit(vn)) ||
+	    nla_put_u32(skb, VPCE_A_FLOW_COUNT, vpce_conns_count(vn)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
@@ -304,6 +317,13 @@ int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		case VPCE_STATS_OF_SERVICE:
 			ret = vpce_stats_dump_services(skb, cb, vn, svc, false);
+			break;
+		case VPCE_STATS_OF_FLOWS:
+			/* Not an endpoint's or a service's. */
+			if (!ep && !svc && !vpce_conntrack)
+				ret = vpce_dump_one(skb, cb, VPCE_CMD_STATS_GET,
+						    vpce_fill_flows_stats, vn,
+						    NULL);
 			break;
 		default:
 			ret = vpce_stats_dump_services(skb, cb, vn, svc, true);

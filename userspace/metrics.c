@@ -121,9 +121,18 @@ json_t *metrics_parse(struct nlattr **tb)
 	json_t *o;
 	int of;
 
-	if (!tb[VPCE_A_STATS_OF] || !tb[VPCE_A_STATS])
+	if (!tb[VPCE_A_STATS_OF])
 		return NULL;
 	of = nla_get_u8(tb[VPCE_A_STATS_OF]);
+	/* vpce's own flow table: how full it is. */
+	if (of == VPCE_STATS_OF_FLOWS)
+		return json_pack("{s:s, s:I, s:I}", "object", "flows",
+			"Flows", (json_int_t)(tb[VPCE_A_FLOW_COUNT] ?
+				nla_get_u32(tb[VPCE_A_FLOW_COUNT]) : 0),
+			"FlowLimit", (json_int_t)(tb[VPCE_A_FLOW_MAX] ?
+				nla_get_u32(tb[VPCE_A_FLOW_MAX]) : 0));
+	if (!tb[VPCE_A_STATS])
+		return NULL;
 	o = json_object();
 	switch (of) {
 	case VPCE_STATS_OF_ENDPOINT:
@@ -231,6 +240,12 @@ static const struct family families[] = {
 	{ "vpce_target_bytes_processed_total", "counter",
 	  "IP bytes of the target's flows, both directions.",
 	  "target", false, "BytesProcessed" },
+	{ "vpce_flows", "gauge",
+	  "Flows in vpce's own flow table (conntrack=0).",
+	  "flows", false, "Flows" },
+	{ "vpce_flows_limit", "gauge",
+	  "The most flows vpce's own flow table holds (flow set limit, else nf_conntrack_max, at most 524287).",
+	  "flows", false, "FlowLimit" },
 };
 
 /* A label value, escaped as the exposition format wants. */
@@ -269,7 +284,7 @@ static void sample(FILE *f, const struct family *fam, const json_t *obj,
 		label(f, &first, "service", s(obj, "service"));
 	} else if (!strcmp(fam->object, "service")) {
 		label(f, &first, "service", s(obj, "service"));
-	} else {
+	} else if (!strcmp(fam->object, "target")) {
 		label(f, &first, "service", s(obj, "service"));
 		label(f, &first, "target", s(obj, "addr"));
 		label(f, &first, "zone", s(obj, "zone"));

@@ -341,7 +341,11 @@
  *	  PORT_ALLOC_ERRORS) and
  *	  VPCE_A_ZONE_STATS, one element per zone of the service;
  *	- a target: VPCE_A_SERVICE, VPCE_A_ADDR (with zone) and VPCE_A_STATS
- *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES).
+ *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES);
+ *	- vpce's own flow table (conntrack=0 only; last, and only in a dump
+ *	  of everything or with VPCE_A_STATS_OF FLOWS): VPCE_A_FLOW_COUNT,
+ *	  VPCE_A_FLOW_MAX and VPCE_A_FLOW_LIMIT, as VPCE_CMD_FLOW_GET gives
+ *	  them.
  *	NEW_CONNECTIONS counts flows sent to a target. ACTIVE_CONNECTIONS is
  *	counted when read, from conntrack and vpce's own table: TCP flows
  *	being set up or established, and UDP flows that have not timed
@@ -634,6 +638,7 @@ enum vpce_stats_of {
 	VPCE_STATS_OF_ENDPOINT,
 	VPCE_STATS_OF_SERVICE,
 	VPCE_STATS_OF_TARGET,
+	VPCE_STATS_OF_FLOWS,	/* vpce's own flow table */
 	__VPCE_STATS_OF_MAX
 };
 
