@@ -58,6 +58,23 @@ log "13 held flows: $on1 from 192.168.1.1, $on6 from 192.168.1.6"
 [ "$on6" -ge 1 ] && [ "$on1" -ge 2 ] || fail "new flows did not spread over both addresses"
 vpcectl flow show endpoint epa | grep " 10.0.0.2:42000 " | grep -q " from 192.168.1.1:" ||
 	fail "the first held flow does not come from 192.168.1.1"
+# Flows with IP options take conntrack's path: the pool there too.
+for i in $(seq 1 10); do
+	held_start vpcb "$tmp/o$i" "$EP_ADDR" 80 --sport $((43000 + i)) --tag "o$i" --ip-options
+done
+# ctnlb PORT : the nlb address conntrack's flow from client port PORT has.
+ctnlb() {
+	conntrack -L -p tcp --orig-port-src "$1" 2>/dev/null |
+		sed -n 's/.* src=192\.168\.1\.[0-9]* dst=\(192\.168\.1\.[0-9]*\) sport=8080 .*/\1/p' | head -n 1
+}
+for i in $(seq 1 10); do
+	ctnlb $((43000 + i))
+done >"$tmp/ct"
+ct6=$(grep -c "^192.168.1.6$" "$tmp/ct")
+ct1=$(grep -c "^192.168.1.1$" "$tmp/ct")
+log "10 held flows with IP options (conntrack): $ct1 from 192.168.1.1, $ct6 from 192.168.1.6"
+[ "$ct6" -ge 1 ] && [ "$ct1" -ge 1 ] && [ $((ct1 + ct6)) -eq 10 ] ||
+	fail "conntrack's flows did not spread over both addresses: $(tr '\n' ' ' <"$tmp/ct")"
 
 # Bad changes are refused and change nothing.
 must_fail vpcectl service set svc nlb add 192.168.1.6
@@ -84,6 +101,17 @@ for i in $(seq 0 12); do
 	else
 		[ "$res" = "ok h$i $r" ] || fail "flow $i from 192.168.1.1 broke: $res ($(grep " 10.0.0.2:$((42000 + i)) " "$tmp/flows"); now: $(vpcectl flow show endpoint epa | grep " 10.0.0.2:$((42000 + i)) "))"
 	fi
+done
+for i in $(seq 1 10); do
+	res=$(held_ping "$tmp/o$i" 1)
+	if [ "$(sed -n "${i}p" "$tmp/ct")" = 192.168.1.6 ]; then
+		[ "${res%% *}" = ERROR ] && [ "$res" != "ERROR no result" ] ||
+			fail "conntrack's flow $i from 192.168.1.6 still works: $res"
+	else
+		[ "$res" = "ok o$i 1" ] || fail "conntrack's flow $i from 192.168.1.1 broke: $res"
+	fi
+	[ "$(ctnlb $((43000 + i)))" != 192.168.1.6 ] ||
+		fail "conntrack still has flow $i from 192.168.1.6"
 done
 [ "$(held_ping "$tmp/h0" 3)" = "ok h0 3" ] || fail "the flow on 192.168.1.1 broke"
 log "deleting 192.168.1.6 ended its $on6 flows; the others still answer"
