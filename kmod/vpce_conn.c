@@ -359,17 +359,19 @@ static bool vpce_conn_ct_free(struct vpce_net *vn,
  * which address it is on, and a flood against a full pool costs each new
  * flow at most VPCE_NLB_POOL_MAX * VPCE_CONN_PORT_TRIES_MIN lookups.
  *
- * Called before @c is visible; false when no try found a free port: the
- * target's ports on the pool are nearly all taken, and the flow is refused
- * (vpce_conn_new()). (Passing it to conntrack's path instead would send
+ * Called before @c is visible. -EADDRNOTAVAIL when no try found a free
+ * port: the target's ports on the pool are nearly all taken (or the host's
+ * ip_local_port_range leaves this table none), and the flow is refused
+ * (vpce_conn_new()); another error when the table cannot take the flow
+ * (memory). (Passing it to conntrack's path instead would send
  * its replies through the neighbour table, which a flood from made-up
  * sources could then fill: see vpce_client_send().)
  */
 #define VPCE_CONN_PORT_TRIES		32
 #define VPCE_CONN_PORT_TRIES_MIN	8
 
-static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c,
-				 const struct vpce_addr *nlb, unsigned int n)
+static int vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c,
+				const struct vpce_addr *nlb, unsigned int n)
 {
 	struct rhashtable *tbl = &vn->conns.table;
 	struct vpce_conn_key *k = &c->h[IP_CT_DIR_REPLY].key;
@@ -391,17 +393,15 @@ static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c,
 			err = rhashtable_lookup_insert_fast(tbl,
 							    &c->h[IP_CT_DIR_REPLY].node,
 							    vpce_conn_params);
-			if (!err)
-				return true;
 			if (err != -EEXIST)
-				return false;
+				return err;
 another:
 			port = vpce_conn_random_port(vn->net);
 			if (!port)
-				return false;
+				return -EADDRNOTAVAIL;
 		}
 	}
-	return false;
+	return -EADDRNOTAVAIL;
 }
 
 /*
@@ -489,11 +489,13 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 		vpce_conn_syn(c, th, len, IP_CT_DIR_ORIGINAL);
 	c->expires = jiffies + vpce_conn_timeout(c);
 
-	if (!vpce_conn_reply_port(vn, c, nlb, nnlbs)) {
+	err = vpce_conn_reply_port(vn, c, nlb, nnlbs);
+	if (err) {
 		kfree(c);
-		if (net_ratelimit())
-			pr_info("no source port left on the load balancer addresses of service %s\n",
-				svc->named.name);
+		if (err != -EADDRNOTAVAIL)
+			goto full;
+		net_warn_ratelimited("no source port left on the load balancer addresses of service %s\n",
+				     svc->named.name);
 		vpce_refuse(ep, ea, skb, state, key->proto,
 			    VPCE_DROP_PORT_ALLOC);
 		return ERR_PTR(-EADDRNOTAVAIL);
