@@ -47,9 +47,34 @@ held_start vpca "$tmp/h0" "$EP_ADDR" 80 --sport 42000 --tag h0
 must vpcectl service set svc nlb add 192.168.1.6
 vpcectl service show svc | grep -q "192.168.1.6" || fail "service show: no 192.168.1.6"
 [ "$(held_ping "$tmp/h0" 1)" = "ok h0 1" ] || fail "the held flow broke when an address was added"
+# held_bg NS DIR ARGS... : held_start without its wait; held_wait DIR... :
+# every greeting, in one wait (a dozen python processes starting one by
+# one take longer than held_start's 10 s each on a loaded emulated machine).
+held_bg() {
+	local ns=$1 dir=$2
+	shift 2
+	mkdir -p "$dir"
+	ip netns exec "$ns" python3 "$SELFTESTS/held.py" --dir "$dir" "$@" </dev/null &
+	defer touch "$dir/stop"
+}
+greeted_all() {
+	local d
+	for d in "$@"; do
+		[ -s "$d/greeting" ] || return 1
+	done
+}
+held_wait() {
+	local d
+	wait_for 60 greeted_all "$@" || fail "held connections without a greeting"
+	for d in "$@"; do
+		grep -q "^ERROR" "$d/greeting" && fail "$d: $(cat "$d/greeting")"
+	done
+	return 0
+}
 for i in $(seq 1 12); do
-	held_start vpca "$tmp/h$i" "$EP_ADDR" 80 --sport $((42000 + i)) --tag "h$i"
+	held_bg vpca "$tmp/h$i" "$EP_ADDR" 80 --sport $((42000 + i)) --tag "h$i"
 done
+held_wait "$tmp"/h[1-9] "$tmp"/h1[0-2]
 # Which flows use which address.
 vpcectl flow show endpoint epa >"$tmp/flows"
 on6=$(grep -c " from 192.168.1.6:" "$tmp/flows")
@@ -60,8 +85,9 @@ vpcectl flow show endpoint epa | grep " 10.0.0.2:42000 " | grep -q " from 192.16
 	fail "the first held flow does not come from 192.168.1.1"
 # Flows with IP options take conntrack's path: the pool there too.
 for i in $(seq 1 10); do
-	held_start vpcb "$tmp/o$i" "$EP_ADDR" 80 --sport $((43000 + i)) --tag "o$i" --ip-options
+	held_bg vpcb "$tmp/o$i" "$EP_ADDR" 80 --sport $((43000 + i)) --tag "o$i" --ip-options
 done
+held_wait "$tmp"/o[1-9] "$tmp"/o10
 # ctnlb PORT : the nlb address conntrack's flow from client port PORT has.
 ctnlb() {
 	conntrack -L -p tcp --orig-port-src "$1" 2>/dev/null |
