@@ -48,6 +48,7 @@
 #include "vpce_stats.h"
 #include "vpce_timeout.h"
 #include "vpce_vpc.h"
+#include "vpce_xmit.h"
 
 #include <linux/module.h>
 #include <net/ip.h>
@@ -256,12 +257,30 @@ static bool vpce_conns_early_drop(struct vpce_net *vn,
 	return false;
 }
 
-/* The most flows the table takes: conntrack's limit, and our own. */
-static unsigned int vpce_conns_limit(void)
+/*
+ * The most flows the table takes: the limit "flow set limit" gave, or
+ * conntrack's limit capped by our default one (both count flows).
+ */
+unsigned int vpce_conns_limit(struct vpce_net *vn)
 {
-	unsigned int max = READ_ONCE(nf_conntrack_max);
+	unsigned int max = READ_ONCE(vn->conns.limit);
 
-	return max && max < VPCE_CONNS_MAX_FLOWS ? max : VPCE_CONNS_MAX_FLOWS;
+	if (max)
+		return max;
+	max = READ_ONCE(nf_conntrack_max);
+	return max && max < VPCE_CONNS_DEFAULT_FLOWS ? max :
+		VPCE_CONNS_DEFAULT_FLOWS;
+}
+
+/* The limit set, 0 for the default; vn->lock held. */
+void vpce_conns_set_limit(struct vpce_net *vn, unsigned int limit)
+{
+	WRITE_ONCE(vn->conns.limit, limit);
+}
+
+unsigned int vpce_conns_count(struct vpce_net *vn)
+{
+	return atomic_read(&vn->conns.table.nelems) / 2;
 }
 
 /*
@@ -315,10 +334,11 @@ static bool vpce_conn_ct_free(struct vpce_net *vn,
 }
 
 /*
- * The reply key of new flow @c: the port on the nlb address the target
- * answers to. The nlb address's ports are shared three ways, each owning
- * its part, so that no two flows ever get the same reply (a tenant that
- * could pick its ports to match another's would receive its replies):
+ * The reply key of new flow @c: an address of the zone's pool @nlb (@n of
+ * them) and the port on it the target answers to. The nlb address's ports
+ * are shared three ways, each owning its part, so that no two flows ever
+ * get the same reply (a tenant that could pick its ports to match
+ * another's would receive its replies):
  *
  * - the host's own sockets pick theirs in ip_local_port_range;
  * - flows that take conntrack's path get theirs from the NAT core in
@@ -328,40 +348,60 @@ static bool vpce_conn_ct_free(struct vpce_net *vn,
  *
  * Within its part each checks the others it may meet: this table against
  * itself (the insert) and against conntrack's (sockets bound to a port
- * explicitly). Called before @c is visible; false when VPCE_CONN_PORT_TRIES
- * tries found no free port: the target's ports on this nlb address are
- * nearly all taken, and the flow is dropped as conntrack's NAT drops a flow
- * it finds no unique tuple for. (Passing it to conntrack's path instead
- * would send its replies through the neighbour table, which a flood from
- * made-up sources could then fill: see vpce_client_send().)
+ * explicitly).
+ *
+ * The pool: a flow starts at an address of its own, at random (which
+ * spreads flows evenly over the pool whatever their sources), and tries
+ * the next when that one has no free port for its target, so that a
+ * target port holds the pool's ports, not one address's. The tries are
+ * VPCE_CONN_PORT_TRIES in all (at least VPCE_CONN_PORT_TRIES_MIN per
+ * address): what makes a port look taken is how full the pool is, not
+ * which address it is on, and a flood against a full pool costs each new
+ * flow at most VPCE_NLB_POOL_MAX * VPCE_CONN_PORT_TRIES_MIN lookups.
+ *
+ * Called before @c is visible. -EADDRNOTAVAIL when no try found a free
+ * port: the target's ports on the pool are nearly all taken (or the host's
+ * ip_local_port_range leaves this table none), and the flow is refused
+ * (vpce_conn_new()); another error when the table cannot take the flow
+ * (memory). (Passing it to conntrack's path instead would send
+ * its replies through the neighbour table, which a flood from made-up
+ * sources could then fill: see vpce_client_send().)
  */
-#define VPCE_CONN_PORT_TRIES	32
+#define VPCE_CONN_PORT_TRIES		32
+#define VPCE_CONN_PORT_TRIES_MIN	8
 
-static bool vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c)
+static int vpce_conn_reply_port(struct vpce_net *vn, struct vpce_conn *c,
+				const struct vpce_addr *nlb, unsigned int n)
 {
 	struct rhashtable *tbl = &vn->conns.table;
 	struct vpce_conn_key *k = &c->h[IP_CT_DIR_REPLY].key;
+	unsigned int a, i, first, tries;
 	u16 port = ntohs(k->dport);
-	int i, err;
+	int err;
 
-	for (i = 0; i < VPCE_CONN_PORT_TRIES; i++) {
-		if (!vpce_conn_port_ours(vn->net, port))
-			goto another;
-		k->dport = htons(port);
-		if (!vpce_conn_ct_free(vn, k))
-			goto another;
-		err = rhashtable_lookup_insert_fast(tbl, &c->h[IP_CT_DIR_REPLY].node,
-						    vpce_conn_params);
-		if (!err)
-			return true;
-		if (err != -EEXIST)
-			return false;
+	tries = max_t(unsigned int, VPCE_CONN_PORT_TRIES / n,
+		      VPCE_CONN_PORT_TRIES_MIN);
+	first = n > 1 ? get_random_u32_below(n) : 0;
+	for (a = 0; a < n; a++) {
+		k->daddr = nlb[(first + a) % n].in.ip;
+		for (i = 0; i < tries; i++) {
+			if (!vpce_conn_port_ours(vn->net, port))
+				goto another;
+			k->dport = htons(port);
+			if (!vpce_conn_ct_free(vn, k))
+				goto another;
+			err = rhashtable_lookup_insert_fast(tbl,
+							    &c->h[IP_CT_DIR_REPLY].node,
+							    vpce_conn_params);
+			if (err != -EEXIST)
+				return err;
 another:
-		port = vpce_conn_random_port(vn->net);
-		if (!port)
-			return false;
+			port = vpce_conn_random_port(vn->net);
+			if (!port)
+				return -EADDRNOTAVAIL;
+		}
 	}
-	return false;
+	return -EADDRNOTAVAIL;
 }
 
 /*
@@ -372,6 +412,10 @@ another:
  * there is no room for it: the packet is dropped, as conntrack drops a new
  * flow when its table is full. ERR_PTR(-EINVAL), counted as invalid, when
  * the client's hardware address @mac is (see vpce_client_mac()).
+ * ERR_PTR(-EADDRNOTAVAIL) when the zone's pool has no source port left for
+ * the flow's target (vpce_conn_reply_port()): it is refused here, @skb
+ * answered with a reset or an ICMP error as the conntrack path refuses,
+ * and counted as a port allocation error.
  *
  * The connection is built whole, put in the table under its reply key
  * (which makes that key its own) and then under its original key, and
@@ -381,7 +425,9 @@ another:
  */
 struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 				const struct vpce_conn_key *key,
-				const struct tcphdr *th, u32 len, const u8 *mac)
+				const struct tcphdr *th, u32 len, const u8 *mac,
+				struct sk_buff *skb,
+				const struct nf_hook_state *state)
 {
 	union nf_inet_addr daddr = { .ip = key->daddr };
 	struct rhashtable *tbl = &vn->conns.table;
@@ -393,6 +439,7 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 	struct vpce_endpoint *ep;
 	struct vpce_ep_addr *ea;
 	struct vpce_conn *c;
+	unsigned int nnlbs;
 	int err;
 
 	ea = vpce_ep_addr_find(vn, d->vpc, AF_INET, &daddr);
@@ -411,8 +458,8 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 	if (!vpce_endpoint_allows(ep, &t))
 		return NULL;
 	tgt = vpce_service_pick(svc, ea->zone, ep->vpc->named.name, &t);
-	nlb = vpce_service_nlb(svc, ea->zone, AF_INET);
-	if (!tgt || !nlb)
+	nlb = vpce_service_nlbs(svc, ea->zone, AF_INET, &nnlbs);
+	if (!tgt || !nnlbs)
 		return NULL;
 	if (IS_ERR(mac)) {
 		vpce_stats_refused(ep, ea, VPCE_DROP_INVALID, false);
@@ -420,7 +467,7 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 	}
 
 	/* conntrack's limit, per namespace here: both count flows. */
-	if (atomic_read(&tbl->nelems) >= 2 * vpce_conns_limit() &&
+	if (atomic_read(&tbl->nelems) >= 2 * vpce_conns_limit(vn) &&
 	    !vpce_conns_early_drop(vn, key))
 		goto full;
 	c = kzalloc(sizeof(*c), GFP_ATOMIC);
@@ -429,7 +476,6 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 	c->h[0].key = *key;
 	c->h[1].dir = IP_CT_DIR_REPLY;
 	c->h[1].key.saddr = tgt->addr.in.ip;
-	c->h[1].key.daddr = nlb->in.ip;
 	c->h[1].key.sport = htons(l->target_port);
 	c->h[1].key.dport = key->sport;
 	c->h[1].key.proto = key->proto;
@@ -445,9 +491,16 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 		vpce_conn_syn(c, th, len, IP_CT_DIR_ORIGINAL);
 	c->expires = jiffies + vpce_conn_timeout(c);
 
-	if (!vpce_conn_reply_port(vn, c)) {
+	err = vpce_conn_reply_port(vn, c, nlb, nnlbs);
+	if (err) {
 		kfree(c);
-		goto full;
+		if (err != -EADDRNOTAVAIL)
+			goto full;
+		net_warn_ratelimited("no source port left on the load balancer addresses of service %s\n",
+				     svc->named.name);
+		vpce_refuse(ep, ea, skb, state, key->proto,
+			    VPCE_DROP_PORT_ALLOC);
+		return ERR_PTR(-EADDRNOTAVAIL);
 	}
 	err = rhashtable_lookup_insert_fast(tbl, &c->h[0].node,
 					    vpce_conn_params);

@@ -38,6 +38,8 @@ struct vpce_conns {
 	long gc_seen;
 	long gc_mean;
 	unsigned long gc_start;
+	/* The limit "flow set limit" gave, 0 for none (vpce_conns_limit()). */
+	unsigned int limit;
 };
 
 int vpce_conns_init(struct vpce_net *vn);
@@ -53,6 +55,10 @@ void vpce_conns_end(struct vpce_net *vn, const struct vpce_flow_match *m,
 void vpce_conns_move(struct vpce_net *vn, const struct vpce_ep_addrs *from,
 		     unsigned int nfrom, struct vpce_ep_addrs *to,
 		     unsigned int nto);
+/* The table's limit in force, the limit set (vn->lock held), its flows. */
+unsigned int vpce_conns_limit(struct vpce_net *vn);
+void vpce_conns_set_limit(struct vpce_net *vn, unsigned int limit);
+unsigned int vpce_conns_count(struct vpce_net *vn);
 /* vn->lock held: add the active connections to the counters. */
 bool vpce_conns_count_active(struct vpce_net *vn);
 

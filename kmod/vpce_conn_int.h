@@ -17,18 +17,23 @@
 #include <linux/rhashtable.h>
 #include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <uapi/linux/vpce.h>
 
 struct vpce_net;
 struct vpce_dev;
 
 /*
  * Buckets at most. rhashtable refuses an insert once it holds twice as
- * many entries (halves) as that; the flows the table takes stop one short,
- * so that early drop (which runs at the limit) always runs before an insert
- * could fail.
+ * many entries (halves) as that; the flows the table takes stop one short
+ * (VPCE_FLOWS_MAX, the most "flow set limit" takes), so that early drop
+ * (which runs at the limit) always runs before an insert could fail. The
+ * table grows only as flows come: a high limit costs nothing until used.
+ * Without a limit set, the table takes at most nf_conntrack_max flows and
+ * at most VPCE_CONNS_DEFAULT_FLOWS.
  */
-#define VPCE_CONNS_MAX_SIZE	BIT(19)
-#define VPCE_CONNS_MAX_FLOWS	(VPCE_CONNS_MAX_SIZE - 1)
+#define VPCE_CONNS_MAX_SIZE	BIT(22)
+#define VPCE_CONNS_DEFAULT_FLOWS	(BIT(19) - 1)
+static_assert(VPCE_CONNS_MAX_SIZE - 1 == VPCE_FLOWS_MAX);
 /* Buckets a new flow looks at for one to drop when the table is full. */
 #define VPCE_CONNS_EARLY_DROP	8
 /*
@@ -183,7 +188,9 @@ struct vpce_conn *vpce_conn_lookup_key(struct vpce_net *vn,
 				       enum ip_conntrack_dir dir);
 struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 				const struct vpce_conn_key *key,
-				const struct tcphdr *th, u32 len, const u8 *mac);
+				const struct tcphdr *th, u32 len, const u8 *mac,
+				struct sk_buff *skb,
+				const struct nf_hook_state *state);
 void vpce_conn_syn(struct vpce_conn *c, const struct tcphdr *th, u32 len,
 		   enum ip_conntrack_dir dir);
 bool vpce_conn_seen(struct vpce_conn *c, const struct sk_buff *skb,

@@ -437,7 +437,7 @@ bool vpce_conn_in(struct vpce_net *vn, const struct vpce_dev *d,
 		if (!d || (th && (!th->syn || th->ack)))
 			return false;
 		c = vpce_conn_new(vn, d, &key, th, skb->len - hlen,
-				  vpce_client_mac(skb));
+				  vpce_client_mac(skb), skb, state);
 		if (!c)
 			return false;
 		if (IS_ERR(c)) {

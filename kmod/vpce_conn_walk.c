@@ -31,9 +31,12 @@ static bool vpce_conn_match(const struct vpce_flow_match *m,
 	union nf_inet_addr target = {
 		.ip = c->h[IP_CT_DIR_REPLY].key.saddr,
 	};
+	union nf_inet_addr nlb = {
+		.ip = c->h[IP_CT_DIR_REPLY].key.daddr,
+	};
 
 	vpce_conn_tuple(&c->h[IP_CT_DIR_ORIGINAL].key, t);
-	return vpce_flow_match_ep(m, c->ep, c->ea, AF_INET, &target, t);
+	return vpce_flow_match_ep(m, c->ep, c->ea, AF_INET, &target, &nlb, t);
 }
 
 /* As vpce_flow_active(): set up or established, or a UDP flow's time. */

@@ -23,6 +23,7 @@ enum vpce_drop {
 	VPCE_DROP_FULL,		/* vpce's flow table is full: dropped */
 	VPCE_DROP_INVALID,	/* out of its flow's TCP window: dropped */
 	VPCE_DROP_LIMITED,	/* an answer of vpce's not sent: rate limit */
+	VPCE_DROP_PORT_ALLOC,	/* no source port free in the zone's pool */
 	VPCE_DROP_MAX
 };
 
@@ -43,7 +44,7 @@ struct vpce_counters_ref {
  * The counters of one endpoint address (an endpoint's zone), one zone of a
  * service, or one target, on one CPU. @rsts are the resets an endpoint
  * received from its clients, or those a service sent to them; targets use
- * only @conns and @bytes, services no @drops.
+ * only @conns and @bytes, services only VPCE_DROP_PORT_ALLOC of @drops.
  */
 struct vpce_counters {
 	u64_stats_t conns;

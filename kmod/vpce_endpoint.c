@@ -508,7 +508,7 @@ int vpce_endpoint_addr_add(struct vpce_net *vn, struct vpce_endpoint *ep,
 			NL_SET_ERR_MSG_FMT(extack,
 					   "the endpoint has an %s address in zone %s already",
 					   vpce_fam_name(za->addr.family),
-					   ep->svc->nlbs[zone].zone);
+					   ep->svc->zones[zone].name);
 			return -EINVAL;
 		}
 	blk = vpce_ep_addrs_build(ep, cur, -1, za, zone);

@@ -39,13 +39,15 @@ struct vpce_flows_end_ctx {
 /*
  * Whether a flow of @ep matches @m, all but m->gone (which is about the
  * flow's device): @ea is its endpoint address (NULL for a gateway
- * endpoint's), @target its target's address, @orig its original tuple.
+ * endpoint's), @target its target's address, @nlb the load balancer
+ * address its target sees, @orig its original tuple.
  * Under RCU with bottom halves off (the policy's evaluation).
  */
 bool vpce_flow_match_ep(const struct vpce_flow_match *m,
 			const struct vpce_endpoint *ep,
 			const struct vpce_ep_addr *ea, u8 family,
 			const union nf_inet_addr *target,
+			const union nf_inet_addr *nlb,
 			const struct nf_conntrack_tuple *orig)
 {
 	if (m->ep && ep != m->ep)
@@ -60,6 +62,9 @@ bool vpce_flow_match_ep(const struct vpce_flow_match *m,
 	/* Gateway services have no targets. */
 	if (m->target && (!ea || family != m->target->family ||
 			  !nf_inet_addr_cmp(target, &m->target->in)))
+		return false;
+	if (m->nlb && (!ea || family != m->nlb->family ||
+		       !nf_inet_addr_cmp(nlb, &m->nlb->in)))
 		return false;
 	if (m->rebound) {
 		struct vpce_addr src = { .family = orig->src.l3num };
@@ -101,7 +106,7 @@ static int vpce_flow_matches(struct nf_conn *ct, void *data)
 	reply = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	rcu_read_lock();
 	match = vpce_flow_match_ep(m, ep, ea, reply->src.l3num,
-				   &reply->src.u3, orig);
+				   &reply->src.u3, &reply->dst.u3, orig);
 	rcu_read_unlock();
 	if (!match)
 		return 0;

@@ -34,6 +34,7 @@ struct vpce_flow_match {
 	const struct vpce_listener *listener;
 	/* Only flows to this endpoint address. */
 	const struct vpce_ep_addr *ea;
+	const struct vpce_addr *nlb;	/* the load balancer address */
 	bool denied;		/* only flows the endpoint's policy denies */
 	/* Only flows from this VPC whose source acts as another principal
 	 * now than with the bindings @was (NULL: none): a binding changed.
@@ -49,6 +50,7 @@ bool vpce_flow_match_ep(const struct vpce_flow_match *m,
 			const struct vpce_endpoint *ep,
 			const struct vpce_ep_addr *ea, u8 family,
 			const union nf_inet_addr *target,
+			const union nf_inet_addr *nlb,
 			const struct nf_conntrack_tuple *orig);
 
 #endif /* _VPCE_FLOWS_H */

@@ -130,6 +130,96 @@ static bool vpce_tcp_stale(const struct sk_buff *skb, u8 pf)
 	return th && !(th->syn && !th->ack);
 }
 
+/*
+ * The source port range of the conntrack path's flows on an nlb address:
+ * with vpce's own table beside it, a part of their own, so that the two
+ * never hand out the same reply (vpce_conn_reply_port()); else any port
+ * from VPCE_NAT_PORT_MIN, as the NAT core would pick.
+ */
+static void vpce_nat_ports(u8 family, u16 *lo, u16 *hi)
+{
+	*lo = !vpce_conntrack && family == AF_INET ? VPCE_NAT_CT_PORT_MIN :
+		VPCE_NAT_PORT_MIN;
+	*hi = U16_MAX;
+}
+
+/*
+ * Whether @port of @nlb is free for @ct's reply (whose source is already
+ * the target, after DNAT): no conntrack entry has that reply.
+ */
+static bool vpce_nat_port_free(const struct nf_conn *ct,
+			       const struct vpce_addr *nlb, u16 port)
+{
+	struct nf_conntrack_tuple t = ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+
+	t.dst.u3 = nlb->in;
+	t.dst.u.all = htons(port);
+	return !nf_conntrack_tuple_taken(&t, ct);
+}
+
+/*
+ * The address of the zone's pool @nlb (@n of them) and the port @ct's
+ * replies come to: as vpce_conn_reply_port() picks them for the own table,
+ * from an address of the flow's own at random, the client's port first,
+ * then random ones, the next address when VPCE_NAT_PORT_TRIES found none
+ * free (the NAT core, given an address that is full, would make a reply
+ * that conntrack then refuses to confirm). NULL when no address had one.
+ * Another CPU may take the port between this look and the confirmation:
+ * conntrack then drops the packet, and the client's retransmission tries
+ * again.
+ */
+#define VPCE_NAT_PORT_TRIES	8
+
+static const struct vpce_addr *vpce_nat_pick(const struct nf_conn *ct,
+					     const struct vpce_addr *nlb,
+					     unsigned int n, u16 *port)
+{
+	u16 sport = ntohs(ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.src.u.all);
+	unsigned int a, i, first;
+	u16 lo, hi;
+
+	vpce_nat_ports(nlb->family, &lo, &hi);
+	first = n > 1 ? get_random_u32_below(n) : 0;
+	for (a = 0; a < n; a++) {
+		const struct vpce_addr *cand = &nlb[(first + a) % n];
+
+		*port = sport;
+		for (i = 0; i < VPCE_NAT_PORT_TRIES; i++) {
+			if (*port >= lo && vpce_nat_port_free(ct, cand, *port))
+				return cand;
+			*port = lo + get_random_u32_below(hi - lo + 1);
+		}
+	}
+	return NULL;
+}
+
+/* Source NAT of @ct to a port of the zone's pool, or the refusal. */
+static unsigned int vpce_flow_snat(struct sk_buff *skb,
+				   const struct nf_hook_state *state,
+				   struct nf_conn *ct, const struct vpce_ep_addr *ea)
+{
+	struct vpce_endpoint *ep = ea->ep;
+	const struct vpce_addr *nlb;
+	struct nf_nat_range2 range;
+	unsigned int n;
+	u16 port;
+
+	nlb = vpce_service_nlbs(ep->svc, ea->zone, ea->key.addr.family, &n);
+	if (!n)		/* cannot happen: endpoint add checks */
+		return NF_DROP;
+	nlb = vpce_nat_pick(ct, nlb, n, &port);
+	if (!nlb)
+		return vpce_refuse(ep, ea, skb, state, nf_ct_protonum(ct),
+				   VPCE_DROP_PORT_ALLOC);
+	memset(&range, 0, sizeof(range));
+	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
+	range.min_addr = nlb->in;
+	range.max_addr = range.min_addr;
+	range.min_proto.all = htons(port);
+	range.max_proto.all = range.min_proto.all;
+	return nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
+}
+
 static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 				  const struct nf_hook_state *state,
 				  struct nf_conn *ct, const struct vpce_ep_addr *ea)
@@ -137,7 +227,6 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	const struct nf_conntrack_tuple *t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	struct vpce_endpoint *ep = ea->ep;
 	const struct vpce_service *svc = ep->svc;
-	const struct vpce_addr *nlb;
 	const struct vpce_listener *l;
 	const struct vpce_target *tgt;
 	struct nf_nat_range2 range;
@@ -179,25 +268,11 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 		return verdict;
 
 	/* Source NAT now too, rather than in a POSTROUTING lookup: the NAT
-	 * core applies it on the way out, and keeps the source port unless
-	 * another flow (say from a VPC with the same CIDR) holds the tuple.
+	 * core applies it on the way out. The flow keeps its source port
+	 * unless another flow (say from a VPC with the same CIDR) holds the
+	 * tuple, or the port is not this path's.
 	 */
-	nlb = vpce_service_nlb(svc, ea->zone, ea->key.addr.family);
-	if (!nlb)	/* cannot happen: endpoint add checks */
-		return NF_DROP;
-	memset(&range, 0, sizeof(range));
-	range.flags = NF_NAT_RANGE_MAP_IPS;
-	range.min_addr = nlb->in;
-	range.max_addr = range.min_addr;
-	/* With vpce's own table beside it, this path has its own ports, so
-	 * that the two never hand out the same reply (vpce_conn_reply_port()).
-	 */
-	if (!vpce_conntrack && nlb->family == AF_INET) {
-		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
-		range.min_proto.all = htons(VPCE_NAT_CT_PORT_MIN);
-		range.max_proto.all = htons(U16_MAX);
-	}
-	verdict = nf_nat_setup_info(ct, &range, NF_NAT_MANIP_SRC);
+	verdict = vpce_flow_snat(skb, state, ct, ea);
 	if (verdict == NF_ACCEPT)
 		vpce_stats_flow_new(ep, ea,
 				    vpce_tstats_find(vn, svc, tgt->addr.family,

@@ -214,6 +214,8 @@ static const struct nla_policy vpce_service_set_policy[VPCE_A_MAX + 1] = {
 						 VPCE_IDLE_TCP_MAX),
 	[VPCE_A_HASH_SEED] = NLA_POLICY_EXACT_LEN(VPCE_HASH_SEED_LEN),
 	[VPCE_A_HEALTH_CHECK] = NLA_POLICY_NESTED(vpce_hc_policy),
+	[VPCE_A_NLB_ADD] = NLA_POLICY_NESTED(vpce_addr_policy),
+	[VPCE_A_NLB_DEL] = NLA_POLICY_NESTED(vpce_addr_policy),
 };
 
 static const struct nla_policy vpce_listener_change_policy[VPCE_A_MAX + 1] = {
@@ -303,6 +305,16 @@ static const struct nla_policy vpce_flow_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_ADDR] = NLA_POLICY_NESTED(vpce_addr_policy),
 };
 
+/* Past what the s16 bounds of NLA_POLICY_MAX() hold. */
+static struct netlink_range_validation vpce_flow_limit_range = {
+	.max = VPCE_FLOWS_MAX,
+};
+
+static const struct nla_policy vpce_flow_set_policy[VPCE_A_MAX + 1] = {
+	[VPCE_A_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						    &vpce_flow_limit_range),
+};
+
 static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
 	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
@@ -387,11 +399,11 @@ int vpce_parse_addr(const struct nlattr *nest, struct vpce_zone_addr *za,
 }
 
 /*
- * Parse a nested array of addresses into @out; at least one, at most
- * VPCE_ADDRS_MAX (one per zone and family).
+ * Parse a nested array of addresses into @out; at least one, at most @max
+ * (VPCE_ADDRS_MAX, one per zone and family, or VPCE_NLBS_MAX).
  */
 int vpce_parse_addrs(const struct nlattr *array,
-		     struct vpce_zone_addr *out, u8 *n,
+		     struct vpce_zone_addr *out, u8 *n, unsigned int max,
 		     struct netlink_ext_ack *extack)
 {
 	const struct nlattr *a;
@@ -399,7 +411,7 @@ int vpce_parse_addrs(const struct nlattr *array,
 
 	*n = 0;
 	nla_for_each_nested(a, array, rem) {
-		if (*n == VPCE_ADDRS_MAX) {
+		if (*n == max) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "too many addresses");
 			return -E2BIG;
 		}
@@ -782,6 +794,7 @@ static const struct genl_ops vpce_genl_ops[] = {
 		    vpce_stats_get_policy),
 	{
 		.cmd = VPCE_CMD_FLOW_GET,
+		.doit = vpce_nl_flow_get,
 		.start = vpce_nl_flow_dump_start,
 		.dumpit = vpce_nl_flow_dump,
 		.done = vpce_nl_flow_dump_done,
@@ -798,6 +811,7 @@ static const struct genl_ops vpce_genl_ops[] = {
 		vpce_endpoint_addr_policy),
 	VPCE_OP(VPCE_CMD_ENDPOINT_ADDR_DEL, vpce_nl_endpoint_addr_del,
 		vpce_endpoint_addr_policy),
+	VPCE_OP(VPCE_CMD_FLOW_SET, vpce_nl_flow_set, vpce_flow_set_policy),
 };
 
 static struct genl_family vpce_family __ro_after_init = {

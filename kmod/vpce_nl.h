@@ -46,7 +46,7 @@ u8 vpce_parse_type(struct genl_info *info);
 int vpce_parse_addr(const struct nlattr *nest, struct vpce_zone_addr *za,
 		    struct netlink_ext_ack *extack);
 int vpce_parse_addrs(const struct nlattr *array,
-		     struct vpce_zone_addr *out, u8 *n,
+		     struct vpce_zone_addr *out, u8 *n, unsigned int max,
 		     struct netlink_ext_ack *extack);
 int vpce_parse_arn(const struct nlattr *attr, struct vpce_arn *arn,
 		   struct netlink_ext_ack *extack);
@@ -131,5 +131,7 @@ int vpce_nl_flow_dump_start(struct netlink_callback *cb);
 int vpce_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int vpce_nl_flow_dump_done(struct netlink_callback *cb);
 int vpce_nl_flow_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_flow_get(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_flow_set(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _VPCE_NL_H */

@@ -61,7 +61,7 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 		const struct vpce_ep_addr *ea = &vpce_endpoint_addrs(ep)->a[i];
 
 		if (vpce_put_addr(skb, i, &ea->key.addr,
-				  ep->svc->nlbs[ea->zone].zone))
+				  ep->svc->zones[ea->zone].name))
 			return -EMSGSIZE;
 	}
 	nla_nest_end(skb, array);
@@ -136,7 +136,7 @@ static int vpce_nl_endpoint_add_cfg(struct genl_info *info,
 	}
 	if (cfg->type == VPCE_TYPE_INTERFACE) {
 		ret = vpce_parse_addrs(info->attrs[VPCE_A_ADDRS], cfg->addrs,
-				       &cfg->naddrs, info->extack);
+				       &cfg->naddrs, VPCE_ADDRS_MAX, info->extack);
 		if (ret)
 			return ret;
 	}

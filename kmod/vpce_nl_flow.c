@@ -106,7 +106,7 @@ static int vpce_fill_flow(struct sk_buff *skb, struct vpce_net *vn,
 	    vpce_put_addr4(skb, VPCE_FLOW_A_CLIENT, f->client, NULL) ||
 	    nla_put_u16(skb, VPCE_FLOW_A_CLIENT_PORT, ntohs(f->client_port)) ||
 	    vpce_put_addr4(skb, VPCE_FLOW_A_ADDR, f->addr,
-			   ep->svc->nlbs[f->zone].zone) ||
+			   ep->svc->zones[f->zone].name) ||
 	    nla_put_u16(skb, VPCE_FLOW_A_PORT, ntohs(f->port)) ||
 	    vpce_put_addr4(skb, VPCE_FLOW_A_TARGET, f->target, NULL) ||
 	    nla_put_u16(skb, VPCE_FLOW_A_TARGET_PORT, ntohs(f->target_port)) ||
@@ -156,6 +156,57 @@ int vpce_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				      vpce_flow_dump_one, &ctx);
 	mutex_unlock(&vn->lock);
 	return vpce_dump_done(skb, ret);
+}
+
+/* The table itself: its limit (set and in force) and its flows. */
+static int vpce_fill_flow_table(struct sk_buff *skb, struct vpce_net *vn,
+				const void *obj)
+{
+	if (nla_put_u32(skb, VPCE_A_FLOW_LIMIT, vn->conns.limit) ||
+	    nla_put_u32(skb, VPCE_A_FLOW_MAX, vpce_conns_limit(vn)) ||
+	    nla_put_u32(skb, VPCE_A_FLOW_COUNT, vpce_conns_count(vn)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static bool vpce_nl_flow_refused(struct genl_info *info)
+{
+	if (!vpce_conntrack)
+		return false;
+	NL_SET_ERR_MSG(info->extack,
+		       "flows are in conntrack (module parameter conntrack=1): see conntrack -L");
+	return true;
+}
+
+int vpce_nl_flow_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	int ret;
+
+	/* With conntrack=1 too (the table is empty): "save" asks. */
+	if (vpce_refused(info, VPCE_A_NAME, "the table itself: no filters") ||
+	    vpce_refused(info, VPCE_A_SERVICE, "the table itself: no filters") ||
+	    vpce_refused(info, VPCE_A_ADDR, "the table itself: no filters"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	ret = vpce_reply(info, vpce_fill_flow_table, vn, NULL);
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
+int vpce_nl_flow_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+
+	if (vpce_nl_flow_refused(info))
+		return -EOPNOTSUPP;
+	if (vpce_missing(info, VPCE_A_FLOW_LIMIT, "missing the limit"))
+		return -EINVAL;
+	mutex_lock(&vn->lock);
+	vpce_conns_set_limit(vn, nla_get_u32(info->attrs[VPCE_A_FLOW_LIMIT]));
+	vpce_net_changed(vn);
+	mutex_unlock(&vn->lock);
+	return 0;
 }
 
 int vpce_nl_flow_del(struct sk_buff *skb, struct genl_info *info)

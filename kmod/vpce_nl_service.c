@@ -88,6 +88,31 @@ static int vpce_fill_service_lb(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * Zone by zone, IPv4 first, each pool in its order: given back, the
+ * addresses make the same zones and pools.
+ */
+static int vpce_put_nlbs(struct sk_buff *skb, struct vpce_net *vn,
+			 const struct vpce_service *svc)
+{
+	const struct vpce_nlb_pool *pool = vpce_service_pool(svc, vn);
+	unsigned int z, f, i, n = 0;
+	struct nlattr *array;
+
+	array = nla_nest_start(skb, VPCE_A_NLBS);
+	if (!array)
+		return -EMSGSIZE;
+	for (z = 0; z < svc->nzones; z++)
+		for (f = 0; f < VPCE_FAMILIES; f++)
+			for (i = 0; i < pool->cnt[z][f]; i++)
+				if (vpce_put_addr(skb, n++,
+						  &pool->addr[pool->off[z][f] + i],
+						  svc->zones[z].name))
+					return -EMSGSIZE;
+	nla_nest_end(skb, array);
+	return 0;
+}
+
 static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 			     const void *obj)
 {
@@ -95,7 +120,7 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 	const struct vpce_listeners *ls;
 	const struct vpce_listener *l;
 	struct nlattr *array, *nest;
-	unsigned int i, n;
+	unsigned int i;
 
 	if (nla_put_string(skb, VPCE_A_NAME, svc->named.name) ||
 	    nla_put_u64_64bit(skb, VPCE_A_ACCOUNT, svc->account, VPCE_A_PAD) ||
@@ -133,21 +158,8 @@ static int vpce_fill_service(struct sk_buff *skb, struct vpce_net *vn,
 	}
 	nla_nest_end(skb, array);
 
-	array = nla_nest_start(skb, VPCE_A_NLBS);
-	if (!array)
+	if (vpce_put_nlbs(skb, vn, svc))
 		return -EMSGSIZE;
-	/* Zone by zone, IPv4 first: given back, they make the same zones. */
-	for (i = 0, n = 0; i < svc->nzones; i++) {
-		const struct vpce_addr *a;
-
-		a = vpce_service_nlb(svc, i, AF_INET);
-		if (a && vpce_put_addr(skb, n++, a, svc->nlbs[i].zone))
-			return -EMSGSIZE;
-		a = vpce_service_nlb(svc, i, AF_INET6);
-		if (a && vpce_put_addr(skb, n++, a, svc->nlbs[i].zone))
-			return -EMSGSIZE;
-	}
-	nla_nest_end(skb, array);
 	if (svc->type == VPCE_TYPE_GATEWAY &&
 	    vpce_put_prefixes(skb, svc->prefixes, svc->nprefixes))
 		return -EMSGSIZE;
@@ -358,6 +370,7 @@ int vpce_nl_service_add(struct sk_buff *skb, struct genl_info *info)
 		if (!ret)
 			ret = vpce_parse_addrs(info->attrs[VPCE_A_NLBS],
 					       cfg->nlbs, &cfg->nnlbs,
+					       VPCE_NLBS_MAX,
 					       info->extack);
 	}
 	if (!ret)
@@ -387,6 +400,44 @@ int vpce_nl_service_del(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * "service set SVC nlb add|del ADDR": a request of its own, as "target
+ * add" is, rather than a setting among the others (which all apply at
+ * once or not at all).
+ */
+static int vpce_nl_service_nlb(struct genl_info *info, bool add)
+{
+	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	struct nlattr *a = info->attrs[add ? VPCE_A_NLB_ADD : VPCE_A_NLB_DEL];
+	struct vpce_service *svc;
+	struct vpce_zone_addr za;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i <= VPCE_A_MAX; i++)
+		if (info->attrs[i] && i != VPCE_A_NAME && info->attrs[i] != a) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[i],
+					    "a load balancer address is added or deleted alone, without other settings");
+			return -EINVAL;
+		}
+	ret = vpce_parse_addr(a, &za, info->extack);
+	if (ret)
+		return ret;
+	mutex_lock(&vn->lock);
+	ret = -ENOENT;
+	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	if (svc && svc->type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a gateway service has no load balancer addresses");
+		ret = -EINVAL;
+	} else if (svc) {
+		ret = add ? vpce_service_nlb_add(vn, svc, &za, info->extack) :
+			vpce_service_nlb_del(vn, svc, &za.addr, info->extack);
+	}
+	mutex_unlock(&vn->lock);
+	return ret;
+}
+
 int vpce_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vpce_net *vn = vpce_net(genl_info_net(info));
@@ -396,6 +447,8 @@ int vpce_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
 		return -EINVAL;
+	if (info->attrs[VPCE_A_NLB_ADD] || info->attrs[VPCE_A_NLB_DEL])
+		return vpce_nl_service_nlb(info, !!info->attrs[VPCE_A_NLB_ADD]);
 	/* Too big for the stack with its DNS name and HTTP path. */
 	set = kzalloc(sizeof(*set), GFP_KERNEL_ACCOUNT);
 	if (!set)

@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "vpce_nl.h"
+#include "vpce_conn.h"
 #include "vpce_endpoint.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
@@ -32,7 +33,10 @@ static int vpce_put_counters(struct sk_buff *skb,
 		return -EMSGSIZE;
 	if (of == VPCE_STATS_OF_SERVICE)
 		return nla_put_u64_64bit(skb, VPCE_STATS_A_RST_SENT, s->rsts,
-					 VPCE_STATS_A_PAD);
+					 VPCE_STATS_A_PAD) ||
+			nla_put_u64_64bit(skb, VPCE_STATS_A_PORT_ALLOC_ERRORS,
+					  s->drops[VPCE_DROP_PORT_ALLOC],
+					  VPCE_STATS_A_PAD) ? -EMSGSIZE : 0;
 	if (of != VPCE_STATS_OF_ENDPOINT)
 		return 0;
 	if (nla_put_u64_64bit(skb, VPCE_STATS_A_RST_RECEIVED, s->rsts,
@@ -54,6 +58,7 @@ int vpce_put_drops(struct sk_buff *skb, const u64 *drops)
 		[VPCE_DROP_FULL] = VPCE_STATS_A_DROP_FULL,
 		[VPCE_DROP_INVALID] = VPCE_STATS_A_DROP_INVALID,
 		[VPCE_DROP_LIMITED] = VPCE_STATS_A_LIMITED,
+		[VPCE_DROP_PORT_ALLOC] = VPCE_STATS_A_PORT_ALLOC_ERRORS,
 	};
 	int i;
 
@@ -111,7 +116,7 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 		if (!vpce_stats_endpoint_zone(ep, i, &z))
 			continue;
 		if (vpce_put_zone_stats(skb, n++,
-					ep->svc->nlbs[vpce_endpoint_addrs(ep)->a[i].zone].zone,
+					ep->svc->zones[vpce_endpoint_addrs(ep)->a[i].zone].name,
 					&z, VPCE_STATS_OF_ENDPOINT))
 			return -EMSGSIZE;
 		vpce_counters_sum_add(&total, &z);
@@ -141,7 +146,7 @@ static int vpce_fill_service_stats(struct sk_buff *skb, struct vpce_net *vn,
 		return -EMSGSIZE;
 	for (i = 0; i < svc->nzones; i++) {
 		vpce_stats_service_zone(svc, i, &z);
-		if (vpce_put_zone_stats(skb, i, svc->nlbs[i].zone, &z,
+		if (vpce_put_zone_stats(skb, i, svc->zones[i].name, &z,
 					VPCE_STATS_OF_SERVICE))
 			return -EMSGSIZE;
 		vpce_counters_sum_add(&total, &z);
@@ -166,7 +171,7 @@ static int vpce_fill_target_stats(struct sk_buff *skb, struct vpce_net *vn,
 	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_TARGET) ||
 	    nla_put_string(skb, VPCE_A_SERVICE, ref->svc->named.name) ||
 	    vpce_put_addr(skb, VPCE_A_ADDR, &t->addr,
-			  ref->svc->nlbs[t->zone].zone))
+			  ref->svc->zones[t->zone].name))
 		return -EMSGSIZE;
 	return vpce_put_stats(skb, VPCE_A_STATS, &s, VPCE_STATS_OF_TARGET);
 }
@@ -247,6 +252,18 @@ next:
 	return 0;
 }
 
+/* vpce's own flow table, as "flow show table" gives it. */
+static int vpce_fill_flows_stats(struct sk_buff *skb, struct vpce_net *vn,
+				 const void *obj)
+{
+	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_FLOWS) ||
+	    nla_put_u32(skb, VPCE_A_FLOW_LIMIT, vn->conns.limit) ||
+	    nla_put_u32(skb, VPCE_A_FLOW_MAX, vpce_conns_limit(vn)) ||
+	    nla_put_u32(skb, VPCE_A_FLOW_COUNT, vpce_conns_count(vn)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
@@ -300,6 +317,13 @@ int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		case VPCE_STATS_OF_SERVICE:
 			ret = vpce_stats_dump_services(skb, cb, vn, svc, false);
+			break;
+		case VPCE_STATS_OF_FLOWS:
+			/* Not an endpoint's or a service's. */
+			if (!ep && !svc && !vpce_conntrack)
+				ret = vpce_dump_one(skb, cb, VPCE_CMD_STATS_GET,
+						    vpce_fill_flows_stats, vn,
+						    NULL);
 			break;
 		default:
 			ret = vpce_stats_dump_services(skb, cb, vn, svc, true);

@@ -47,7 +47,7 @@ static int vpce_fill_target(struct sk_buff *skb, struct vpce_net *vn,
 
 	if (nla_put_string(skb, VPCE_A_SERVICE, ref->svc->named.name) ||
 	    vpce_put_addr(skb, VPCE_A_ADDR, &t->addr,
-			  ref->svc->nlbs[t->zone].zone) ||
+			  ref->svc->zones[t->zone].name) ||
 	    nla_put_u16(skb, VPCE_A_WEIGHT, t->weight) ||
 	    nla_put_u8(skb, VPCE_A_HEALTH, t->health))
 		return -EMSGSIZE;

@@ -51,7 +51,7 @@ int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 	if (!zone[0] && svc->nzones == 1)
 		return 0;
 	for (z = 0; z < svc->nzones; z++)
-		if (!strcmp(svc->nlbs[z].zone, zone))
+		if (!strcmp(svc->zones[z].name, zone))
 			return z;
 	if (!zone[0])
 		NL_SET_ERR_MSG(extack,
@@ -72,10 +72,10 @@ int vpce_service_zone_family(const struct vpce_service *svc, u8 zone,
 {
 	if (vpce_service_nlb(svc, zone, family))
 		return 0;
-	if (svc->nlbs[zone].zone[0])
+	if (svc->zones[zone].name[0])
 		NL_SET_ERR_MSG_FMT(extack,
 				   "the service has no %s load balancer address in zone %s",
-				   vpce_fam_name(family), svc->nlbs[zone].zone);
+				   vpce_fam_name(family), svc->zones[zone].name);
 	else
 		NL_SET_ERR_MSG_FMT(extack,
 				   "the service has no %s load balancer address",
@@ -93,11 +93,55 @@ static struct vpce_listeners *vpce_listeners_alloc(unsigned int n)
 	return ls;
 }
 
+/*
+ * The load balancer addresses of a new service: each once, at most
+ * VPCE_NLB_POOL_MAX per zone and family (a zone may be dual stack), and
+ * at most VPCE_ZONES_MAX zones.
+ */
+static int vpce_service_check_nlbs(const struct vpce_service_config *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	const struct vpce_zone_addr *a, *b;
+	unsigned int i, j, same, zones = 0;
+	bool seen;
+
+	for (i = 0; i < cfg->nnlbs; i++) {
+		a = &cfg->nlbs[i];
+		seen = false;
+		same = 0;
+		for (j = 0; j < i; j++) {
+			b = &cfg->nlbs[j];
+			if (vpce_addr_eq(&a->addr, &b->addr)) {
+				NL_SET_ERR_MSG(extack,
+					       "a load balancer address given twice");
+				return -EINVAL;
+			}
+			if (strcmp(a->zone, b->zone))
+				continue;
+			seen = true;
+			if (a->addr.family == b->addr.family)
+				same++;
+		}
+		if (same >= VPCE_NLB_POOL_MAX) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "more than %u %s load balancer addresses in one zone",
+					   VPCE_NLB_POOL_MAX,
+					   vpce_fam_name(a->addr.family));
+			return -EINVAL;
+		}
+		if (!seen && ++zones > VPCE_ZONES_MAX) {
+			NL_SET_ERR_MSG(extack, "too many zones");
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
+
 static int vpce_service_check(const struct vpce_service_config *cfg,
 			      struct netlink_ext_ack *extack)
 {
-	unsigned int i, j, zones = 0;
-	bool seen;
+	unsigned int i, j;
+	int ret;
 
 	for (i = 0; i < cfg->nlisteners; i++)
 		for (j = 0; j < i; j++)
@@ -107,32 +151,20 @@ static int vpce_service_check(const struct vpce_service_config *cfg,
 					       "two listeners on one protocol and port");
 				return -EINVAL;
 			}
-	/* One address per family and zone: a zone may be dual stack. */
-	for (i = 0; i < cfg->nnlbs; i++) {
-		seen = false;
-		for (j = 0; j < i; j++) {
-			if (strcmp(cfg->nlbs[i].zone, cfg->nlbs[j].zone))
-				continue;
-			seen = true;
-			if (cfg->nlbs[i].addr.family == cfg->nlbs[j].addr.family) {
-				NL_SET_ERR_MSG_FMT(extack,
-						   "two %s load balancer addresses in one zone",
-						   vpce_fam_name(cfg->nlbs[i].addr.family));
-				return -EINVAL;
-			}
-		}
-		if (!seen && ++zones > VPCE_ZONES_MAX) {
-			NL_SET_ERR_MSG(extack, "too many zones");
-			return -E2BIG;
-		}
-	}
+	ret = vpce_service_check_nlbs(cfg, extack);
+	if (ret)
+		return ret;
 	return vpce_service_prefixes_check(cfg->prefixes, cfg->nprefixes,
 					   extack);
 }
 
-/* The zones of @cfg's load balancer addresses, in order of appearance. */
-static void vpce_service_set_nlbs(struct vpce_service *svc,
-				  const struct vpce_service_config *cfg)
+/*
+ * The zones of @cfg's load balancer addresses, in order of appearance, and
+ * the pool of the addresses.
+ */
+static struct vpce_nlb_pool *
+vpce_service_set_nlbs(struct vpce_service *svc,
+		      const struct vpce_service_config *cfg)
 {
 	const struct vpce_zone_addr *za;
 	unsigned int i, z;
@@ -140,24 +172,22 @@ static void vpce_service_set_nlbs(struct vpce_service *svc,
 	for (i = 0; i < cfg->nnlbs; i++) {
 		za = &cfg->nlbs[i];
 		for (z = 0; z < svc->nzones; z++)
-			if (!strcmp(svc->nlbs[z].zone, za->zone))
+			if (!strcmp(svc->zones[z].name, za->zone))
 				break;
 		if (z == svc->nzones) {
-			strscpy(svc->nlbs[z].zone, za->zone,
-				sizeof(svc->nlbs[z].zone));
+			strscpy(svc->zones[z].name, za->zone,
+				sizeof(svc->zones[z].name));
 			svc->nzones++;
 		}
-		if (za->addr.family == AF_INET6)
-			svc->nlb6[z] = za->addr;
-		else
-			svc->nlbs[z].addr = za->addr;
 	}
+	return vpce_nlb_pool_build(svc, cfg->nlbs, cfg->nnlbs);
 }
 
 int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 		     struct netlink_ext_ack *extack)
 {
 	struct vpce_listeners *ls;
+	struct vpce_nlb_pool *pool;
 	struct vpce_service *svc;
 	struct vpce_targets *ts;
 	int ret;
@@ -197,10 +227,14 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc->hc.unhealthy = VPCE_HC_UNHEALTHY_DEFAULT;
 	strscpy(svc->hc.path, "/", sizeof(svc->hc.path));
 	INIT_LIST_HEAD(&svc->drains);
-	vpce_service_set_nlbs(svc, cfg);
+	ret = -ENOMEM;
+	pool = vpce_service_set_nlbs(svc, cfg);
+	if (!pool)
+		goto err_timeouts;
+	RCU_INIT_POINTER(svc->nlbs, pool);
 	ret = vpce_counters_alloc(&svc->stats, svc->nzones);
 	if (ret)
-		goto err_timeouts;
+		goto err_pool;
 	ret = -ENOMEM;
 	ts = vpce_targets_build(svc, NULL, NULL, 0, svc->cross_zone,
 				&svc->hash_key);
@@ -235,6 +269,8 @@ err_targets:
 	vpce_targets_free(ts);
 err_counters:
 	vpce_counters_free(&svc->stats);
+err_pool:
+	kfree(pool);
 err_timeouts:
 	vpce_timeouts_put(&svc->timeouts);
 err_arn:
@@ -255,6 +291,7 @@ static void vpce_service_free_rcu(struct rcu_head *rcu)
 	vpce_timeouts_put(&svc->timeouts);
 	vpce_counters_free(&svc->stats);
 	kfree(rcu_dereference_protected(svc->listeners, true));
+	kfree(rcu_dereference_protected(svc->nlbs, true));
 	kfree(svc->arn);
 	kfree(svc);
 }

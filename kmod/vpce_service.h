@@ -91,6 +91,25 @@ struct vpce_principals {
 	struct vpce_arn arn[];
 };
 
+/* A zone of a service: its name. */
+struct vpce_svc_zone {
+	char name[VPCE_ZONE_MAX + 1];
+};
+
+/*
+ * A service's load balancer addresses (vpce_nlb.c): per zone and family a
+ * pool of addresses that new flows are spread over, cnt[z][f] of them from
+ * addr[off[z][f]] on. Built whole and replaced (RCU) by an add or delete,
+ * so that the packet path reads a consistent one.
+ */
+struct vpce_nlb_pool {
+	u8 n;
+	u8 off[VPCE_ZONES_MAX][VPCE_FAMILIES];
+	u8 cnt[VPCE_ZONES_MAX][VPCE_FAMILIES];
+	struct rcu_head rcu;
+	struct vpce_addr addr[];
+};
+
 struct vpce_service {
 	struct vpce_named named;
 	u64 account;
@@ -105,12 +124,11 @@ struct vpce_service {
 	u32 endpoint_count;
 	/* NULL for a gateway service, which has none. */
 	struct vpce_listeners __rcu *listeners;
-	/* The service's zones are the zones of its load balancer addresses:
-	 * nlbs[z] has zone z's name and its IPv4 address, nlb6[z] its IPv6
-	 * address (family 0 where the zone has none; see vpce_service_nlb()).
+	/* The service's zones are the zones of its load balancer addresses,
+	 * in the order they first appeared; their addresses are in @nlbs.
 	 */
-	struct vpce_zone_addr nlbs[VPCE_ZONES_MAX];
-	struct vpce_addr nlb6[VPCE_ZONES_MAX];
+	struct vpce_svc_zone zones[VPCE_ZONES_MAX];
+	struct vpce_nlb_pool __rcu *nlbs;
 	struct vpce_targets __rcu *targets;
 	/* Load balancing and health (vpce_service_set()). */
 	bool cross_zone;
@@ -140,8 +158,8 @@ struct vpce_service_config {
 	u8 nlisteners;
 	u8 nnlbs;
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
-	/* As given: at most one per zone and family. */
-	struct vpce_zone_addr nlbs[VPCE_ADDRS_MAX];
+	/* As given: at most VPCE_NLB_POOL_MAX per zone and family. */
+	struct vpce_zone_addr nlbs[VPCE_NLBS_MAX];
 	struct vpce_service_settings set;	/* optional settings */
 	u8 nprefixes;				/* gateway services */
 	struct vpce_prefix prefixes[VPCE_PREFIXES_MAX];
@@ -176,14 +194,19 @@ int vpce_service_zone(const struct vpce_service *svc, const char *zone,
 int vpce_service_zone_family(const struct vpce_service *svc, u8 zone,
 			     u8 family, struct netlink_ext_ack *extack);
 
-/* Zone @z's load balancer address of @family, or NULL if it has none. */
+/*
+ * Zone @z's pool of load balancer addresses of @family: *@n of them (0
+ * where the zone has none). The packet path, under RCU.
+ */
 static inline const struct vpce_addr *
-vpce_service_nlb(const struct vpce_service *svc, u8 z, u8 family)
+vpce_service_nlbs(const struct vpce_service *svc, u8 z, u8 family,
+		  unsigned int *n)
 {
-	const struct vpce_addr *a = family == AF_INET6 ? &svc->nlb6[z] :
-				    &svc->nlbs[z].addr;
+	const struct vpce_nlb_pool *p = rcu_dereference(svc->nlbs);
+	unsigned int f = vpce_fam(family);
 
-	return a->family ? a : NULL;
+	*n = p->cnt[z][f];
+	return &p->addr[p->off[z][f]];
 }
 
 /* Configuration (and dumps): under vn->lock. */
@@ -193,6 +216,27 @@ vpce_service_listeners(const struct vpce_service *svc, struct vpce_net *vn)
 	return rcu_dereference_protected(svc->listeners,
 					 lockdep_is_held(&vn->lock));
 }
+
+/* The pool, for the control plane (vn->lock held). */
+static inline struct vpce_nlb_pool *
+vpce_service_pool(const struct vpce_service *svc, struct vpce_net *vn)
+{
+	return rcu_dereference_protected(svc->nlbs, lockdep_is_held(&vn->lock));
+}
+
+/* Whether zone @z has a load balancer address of @family (vn->lock held). */
+bool vpce_service_nlb(const struct vpce_service *svc, u8 z, u8 family);
+
+/* vpce_nlb.c: building the pool, and adding or deleting an address. */
+struct vpce_nlb_pool *vpce_nlb_pool_build(struct vpce_service *svc,
+					  const struct vpce_zone_addr *za,
+					  unsigned int n);
+int vpce_service_nlb_add(struct vpce_net *vn, struct vpce_service *svc,
+			 const struct vpce_zone_addr *za,
+			 struct netlink_ext_ack *extack);
+int vpce_service_nlb_del(struct vpce_net *vn, struct vpce_service *svc,
+			 const struct vpce_addr *addr,
+			 struct netlink_ext_ack *extack);
 
 static inline struct vpce_targets *
 vpce_service_targets(const struct vpce_service *svc, struct vpce_net *vn)

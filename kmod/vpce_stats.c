@@ -97,6 +97,11 @@ void vpce_stats_refused(const struct vpce_endpoint *ep,
 	struct vpce_counters *c = vpce_ep_counters(ep, ea);
 
 	vpce_count(c, &c->drops[why], 1);
+	/* The pool is the service zone's: it counts there too. */
+	if (why == VPCE_DROP_PORT_ALLOC) {
+		c = vpce_svc_counters(ep, ea);
+		vpce_count(c, &c->drops[why], 1);
+	}
 	if (reset)
 		vpce_stats_reset_sent(ep, ea);
 }

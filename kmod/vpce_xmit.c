@@ -186,6 +186,7 @@ unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea
 		[VPCE_DROP_NO_TARGET] = ICMP_HOST_UNREACH,
 		[VPCE_DROP_POLICY] = ICMP_PKT_FILTERED,
 		[VPCE_DROP_STALE] = 0,	/* TCP only: always a reset */
+		[VPCE_DROP_PORT_ALLOC] = ICMP_PORT_UNREACH,
 	};
 	static const u8 icmp6_code[VPCE_DROP_MAX] = {
 		[VPCE_DROP_NO_LISTENER] = ICMPV6_PORT_UNREACH,
@@ -193,6 +194,7 @@ unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea
 		[VPCE_DROP_NO_TARGET] = ICMPV6_ADDR_UNREACH,
 		[VPCE_DROP_POLICY] = ICMPV6_ADM_PROHIBITED,
 		[VPCE_DROP_STALE] = 0,
+		[VPCE_DROP_PORT_ALLOC] = ICMPV6_PORT_UNREACH,
 	};
 	bool ipv6 = state->pf == NFPROTO_IPV6;
 	struct vpce_icmp_err e = {

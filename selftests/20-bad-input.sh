@@ -151,8 +151,10 @@ bad 'address' "${svc[@]}" listener tcp:80 nlb 192.168.50
 bad 'address' "${svc[@]}" listener tcp:80 nlb 192.168.50.256
 bad 'zone' "${svc[@]}" listener tcp:80 nlb 192.168.50.1 zone 'az#1'
 bad 'zone|long' "${svc[@]}" listener tcp:80 nlb 192.168.50.1 zone "$zone33"
-bad 'zone' "${svc[@]}" listener tcp:80 nlb 192.168.50.1 zone a \
-	nlb 192.168.50.2 zone a
+bad 'twice' "${svc[@]}" listener tcp:80 nlb 192.168.50.1 zone a \
+	nlb 192.168.50.1 zone b
+bad 'more than 16' "${svc[@]}" listener tcp:80 \
+	$(for i in $(seq 1 17); do echo "nlb 192.168.50.$i zone a"; done)
 bad 'type|bogus' "${svc[@]}" type bogus listener tcp:80 nlb 192.168.50.1
 bad 'account' service add svc9 account 99999999999 listener tcp:80 \
 	nlb 192.168.50.1
@@ -178,6 +180,28 @@ bad 'port' service set svc1 listener add tcp:0
 bad 'target port' service set svc1 listener del tcp:80:8080
 bad 'one listener|nothing else' service set svc1 listener add tcp:81 listener add tcp:82
 bad 'alone' service set svc1 cross-zone on listener add tcp:81
+# service set nlb add / del
+bad 'add|del' service set svc1 nlb
+bad 'add|del' service set svc1 nlb frob 192.168.10.2
+bad 'address' service set svc1 nlb add 192.168.10.300 zone az1
+bad 'zone' service set svc1 nlb add 192.168.10.2 zone az9
+bad 'zone' service set svc1 nlb add 192.168.10.2
+bad 'already' service set svc1 nlb add 192.168.20.1 zone az1
+bad 'alone' service set svc1 nlb add 192.168.10.2 zone az1 cross-zone on
+bad 'alone' service set svc1 cross-zone on nlb add 192.168.10.2 zone az1
+bad 'no such load balancer address' service set svc1 nlb del 192.168.10.2
+bad 'zone' service set svc1 nlb del 192.168.10.1 zone az1
+bad 'last' service set svc1 nlb del 192.168.10.1
+bad 'no such service' service set svc9 nlb add 192.168.10.2
+bad 'gateway|load balancer' service set svc2 nlb del 192.168.30.1
+
+# flow set
+bad 'limit' flow set
+bad 'limit' flow set limit
+bad 'range' flow set limit 0
+bad 'range' flow set limit 4194304
+bad 'number' flow set limit many
+bad 'unknown|frob' flow set frob 3
 
 # target add / del / show
 bad 'weight' target add svc1 192.168.10.20 zone az1 weight 0

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vpce's own flow table at its hard limit (2^19 - 1 flows), with conntrack's
+# vpce's own flow table at its default limit (2^19 - 1 flows), with conntrack's
 # limit above it: a UDP flood from nine addresses fills it (unanswered UDP
 # flows last 120 s and are never set up, so that early drop may take them,
 # as it takes a SYN flood's; a SYN flood's 30 s would not be long enough

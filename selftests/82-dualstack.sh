@@ -100,10 +100,11 @@ expect_err "the service has no IPv6 load balancer address" \
 	vpcectl endpoint add e6 vpc A service s4 addr fd00:a::200
 expect_err "the service has no IPv6 load balancer address in zone az1" \
 	vpcectl endpoint add e6 vpc A service sz addr 10.0.0.200 zone az1 addr fd00:a::200 zone az1
-expect_err "two IPv4 load balancer addresses in one zone" \
-	vpcectl service add bad account 333333333333 listener tcp:80 nlb 192.168.5.1 nlb 192.168.5.2
-expect_err "two IPv6 load balancer addresses in one zone" \
-	vpcectl service add bad account 333333333333 listener tcp:80 nlb fd05::1 zone a nlb fd05::2 zone a
+expect_err "a load balancer address given twice" \
+	vpcectl service add bad account 333333333333 listener tcp:80 nlb 192.168.5.1 nlb 192.168.5.1
+expect_err "more than 16 IPv6 load balancer addresses in one zone" \
+	vpcectl service add bad account 333333333333 listener tcp:80 \
+	$(for i in $(seq 1 17); do echo "nlb fd05::$i zone a"; done)
 expect_err "two IPv6 endpoint addresses in one zone" \
 	vpcectl endpoint add e6 vpc A service svc addr fd00:a::201 addr fd00:a::202
 expect_err "link-local addresses are not supported" vpcectl target add svc fe80::1

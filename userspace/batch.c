@@ -302,11 +302,21 @@ static void save_to(FILE *f)
 	json_t *eps = dump(VPCE_CMD_ENDPOINT_GET, endpoint_parse);
 	json_t *acc = json_object();	/* services: acceptance required? */
 	json_t *forced = json_object();	/* forced on while endpoints wait */
+	json_t *table = json_array();
 	const json_t **v, *o, *d;
 	size_t i, j;
 
 	if (!vpcs)
 		exit(EXIT_KERNEL);
+	/* The own table's limit, when one was set. */
+	if (nl_query(nl_new(VPCE_CMD_FLOW_GET, false), flow_table_parse, table))
+		exit(EXIT_KERNEL);
+	o = json_array_get(table, 0);
+	if (o && json_is_integer(json_object_get(o, "limit_set")))
+		fprintf(f, "flow set limit %" JSON_INTEGER_FORMAT "\n",
+			jint(o, "limit_set"));
+	json_decref(table);
+
 	v = sorted(vpcs);
 	for (i = 0; v[i]; i++) {
 		const json_t *vrf = json_object_get(v[i], "vrf");

@@ -126,6 +126,7 @@ static const struct {
 	{ VPCE_STATS_A_DROP_FULL,	"drop_full",	    "drop-full" },
 	{ VPCE_STATS_A_DROP_INVALID,	"drop_invalid",	    "drop-invalid" },
 	{ VPCE_STATS_A_LIMITED,		"limited",	    "limited" },
+	{ VPCE_STATS_A_PORT_ALLOC_ERRORS, "port_alloc_errors", "port-alloc-errors" },
 };
 
 static json_t *stats_parse(struct nlattr *nest)

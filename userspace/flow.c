@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vpcectl flow show|flush [endpoint EP] [service SVC] [target ADDR]
+ * vpcectl flow show table
+ * vpcectl flow set limit N|default
  *
  * The flows of vpce's own connection table (the module's default,
  * conntrack=0), as "ipvsadm -L -c" lists IPVS's; "flush" forgets flows the
@@ -145,11 +147,56 @@ static void flow_print(const json_t *o)
 	       jint(o, "nlb_port"), jstr(o, "state"), jint(o, "expires"));
 }
 
-static int flow_show(struct args *a)
+/* The table itself (VPCE_CMD_FLOW_GET, not a dump). */
+json_t *flow_table_parse(struct nlattr **tb)
 {
-	struct nl_msg *m = flow_request(a, VPCE_CMD_FLOW_GET, true);
+	if (!tb[VPCE_A_FLOW_MAX])
+		return NULL;
+	return json_pack("{s:o, s:o, s:o}",
+		"flows", json_attr_uint(tb[VPCE_A_FLOW_COUNT]),
+		"limit", json_attr_uint(tb[VPCE_A_FLOW_MAX]),
+		"limit_set", tb[VPCE_A_FLOW_LIMIT] &&
+			nla_get_u32(tb[VPCE_A_FLOW_LIMIT]) ?
+			json_attr_uint(tb[VPCE_A_FLOW_LIMIT]) : json_null());
+}
+
+/* flows 1234 limit 524287 (default)  or  ... limit 1000000 (set) */
+static void table_print(const json_t *o)
+{
+	printf("flows %" JSON_INTEGER_FORMAT " limit %" JSON_INTEGER_FORMAT " (%s)\n",
+	       jint(o, "flows"), jint(o, "limit"),
+	       json_is_null(json_object_get(o, "limit_set")) ?
+	       "default: nf_conntrack_max, at most 524287" : "set");
+}
+
+static int flow_show_table(struct args *a)
+{
 	json_t *out = json_array();
 	int ret;
+
+	if (arg_peek(a))
+		arg_unknown(arg_peek(a));
+	ret = nl_query(nl_new(VPCE_CMD_FLOW_GET, false), flow_table_parse, out);
+	if (ret) {
+		json_decref(out);
+		return ret;
+	}
+	show(out, table_print);
+	return 0;
+}
+
+static int flow_show(struct args *a)
+{
+	struct nl_msg *m;
+	json_t *out;
+	int ret;
+
+	if (kw_is(arg_peek(a), "table")) {
+		arg_next(a);
+		return flow_show_table(a);
+	}
+	m = flow_request(a, VPCE_CMD_FLOW_GET, true);
+	out = json_array();
 
 	ret = nl_query(m, flow_parse, out);
 	if (ret) {
@@ -165,9 +212,34 @@ static int flow_flush(struct args *a)
 	return nl_request(flow_request(a, VPCE_CMD_FLOW_DEL, false));
 }
 
+/* flow set limit N|default: the own table's limit in this namespace. */
+static int flow_set(struct args *a)
+{
+	bool has_limit = false;
+	unsigned long limit = 0;
+	struct nl_msg *m;
+	const char *w;
+
+	while ((w = arg_next(a))) {
+		const char *v;
+
+		if (!kw_is(w, "limit"))
+			arg_unknown(w);
+		arg_once(&has_limit, w);
+		v = arg_value(a, w, "N|default");
+		limit = strcmp(v, "default") ?
+			parse_ulong(v, "flow limit", 1, VPCE_FLOWS_MAX) : 0;
+	}
+	arg_required(has_limit, "limit");
+	m = nl_new(VPCE_CMD_FLOW_SET, false);
+	nl_put_u32(m, VPCE_A_FLOW_LIMIT, limit);
+	return nl_request(m);
+}
+
 static const struct command flow_cmds[] = {
 	{ "show",  { "list", "ls" },	flow_show },
 	{ "flush", { NULL },		flow_flush },
+	{ "set",   { NULL },		flow_set },
 	{ NULL }
 };
 
@@ -175,6 +247,8 @@ const struct object flow_object = {
 	.name = "flow",
 	.usage =
 	"flow show [endpoint EP] [service SVC] [target ADDR]\n"
-	"flow flush [endpoint EP] [service SVC] [target ADDR]\n",
+	"flow show table\n"
+	"flow flush [endpoint EP] [service SVC] [target ADDR]\n"
+	"flow set limit N|default\n",
 	.cmds = flow_cmds,
 };

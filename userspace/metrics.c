@@ -55,6 +55,12 @@ static bool counters(json_t *obj, struct nlattr *nest, int of)
 	json_object_set_new(obj, "NewConnections",
 			    u64(tb, VPCE_STATS_A_NEW_CONNECTIONS));
 	json_object_set_new(obj, "BytesProcessed", u64(tb, VPCE_STATS_A_BYTES));
+	/* NLB's: new flows refused, no source port left in the zone's pool
+	 * (a refusal of its own, not among the drops by reason).
+	 */
+	if (of != VPCE_STATS_OF_TARGET)
+		json_object_set_new(obj, "PortAllocationErrorCount",
+				    u64(tb, VPCE_STATS_A_PORT_ALLOC_ERRORS));
 	if (of == VPCE_STATS_OF_SERVICE)
 		json_object_set_new(obj, "RstPacketsSent",
 				    u64(tb, VPCE_STATS_A_RST_SENT));
@@ -115,9 +121,18 @@ json_t *metrics_parse(struct nlattr **tb)
 	json_t *o;
 	int of;
 
-	if (!tb[VPCE_A_STATS_OF] || !tb[VPCE_A_STATS])
+	if (!tb[VPCE_A_STATS_OF])
 		return NULL;
 	of = nla_get_u8(tb[VPCE_A_STATS_OF]);
+	/* vpce's own flow table: how full it is. */
+	if (of == VPCE_STATS_OF_FLOWS)
+		return json_pack("{s:s, s:I, s:I}", "object", "flows",
+			"Flows", (json_int_t)(tb[VPCE_A_FLOW_COUNT] ?
+				nla_get_u32(tb[VPCE_A_FLOW_COUNT]) : 0),
+			"FlowLimit", (json_int_t)(tb[VPCE_A_FLOW_MAX] ?
+				nla_get_u32(tb[VPCE_A_FLOW_MAX]) : 0));
+	if (!tb[VPCE_A_STATS])
+		return NULL;
 	o = json_object();
 	switch (of) {
 	case VPCE_STATS_OF_ENDPOINT:
@@ -186,7 +201,10 @@ struct family {
 	  "endpoint", zone, "drops" },					\
 	{ pfx "_answers_limited_total", "counter",			\
 	  "ARP/NDP answers, resets and ICMP errors to the endpoint's clients not sent: rate limit" per ".", \
-	  "endpoint", zone, "AnswersLimited" }
+	  "endpoint", zone, "AnswersLimited" },				\
+	{ pfx "_port_allocation_errors_total", "counter",		\
+	  "New flows through the endpoint refused: no source port left on the zone's load balancer addresses" per ".", \
+	  "endpoint", zone, "PortAllocationErrorCount" }
 
 #define SVC_FAMILIES(pfx, per, zone)					\
 	{ pfx "_active_connections", "gauge",				\
@@ -200,7 +218,10 @@ struct family {
 	  "service", zone, "BytesProcessed" },				\
 	{ pfx "_rst_packets_sent_total", "counter",			\
 	  "TCP resets sent to clients by targets and by vpce" per ".",	\
-	  "service", zone, "RstPacketsSent" }
+	  "service", zone, "RstPacketsSent" },				\
+	{ pfx "_port_allocation_errors_total", "counter",		\
+	  "New flows to the service refused: no source port left on the zone's load balancer addresses (NLB's PortAllocationErrorCount)" per ".", \
+	  "service", zone, "PortAllocationErrorCount" }
 
 static const struct family families[] = {
 	EP_FAMILIES("vpce_endpoint", "", false),
@@ -219,6 +240,12 @@ static const struct family families[] = {
 	{ "vpce_target_bytes_processed_total", "counter",
 	  "IP bytes of the target's flows, both directions.",
 	  "target", false, "BytesProcessed" },
+	{ "vpce_flows", "gauge",
+	  "Flows in vpce's own flow table (conntrack=0).",
+	  "flows", false, "Flows" },
+	{ "vpce_flows_limit", "gauge",
+	  "The most flows vpce's own flow table holds (flow set limit, else nf_conntrack_max, at most 524287).",
+	  "flows", false, "FlowLimit" },
 };
 
 /* A label value, escaped as the exposition format wants. */
@@ -257,7 +284,7 @@ static void sample(FILE *f, const struct family *fam, const json_t *obj,
 		label(f, &first, "service", s(obj, "service"));
 	} else if (!strcmp(fam->object, "service")) {
 		label(f, &first, "service", s(obj, "service"));
-	} else {
+	} else if (!strcmp(fam->object, "target")) {
 		label(f, &first, "service", s(obj, "service"));
 		label(f, &first, "target", s(obj, "addr"));
 		label(f, &first, "zone", s(obj, "zone"));

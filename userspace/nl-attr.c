@@ -49,6 +49,9 @@ struct nla_policy nl_attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_HEALTH_CHECK]	= { .type = NLA_NESTED },
 	[VPCE_A_STATS_OF]	= { .type = NLA_U8 },
 	[VPCE_A_ZONE_STATS]	= { .type = NLA_NESTED },
+	[VPCE_A_FLOW_LIMIT]	= { .type = NLA_U32 },
+	[VPCE_A_FLOW_MAX]	= { .type = NLA_U32 },
+	[VPCE_A_FLOW_COUNT]	= { .type = NLA_U32 },
 };
 
 struct nla_policy nl_stats_policy[VPCE_STATS_A_MAX + 1] = {
@@ -62,6 +65,7 @@ struct nla_policy nl_stats_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_DROP_FULL]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_DROP_INVALID]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_LIMITED]		  = { .type = NLA_U64 },
+	[VPCE_STATS_A_PORT_ALLOC_ERRORS]  = { .type = NLA_U64 },
 	[VPCE_STATS_A_ACTIVE_CONNECTIONS] = { .type = NLA_U64 },
 	[VPCE_STATS_A_BYTES]		  = { .type = NLA_U64 },
 	[VPCE_STATS_A_RST_RECEIVED]	  = { .type = NLA_U64 },

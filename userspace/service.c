@@ -164,7 +164,7 @@ static int service_add(struct args *a)
 {
 	const char *name = arg_name(a, "SVC", "service name");
 	struct vpce_listener listeners[VPCE_LISTENERS_MAX];
-	struct vpce_addr nlbs[VPCE_ADDRS_MAX], prefixes[VPCE_PREFIXES_MAX];
+	struct vpce_addr nlbs[VPCE_NLBS_MAX], prefixes[VPCE_PREFIXES_MAX];
 	uint8_t plens[VPCE_PREFIXES_MAX];
 	bool has_account = false, has_type = false;
 	struct settings st = { 0 };
@@ -189,7 +189,7 @@ static int service_add(struct args *a)
 			parse_listener(arg_value(a, w, "PROTO:PORT[:TARGETPORT]"),
 				       &listeners[nlisteners++]);
 		} else if (kw_is(w, "nlb")) {
-			arg_addr_zone(a, w, nlbs, &nnlbs, VPCE_ADDRS_MAX);
+			arg_addr_zone(a, w, nlbs, &nnlbs, VPCE_NLBS_MAX);
 		} else if (kw_is(w, "zone")) {
 			die_usage("%s: \"zone\" must follow \"nlb ADDR\"", cur_cmd);
 		} else if (kw_is(w, "prefix")) {
@@ -285,6 +285,37 @@ static int service_listener(const char *name, struct args *a)
 	return nl_request(m);
 }
 
+/*
+ * service set SVC nlb add ADDR [zone AZ] | nlb del ADDR: a change of its
+ * own, as the kernel takes it (no other settings with it).
+ */
+static int service_set_nlb(struct args *a, const char *name)
+{
+	const char *op = arg_value(a, "nlb", "add|del");
+	struct vpce_addr addr = { 0 };
+	struct nl_msg *m;
+	bool add;
+	int n = 0;
+
+	if (!strcmp(op, "add"))
+		add = true;
+	else if (!strcmp(op, "del") || !strcmp(op, "delete"))
+		add = false;
+	else
+		die_usage("%s: \"nlb\" takes add or del, not \"%s\"", cur_cmd, op);
+	arg_addr_zone(a, add ? "nlb add" : "nlb del", &addr, &n, 1);
+	if (!add && addr.zone[0])
+		die_usage("%s: \"nlb del\" takes no zone (an address is in one zone)",
+			  cur_cmd);
+	if (arg_peek(a))
+		die_usage("%s: \"nlb add\" and \"nlb del\" go alone, not with \"%s\"",
+			  cur_cmd, arg_peek(a));
+	m = nl_new(VPCE_CMD_SERVICE_SET, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	nl_put_addr(m, add ? VPCE_A_NLB_ADD : VPCE_A_NLB_DEL, &addr);
+	return nl_request(m);
+}
+
 static int service_set(struct args *a)
 {
 	const char *name = arg_name(a, "SVC", "service name");
@@ -297,9 +328,16 @@ static int service_set(struct args *a)
 		arg_next(a);
 		return service_listener(name, a);
 	}
+	if (kw_is(arg_peek(a), "nlb")) {
+		arg_next(a);
+		return service_set_nlb(a, name);
+	}
 	while ((w = arg_next(a))) {
 		if (kw_is(w, "listener"))
 			die_usage("%s: \"listener add|del\" comes alone, first after the service's name",
+				  cur_cmd);
+		if (kw_is(w, "nlb"))
+			die_usage("%s: \"nlb add\" and \"nlb del\" go alone, without other settings",
 				  cur_cmd);
 		if (!parse_setting(a, w, &st, true))
 			arg_unknown(w);
@@ -599,6 +637,8 @@ const struct object service_object = {
 	"                      [healthy-threshold N] [unhealthy-threshold N]]\n"
 	"service set SVC listener add PROTO:PORT[:TARGETPORT]\n"
 	"service set SVC listener del PROTO:PORT\n"
+	"service set SVC nlb add ADDR [zone AZ]\n"
+	"service set SVC nlb del ADDR\n"
 	"service allow SVC principal ARN\n"
 	"service disallow SVC principal ARN\n"
 	"service del SVC\n"

@@ -15,7 +15,7 @@ static void print_counters(const json_t *o)
 	static const char *const keys[] = {
 		"ActiveConnections", "NewConnections", "BytesProcessed",
 		"RstPacketsReceived", "RstPacketsSent", "PacketsDropped",
-		"AnswersLimited",
+		"AnswersLimited", "PortAllocationErrorCount",
 	};
 	json_t *drops = json_object_get(o, "drops");
 	void *it;
@@ -42,6 +42,11 @@ static void stats_print(const json_t *o)
 	const json_t *z;
 	size_t i;
 
+	if (!strcmp(what, "flows")) {
+		printf("flows %" JSON_INTEGER_FORMAT " limit %" JSON_INTEGER_FORMAT "\n",
+		       jint(o, "Flows"), jint(o, "FlowLimit"));
+		return;
+	}
 	if (!strcmp(what, "endpoint"))
 		printf("endpoint %s vpc %s service %s\n", jstr(o, "name"),
 		       jstr(o, "vpc"), jstr(o, "service"));

@@ -253,6 +253,26 @@ check 1 'vpcectl: unknown argument "bogus" for "flow show"' flow show bogus
 check 1 'vpcectl: flow flush: "endpoint" may be given only once' flow flush endpoint e1 endpoint e2
 check 1 'vpcectl: invalid address "10.0.0": not an IPv4 or IPv6 address' flow show target 10.0.0
 check 1 'vpcectl: unknown command "del" for "flow" (try "vpcectl flow help")' flow del
+check 2 "$nomod" flow show table
+check 2 "$nomod" flow set limit 1000000
+check 2 "$nomod" flow set limit default
+check 1 'vpcectl: flow set: "limit" is required' flow set
+check 1 'vpcectl: "limit" needs N|default' flow set limit
+check 1 'vpcectl: flow limit "0" out of range (1-4194303)' flow set limit 0
+check 1 'vpcectl: flow limit "4194304" out of range (1-4194303)' flow set limit 4194304
+check 1 'vpcectl: invalid flow limit "x": not a number' flow set limit x
+check 1 'vpcectl: flow set: "limit" may be given only once' flow set limit 5 limit 6
+check 1 'vpcectl: unknown argument "frob" for "flow set"' flow set frob
+check 1 'vpcectl: unknown argument "extra" for "flow show"' flow show table extra
+check 2 "$nomod" service set s1 nlb add 192.168.1.2 zone az1
+check 2 "$nomod" service set s1 nlb del fd01::2
+check 1 'vpcectl: "nlb" needs add|del' service set s1 nlb
+check 1 'vpcectl: service set: "nlb" takes add or del, not "frob"' service set s1 nlb frob 1.2.3.4
+check 1 'vpcectl: "nlb add" needs ADDR' service set s1 nlb add
+check 1 'vpcectl: service set: "nlb add" and "nlb del" go alone, not with "cross-zone"' service set s1 nlb add 1.2.3.4 cross-zone on
+check 1 'vpcectl: service set: "nlb add" and "nlb del" go alone, without other settings' service set s1 cross-zone on nlb add 1.2.3.4
+check 1 'vpcectl: service set: "nlb del" takes no zone (an address is in one zone)' service set s1 nlb del 1.2.3.4 zone a
+check 1 'vpcectl: invalid address "1.2.3.400": not an IPv4 or IPv6 address' service set s1 nlb add 1.2.3.400
 
 echo "1..$n"
 [ "$failed" = 0 ]

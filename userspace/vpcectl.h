@@ -203,6 +203,7 @@ json_t *principal_parse(struct nlattr **tb);
 
 /* endpoint.c's parser, shared with "connection show". */
 json_t *endpoint_parse(struct nlattr **tb);
+json_t *flow_table_parse(struct nlattr **tb);
 
 /* service.c uses target.c's parser to merge targets into services. */
 json_t *target_parse(struct nlattr **tb);

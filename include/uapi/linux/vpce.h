@@ -79,12 +79,16 @@
  *		VPCE_LISTENER_A_TARGET_PORT	optional, default PORT
  *	  No two listeners may share protocol and port.
  *	VPCE_A_NLBS		required for interface services,
- *				1..VPCE_ADDRS_MAX of VPCE_ADDR_A_*: the load
+ *				1..VPCE_NLBS_MAX of VPCE_ADDR_A_*: the load
  *				balancer's addresses in each zone, at most
- *				one per family (IPv4, IPv6) and zone. Targets
- *				see flows coming from the address of the
- *				zone the endpoint address belongs to, of the
- *				flow's family. The zones of a service are the
+ *				VPCE_NLB_POOL_MAX per family (IPv4, IPv6)
+ *				and zone, each address once. Targets see
+ *				flows coming from an address of the zone the
+ *				endpoint address belongs to, of the flow's
+ *				family: a zone's addresses of a family are a
+ *				pool that new flows are spread over (each
+ *				address gives a target port about 60,000
+ *				source ports). The zones of a service are the
  *				zones of its NLB addresses, in the order they
  *				first appear, at most VPCE_ZONES_MAX (the NLB
  *				addresses of a service with one zone may omit
@@ -146,6 +150,23 @@
  *		VPCE_HC_A_HEALTHY	2..10, default 5
  *		VPCE_HC_A_UNHEALTHY	2..10, default 2
  *	The kernel stores the health check; it does not run it.
+ *	VPCE_A_NLB_ADD		nested VPCE_ADDR_A_*: add a load balancer
+ *				address to the pool of its zone (which must
+ *				be one of the service's; it may be omitted
+ *				when the service has one zone) and family.
+ *				Live flows are not disturbed. EEXIST if the
+ *				service has the address already, ENOSPC past
+ *				VPCE_NLB_POOL_MAX or VPCE_NLBS_MAX.
+ *	VPCE_A_NLB_DEL		nested VPCE_ADDR_A_* (zone ignored): remove a
+ *				load balancer address. The flows that use it
+ *				end (TCP clients get a reset). Refused
+ *				(EBUSY) for a zone's last address, and for
+ *				the last address of a family in a zone while
+ *				endpoint addresses or targets of that family
+ *				use the zone; ENOENT if the service has no
+ *				such address.
+ *	VPCE_A_NLB_ADD and VPCE_A_NLB_DEL are each a request of their own:
+ *	neither takes other settings.
  *
  * VPCE_CMD_LISTENER_ADD, VPCE_CMD_LISTENER_DEL: add a listener to a live
  *	interface service, or delete one.
@@ -366,15 +387,24 @@
  *	  element per endpoint address, with VPCE_STATS_A_ZONE and the same
  *	  counters for the flows to that address;
  *	- a service: VPCE_A_SERVICE, VPCE_A_ENDPOINT_COUNT, VPCE_A_STATS
- *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES, RST_SENT) and
+ *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES, RST_SENT,
+ *	  PORT_ALLOC_ERRORS) and
  *	  VPCE_A_ZONE_STATS, one element per zone of the service;
  *	- a target: VPCE_A_SERVICE, VPCE_A_ADDR (with zone) and VPCE_A_STATS
- *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES).
+ *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES);
+ *	- vpce's own flow table (conntrack=0 only; last, and only in a dump
+ *	  of everything or with VPCE_A_STATS_OF FLOWS): VPCE_A_FLOW_COUNT,
+ *	  VPCE_A_FLOW_MAX and VPCE_A_FLOW_LIMIT, as VPCE_CMD_FLOW_GET gives
+ *	  them.
  *	NEW_CONNECTIONS counts flows sent to a target. ACTIVE_CONNECTIONS is
  *	counted when read, from conntrack and vpce's own table: TCP flows
  *	being set up or established, and UDP flows that have not timed
  *	out. DROP_FULL counts new flows dropped because vpce's flow table
- *	was full (see VPCE_CMD_FLOW_GET). DROP_INVALID counts TCP
+ *	was full (see VPCE_CMD_FLOW_GET). PORT_ALLOC_ERRORS (NLB's
+ *	PortAllocationErrorCount) counts new flows refused (TCP reset, ICMP
+ *	port unreachable) because no source port was free on any address
+ *	of the zone's load balancer pool for their target and port; an
+ *	endpoint's and a service's zones carry it. DROP_INVALID counts TCP
  *	segments of a flow in vpce's own table that lie outside the
  *	flow's window (forged resets, FINs and data), dropped. LIMITED
  *	counts the answers vpce
@@ -392,9 +422,12 @@
  * VPCE_CMD_FLOW_GET: the flows in vpce's own connection table (module
  *	parameter conntrack=0, the default: IPv4 TCP and UDP flows of
  *	interface endpoints; it holds at most nf_conntrack_max flows per
- *	namespace). Other flows are conntrack's ("conntrack -L" lists them);
- *	with conntrack=1 all are, and this is refused with EOPNOTSUPP.
- *	Dump only.
+ *	namespace, or the limit VPCE_CMD_FLOW_SET gives). Other flows are
+ *	conntrack's ("conntrack -L" lists them); with conntrack=1 all are,
+ *	and this is refused with EOPNOTSUPP.
+ *	Not as a dump: the table itself, in VPCE_A_FLOW_LIMIT (the limit
+ *	set, 0 for none), VPCE_A_FLOW_MAX (the limit in force) and
+ *	VPCE_A_FLOW_COUNT (the flows it holds).
  *	Request, all optional, each narrowing the dump:
  *	VPCE_A_NAME		an endpoint: only its flows
  *	VPCE_A_SERVICE		only flows to endpoints of that service
@@ -419,6 +452,18 @@
  *	conntrack entries of the flows it does not hold (IPv6, gateway
  *	endpoints).
  *
+ * VPCE_CMD_FLOW_SET: the limit of vpce's own table in this namespace.
+ *	VPCE_A_FLOW_LIMIT	required, u32 0..VPCE_FLOWS_MAX: 0 for the
+ *				default (nf_conntrack_max, at most 524287),
+ *				else the most flows the table holds,
+ *				whatever nf_conntrack_max is. At the limit a
+ *				new flow takes the place of one that is not
+ *				set up or has expired (early drop), or is
+ *				dropped (DROP_FULL). A limit below the flows
+ *				the table holds ends none of them: new flows
+ *				are treated as at the limit until enough have
+ *				ended. EOPNOTSUPP with conntrack=1.
+ *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
  */
@@ -437,6 +482,9 @@
 #define VPCE_LISTENERS_MAX	50	/* listeners per service, as the NLB */
 #define VPCE_ZONES_MAX		16	/* zones per service and endpoint */
 #define VPCE_ADDRS_MAX		32	/* addresses: one per zone and family */
+#define VPCE_NLB_POOL_MAX	16	/* NLB addresses per zone and family */
+#define VPCE_NLBS_MAX		64	/* NLB addresses per service */
+#define VPCE_FLOWS_MAX		4194303	/* vpce's own table: 2^22 - 1 flows */
 #define VPCE_TARGETS_MAX	1024	/* targets per service */
 #define VPCE_WEIGHT_MAX		256
 #define VPCE_DNS_NAME_MAX	253	/* characters, without the NUL */
@@ -486,6 +534,7 @@ enum vpce_cmd {
 	VPCE_CMD_LISTENER_DEL,
 	VPCE_CMD_ENDPOINT_ADDR_ADD,
 	VPCE_CMD_ENDPOINT_ADDR_DEL,
+	VPCE_CMD_FLOW_SET,
 	__VPCE_CMD_MAX
 };
 
@@ -568,6 +617,11 @@ enum vpce_attr {
 	VPCE_A_DEVICE_COUNT,	/* u32 (reply only) */
 	VPCE_A_VRF,		/* nested VPCE_DEV_A_*: a VPC's VRF device */
 	VPCE_A_LISTENER,	/* nested VPCE_LISTENER_A_*: one listener */
+	VPCE_A_NLB_ADD,		/* nested VPCE_ADDR_A_* (VPCE_CMD_SERVICE_SET) */
+	VPCE_A_NLB_DEL,		/* nested VPCE_ADDR_A_* (VPCE_CMD_SERVICE_SET) */
+	VPCE_A_FLOW_LIMIT,	/* u32: the own table's limit set, 0: default */
+	VPCE_A_FLOW_MAX,	/* u32: the own table's limit in force (reply) */
+	VPCE_A_FLOW_COUNT,	/* u32: flows in the own table (reply) */
 	__VPCE_A_MAX
 };
 
@@ -634,6 +688,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_FULL,		/* dropped: vpce's flow table is full */
 	VPCE_STATS_A_DROP_INVALID,	/* dropped: out of its flow's window */
 	VPCE_STATS_A_LIMITED,		/* answers not sent: over the rate limit */
+	VPCE_STATS_A_PORT_ALLOC_ERRORS,	/* refused: no source port in the pool */
 	__VPCE_STATS_A_MAX
 };
 
@@ -644,6 +699,7 @@ enum vpce_stats_of {
 	VPCE_STATS_OF_ENDPOINT,
 	VPCE_STATS_OF_SERVICE,
 	VPCE_STATS_OF_TARGET,
+	VPCE_STATS_OF_FLOWS,	/* vpce's own flow table */
 	__VPCE_STATS_OF_MAX
 };
 
