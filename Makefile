@@ -112,6 +112,7 @@ check: deps
 	$(MAKE) all selftests-bin
 	scripts/layers
 	scripts/check-install
+	$(MAKE) -C userspace check
 	selftests/policyeval
 	scripts/fuzz-policy $(CHECK_FUZZ_SECONDS)
 	VM_TENANT=$${VM_TENANT:-1} scripts/vm-run -- selftests/run $(TESTS)

@@ -66,7 +66,10 @@ check 0 '' vpc help
 # vpc
 check 1 'vpcectl: vpc add: VPC is required' vpc add
 check 1 'vpcectl: vpc add: "account" is required' vpc add v1 dev lo
-check 1 'vpcectl: vpc add: "dev" is required' vpc add v1 account $A
+check 1 'vpcectl: vpc add: "vrf" or "dev", not both: a VRF'"'"'s devices are the VPC'"'"'s' vpc add v1 account $A vrf lo dev lo
+check 1 'vpcectl: vpc set: nothing to change (dev add IFNAME | dev del IFNAME)' vpc set v1
+check 1 'vpcectl: vpc set: "dev" takes "add IFNAME" or "del IFNAME", not "lo"' vpc set v1 dev lo
+check 1 'vpcectl: unknown argument "foo" for "vpc set"' vpc set v1 foo
 check 1 'vpcectl: "dev" needs IFNAME' vpc add v1 account $A dev
 check 1 'vpcectl: "account" needs ACCOUNT' vpc add v1 account
 check 1 'vpcectl: unknown device "nosuchdev0"' vpc add v1 account $A dev nosuchdev0
