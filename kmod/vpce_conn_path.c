@@ -40,7 +40,8 @@ static struct net_device *vpce_conn_dev(struct vpce_net *vn,
 	const struct vpce_dev *d;
 
 	d = vpce_dev_by_zone(vn, c->h[IP_CT_DIR_ORIGINAL].key.zone);
-	return d && d->ifindex == c->ifindex ? vpce_dev_netdev(d) : NULL;
+	return d && d->ifindex == c->ifindex ? vpce_dev_netdev(vn->net, d) :
+		NULL;
 }
 
 static void vpce_conn_set(struct iphdr *iph, __be16 *ports, __be32 saddr,

@@ -81,14 +81,27 @@ static bool vpce_conns_walk(struct vpce_net *vn,
 	rhashtable_walk_enter(&vn->conns.table, &iter);
 	rhashtable_walk_start(&iter);
 	while ((h = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(h))
+		if (IS_ERR(h)) {
 			resized = true;
-		else if (h->dir == IP_CT_DIR_ORIGINAL)
+			continue;
+		}
+		if (h->dir == IP_CT_DIR_ORIGINAL)
 			fn(vn, vpce_conn_of(h), arg);
-		if (++n % VPCE_CONNS_WALK_BATCH == 0) {
+		/*
+		 * Yield only past the last entry of a bucket. The walker
+		 * goes on by position in the bucket when the entry it stopped
+		 * at is gone (as @fn's deletion makes it), and would skip
+		 * the entry after it; past a bucket's end there is none.
+		 * (@h's memory is RCU's until the walk stops.)
+		 */
+		if (++n >= VPCE_CONNS_WALK_BATCH &&
+		    rht_is_a_nulls(rcu_dereference(h->node.next))) {
+			n = 0;
 			rhashtable_walk_stop(&iter);
 			cond_resched();
-			rhashtable_walk_start(&iter);
+			/* A resize meanwhile starts the walk over. */
+			if (rhashtable_walk_start_check(&iter))
+				resized = true;
 		}
 	}
 	rhashtable_walk_stop(&iter);

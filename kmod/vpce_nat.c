@@ -407,7 +407,7 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 	int thoff;
 	u8 proto;
 
-	dev = vpce_dev_netdev(d);
+	dev = vpce_dev_netdev(net, d);
 	if (!dev || !(dev->flags & IFF_UP))
 		return NF_DROP;
 	fit = vpce_reply_fit(skb, ipv6, dev->mtu);

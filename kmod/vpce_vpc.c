@@ -411,8 +411,6 @@ int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 		ndevs = ret;
 	}
 	ret = vpce_vpc_check_count(vn, NULL, ndevs, 0, extack);
-	if (ret)
-		return ret;
 	if (!ret) {
 		ret = vpce_nat_hooks_enable(vn);
 		if (ret)
@@ -658,19 +656,21 @@ static int vpce_vrf_event(struct vpce_net *vn, unsigned long event,
 		ret = vpce_dev_check(vn, ifindex, NULL, extack);
 		return ret ?: vpce_vpc_check_count(vn, vpc, 1, 0, extack);
 	}
-	/* Checked before: only memory can be short now. */
-	ret = vpce_devs_new(vn, vpc, &ifindex, 1, NULL);
-	if (!ret) {
-		ret = vpce_devs_publish(vn, vpc, &ifindex, 1);
-		if (ret)
-			vpce_devs_forget(vn, vpc, &ifindex, 1);
-	}
+	/*
+	 * Checked before, but vn->lock was let go since: a `vpc set` may have
+	 * bound the device, or filled the VPC, meanwhile. An error here
+	 * undoes the enslaving (__netdev_upper_dev_link()'s rollback).
+	 */
+	ret = vpce_vpc_check_count(vn, vpc, 1, 0, extack) ?:
+	      vpce_devs_new(vn, vpc, &ifindex, 1, extack);
 	if (ret)
-		pr_warn_ratelimited("VPC %s: cannot bind %s, enslaved to its VRF %s: error %d\n",
-				    vpc->named.name, dev->name,
-				    info->upper_dev->name, ret);
-	else
-		vpce_net_changed(vn);
+		return ret;
+	ret = vpce_devs_publish(vn, vpc, &ifindex, 1);
+	if (ret) {
+		vpce_devs_forget(vn, vpc, &ifindex, 1);
+		return ret;
+	}
+	vpce_net_changed(vn);
 	return 0;
 }
 
@@ -684,7 +684,7 @@ static int vpce_vrf_event(struct vpce_net *vn, unsigned long event,
  * NATed to a target nothing tracks any more. The namespaces' exit, which
  * follows, ends every flow with the devices still bound.
  */
-static bool vpce_notifier_closing;
+bool vpce_notifier_closing;
 
 static int vpce_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
@@ -699,8 +699,13 @@ static int vpce_netdev_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 	switch (event) {
 	case NETDEV_UNREGISTER:
+		break;
 	case NETDEV_PRECHANGEUPPER:
 	case NETDEV_CHANGEUPPER:
+		/* Only a VRF's matter: no lock for bridges and bonds. */
+		if (!netif_is_l3_master(((struct netdev_notifier_changeupper_info *)
+					 ptr)->upper_dev))
+			return NOTIFY_DONE;
 		break;
 	default:
 		return NOTIFY_DONE;
@@ -736,7 +741,7 @@ int vpce_vpc_notifier_register(void)
 void vpce_vpc_notifier_unregister(void)
 {
 	rtnl_lock();
-	vpce_notifier_closing = true;
+	WRITE_ONCE(vpce_notifier_closing, true);
 	rtnl_unlock();
 	unregister_netdevice_notifier(&vpce_netdev_notifier);
 }

@@ -10,6 +10,7 @@
 #include "vpce_limit.h"
 #include "vpce_names.h"
 
+#include <linux/netdevice.h>
 #include <linux/rhashtable-types.h>
 #include <linux/rcupdate.h>
 #include <linux/xarray.h>
@@ -108,15 +109,22 @@ void vpce_vpc_notifier_unregister(void);
 struct vpce_dev *vpce_dev_by_ifindex(struct vpce_net *vn, int ifindex);
 struct vpce_dev *vpce_dev_by_zone(struct vpce_net *vn, u16 zone);
 
+extern bool vpce_notifier_closing;
+
 /*
- * @d's device, under RCU; NULL once it went. A device that is unregistered
- * is marked gone in the NETDEV_UNREGISTER notifier, and the netdev core
- * waits for RCU readers after the notifiers (synchronize_net() in
- * unregister_netdevice_many_notify()) before it lets the device go: a
- * reader that saw it not gone may use it until its RCU section ends.
+ * @d's device in @net, under RCU; NULL once it went. A device that is
+ * unregistered is marked gone in the NETDEV_UNREGISTER notifier, and the
+ * netdev core waits for RCU readers after the notifiers (synchronize_net()
+ * in unregister_netdevice_many_notify()) before it lets the device go: a
+ * reader that saw it not gone may use it until its RCU section ends. From
+ * the moment the module's notifier starts going away until the hooks are,
+ * nothing marks a device gone: the ifindex is looked up then.
  */
-static inline struct net_device *vpce_dev_netdev(const struct vpce_dev *d)
+static inline struct net_device *vpce_dev_netdev(struct net *net,
+						 const struct vpce_dev *d)
 {
+	if (unlikely(READ_ONCE(vpce_notifier_closing)))
+		return dev_get_by_index_rcu(net, d->ifindex);
 	return READ_ONCE(d->gone) ? NULL : d->dev;
 }
 

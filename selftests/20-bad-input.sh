@@ -120,7 +120,9 @@ bad 'account' vpc add vpc9 account
 bad 'account' vpc add vpc9 account 11111111111 dev vb2
 bad 'account' vpc add vpc9 account 1111111111111 dev vb2
 bad 'account' vpc add vpc9 account 11111111111x dev vb2
-bad 'dev' vpc add vpc9 account 111111111111
+bad 'vrf.*dev|dev.*vrf' vpc add vpc9 account 111111111111 vrf vb2 dev vb2
+bad 'not a VRF' vpc add vpc9 account 111111111111 vrf vb2
+bad 'nothing to change' vpc set vpc1
 bad 'nosuchdev0' vpc add vpc9 account 111111111111 dev nosuchdev0
 bad 'color' vpc add vpc9 account 111111111111 dev vb2 color red
 bad 'long' vpc add "$long65" account 111111111111 dev vb2
