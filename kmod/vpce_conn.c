@@ -272,6 +272,12 @@ unsigned int vpce_conns_limit(struct vpce_net *vn)
 		VPCE_CONNS_DEFAULT_FLOWS;
 }
 
+/* The most a limit may be without the host's administrator. */
+unsigned int vpce_conns_default_limit(void)
+{
+	return VPCE_CONNS_DEFAULT_FLOWS;
+}
+
 /* The limit set, 0 for the default; vn->lock held. */
 void vpce_conns_set_limit(struct vpce_net *vn, unsigned int limit)
 {

@@ -57,6 +57,7 @@ void vpce_conns_move(struct vpce_net *vn, const struct vpce_ep_addrs *from,
 		     unsigned int nto);
 /* The table's limit in force, the limit set (vn->lock held), its flows. */
 unsigned int vpce_conns_limit(struct vpce_net *vn);
+unsigned int vpce_conns_default_limit(void);
 void vpce_conns_set_limit(struct vpce_net *vn, unsigned int limit);
 unsigned int vpce_conns_count(struct vpce_net *vn);
 /* vn->lock held: add the active connections to the counters. */

@@ -9,6 +9,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include "compat.h"
 #include "vpce_nl.h"
 #include "vpce_conn.h"
 #include "vpce_endpoint.h"
@@ -197,13 +198,25 @@ int vpce_nl_flow_get(struct sk_buff *skb, struct genl_info *info)
 int vpce_nl_flow_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vpce_net *vn = vpce_net(genl_info_net(info));
+	u32 limit;
 
 	if (vpce_nl_flow_refused(info))
 		return -EOPNOTSUPP;
 	if (vpce_missing(info, VPCE_A_FLOW_LIMIT, "missing the limit"))
 		return -EINVAL;
+	limit = nla_get_u32(info->attrs[VPCE_A_FLOW_LIMIT]);
+	/* Flows are the host's memory: past the default, as past a netns's
+	 * nf_conntrack_max, only the host's administrator decides.
+	 */
+	if (limit > vpce_conns_default_limit() &&
+	    !netlink_capable(skb, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "a limit above %u needs CAP_NET_ADMIN in the initial user namespace",
+				   vpce_conns_default_limit());
+		return -EPERM;
+	}
 	mutex_lock(&vn->lock);
-	vpce_conns_set_limit(vn, nla_get_u32(info->attrs[VPCE_A_FLOW_LIMIT]));
+	vpce_conns_set_limit(vn, limit);
 	vpce_net_changed(vn);
 	mutex_unlock(&vn->lock);
 	return 0;

@@ -204,6 +204,10 @@ rc=$?
 [ "$rc" -eq 124 ] || { echo "monitor exited $rc"; exit 1; }
 set -e
 vpcectl vpc del ovpc
+# Its own table's limit, but not past the default: the flows are the host's
+# memory, which the host's administrator gives out.
+vpcectl flow set limit 1000
+if vpcectl flow set limit 1000000; then echo "limit past the default taken"; exit 1; fi
 EOF
 if out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
 	unshare --user --map-root-user --net -- \

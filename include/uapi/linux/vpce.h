@@ -456,7 +456,9 @@
  *	VPCE_A_FLOW_LIMIT	required, u32 0..VPCE_FLOWS_MAX: 0 for the
  *				default (nf_conntrack_max, at most 524287),
  *				else the most flows the table holds,
- *				whatever nf_conntrack_max is. At the limit a
+ *				whatever nf_conntrack_max is. Above 524287
+ *				only with CAP_NET_ADMIN in the initial user
+ *				namespace (EPERM): flows are the host's memory. At the limit a
  *				new flow takes the place of one that is not
  *				set up or has expired (early drop), or is
  *				dropped (DROP_FULL). A limit below the flows
