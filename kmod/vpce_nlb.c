@@ -114,8 +114,10 @@ int vpce_service_nlb_add(struct vpce_net *vn, struct vpce_service *svc,
 			 struct netlink_ext_ack *extack)
 {
 	const struct vpce_nlb_pool *cur = vpce_service_pool(svc, vn);
+	struct vpce_targets *ts;
 	struct vpce_zone_addr *list;
 	struct vpce_nlb_pool *p;
+	bool fresh;
 	int z;
 
 	lockdep_assert_held(&vn->lock);
@@ -135,6 +137,7 @@ int vpce_service_nlb_add(struct vpce_net *vn, struct vpce_service *svc,
 				   VPCE_NLB_POOL_MAX, VPCE_NLBS_MAX);
 		return -ENOSPC;
 	}
+	fresh = !cur->cnt[z][vpce_fam(za->addr.family)];
 	list = vpce_nlb_list(svc, cur);
 	if (!list)
 		return -ENOMEM;
@@ -144,8 +147,23 @@ int vpce_service_nlb_add(struct vpce_net *vn, struct vpce_service *svc,
 	kfree(list);
 	if (!p)
 		return -ENOMEM;
-	/* Live flows keep their addresses: nothing else changes. */
+	/* Live flows keep their addresses. */
 	vpce_nlb_replace(vn, svc, p);
+	/*
+	 * The zone's first address of the family: the target set was built
+	 * with no table for the zone and family (vpce_targets_build() skips
+	 * a zone that cannot serve it), which its flows now need.
+	 */
+	if (fresh) {
+		ts = vpce_service_targets(svc, vn);
+		ts = vpce_targets_build(svc, ts, ts->t, ts->n, svc->cross_zone,
+					&svc->hash_key);
+		if (ts)
+			vpce_targets_replace(vn, svc, ts);
+		else
+			pr_warn_ratelimited("service %s: no memory for the target tables of a new load balancer address: the next target change builds them\n",
+					    svc->named.name);
+	}
 	return 0;
 }
 
