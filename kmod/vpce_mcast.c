@@ -116,6 +116,11 @@ static void vpce_mcast_apply(struct vpce_net *vn, struct vpce_mc_set *set,
 
 	ASSERT_RTNL();
 	dev = __dev_get_by_index(vn->net, set->ifindex);
+	/* Its IPv6 state was made anew: what was joined went with the old. */
+	if (dev && set->idev != __in6_dev_get(dev)) {
+		xa_destroy(&set->keys);
+		set->idev = __in6_dev_get(dev);
+	}
 	xa_for_each(&set->keys, key, v) {
 		if (!whole || (want && xa_load(want, key)))
 			continue;

@@ -17,6 +17,11 @@ struct vpce_vpc;
 struct vpce_mc_set {
 	struct list_head node;		/* in vn->mc_leaving, once unbound */
 	int ifindex;
+	/* The device's IPv6 state the groups were joined in: it is made
+	 * anew (its groups gone) when the MTU drops below IPv6's minimum
+	 * and comes back. Compared only, never dereferenced.
+	 */
+	const void *idev;
 	struct xarray keys;
 };
 

@@ -690,8 +690,8 @@ static int vpce_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct vpce_dev *bound;
 	struct vpce_net *vn;
-
 	int ret = 0;
 
 	ASSERT_RTNL();
@@ -699,6 +699,16 @@ static int vpce_netdev_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 	switch (event) {
 	case NETDEV_UNREGISTER:
+		break;
+	case NETDEV_UP:
+	case NETDEV_CHANGEMTU:
+		/* IPv6 may have made its state anew, without our groups. */
+		vn = vpce_net(dev_net(dev));
+		rcu_read_lock();
+		bound = vpce_dev_by_ifindex(vn, dev->ifindex);
+		rcu_read_unlock();
+		if (!bound)
+			return NOTIFY_DONE;
 		break;
 	case NETDEV_PRECHANGEUPPER:
 	case NETDEV_CHANGEUPPER:
@@ -712,10 +722,15 @@ static int vpce_netdev_event(struct notifier_block *nb, unsigned long event,
 	}
 	vn = vpce_net(dev_net(dev));
 	mutex_lock(&vn->lock);
-	if (event == NETDEV_UNREGISTER)
+	if (event == NETDEV_UNREGISTER) {
 		vpce_vpc_dev_gone(vn, dev->ifindex);
-	else
+	} else if (event == NETDEV_UP || event == NETDEV_CHANGEMTU) {
+		bound = vpce_dev_by_ifindex(vn, dev->ifindex);
+		if (bound)
+			vpce_mcast_changed(vn, bound->vpc);
+	} else {
 		ret = vpce_vrf_event(vn, event, ptr);
+	}
 	mutex_unlock(&vn->lock);
 	return notifier_from_errno(ret);
 }

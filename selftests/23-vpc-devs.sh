@@ -93,6 +93,10 @@ must vpcectl service allow s6 principal 111111111111
 must vpcectl endpoint add ep6 vpc A service s6 addr fd00::1:2345
 wait_for 10 joined va || fail "va did not join $group: $(ip -6 maddr show dev va)"
 joined vb && fail "vb (VPC B) joined VPC A's group"
+# An MTU below IPv6's minimum takes the device's IPv6 state, groups and all;
+# back above it, the group is joined again.
+ip link set va mtu 1200 && ip link set va mtu 1500 || fail "changing va's MTU"
+wait_for 10 joined va || fail "va did not join $group again after its MTU came back"
 must vpcectl vpc set A dev add va2
 wait_for 10 joined va2 || fail "va2 did not join $group when it was bound"
 must vpcectl vpc set A dev del va2

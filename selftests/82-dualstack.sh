@@ -143,4 +143,22 @@ out=$(ip netns exec vpca socat -T 3 - "TCP:$EP_ADDR:80,connect-timeout=3" </dev/
 [ "$(ep_stat epa drop-no-target)" -ge 1 ] || fail "drop-no-target not counted"
 tcp_query vpca "$EP6_ADDR" 80 | grep -Eq "^srv1[012] $NLB6\$" || fail "IPv6 without IPv4 targets"
 log "no IPv4 target: IPv4 refused ($out), IPv6 served"
+
+# A zone's first IPv6 nlb address, added to a live service, serves IPv6
+# flows in that zone: the target set gets the zone's table then (its IPv6
+# targets are all in az1, so az2's flows fail over to them).
+for a in fd01::3/64 fd01::4/64; do
+	ip addr add "$a" dev vprov nodad || fail "adding $a to vprov"
+done
+ip addr add 192.168.1.5/24 dev vprov || fail "adding 192.168.1.5 to vprov"
+must vpcectl service add s2z account 333333333333 listener tcp:80:8080 \
+	nlb fd01::3 zone az1 nlb 192.168.1.5 zone az2
+must vpcectl service allow s2z principal 111111111111
+must vpcectl target add s2z fd01::10 zone az1
+must_fail vpcectl endpoint add ep2z vpc A service s2z addr fd00:a::102 zone az2
+must vpcectl service set s2z nlb add fd01::4 zone az2
+must vpcectl endpoint add ep2z vpc A service s2z addr fd00:a::102 zone az2
+out=$(tcp_query vpca fd00:a::102 80) || fail "no answer in az2 after its IPv6 nlb address came"
+[ "$out" = "srv10 fd01::4" ] || fail "az2's IPv6 flow got '$out', not srv10 from fd01::4"
+log "a zone's first IPv6 nlb address, added live: $out"
 exit 0
