@@ -151,8 +151,10 @@ ip netns exec vpca python3 "$SELFTESTS/forge.py" tcp eth0 "$amac" 10.0.0.2 \
 	fail "forge.py failed"
 wait_for 5 eval '[ "$(inv)" -gt "$i0" ]' ||
 	fail "a SYN from a multicast MAC was not counted as invalid ($i0 -> $(inv))"
-[ "$(vpcectl -j flow show endpoint epa | jq length)" -eq 0 ] ||
-	fail "a SYN from a multicast MAC made a flow: $(vpcectl flow show endpoint epa)"
+# (Only this one: the flood's last SYNs may still come in after the flush.)
+[ "$(vpcectl -j flow show endpoint epa |
+	jq '[.[] | select(.client == "10.0.0.2" and .client_port == 40123)] | length')" -eq 0 ] ||
+	fail "a SYN from a multicast MAC made a flow: $(vpcectl flow show endpoint epa | grep 40123)"
 
 # --- resets and ICMP errors ----------------------------------------------------
 
