@@ -97,8 +97,15 @@ done ) >"$tmp/lat" 2>&1 &
 defer kill $!
 
 timed "stats dump of $(active) flows" vpcectl -j stats show
+# Frames of the flood that a loaded host still had queued make new flows
+# after the flush: those are not left over.
+made0=$(ep_stat epflood new-connections)
 timed "flush of $(active) flows" vpcectl flow flush
-[ "$(active)" -lt 100 ] || fail "$(active) flows left after the flush"
+left=$(active)
+made=$(($(ep_stat epflood new-connections) - made0))
+[ $((left - made)) -lt 100 ] ||
+	fail "$left flows left after the flush ($made made since it began)"
+[ "$made" -eq 0 ] || log "$made flows made by queued frames during the flush, $left live"
 
 fill
 cat >"$tmp/policy" <<EOF
