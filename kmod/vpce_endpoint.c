@@ -628,8 +628,8 @@ bool vpce_endpoint_allows(const struct vpce_endpoint *ep,
 	src.in = orig->src.u3;
 	who = vpce_principal_of(ep->vpc, &src);
 
-	vpce_request_init(req, "vpce:Connect", ep->svc->arn, who->text,
-			  who->account);
+	vpce_request_init(req, "vpce:Connect", ep->svc->arn, who,
+			  who->account, ep->type == VPCE_TYPE_GATEWAY);
 	vpce_request_add_principal(req);
 	vpce_request_add(req, "aws:SourceVpc", ep->vpc->named.name);
 	vpce_request_add(req, "aws:SourceVpce", ep->named.name);

@@ -452,7 +452,7 @@ int vpce_parse_arn(const struct nlattr *attr, struct vpce_arn *arn,
 	if (!vpce_arn_parse(nla_data(attr), arn))
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "a principal is *, an account, or an IAM root, user or role ARN");
+			    "a principal is *, an account, an IAM root, user or role ARN, or an STS assumed-role or federated-user ARN");
 	return -EINVAL;
 }
 

@@ -57,6 +57,10 @@ nospace:
 int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
 {
 	DECLARE_BITMAP(matched, VPCE_POLICY_STATEMENTS_MAX);
+	struct {
+		struct vpce_request req;
+		struct vpce_arn who;
+	} *sim;
 	struct vpce_request *req;
 	struct vpce_policy *p;
 	int ret;
@@ -69,11 +73,12 @@ int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 	/* Most of a KiB: not for a process's kernel stack. */
-	req = kmalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
+	sim = kmalloc(sizeof(*sim), GFP_KERNEL_ACCOUNT);
 	ret = -ENOMEM;
-	if (!req)
+	if (!sim)
 		goto out;
-	ret = vpce_request_parse(req, info->attrs[VPCE_A_REQUEST],
+	req = &sim->req;
+	ret = vpce_request_parse(req, &sim->who, info->attrs[VPCE_A_REQUEST],
 				 info->extack);
 	if (ret)
 		goto out;
@@ -94,7 +99,7 @@ int vpce_nl_policy_simulate(struct sk_buff *skb, struct genl_info *info)
 	}
 	ret = vpce_simulate_reply(info, p, ret, matched);
 out:
-	kfree(req);
+	kfree(sim);
 	vpce_policy_free(p);
 	return ret;
 }

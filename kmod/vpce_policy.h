@@ -18,6 +18,7 @@
 #ifndef _VPCE_POLICY_H
 #define _VPCE_POLICY_H
 
+#include "vpce_arn.h"
 #include "vpce_policy_eval.h"
 #include "vpce_request.h"
 
@@ -57,10 +58,10 @@ int vpce_policy_put_text(struct sk_buff *skb, int type,
 size_t vpce_policy_size(const struct vpce_policy *p);
 
 /*
- * Parse VPCE_A_REQUEST into REQ. The strings stay in the message, so REQ is
- * valid as long as NEST is.
+ * Parse VPCE_A_REQUEST into REQ, its principal into WHO. The strings stay
+ * in the message, so REQ is valid as long as NEST and WHO are.
  */
-int vpce_request_parse(struct vpce_request *req, const struct nlattr *nest,
-		       struct netlink_ext_ack *extack);
+int vpce_request_parse(struct vpce_request *req, struct vpce_arn *who,
+		       const struct nlattr *nest, struct netlink_ext_ack *extack);
 
 #endif /* _VPCE_POLICY_H */

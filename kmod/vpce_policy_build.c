@@ -130,18 +130,15 @@ static int vpce_principals(struct vpce_build *b, const struct nlattr *nest,
 		/* The forms service permissions take, parsed the same way. */
 		if (vpce_arn_parse(nla_data(a), &arn))
 			return VPCE_ERR(b, a,
-					"not *, an account or an IAM root/user/role ARN");
+					"not *, an account, an IAM root/user/role ARN or an STS assumed-role/federated-user ARN");
 		pr.account = arn.account;
-		switch (arn.kind) {
-		case VPCE_ARN_ANY:
-			pr.kind = VPCE_PRINC_ANY;
-			break;
-		case VPCE_ARN_ROOT:
-			pr.kind = VPCE_PRINC_ACCOUNT;
-			break;
-		default:
-			pr.kind = VPCE_PRINC_ARN;
-			pr.arn = vpce_str(b, arn.text, strlen(arn.text), false);
+		pr.kind = arn.kind;
+		if (arn.kind == VPCE_ARN_ROLE) {
+			pr.len = arn.role_len;
+			pr.str = vpce_str(b, arn.text + arn.role, pr.len, false);
+		} else if (arn.kind != VPCE_ARN_ANY && arn.kind != VPCE_ARN_ROOT) {
+			pr.len = strlen(arn.text);
+			pr.str = vpce_str(b, arn.text, pr.len, false);
 		}
 		if (b->p)
 			((struct vpce_princ *)b->p->princs)[b->nprincs] = pr;
@@ -310,6 +307,10 @@ static int vpce_statement(struct vpce_build *b, const struct nlattr *nest)
 	}
 	st.effect = nla_get_u8(tb[VPCE_STMT_A_EFFECT]);
 	st.not_princ = !!tb[VPCE_STMT_A_NOT_PRINCIPAL];
+	/* As AWS has it now: "NotPrincipal must be used with Deny". */
+	if (st.not_princ && st.effect != VPCE_EFFECT_DENY)
+		return VPCE_ERR(b, tb[VPCE_STMT_A_NOT_PRINCIPAL],
+				"NotPrincipal is supported only with the Deny effect");
 	st.not_act = !!tb[VPCE_STMT_A_NOT_ACTION];
 	st.not_res = !!tb[VPCE_STMT_A_NOT_RESOURCE];
 

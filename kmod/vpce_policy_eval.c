@@ -434,31 +434,45 @@ static bool vpce_cond_holds(struct vpce_eval *e, const struct vpce_cond *c)
 	}
 }
 
-static bool vpce_principal_match(struct vpce_eval *e,
-				 const struct vpce_stmt *st)
+/*
+ * Whether the statement's Principal or NotPrincipal lets it apply to the
+ * request's caller. Every entry names some layers of the caller (its
+ * account, its role, itself: vpce_arn_names()); then, as AWS documents:
+ * - Principal in an interface endpoint's policy: any layer named (an
+ *   account covers its users and roles, a role its sessions);
+ * - Principal in a gateway endpoint's policy: the caller itself named (an
+ *   account stands for its root user only there);
+ * - NotPrincipal (Deny only): applies unless every layer is named, so that
+ *   listing an account does not exempt its users and roles, and a session is
+ *   exempt only with its account, role and session all listed.
+ */
+static bool vpce_principal_applies(struct vpce_eval *e,
+				   const struct vpce_stmt *st)
 {
 	const struct vpce_policy *p = e->p;
 	const struct vpce_request *req = e->req;
 	const struct vpce_princ *pr = p->princs + st->princ;
+	u8 layers = vpce_arn_layers(req->who), named = 0, want;
 	u32 i;
 
+	if (st->not_princ)
+		want = layers;
+	else if (req->gateway)
+		want = layers & VPCE_LAYER_SELF ? VPCE_LAYER_SELF :
+		       layers & VPCE_LAYER_ROLE ? VPCE_LAYER_ROLE :
+		       VPCE_LAYER_ACCOUNT;
+	else
+		want = layers;
 	for (i = 0; i < st->nprinc; i++, pr++) {
 		/* At most an ARN's length of characters compared. */
 		if (!vpce_step(e, 1 + VPCE_ARN_MAX / 16))
 			return false;
-		switch (pr->kind) {
-		case VPCE_PRINC_ANY:
+		named |= vpce_arn_names(pr->kind, pr->account, p->strs + pr->str,
+					pr->len, req->who, req->account);
+		if (!st->not_princ && (named & want))
 			return true;
-		case VPCE_PRINC_ACCOUNT:
-			if (pr->account == req->account)
-				return true;
-			break;
-		default:
-			if (!strcmp(p->strs + pr->arn, req->principal))
-				return true;
-		}
 	}
-	return false;
+	return st->not_princ && (named & want) != want;
 }
 
 static bool vpce_any_pat(struct vpce_eval *e, u32 first, u32 n,
@@ -477,7 +491,7 @@ static bool vpce_stmt_applies(struct vpce_eval *e, const struct vpce_stmt *st)
 	const struct vpce_request *req = e->req;
 	u32 i;
 
-	if (vpce_principal_match(e, st) == st->not_princ)
+	if (!vpce_principal_applies(e, st))
 		return false;
 	if (vpce_any_pat(e, st->act, st->nact, req->action,
 			 req->action_len, true) == st->not_act)

@@ -84,15 +84,15 @@ struct vpce_cond {
 	bool negated;
 };
 
-enum vpce_princ_kind {
-	VPCE_PRINC_ANY,		/* "*" */
-	VPCE_PRINC_ACCOUNT,	/* an account, or its root ARN */
-	VPCE_PRINC_ARN,		/* a user or role ARN, matched exactly */
-};
-
+/*
+ * A principal entry: KIND is an enum vpce_arn_kind; STR (LEN characters,
+ * in p->strs) the role's name for a role, the whole ARN for a user, a
+ * session or a federated user (see vpce_arn_names()).
+ */
 struct vpce_princ {
 	u64 account;
-	u32 arn;		/* in p->strs */
+	u32 str;
+	u8 len;
 	u8 kind;
 };
 

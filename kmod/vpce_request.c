@@ -40,20 +40,22 @@ const struct nla_policy vpce_request_nl_policy[VPCE_REQ_A_MAX + 1] = {
 	[VPCE_REQ_A_ACCOUNT] = NLA_POLICY_FULL_RANGE(NLA_U64,
 						     &vpce_req_account_range),
 	[VPCE_REQ_A_CONTEXT] = NLA_POLICY_NESTED_ARRAY(vpce_ctx_nl_policy),
+	[VPCE_REQ_A_ENDPOINT_TYPE] = NLA_POLICY_MAX(NLA_U8, VPCE_TYPE_MAX),
 };
 
 /* --- requests ------------------------------------------------------------------- */
 
 void vpce_request_init(struct vpce_request *req, const char *action,
-		       const char *resource, const char *principal,
-		       u64 account)
+		       const char *resource, const struct vpce_arn *who,
+		       u64 account, bool gateway)
 {
 	req->action = action;
 	req->action_len = strlen(action);
 	req->resource = resource;
 	req->resource_len = strlen(resource);
-	req->principal = principal;
+	req->who = who;
 	req->account = account;
+	req->gateway = gateway;
 	req->nkeys = 0;
 	req->nvals = 0;
 	req->buf_used = 0;
@@ -113,15 +115,60 @@ int vpce_request_addf(struct vpce_request *req, const char *key,
 	return ret;
 }
 
+static const char *const vpce_principal_types[] = {
+	[VPCE_ARN_ROOT] = "Account",
+	[VPCE_ARN_USER] = "User",
+	/* A bound role stands for its sessions, whose names vpce is not told. */
+	[VPCE_ARN_ROLE] = "AssumedRole",
+	[VPCE_ARN_SESSION] = "AssumedRole",
+	[VPCE_ARN_FEDERATED] = "FederatedUser",
+};
+
+/*
+ * AWS's table of principal keys: aws:PrincipalArn is a session's role (not
+ * the session), aws:username exists for IAM users only, and aws:userid is
+ * the account for the root user and ACCOUNT:NAME for a federated user. For
+ * users and sessions it is IAM's unique id (AIDA..., AROA...:SESSION),
+ * which vpce does not know: absent, so that no condition on it can hold by
+ * accident.
+ */
 int vpce_request_add_principal(struct vpce_request *req)
 {
+	const struct vpce_arn *who = req->who;
 	int ret = 0;
 
-	if (!vpce_request_has(req, "aws:PrincipalArn"))
-		ret = vpce_request_add(req, "aws:PrincipalArn", req->principal);
+	if (!vpce_request_has(req, "aws:PrincipalArn")) {
+		if (who->kind == VPCE_ARN_SESSION)
+			ret = vpce_request_addf(req, "aws:PrincipalArn",
+						"arn:aws:iam::%012llu:role/%.*s",
+						who->account, who->role_len,
+						who->text + who->role);
+		else
+			ret = vpce_request_add(req, "aws:PrincipalArn",
+					       who->text);
+	}
 	if (!ret && !vpce_request_has(req, "aws:PrincipalAccount"))
 		ret = vpce_request_addf(req, "aws:PrincipalAccount", "%012llu",
 					req->account);
+	if (!ret && !vpce_request_has(req, "aws:PrincipalType") &&
+	    who->kind < ARRAY_SIZE(vpce_principal_types) &&
+	    vpce_principal_types[who->kind])
+		ret = vpce_request_add(req, "aws:PrincipalType",
+				       vpce_principal_types[who->kind]);
+	if (!ret && who->kind == VPCE_ARN_USER &&
+	    !vpce_request_has(req, "aws:username"))
+		ret = vpce_request_add_len(req, "aws:username",
+					   who->text + who->name,
+					   who->name_len);
+	if (ret || vpce_request_has(req, "aws:userid"))
+		return ret;
+	if (who->kind == VPCE_ARN_ROOT)
+		ret = vpce_request_addf(req, "aws:userid", "%012llu",
+					who->account);
+	else if (who->kind == VPCE_ARN_FEDERATED)
+		ret = vpce_request_addf(req, "aws:userid", "%012llu:%.*s",
+					who->account, who->name_len,
+					who->text + who->name);
 	return ret;
 }
 
@@ -170,15 +217,15 @@ static const char *vpce_req_str(const struct nlattr *a, u32 *budget,
 	return s;
 }
 
-int vpce_request_parse(struct vpce_request *req, const struct nlattr *nest,
-		       struct netlink_ext_ack *extack)
+int vpce_request_parse(struct vpce_request *req, struct vpce_arn *who,
+		       const struct nlattr *nest, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[VPCE_REQ_A_MAX + 1];
 	const char *action, *resource, *principal;
 	u32 budget = VPCE_REQUEST_BYTES_MAX;
 	const struct nlattr *e;
-	struct vpce_arn arn;
 	u64 account;
+	bool gateway;
 	int rem, ret;
 
 	ret = nla_parse_nested(tb, VPCE_REQ_A_MAX, nest, vpce_request_nl_policy,
@@ -201,18 +248,18 @@ int vpce_request_parse(struct vpce_request *req, const struct nlattr *nest,
 				 extack);
 	if (!action || !resource || !principal)
 		return -EINVAL;
-	/* The ARN itself, not a canonical copy: the request points into the
-	 * message, and only IAM ARNs (already canonical) are accepted.
-	 */
-	if (vpce_arn_parse(principal, &arn) || arn.kind == VPCE_ARN_ANY ||
-	    strcmp(arn.text, principal)) {
+	/* Only ARNs, which are canonical already: no "*", no bare account. */
+	if (vpce_arn_parse(principal, who) || who->kind == VPCE_ARN_ANY ||
+	    strcmp(who->text, principal)) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VPCE_REQ_A_PRINCIPAL],
-				    "the principal must be an IAM root, user or role ARN");
+				    "the principal must be an IAM root, user or role ARN, or an STS assumed-role or federated-user ARN");
 		return -EINVAL;
 	}
 	account = tb[VPCE_REQ_A_ACCOUNT] ?
-		nla_get_u64(tb[VPCE_REQ_A_ACCOUNT]) : arn.account;
-	vpce_request_init(req, action, resource, principal, account);
+		nla_get_u64(tb[VPCE_REQ_A_ACCOUNT]) : who->account;
+	gateway = tb[VPCE_REQ_A_ENDPOINT_TYPE] &&
+		  nla_get_u8(tb[VPCE_REQ_A_ENDPOINT_TYPE]) == VPCE_TYPE_GATEWAY;
+	vpce_request_init(req, action, resource, who, account, gateway);
 
 	if (!tb[VPCE_REQ_A_CONTEXT])
 		return 0;

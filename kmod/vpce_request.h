@@ -17,8 +17,14 @@
 #include <linux/types.h>
 #include <uapi/linux/vpce.h>
 
-/* Bytes of req->buf, where vpce_request_addf() formats values. */
-#define VPCE_REQ_BUF_SIZE	192
+/*
+ * Bytes of req->buf, where vpce_request_addf() formats values: the data
+ * path's source address, port and times, and a session's role ARN or a
+ * federated user's aws:userid, with room to spare.
+ */
+#define VPCE_REQ_BUF_SIZE	384
+
+struct vpce_arn;
 
 struct vpce_req_key {
 	const char *name;
@@ -32,20 +38,21 @@ struct vpce_req_val {
 };
 
 /*
- * A request to evaluate: who (principal ARN and account) does what (action)
- * to what (resource), and the context keys with their values. Strings are
- * not copied: they must outlive the request, except values formatted with
+ * A request to evaluate: who (a principal, and the account it acts for)
+ * does what (action) to what (resource), through which type of endpoint,
+ * and the context keys with their values. Strings and WHO are not copied:
+ * they must outlive the request, except values formatted with
  * vpce_request_addf(), which live in buf. Building one allocates nothing;
- * it is about 0.8 KiB, so the packet path may keep it on the stack (or in
- * a per-CPU buffer).
+ * it is about 1 KiB, so the packet path keeps it in a per-CPU buffer.
  */
 struct vpce_request {
 	const char *action;
 	const char *resource;
-	const char *principal;
+	const struct vpce_arn *who;
 	u64 account;
 	u32 action_len;
 	u32 resource_len;
+	bool gateway;		/* a gateway endpoint's policy */
 	u8 nkeys;
 	u8 nvals;
 	u16 buf_used;
@@ -55,8 +62,8 @@ struct vpce_request {
 };
 
 void vpce_request_init(struct vpce_request *req, const char *action,
-		       const char *resource, const char *principal,
-		       u64 account);
+		       const char *resource, const struct vpce_arn *who,
+		       u64 account, bool gateway);
 /* Adds one value to KEY (a new key, or one more value of a known one). */
 int vpce_request_add(struct vpce_request *req, const char *key,
 		     const char *value);
@@ -64,7 +71,11 @@ __printf(3, 4)
 int vpce_request_addf(struct vpce_request *req, const char *key,
 		      const char *fmt, ...);
 bool vpce_request_has(const struct vpce_request *req, const char *key);
-/* aws:PrincipalArn and aws:PrincipalAccount, unless present already. */
+/*
+ * The keys AWS derives from the principal, unless present already:
+ * aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, and
+ * aws:username and aws:userid where AWS's table has a value vpce knows.
+ */
 int vpce_request_add_principal(struct vpce_request *req);
 /* aws:CurrentTime and aws:EpochTime for NOW, unless present already. */
 int vpce_request_add_time(struct vpce_request *req, time64_t now);

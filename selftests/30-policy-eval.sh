@@ -54,6 +54,7 @@ run_case() {
 		a) a=$2 ;;
 		r) r=$2 ;;
 		acct) extra+=(account "$2") ;;
+		t) extra+=(endpoint-type "$2") ;;
 		c) extra+=(context "$2") ;;
 		*) fail "$CASES:$lineno: unknown word \"$1\"" ;;
 		esac

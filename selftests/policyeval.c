@@ -98,8 +98,9 @@ struct rkey {
 };
 
 struct rreq {
-	char *principal;	/* an IAM ARN */
+	char *principal;	/* an IAM or STS ARN */
 	unsigned long long account;
+	bool gateway;		/* a gateway endpoint's policy */
 	char *action, *resource;
 	int nkeys;
 	struct rkey keys[VPCE_REQUEST_KEYS_MAX];
@@ -241,14 +242,48 @@ static const struct rkey *req_key(const struct rreq *r, const char *key)
  */
 static void req_complete(struct rreq *r, time_t now)
 {
-	char buf[64];
+	char buf[256], acct[13], kind[32], name[200], *slash;
+	const char *type = "Account";
 	struct tm tm;
 
-	if (!req_key(r, "aws:PrincipalArn"))
-		req_add(r, "aws:PrincipalArn", r->principal);
+	/* arn:aws:SVC::ACCOUNT:KIND/NAME..., or :root */
+	memset(kind, 0, sizeof(kind));
+	memset(name, 0, sizeof(name));
+	sscanf(r->principal, "arn:aws:%*3s::%12[0-9]:%31[a-z-]/%199s", acct,
+	       kind, name);
+	if (!strcmp(kind, "root"))
+		*kind = '\0';
+	if (!strcmp(kind, "user"))
+		type = "User";
+	else if (!strcmp(kind, "federated-user"))
+		type = "FederatedUser";
+	else if (*kind)
+		type = "AssumedRole";	/* role, assumed-role */
+	if (!req_key(r, "aws:PrincipalArn")) {
+		if (!strcmp(kind, "assumed-role")) {
+			*strchr(name, '/') = '\0';
+			snprintf(buf, sizeof(buf), "arn:aws:iam::%s:role/%s",
+				 acct, name);
+			req_add(r, "aws:PrincipalArn", buf);
+		} else {
+			req_add(r, "aws:PrincipalArn", r->principal);
+		}
+	}
 	if (!req_key(r, "aws:PrincipalAccount")) {
 		snprintf(buf, sizeof(buf), "%012llu", r->account);
 		req_add(r, "aws:PrincipalAccount", buf);
+	}
+	if (!req_key(r, "aws:PrincipalType"))
+		req_add(r, "aws:PrincipalType", type);
+	slash = strrchr(name, '/');
+	if (!strcmp(kind, "user") && !req_key(r, "aws:username"))
+		req_add(r, "aws:username", slash ? slash + 1 : name);
+	if (!req_key(r, "aws:userid") && !*kind) {
+		req_add(r, "aws:userid", acct);
+	} else if (!req_key(r, "aws:userid") &&
+		   !strcmp(kind, "federated-user")) {
+		snprintf(buf, sizeof(buf), "%s:%s", acct, name);
+		req_add(r, "aws:userid", buf);
 	}
 	if (!req_key(r, "aws:CurrentTime")) {
 		gmtime_r(&now, &tm);
@@ -334,8 +369,9 @@ static void print_req(FILE *f, const struct rreq *r)
 {
 	int i, j;
 
-	fprintf(f, "#   principal %s account %012llu action %s resource %s\n",
-		r->principal, r->account, r->action, r->resource);
+	fprintf(f, "#   principal %s account %012llu%s action %s resource %s\n",
+		r->principal, r->account, r->gateway ? " endpoint-type gateway" : "",
+		r->action, r->resource);
 	for (i = 0; i < r->nkeys; i++)
 		for (j = 0; j < r->keys[i].n; j++)
 			fprintf(f, "#     context %s=%s\n", r->keys[i].name,
@@ -782,19 +818,87 @@ static bool ref_cond(const struct rcond *c, bool vars, const struct rreq *r)
 	return neg;
 }
 
-static bool ref_principal(const char *p, const struct rreq *r)
+/*
+ * Principals as layers, written as strings: "acct:ACCOUNT" (every caller),
+ * "role:ACCOUNT:NAME" (a role, and its sessions), and the ARN itself (users,
+ * sessions, federated users). ids_of() lists the caller's, innermost last;
+ * id_of() gives the one a policy entry names ("*" for everyone).
+ */
+static void id_of(const char *p, unsigned long long account, char *out,
+		  size_t len)
 {
-	char acct[13];
+	char acct[13] = "", kind[32] = "", name[200] = "";
+	const char *last;
 
-	if (!strcmp(p, "*"))
-		return true;
-	snprintf(acct, sizeof(acct), "%012llu", r->account);
-	if (strlen(p) == 12 && strspn(p, "0123456789") == 12)
-		return !strcmp(p, acct);
-	if (!strncmp(p, "arn:aws:iam::", 13) && !strcmp(p + 25, ":root") &&
-	    strlen(p) == 30)
-		return !strncmp(p + 13, acct, 12);
-	return !strcmp(p, r->principal);
+	if (!strcmp(p, "*")) {
+		snprintf(out, len, "*");
+		return;
+	}
+	if (strlen(p) == 12) {
+		snprintf(out, len, "acct:%s", p);
+		return;
+	}
+	sscanf(p, "arn:aws:%*3s::%12[0-9]:%31[a-z-]/%199s", acct, kind, name);
+	if (!strcmp(kind, "root"))
+		*kind = '\0';
+	if (!*kind) {				/* root */
+		snprintf(out, len, "acct:%s", acct);
+	} else if (!strcmp(kind, "role")) {
+		last = strrchr(name, '/');
+		snprintf(out, len, "role:%s:%s", acct, last ? last + 1 : name);
+	} else {
+		snprintf(out, len, "%s", p);
+	}
+	(void)account;
+}
+
+static int ids_of(const struct rreq *r, char ids[3][256])
+{
+	char acct[13] = "", kind[32] = "", name[200] = "";
+	int n = 0;
+
+	snprintf(ids[n++], 256, "acct:%012llu", r->account);
+	sscanf(r->principal, "arn:aws:%*3s::%12[0-9]:%31[a-z-]/%199s", acct,
+	       kind, name);
+	if (!strcmp(kind, "root"))
+		*kind = '\0';
+	if (!strcmp(kind, "role") || !strcmp(kind, "assumed-role")) {
+		char *cut = !strcmp(kind, "role") ? strrchr(name, '/') : NULL;
+		char *end = strchr(cut ? cut + 1 : name, '/');
+
+		if (end && !strcmp(kind, "assumed-role"))
+			*end = '\0';
+		snprintf(ids[n++], 256, "role:%s:%s", acct, cut ? cut + 1 : name);
+	}
+	if (*kind && strcmp(kind, "role"))
+		snprintf(ids[n++], 256, "%s", r->principal);
+	return n;
+}
+
+static bool ref_principal(const struct rstmt *st, const struct rreq *r)
+{
+	char ids[3][256], id[256];
+	bool named[3] = { false };
+	int n = ids_of(r, ids), i, j;
+
+	for (i = 0; i < st->nprinc; i++) {
+		id_of(st->princ[i], r->account, id, sizeof(id));
+		for (j = 0; j < n; j++)
+			named[j] |= !strcmp(id, "*") || !strcmp(id, ids[j]);
+	}
+	if (st->not_princ) {		/* every layer listed: exempt */
+		bool all = true;
+
+		for (j = 0; j < n; j++)
+			all = all && named[j];
+		return !all;
+	}
+	if (r->gateway)			/* the caller itself, only */
+		return named[n - 1];
+	for (j = 0; j < n; j++)
+		if (named[j])
+			return true;
+	return false;
 }
 
 static bool ref_applies(const struct rstmt *st, bool vars,
@@ -803,11 +907,8 @@ static bool ref_applies(const struct rstmt *st, bool vars,
 	bool m = false;
 	int i;
 
-	for (i = 0; i < st->nprinc; i++)
-		m = m || ref_principal(st->princ[i], r);
-	if (m == st->not_princ)
+	if (!ref_principal(st, r))
 		return false;
-	m = false;
 	for (i = 0; i < st->nact; i++)
 		m = m || ref_like(st->act[i], strlen(st->act[i]), r->action,
 				  true, false, true, r);
@@ -925,6 +1026,8 @@ static struct nlattr *put_req(struct nlmsghdr *nlh, const struct rreq *r)
 	mnl_attr_put_strz(nlh, VPCE_REQ_A_RESOURCE, r->resource);
 	mnl_attr_put_strz(nlh, VPCE_REQ_A_PRINCIPAL, r->principal);
 	mnl_attr_put_u64(nlh, VPCE_REQ_A_ACCOUNT, r->account);
+	if (r->gateway)
+		mnl_attr_put_u8(nlh, VPCE_REQ_A_ENDPOINT_TYPE, VPCE_TYPE_GATEWAY);
 	if (r->nkeys) {
 		struct nlattr *ctx = mnl_attr_nest_start(nlh, VPCE_REQ_A_CONTEXT);
 		int i;
@@ -973,13 +1076,14 @@ static int kernel_eval(const struct vpce_policy *p, unsigned int nstmts,
 	struct netlink_ext_ack ext = { 0 };
 	DECLARE_BITMAP(matched, VPCE_POLICY_STATEMENTS_MAX);
 	static struct vpce_request req;
+	static struct vpce_arn who;
 	struct nlattr *nest;
 	unsigned int i;
 	int ret, fast;
 
 	memset(v, 0, sizeof(*v));
 	nest = put_req(nlh, r);
-	ret = vpce_request_parse(&req, nest, &ext);
+	ret = vpce_request_parse(&req, &who, nest, &ext);
 	if (!ret)
 		ret = vpce_request_add_principal(&req);
 	if (!ret)
@@ -1077,16 +1181,27 @@ static bool chance(int percent)
 static const char *const req_principals[] = {
 	"arn:aws:iam::111122223333:role/app",
 	"arn:aws:iam::111122223333:user/bob",
+	"arn:aws:iam::111122223333:user/dev/bob",
 	"arn:aws:iam::111122223333:root",
 	"arn:aws:iam::444455556666:role/app",
 	"arn:aws:iam::444455556666:role/ops/admin",
+	"arn:aws:sts::111122223333:assumed-role/app/s1",
+	"arn:aws:sts::111122223333:assumed-role/app/s2",
+	"arn:aws:sts::444455556666:assumed-role/app/s1",
+	"arn:aws:sts::444455556666:assumed-role/admin/audit",
+	"arn:aws:sts::111122223333:federated-user/carol",
 };
 
 static const char *const pol_principals[] = {
 	"*", "111122223333", "444455556666", "999988887777",
 	"arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root",
 	"arn:aws:iam::111122223333:role/app", "arn:aws:iam::111122223333:user/bob",
+	"arn:aws:iam::111122223333:user/dev/bob",
 	"arn:aws:iam::444455556666:role/app", "arn:aws:iam::444455556666:role/ops/admin",
+	"arn:aws:iam::444455556666:role/admin", "arn:aws:iam::111122223333:role/team/app",
+	"arn:aws:sts::111122223333:assumed-role/app/s1",
+	"arn:aws:sts::444455556666:assumed-role/admin/audit",
+	"arn:aws:sts::111122223333:federated-user/carol",
 };
 
 static const char *const actions[] = {
@@ -1400,7 +1515,9 @@ static void rnd_doc(struct rdoc *d)
 			st->nprinc = st->nact = st->nres = 1;
 			st->ncond = 1 + rn(3);
 		} else {
-			st->not_princ = chance(15);
+			/* NotPrincipal only with Deny, as AWS requires. */
+			st->not_princ = st->effect == VPCE_EFFECT_DENY &&
+					chance(30);
 			st->not_act = chance(15);
 			st->not_res = chance(15);
 			st->ncond = rn(4);
@@ -1453,6 +1570,7 @@ static void rnd_req(struct rreq *r, const struct rdoc *d)
 	r->account = strtoull(r->principal + 13, NULL, 10);
 	if (chance(10))
 		r->account = chance(50) ? 111122223333ULL : 999988887777ULL;
+	r->gateway = chance(25);
 	snprintf(buf, sizeof(buf), "%s", PICK(actions));
 	flip_case(buf);
 	r->action = xstrdup(buf);
@@ -1728,6 +1846,8 @@ static int case_line(char *line, const struct rdoc *d, struct rreq *r,
 		} else if (!strcmp(a, "acct")) {
 			r->account = strtoull(v, NULL, 10);
 			acct = true;
+		} else if (!strcmp(a, "t")) {
+			r->gateway = !strcmp(v, "gateway");
 		} else if (!strcmp(a, "a")) {
 			free(r->action);
 			r->action = xstrdup(v);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy-values.h"
 #include "vpcectl.h"
 
 const char *arg_peek(const struct args *a)
@@ -324,30 +325,12 @@ bool parse_onoff(const char *kw, const char *s)
 	die_usage("%s: \"%s\" is on or off, not \"%s\"", cur_cmd, kw, s);
 }
 
-/* User and role names with an optional path: A-Z a-z 0-9 +=,.@_- and '/'. */
-static bool iam_name_ok(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (!len || s[0] == '/' || s[len - 1] == '/')
-		return false;
-	for (; *s; s++)
-		if (!isascii((unsigned char)*s) ||
-		    (!isalnum((unsigned char)*s) && !strchr("+=,.@_-/", *s)))
-			return false;
-	return true;
-}
-
 /*
  * The same principal forms the kernel takes; checked here so that a typo
  * gets a message that says what a principal looks like.
  */
 const char *parse_arn(const char *s, bool any_ok)
 {
-	static const char iam[] = "arn:aws:iam::";
-	const char *rest;
-	size_t i;
-
 	if (!strcmp(s, "*")) {
 		if (!any_ok)
 			die_usage("%s: the principal must be one principal, not \"*\"",
@@ -357,22 +340,13 @@ const char *parse_arn(const char *s, bool any_ok)
 	if (strlen(s) > VPCE_ARN_MAX)
 		die_usage("invalid principal \"%.40s...\": longer than %d characters",
 			  s, VPCE_ARN_MAX);
-	rest = strncmp(s, iam, strlen(iam)) ? s : s + strlen(iam);
-	for (i = 0; i < 12; i++)
-		if (!isdigit((unsigned char)rest[i]))
-			goto bad;
-	if (rest == s && !rest[12])
-		return s;			/* a bare account */
-	if (rest == s || rest[12] != ':')
-		goto bad;
-	rest += 13;
-	if (!strcmp(rest, "root") ||
-	    ((!strncmp(rest, "user/", 5) || !strncmp(rest, "role/", 5)) &&
-	     iam_name_ok(rest + 5)))
+	if ((strlen(s) == 12 && policy_all_digits(s, 12)) ||
+	    policy_iam_arn(s, NULL))
 		return s;
-bad:
-	die_usage("invalid principal \"%s\": use *, an account (12 digits), or "
-		  "arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME", s);
+	die_usage("invalid principal \"%s\": use *, an account (12 digits), "
+		  "arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME, or "
+		  "arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION or "
+		  ":federated-user/NAME", s);
 }
 
 void parse_prefix(const char *s, struct vpce_addr *prefix, uint8_t *plen)

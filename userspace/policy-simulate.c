@@ -41,12 +41,12 @@ struct ctx_entry {
 static int policy_simulate(struct args *a)
 {
 	bool has_doc = false, has_princ = false, has_acct = false,
-	     has_act = false, has_res = false;
+	     has_act = false, has_res = false, has_type = false;
 	struct ctx_entry ctx[VPCE_REQUEST_KEYS_MAX];
 	const char *doc = NULL, *action = NULL, *resource = NULL, *w;
 	char arn[VPCE_POLICY_STRING_MAX + 1] = "";
 	uint64_t account = 0, arn_account = 0;
-	int nkeys = 0, nvals = 0, i, ret;
+	int nkeys = 0, nvals = 0, type = VPCE_TYPE_INTERFACE, i, ret;
 	struct nlattr *req;
 	struct policy *pol;
 	json_t *out, *res;
@@ -66,6 +66,9 @@ static int policy_simulate(struct args *a)
 		} else if (kw_is(w, "account")) {
 			arg_once(&has_acct, w);
 			account = parse_account(arg_value(a, w, "ACCOUNT"));
+		} else if (kw_is(w, "endpoint-type")) {
+			arg_once(&has_type, w);
+			type = parse_type(arg_value(a, w, "interface|gateway"));
 		} else if (kw_is(w, "action")) {
 			arg_once(&has_act, w);
 			action = arg_value(a, w, "ACTION");
@@ -131,6 +134,7 @@ static int policy_simulate(struct args *a)
 	nl_put_str(m, VPCE_REQ_A_RESOURCE, resource);
 	nl_put_str(m, VPCE_REQ_A_PRINCIPAL, arn);
 	nl_put_u64(m, VPCE_REQ_A_ACCOUNT, account);
+	nl_put_u8(m, VPCE_REQ_A_ENDPOINT_TYPE, type);
 	if (nkeys) {
 		char key[VPCE_POLICY_STRING_MAX + 1];
 		struct nlattr *cnest = nl_nest(m, VPCE_REQ_A_CONTEXT);
@@ -182,6 +186,7 @@ const struct object policy_object = {
 	.name = "policy",
 	.usage =
 	"policy simulate document FILE|- principal ARN [account ACCOUNT]\n"
-	"        action ACTION resource RESOURCE [context KEY=VALUE]...\n",
+	"        [endpoint-type interface|gateway] action ACTION\n"
+	"        resource RESOURCE [context KEY=VALUE]...\n",
 	.cmds = policy_cmds,
 };

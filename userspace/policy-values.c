@@ -272,30 +272,70 @@ const char *policy_value_text(const json_t *v, char *buf, size_t len)
 
 #define IAM_PREFIX "arn:aws:iam::"
 
+/* A character of IAM and STS names: A-Z a-z 0-9 +=,.@_- */
+static bool iam_char(char c)
+{
+	return isascii((unsigned char)c) &&
+	       (isalnum((unsigned char)c) || (c && strchr("+=,.@_-", c)));
+}
+
+/* User and role names with an optional path: names, '/' between them. */
+static bool iam_path_name_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len || s[0] == '/' || s[len - 1] == '/')
+		return false;
+	for (; *s; s++)
+		if (!iam_char(*s) && *s != '/')
+			return false;
+	return true;
+}
+
+/* The length of the STS name at S, up to END: MIN-MAX characters, or 0. */
+static size_t sts_name(const char *s, char end, size_t min, size_t max)
+{
+	size_t n = 0;
+
+	while (s[n] && s[n] != end)
+		if (!iam_char(s[n++]))
+			return 0;
+	return n >= min && n <= max ? n : 0;
+}
+
 int policy_iam_arn(const char *s, uint64_t *account)
 {
 	const size_t pl = sizeof(IAM_PREFIX) - 1;
+	bool sts = !strncmp(s, "arn:aws:sts::", pl);
 	const char *rest;
-	size_t i, len;
+	size_t n;
 
-	if (strncmp(s, IAM_PREFIX, pl) || !policy_all_digits(s + pl, 12) ||
-	    s[pl + 12] != ':')
+	if ((strncmp(s, IAM_PREFIX, pl) && !sts) ||
+	    !policy_all_digits(s + pl, 12) || s[pl + 12] != ':')
 		return 0;
 	if (account)
 		*account = strtoull(s + pl, NULL, 10);
 	rest = s + pl + 13;
-	if (!strcmp(rest, "root"))
-		return 1;
-	if (strncmp(rest, "user/", 5) && strncmp(rest, "role/", 5))
+	if (!sts) {
+		if (!strcmp(rest, "root"))
+			return 1;
+		if ((!strncmp(rest, "user/", 5) || !strncmp(rest, "role/", 5)) &&
+		    iam_path_name_ok(rest + 5))
+			return 2;
 		return 0;
-	len = strlen(rest);
-	if (len <= 5 || rest[len - 1] == '/')
-		return 0;
-	for (i = 5; i < len; i++)
-		if (!isascii((unsigned char)rest[i]) ||
-		    (!isalnum((unsigned char)rest[i]) && !strchr("+=,.@_/-", rest[i])))
-			return 0;
-	return 2;
+	}
+	if (!strncmp(rest, "assumed-role/", 13)) {
+		size_t r = sts_name(rest + 13, '/', 1, 64);
+
+		n = r && rest[13 + r] == '/' ?
+		    sts_name(rest + 14 + r, '\0', 2, 64) : 0;
+		return n && !rest[14 + r + n] ? 3 : 0;
+	}
+	if (!strncmp(rest, "federated-user/", 15)) {
+		n = sts_name(rest + 15, '\0', 2, 32);
+		return n && !rest[15 + n] ? 3 : 0;
+	}
+	return 0;
 }
 
 bool policy_principal_arn(const char *s, char *out, size_t outlen,

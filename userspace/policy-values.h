@@ -43,7 +43,11 @@ int policy_value_check(int version, enum vkind kind, const char *path,
 		       const char *s);
 /* A condition value (a JSON scalar) as the text the kernel gets; NULL if none. */
 const char *policy_value_text(const json_t *v, char *buf, size_t len);
-/* 1: an account root ARN, 2: a user or role ARN, 0: neither. */
+/*
+ * 1: an account root ARN, 2: an IAM user or role ARN, 3: an STS
+ * assumed-role session or federated user ARN, 0: none of those (the forms
+ * the kernel takes, kmod/vpce_arn.c).
+ */
 int policy_iam_arn(const char *s, uint64_t *account);
 
 #endif /* VPCECTL_POLICY_VALUES_H */

@@ -180,7 +180,7 @@ static int principals(struct walk *w, const json_t *v, const char *path,
 		if (strlen(s) > VPCE_ARN_MAX ||
 		    (strcmp(s, "*") && !(strlen(s) == 12 && policy_all_digits(s, 12)) &&
 		     !policy_iam_arn(s, NULL)))
-			return policy_perr(sub, "invalid principal \"%s\" (expected \"*\", an account, or an IAM root, user or role ARN)",
+			return policy_perr(sub, "invalid principal \"%s\" (expected \"*\", an account, an IAM root, user or role ARN, or an STS assumed-role or federated-user ARN)",
 				    s);
 		if (w->msg)
 			nl_put_str(w->msg, i, s);
@@ -400,6 +400,9 @@ static int statement(struct walk *w, const json_t *st, const char *path,
 	    one_of(st, path, "Action", "NotAction", &act, &not_act) ||
 	    one_of(st, path, "Resource", "NotResource", &res, &not_res))
 		return -1;
+	/* AWS: "NotPrincipal must be used with Deny"; Allow is refused. */
+	if (not_princ && effect != VPCE_EFFECT_DENY)
+		return policy_perr(path, "NotPrincipal is supported only with \"Effect\": \"Deny\"");
 
 	if (w->msg) {
 		nest = nl_nest(w->msg, idx);

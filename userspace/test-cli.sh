@@ -233,8 +233,11 @@ check 1 'vpcectl: policy simulate: "document" is required' policy simulate
 check 1 'vpcectl: policy simulate: "principal" is required' $P $R
 check 1 'vpcectl: policy simulate: "action" is required' $P principal $A
 check 1 'vpcectl: policy simulate: the principal must be one principal, not "*"' $P principal '*' $R
-check 1 'vpcectl: invalid principal "arn:aws:iam::1:root": use *, an account (12 digits), or arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME' $P principal arn:aws:iam::1:root $R
+check 1 'vpcectl: invalid principal "arn:aws:iam::1:root": use *, an account (12 digits), arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION or :federated-user/NAME' $P principal arn:aws:iam::1:root $R
 check 1 'vpcectl: invalid account "12": an account is exactly 12 digits' $P principal $A account 12 $R
+check 1 'vpcectl: invalid principal "arn:aws:sts::111122223333:assumed-role/app/*": use *, an account (12 digits), arn:aws:iam::ACCOUNT:root, :user/NAME or :role/NAME, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION or :federated-user/NAME' $P principal 'arn:aws:sts::111122223333:assumed-role/app/*' $R
+check 1 'vpcectl: invalid type "vpc": use interface or gateway' $P principal $A endpoint-type vpc $R
+check 1 'vpcectl: policy simulate: "endpoint-type" may be given only once' $P principal $A endpoint-type gateway endpoint-type gateway $R
 check 1 'vpcectl: invalid context "novalue": expected KEY=VALUE with KEY of A-Z a-z 0-9 : / _ . - + = @' $P principal $A $R context novalue
 check 1 'vpcectl: invalid context "a b=c": expected KEY=VALUE with KEY of A-Z a-z 0-9 : / _ . - + = @' $P principal $A $R context 'a b=c'
 check 1 'vpcectl: policy simulate: "document" may be given only once' $P document $pol

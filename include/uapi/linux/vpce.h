@@ -306,8 +306,11 @@
  * Principals (VPCE_A_PRINCIPAL, VPCE_A_REQUESTER) are strings of at most
  * VPCE_ARN_MAX characters: "*", an account ("123456789012", the same as
  * "arn:aws:iam::123456789012:root", which stands for every user and role of
- * the account), or "arn:aws:iam::ACCOUNT:user/NAME" or ".../role/NAME".
- * Replies carry the canonical form.
+ * the account), "arn:aws:iam::ACCOUNT:user/NAME" or ".../role/NAME" (NAME
+ * may have a path; a role stands for every session of it), a role's session
+ * "arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION" or a federated user
+ * "arn:aws:sts::ACCOUNT:federated-user/NAME". Replies carry the canonical
+ * form.
  *
  * VPCE_CMD_SERVICE_ADD also takes VPCE_A_ACCEPTANCE_REQUIRED (u8 0 or 1,
  *	default 0), and service messages carry it and VPCE_A_PRINCIPALS (the
@@ -832,12 +835,26 @@ enum vpce_hc_proto {
  *	VPCE_STMT_A_PRINCIPALS	string array, required, 1 or more of: "*"
  *				(anyone), an account ("123456789012"), an
  *				account root ("arn:aws:iam::123456789012:root",
- *				the same as the account: every user and role
- *				of it), or a user or role ARN
+ *				the same as the account), a user or role ARN
  *				("arn:aws:iam::123456789012:role/NAME", NAME
- *				may have a path), matched exactly; each at
- *				most VPCE_ARN_MAX characters
- *	VPCE_STMT_A_NOT_PRINCIPAL flag: PRINCIPALS is a NotPrincipal
+ *				may have a path), an assumed-role session or
+ *				a federated user ARN (as VPCE_A_PRINCIPAL);
+ *				each at most VPCE_ARN_MAX characters. A
+ *				caller is made of layers: its account, its
+ *				role (sessions), itself (users, sessions,
+ *				federated users). An account names the
+ *				account layer, a role the role layer of its
+ *				sessions, others themselves exactly. In an
+ *				interface endpoint's policy a Principal
+ *				applies when it names any layer of the
+ *				caller; in a gateway endpoint's only when it
+ *				names the caller itself (an account: its
+ *				root user only, as AWS documents)
+ *	VPCE_STMT_A_NOT_PRINCIPAL flag: PRINCIPALS is a NotPrincipal, only
+ *				with VPCE_EFFECT_DENY: the statement applies
+ *				unless the list names every layer of the
+ *				caller (a session is exempt only when its
+ *				account, role and session are all listed)
  *	VPCE_STMT_A_ACTIONS	string array, required: "service:Action"
  *				patterns or "*", matched case-insensitively
  *				with the wildcards * and ?
@@ -905,11 +922,15 @@ enum vpce_hc_proto {
  * of strings in all):
  *	VPCE_REQ_A_ACTION	string, required, e.g. "vpce:Connect"
  *	VPCE_REQ_A_RESOURCE	string, required, an ARN
- *	VPCE_REQ_A_PRINCIPAL	string, required: an account root, user or
- *				role ARN (as VPCE_A_PRINCIPAL, but not "*"
- *				nor a bare account)
+ *	VPCE_REQ_A_PRINCIPAL	string, required: an account root, user,
+ *				role, assumed-role session or federated user
+ *				ARN (as VPCE_A_PRINCIPAL, but not "*" nor a
+ *				bare account)
  *	VPCE_REQ_A_ACCOUNT	u64, optional: the principal's account;
  *				default the account in the ARN
+ *	VPCE_REQ_A_ENDPOINT_TYPE u8, enum vpce_type, optional (default
+ *				VPCE_TYPE_INTERFACE): whose semantics the
+ *				policy's principals have (see below)
  *	VPCE_REQ_A_CONTEXT	nested array of VPCE_CTX_A_*, optional, at
  *				most VPCE_REQUEST_KEYS_MAX keys and
  *				VPCE_REQUEST_VALUES_MAX values in all:
@@ -1033,6 +1054,7 @@ enum vpce_req_attr {
 	VPCE_REQ_A_PRINCIPAL,		/* string: an ARN */
 	VPCE_REQ_A_ACCOUNT,		/* u64 */
 	VPCE_REQ_A_CONTEXT,		/* nested array of VPCE_CTX_A_* */
+	VPCE_REQ_A_ENDPOINT_TYPE,	/* u8, enum vpce_type */
 	__VPCE_REQ_A_MAX
 };
 
