@@ -109,8 +109,13 @@ log "the solicited-node group followed the devices and the address"
 
 # --- 4,096 devices -------------------------------------------------------------
 # In a namespace of their own, which takes them all with it.
+# The debug kernel makes and unmakes a device so slowly under emulation
+# (lockdep, KASAN) that 4,097 of them take longer than the test may, and
+# the namespace's exit holds the RTNL for minutes: there, 256 exercise the
+# same code, and the limit itself is left to the ordinary kernel.
 mk_ns big
 n=4096
+[ "${VPCE_TIMEOUT_SCALE:-1}" -gt 1 ] && n=256
 for i in $(seq 0 $n); do
 	echo "link add d$i type dummy"
 done | ip -n big -batch - || fail "creating $((n + 1)) dummy devices"
@@ -119,8 +124,11 @@ args=$(for i in $(seq 0 $((n - 1))); do printf ' dev d%d' "$i"; done)
 must vpcectl -n big vpc add big account 111111111111 $args
 count=$(vpcectl -n big -j vpc show big | jq '.[0].device_count, (.[0].devices | length)' | sort -u)
 [ "$count" = $n ] || fail "vpc show big: $count devices, not $n"
-out=$(vpcectl -n big vpc set big dev add d$n 2>&1) && fail "a VPC took device $((n + 1))"
-log "device $((n + 1)): $out"
+if [ $n = 4096 ]; then
+	out=$(vpcectl -n big vpc set big dev add d$n 2>&1) &&
+		fail "a VPC took device $((n + 1))"
+	log "device $((n + 1)): $out"
+fi
 must vpcectl -n big vpc set big dev del d0 dev add d$n
 [ "$(vpcectl -n big -j vpc show big | jq '.[0].device_count')" = $n ] ||
 	fail "swapping d0 for d$n changed the count"
