@@ -759,7 +759,6 @@ static struct notifier_block vpce_netdev_notifier = {
 void vpce_vpcs_stop(struct vpce_net *vn)
 {
 	cancel_work_sync(&vn->gone_work);
-	cancel_work_sync(&vn->mc_work);
 	vpce_mcast_close(vn);
 }
 
