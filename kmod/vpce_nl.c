@@ -194,6 +194,45 @@ static const struct nla_policy vpce_simulate_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_REQUEST] = VPCE_NLA_REQUEST,
 };
 
+/*
+ * @obj, which the name in @attr found (under vn->lock); NULL, the extack
+ * then saying @msg ("no such ...", a literal) and pointing at @attr.
+ */
+static void *vpce_nl_found(void *obj, const struct nlattr *attr,
+			   const char *msg, struct netlink_ext_ack *extack)
+{
+	if (!obj) {
+		NL_SET_BAD_ATTR(extack, attr);
+		/* What NL_SET_ERR_MSG() does, for a literal of the caller's. */
+		if (extack)
+			extack->_msg = msg;
+	}
+	return obj;
+}
+
+struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, const struct nlattr *attr,
+			     struct netlink_ext_ack *extack)
+{
+	return vpce_nl_found(vpce_vpc_find(vn, nla_data(attr)), attr,
+			     "no such VPC", extack);
+}
+
+struct vpce_service *vpce_nl_service(struct vpce_net *vn,
+				     const struct nlattr *attr,
+				     struct netlink_ext_ack *extack)
+{
+	return vpce_nl_found(vpce_service_find(vn, nla_data(attr)), attr,
+			     "no such service", extack);
+}
+
+struct vpce_endpoint *vpce_nl_endpoint(struct vpce_net *vn,
+				       const struct nlattr *attr,
+				       struct netlink_ext_ack *extack)
+{
+	return vpce_nl_found(vpce_endpoint_find(vn, nla_data(attr)), attr,
+			     "no such endpoint", extack);
+}
+
 int vpce_put_addr(struct sk_buff *skb, int type,
 		  const struct vpce_addr *addr, const char *zone)
 {

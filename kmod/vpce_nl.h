@@ -66,13 +66,20 @@ int vpce_parse_prefixes(const struct nlattr *array,
 			struct vpce_prefix *out, u8 *n,
 			struct netlink_ext_ack *extack);
 
-/* The object named by an attribute, under vn->lock; extack says if none. */
-struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, struct genl_info *info,
-			     int type);
+/*
+ * The object named by attribute @attr, under vn->lock; NULL if there is
+ * none, the extack saying so ("no such VPC") and pointing at @attr. For
+ * request handlers (info->attrs[...], info->extack) and dump filters
+ * (cb->extack) alike (vpce_nl.c).
+ */
+struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, const struct nlattr *attr,
+			     struct netlink_ext_ack *extack);
 struct vpce_service *vpce_nl_service(struct vpce_net *vn,
-				     struct genl_info *info, int type);
+				     const struct nlattr *attr,
+				     struct netlink_ext_ack *extack);
 struct vpce_endpoint *vpce_nl_endpoint(struct vpce_net *vn,
-				       struct genl_info *info);
+				       const struct nlattr *attr,
+				       struct netlink_ext_ack *extack);
 
 /* Messages: replies, dumps, events (vpce_nl.c). */
 typedef int (*vpce_fill_t)(struct sk_buff *skb, struct vpce_net *vn,
