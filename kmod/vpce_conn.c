@@ -476,6 +476,15 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 	if (atomic_read(&tbl->nelems) >= 2 * vpce_conns_limit(vn) &&
 	    !vpce_conns_early_drop(vn, key))
 		goto full;
+	/*
+	 * Not charged to a memory cgroup (no __GFP_ACCOUNT): in softirq the
+	 * current task is whichever one the packet interrupted, not the
+	 * tenant who sent it, so charging would bill (or fail) a bystander;
+	 * conntrack's own entries (nf_conntrack_alloc()) are not charged
+	 * either. The namespace's limit, checked above, is the bound: at
+	 * most vpce_conns_limit() flows, a limit only the host's
+	 * administrator may raise past its default (vpce_nl_flow_set()).
+	 */
 	c = kzalloc(sizeof(*c), GFP_ATOMIC);
 	if (!c)
 		goto full;

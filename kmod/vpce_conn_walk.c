@@ -230,8 +230,16 @@ bool vpce_conns_count_active(struct vpce_net *vn)
  * walk goes on from one call to the next (the cursor holds the iterator,
  * from vpce_conns_cursor_new() to vpce_conns_cursor_free()), so a reader
  * that takes a full table in several batches makes one pass, not one per
- * batch. Between calls the walker is told about resizes; after one it
- * starts over, which may show a flow twice (see the uapi header).
+ * batch.
+ *
+ * A call ends where its callback refused a flow (a full message), which
+ * may be anywhere in a bucket, and the next one starts with that flow.
+ * What the reader promises, as conntrack's dump does (see the uapi header):
+ * if the table does not change between calls, every flow once; if it
+ * does, every flow that is in the table from the first call to the last
+ * at least once. It may show a flow twice where the table moved it (a
+ * resize starts the walk over) or where it reads a bucket again (below);
+ * flows made or ended meanwhile may be shown or not.
  */
 struct vpce_conns_cursor {
 	struct rhashtable_iter iter;
@@ -322,6 +330,15 @@ int vpce_conns_read(struct vpce_net *vn, struct vpce_conns_cursor *cur,
 	lockdep_assert_held(&vn->lock);
 
 	rhashtable_walk_start(iter);
+	/*
+	 * The flow we stopped at went meanwhile: rhashtable_walk_start()
+	 * found it no more in its bucket, and the walker would go on by its
+	 * position there, which skips a flow when one before it went too
+	 * (as the walks above would, yielding mid-bucket). Read the bucket
+	 * from its start instead: a flow shown twice, never one missed.
+	 */
+	if (cur->pending && !iter->p)
+		iter->skip = 0;
 	h = cur->pending ? rhashtable_walk_peek(iter) :
 		rhashtable_walk_next(iter);
 	cur->pending = false;

@@ -3,7 +3,9 @@
  * Copyright (C) 2026 The vpce authors.
  *
  * The control layer: the "vpce" generic netlink family. vpce_nl.c has the
- * family, its policies and ops table and what the handlers share; each
+ * family, its commands' policies and ops table and the messages the
+ * handlers share (replies, dumps, events); vpce_nl_parse.c the nested
+ * attributes' policies and the parsing the handlers share; each
  * vpce_nl_<object>.c has the handlers of one object family. Only the
  * control layer (and main.c, which registers the family) includes this
  * header: objects and the data path know nothing of netlink messages.
@@ -34,12 +36,20 @@ struct vpce_zone_addr;
 int vpce_genl_init(void);
 void vpce_genl_uninit(void);
 
-/* Nested policies that the handlers parse with (vpce_nl.c). */
+/* Validators of the commands' policies (vpce_nl_parse.c). */
+int vpce_validate_name(const struct nlattr *attr,
+		       struct netlink_ext_ack *extack);
+int vpce_validate_dns(const struct nlattr *attr,
+		      struct netlink_ext_ack *extack);
+
+/* Nested policies that commands and handlers parse with (vpce_nl_parse.c). */
 extern const struct nla_policy vpce_dev_policy[VPCE_DEV_A_MAX + 1];
 extern const struct nla_policy vpce_listener_policy[VPCE_LISTENER_A_MAX + 1];
+extern const struct nla_policy vpce_addr_policy[VPCE_ADDR_A_MAX + 1];
+extern const struct nla_policy vpce_prefix_policy[VPCE_ADDR_A_MAX + 1];
 extern const struct nla_policy vpce_hc_policy[VPCE_HC_A_MAX + 1];
 
-/* Parsing shared by the handlers (vpce_nl.c). */
+/* Parsing shared by the handlers (vpce_nl_parse.c). */
 bool vpce_missing(struct genl_info *info, int type, const char *msg);
 bool vpce_refused(struct genl_info *info, int type, const char *msg);
 u8 vpce_parse_type(struct genl_info *info);
@@ -56,13 +66,20 @@ int vpce_parse_prefixes(const struct nlattr *array,
 			struct vpce_prefix *out, u8 *n,
 			struct netlink_ext_ack *extack);
 
-/* The object named by an attribute, under vn->lock; extack says if none. */
-struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, struct genl_info *info,
-			     int type);
+/*
+ * The object named by attribute @attr, under vn->lock; NULL if there is
+ * none, the extack saying so ("no such VPC") and pointing at @attr. For
+ * request handlers (info->attrs[...], info->extack) and dump filters
+ * (cb->extack) alike (vpce_nl.c).
+ */
+struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, const struct nlattr *attr,
+			     struct netlink_ext_ack *extack);
 struct vpce_service *vpce_nl_service(struct vpce_net *vn,
-				     struct genl_info *info, int type);
+				     const struct nlattr *attr,
+				     struct netlink_ext_ack *extack);
 struct vpce_endpoint *vpce_nl_endpoint(struct vpce_net *vn,
-				       struct genl_info *info);
+				       const struct nlattr *attr,
+				       struct netlink_ext_ack *extack);
 
 /* Messages: replies, dumps, events (vpce_nl.c). */
 typedef int (*vpce_fill_t)(struct sk_buff *skb, struct vpce_net *vn,

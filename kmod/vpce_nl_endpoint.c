@@ -21,19 +21,6 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-/* As vpce_nl_vpc(), for the endpoint named by VPCE_A_NAME. */
-struct vpce_endpoint *vpce_nl_endpoint(struct vpce_net *vn,
-				       struct genl_info *info)
-{
-	struct vpce_endpoint *ep;
-
-	ep = vpce_endpoint_find(vn, nla_data(info->attrs[VPCE_A_NAME]));
-	if (!ep)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_NAME],
-				    "no such endpoint");
-	return ep;
-}
-
 static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 			      const void *obj)
 {
@@ -150,9 +137,10 @@ static int vpce_nl_endpoint_add_cfg(struct genl_info *info,
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	cfg->vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
+	cfg->vpc = vpce_nl_vpc(vn, info->attrs[VPCE_A_VPC], info->extack);
 	if (cfg->vpc)
-		cfg->svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+		cfg->svc = vpce_nl_service(vn, info->attrs[VPCE_A_SERVICE],
+					   info->extack);
 	/* By default the VPC's owner asks for the endpoint. */
 	if (cfg->vpc && !info->attrs[VPCE_A_REQUESTER])
 		cfg->requester = cfg->vpc->owner;
@@ -201,7 +189,7 @@ int vpce_nl_endpoint_set(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(policy))
 		return PTR_ERR(policy);
 	mutex_lock(&vn->lock);
-	ep = vpce_nl_endpoint(vn, info);
+	ep = vpce_nl_endpoint(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (ep) {
 		vpce_endpoint_set_policy(vn, ep, policy);
 		vpce_event_endpoint(vn, VPCE_EVENT_POLICY, ep);
@@ -222,7 +210,7 @@ int vpce_nl_endpoint_del(struct sk_buff *skb, struct genl_info *info)
 	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name"))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
-	ep = vpce_nl_endpoint(vn, info);
+	ep = vpce_nl_endpoint(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (ep) {
 		struct sk_buff *ev;
 
@@ -245,7 +233,7 @@ int vpce_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
 	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name"))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
-	ep = vpce_nl_endpoint(vn, info);
+	ep = vpce_nl_endpoint(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (ep)
 		ret = vpce_reply(info, vpce_fill_endpoint_admin, vn, ep);
 	mutex_unlock(&vn->lock);
@@ -269,9 +257,8 @@ int vpce_nl_endpoint_dump(struct sk_buff *skb,
 
 	vpce_dump_begin(cb, vn);
 	if (filter) {
-		svc = vpce_service_find(vn, nla_data(filter));
+		svc = vpce_nl_service(vn, filter, cb->extack);
 		if (!svc) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such service");
 			ret = -ENOENT;
 			goto out;
 		}
@@ -307,9 +294,10 @@ static int vpce_nl_connection(struct genl_info *info, bool accept)
 	    vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name"))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
-	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_SERVICE], info->extack);
 	if (svc)
-		ep = vpce_nl_endpoint(vn, info);
+		ep = vpce_nl_endpoint(vn, info->attrs[VPCE_A_NAME],
+				      info->extack);
 	if (ep && ep->svc != svc) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VPCE_A_NAME],
 				    "the endpoint is not connected to this service");
@@ -357,7 +345,7 @@ static int vpce_nl_endpoint_addr(struct genl_info *info, bool add)
 		return ret;
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	ep = vpce_nl_endpoint(vn, info);
+	ep = vpce_nl_endpoint(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (ep)
 		ret = add ? vpce_endpoint_addr_add(vn, ep, &za, info->extack) :
 			vpce_endpoint_addr_del(vn, ep, &za.addr, info->extack);

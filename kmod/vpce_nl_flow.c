@@ -32,19 +32,15 @@ static int vpce_flow_filter(struct vpce_net *vn, struct nlattr **attrs,
 
 	a = attrs[VPCE_A_NAME];
 	if (a) {
-		m->ep = vpce_endpoint_find(vn, nla_data(a));
-		if (!m->ep) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "no such endpoint");
+		m->ep = vpce_nl_endpoint(vn, a, extack);
+		if (!m->ep)
 			return -ENOENT;
-		}
 	}
 	a = attrs[VPCE_A_SERVICE];
 	if (a) {
-		m->svc = vpce_service_find(vn, nla_data(a));
-		if (!m->svc) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "no such service");
+		m->svc = vpce_nl_service(vn, a, extack);
+		if (!m->svc)
 			return -ENOENT;
-		}
 	}
 	a = attrs[VPCE_A_ADDR];
 	if (a) {

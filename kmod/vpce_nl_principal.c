@@ -53,7 +53,7 @@ int vpce_nl_principal_add(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
+	vpc = vpce_nl_vpc(vn, info->attrs[VPCE_A_VPC], info->extack);
 	if (vpc)
 		ret = vpce_binding_add(vn, vpc, &b, info->extack);
 	mutex_unlock(&vn->lock);
@@ -77,7 +77,7 @@ int vpce_nl_principal_del(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	vpc = vpce_nl_vpc(vn, info, VPCE_A_VPC);
+	vpc = vpce_nl_vpc(vn, info->attrs[VPCE_A_VPC], info->extack);
 	if (vpc)
 		ret = vpce_binding_del(vn, vpc, &prefix, plen, info->extack);
 	mutex_unlock(&vn->lock);
@@ -114,8 +114,7 @@ int vpce_nl_principal_dump(struct sk_buff *skb,
 	int ret = 0;
 
 	vpce_dump_begin(cb, vn);
-	if (filter && !vpce_vpc_find(vn, nla_data(filter))) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such VPC");
+	if (filter && !vpce_nl_vpc(vn, filter, cb->extack)) {
 		ret = -ENOENT;
 		goto out;
 	}

@@ -19,19 +19,6 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-/* As vpce_nl_vpc(), for services. */
-struct vpce_service *vpce_nl_service(struct vpce_net *vn,
-				     struct genl_info *info, int type)
-{
-	struct vpce_service *svc;
-
-	svc = vpce_service_find(vn, nla_data(info->attrs[type]));
-	if (!svc)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
-				    "no such service");
-	return svc;
-}
-
 /* Message building */
 
 static int vpce_put_prefixes(struct sk_buff *skb, const struct vpce_prefix *p,
@@ -393,7 +380,7 @@ int vpce_nl_service_del(struct sk_buff *skb, struct genl_info *info)
 	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
-	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (svc)
 		ret = vpce_service_del(vn, svc, info->extack);
 	mutex_unlock(&vn->lock);
@@ -425,7 +412,7 @@ static int vpce_nl_service_nlb(struct genl_info *info, bool add)
 		return ret;
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (svc && svc->type == VPCE_TYPE_GATEWAY) {
 		NL_SET_ERR_MSG(info->extack,
 			       "a gateway service has no load balancer addresses");
@@ -457,7 +444,8 @@ int vpce_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	if (!ret) {
 		mutex_lock(&vn->lock);
 		ret = -ENOENT;
-		svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+		svc = vpce_nl_service(vn, info->attrs[VPCE_A_NAME],
+				      info->extack);
 		if (svc)
 			ret = vpce_service_set(vn, svc, set, info->extack);
 		mutex_unlock(&vn->lock);
@@ -475,7 +463,7 @@ int vpce_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 	if (vpce_missing(info, VPCE_A_NAME, "missing the service's name"))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
-	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (svc)
 		ret = vpce_reply(info, vpce_fill_service_admin, vn, svc);
 	mutex_unlock(&vn->lock);
@@ -509,7 +497,7 @@ static int vpce_nl_service_permission(struct genl_info *info, bool allow)
 		return ret;
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (svc)
 		ret = allow ? vpce_service_allow(vn, svc, &arn, info->extack) :
 			vpce_service_disallow(vn, svc, &arn, info->extack);
@@ -546,7 +534,7 @@ static int vpce_nl_listener_change(struct genl_info *info, bool add)
 		return ret;
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	svc = vpce_nl_service(vn, info, VPCE_A_NAME);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (svc)
 		ret = add ? vpce_service_listener_add(vn, svc, &l, info->extack) :
 			vpce_service_listener_del(vn, svc, l.proto, l.port,

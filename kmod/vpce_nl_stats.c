@@ -284,20 +284,16 @@ int vpce_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			ret = -EINVAL;
 			goto out;
 		}
-		ep = vpce_endpoint_find(vn, nla_data(ep_attr));
+		ep = vpce_nl_endpoint(vn, ep_attr, cb->extack);
 		if (!ep) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, ep_attr,
-					    "no such endpoint");
 			ret = -ENOENT;
 			goto out;
 		}
 		of = VPCE_STATS_OF_ENDPOINT;
 	}
 	if (svc_attr) {
-		svc = vpce_service_find(vn, nla_data(svc_attr));
+		svc = vpce_nl_service(vn, svc_attr, cb->extack);
 		if (!svc) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, svc_attr,
-					    "no such service");
 			ret = -ENOENT;
 			goto out;
 		}

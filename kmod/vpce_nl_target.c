@@ -77,7 +77,7 @@ int vpce_nl_target_add(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_SERVICE], info->extack);
 	if (svc)
 		ret = vpce_service_zone(svc, za.zone, info->extack);
 	if (ret >= 0) {
@@ -107,7 +107,7 @@ int vpce_nl_target_del(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_SERVICE], info->extack);
 	if (svc)
 		ret = vpce_target_del(vn, svc, &za.addr, info->extack);
 	mutex_unlock(&vn->lock);
@@ -176,7 +176,7 @@ int vpce_nl_target_set(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&vn->lock);
 	ret = -ENOENT;
-	svc = vpce_nl_service(vn, info, VPCE_A_SERVICE);
+	svc = vpce_nl_service(vn, info->attrs[VPCE_A_SERVICE], info->extack);
 	if (svc) {
 		int was = vpce_nl_target_health(vn, svc, &za.addr);
 
@@ -204,8 +204,7 @@ int vpce_nl_target_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	vpce_dump_begin(cb, vn);
-	if (filter && !vpce_service_find(vn, nla_data(filter))) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, filter, "no such service");
+	if (filter && !vpce_nl_service(vn, filter, cb->extack)) {
 		ret = -ENOENT;
 		goto out;
 	}

@@ -17,22 +17,6 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-/*
- * The VPC named by attribute @type, under vn->lock; NULL, the extack
- * saying why, if there is none. (vpce_nl_service() and vpce_nl_endpoint()
- * are the same for theirs.)
- */
-struct vpce_vpc *vpce_nl_vpc(struct vpce_net *vn, struct genl_info *info,
-			     int type)
-{
-	struct vpce_vpc *vpc = vpce_vpc_find(vn, nla_data(info->attrs[type]));
-
-	if (!vpc)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
-				    "no such VPC");
-	return vpc;
-}
-
 static int vpce_fill_vpc(struct sk_buff *skb, struct vpce_net *vn,
 			 const void *obj)
 {
@@ -232,7 +216,7 @@ int vpce_nl_vpc_set(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&vn->lock);
-	vpc = vpce_nl_vpc(vn, info, VPCE_A_NAME);
+	vpc = vpce_nl_vpc(vn, info->attrs[VPCE_A_NAME], info->extack);
 	ret = vpc ? vpce_vpc_set_devs(vn, vpc, add, nadd, del, ndel,
 				      info->extack) : -ENOENT;
 	mutex_unlock(&vn->lock);
@@ -250,7 +234,7 @@ int vpce_nl_vpc_del(struct sk_buff *skb, struct genl_info *info)
 	if (vpce_missing(info, VPCE_A_NAME, "missing the VPC's name"))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
-	vpc = vpce_nl_vpc(vn, info, VPCE_A_NAME);
+	vpc = vpce_nl_vpc(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (vpc)
 		ret = vpce_vpc_del(vn, vpc, info->extack);
 	mutex_unlock(&vn->lock);
@@ -266,7 +250,7 @@ int vpce_nl_vpc_get(struct sk_buff *skb, struct genl_info *info)
 	if (vpce_missing(info, VPCE_A_NAME, "missing the VPC's name"))
 		return -EINVAL;
 	mutex_lock(&vn->lock);
-	vpc = vpce_nl_vpc(vn, info, VPCE_A_NAME);
+	vpc = vpce_nl_vpc(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (vpc)
 		ret = vpce_reply(info, vpce_fill_vpc, vn, vpc);
 	mutex_unlock(&vn->lock);

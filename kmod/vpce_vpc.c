@@ -38,6 +38,7 @@ static const struct rhashtable_params vpce_devs_params = {
 };
 
 static void vpce_gone_work(struct work_struct *work);
+static void vpce_gone_flush(struct vpce_net *vn);
 
 int vpce_vpcs_init(struct vpce_net *vn)
 {
@@ -221,7 +222,7 @@ err:
 	return ret;
 }
 
-/* Undo vpce_devs_new(), before vpce_devs_publish() or after it failed. */
+/* Undo vpce_devs_new() for devices never shown to the packet path. */
 static void vpce_devs_forget(struct vpce_net *vn, struct vpce_vpc *vpc,
 			     const int *ifindex, unsigned int n)
 {
@@ -229,38 +230,6 @@ static void vpce_devs_forget(struct vpce_net *vn, struct vpce_vpc *vpc,
 
 	for (i = 0; i < n; i++)
 		vpce_dev_free(vn, xa_erase(&vpc->devs, ifindex[i]));
-}
-
-/* Everything is allocated; show the devices to the packet path. */
-static int vpce_devs_publish(struct vpce_net *vn, struct vpce_vpc *vpc,
-			     const int *ifindex, unsigned int n)
-{
-	struct vpce_dev *d;
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < n; i++) {
-		d = xa_load(&vpc->devs, ifindex[i]);
-		ret = rhashtable_insert_fast(&vn->devs, &d->node,
-					     vpce_devs_params);
-		if (ret)
-			goto err;
-		idr_replace(&vn->zones, d, d->ct_zone);
-	}
-	vpc->ndevs += n;
-	vn->ndevs += n;
-	vpce_mcast_changed(vn, vpc);
-	return 0;
-
-err:
-	while (i--) {
-		d = xa_load(&vpc->devs, ifindex[i]);
-		rhashtable_remove_fast(&vn->devs, &d->node, vpce_devs_params);
-		idr_replace(&vn->zones, NULL, d->ct_zone);
-	}
-	/* The packet path may have seen a device: wait it out. */
-	synchronize_net();
-	return ret;
 }
 
 /*
@@ -287,9 +256,10 @@ static void vpce_dev_release(struct vpce_net *vn, struct vpce_dev *d)
 /*
  * @d leaves its VPC under the RTNL, which the whole host's network
  * configuration waits on: its device goes away (@gone) or leaves the VPC's
- * VRF. It is unbound at once; its flows end later, in the work, once for
- * all the devices that left meanwhile, with no reset: a device that went
- * has no one to tell.
+ * VRF; or it was shown to the packet path by a change that then failed
+ * (vpce_devs_publish()). It is unbound at once; its flows end later, in
+ * the work, once for all the devices that left meanwhile, with no reset: a
+ * device that went has no one to tell.
  */
 static void vpce_dev_leave(struct vpce_net *vn, struct vpce_dev *d, bool gone)
 {
@@ -301,6 +271,46 @@ static void vpce_dev_leave(struct vpce_net *vn, struct vpce_dev *d, bool gone)
 	list_add_tail(&d->gone_node, &vn->gone_devs);
 	schedule_work(&vn->gone_work);
 	vpce_net_changed(vn);
+}
+
+/*
+ * Everything is allocated; show the devices to the packet path. On failure
+ * none of them stays bound: those not shown yet are freed, and those shown
+ * leave as a device that goes away does.
+ */
+static int vpce_devs_publish(struct vpce_net *vn, struct vpce_vpc *vpc,
+			     const int *ifindex, unsigned int n)
+{
+	struct vpce_dev *d;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		d = xa_load(&vpc->devs, ifindex[i]);
+		ret = rhashtable_insert_fast(&vn->devs, &d->node,
+					     vpce_devs_params);
+		if (ret)
+			goto err;
+		idr_replace(&vn->zones, d, d->ct_zone);
+		vpc->ndevs++;
+		vn->ndevs++;
+	}
+	vpce_mcast_changed(vn, vpc);
+	return 0;
+
+err:
+	vpce_devs_forget(vn, vpc, ifindex + i, n - i);
+	/*
+	 * A packet may have found a device that was shown, taken its zone and
+	 * set up a flow in it, in conntrack or in vpce's own table; flows find
+	 * their device by zone. Freeing the device and its zone now would
+	 * leave such a flow to whichever device takes the zone next, so it
+	 * waits on vn->gone_devs until the work has ended its flows, and an
+	 * RCU grace period has passed.
+	 */
+	while (i--)
+		vpce_dev_leave(vn, xa_load(&vpc->devs, ifindex[i]), false);
+	return ret;
 }
 
 static int vpce_vpc_check_count(struct vpce_net *vn, struct vpce_vpc *vpc,
@@ -439,13 +449,24 @@ int vpce_vpc_add(struct vpce_net *vn, const struct vpce_vpc_config *cfg,
 		goto err_devs;
 	ret = vpce_devs_publish(vn, vpc, ifindex, ndevs);
 	if (ret)
-		goto err_name;
+		goto err_publish;
 	kvfree(vrf_devs);
 	vpce_net_changed(vn);
 	return 0;
 
-err_name:
+err_publish:
+	/*
+	 * Devices that were shown wait on vn->gone_devs, and point to the
+	 * VPC: end their flows and free them now, then let the packet
+	 * readers that found one through its zone finish, before the VPC
+	 * goes (a walk of the flows under the RTNL, for a VRF's VPC: when
+	 * memory ran out only). Nothing else was published.
+	 */
+	vpce_gone_flush(vn);
+	synchronize_net();
 	vpce_names_del(&vn->vpcs, &vpc->named);
+	vpce_vpc_add_undo(vpc, vrf_devs);
+	return ret;
 err_devs:
 	vpce_devs_forget(vn, vpc, ifindex, ndevs);
 err_free:
@@ -494,11 +515,8 @@ int vpce_vpc_set_devs(struct vpce_net *vn, struct vpce_vpc *vpc,
 		ret = vpce_vpc_check_count(vn, vpc, nadd, ndel, extack);
 	if (!ret)
 		ret = vpce_devs_new(vn, vpc, add, nadd, extack);
-	if (!ret) {
+	if (!ret)
 		ret = vpce_devs_publish(vn, vpc, add, nadd);
-		if (ret)
-			vpce_devs_forget(vn, vpc, add, nadd);
-	}
 	if (ret) {
 		while (i--) {
 			d = xa_load(&vpc->devs, del[i]);
@@ -666,10 +684,8 @@ static int vpce_vrf_event(struct vpce_net *vn, unsigned long event,
 	if (ret)
 		return ret;
 	ret = vpce_devs_publish(vn, vpc, &ifindex, 1);
-	if (ret) {
-		vpce_devs_forget(vn, vpc, &ifindex, 1);
+	if (ret)
 		return ret;
-	}
 	vpce_net_changed(vn);
 	return 0;
 }
@@ -743,7 +759,6 @@ static struct notifier_block vpce_netdev_notifier = {
 void vpce_vpcs_stop(struct vpce_net *vn)
 {
 	cancel_work_sync(&vn->gone_work);
-	cancel_work_sync(&vn->mc_work);
 	vpce_mcast_close(vn);
 }
 

@@ -75,7 +75,11 @@ struct vpce_vpc {
 	 * are the VRF's, following it (vpce_netdev_event()).
 	 */
 	int vrf;
-	bool mc_dirty;			/* vpce_mcast.c */
+	/* Its devices' groups are to be brought up to date, from the
+	 * device of this ifindex on (vpce_mcast.c).
+	 */
+	bool mc_dirty;
+	unsigned long mc_next;
 	struct rcu_head rcu;
 };
 

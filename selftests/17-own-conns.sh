@@ -10,15 +10,15 @@
 # alone, a port without a listener is refused at once, a VPC device that
 # goes takes its flows along, targets may sit behind a VPC's device, and
 # vpce unloads with flows live. And
-# conntrack holds none of these flows; "vpcectl flow show" lists them and
-# "flow flush" forgets them. (The counters' exact figures are 63-stats', which
+# conntrack holds none of these flows; "vpcectl flow show" lists them (each
+# once, in a dump of many messages too) and "flow flush" forgets them. (The counters' exact figures are 63-stats', which
 # passes with conntrack=0 too.)
 
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/privatelink.sh"
 
-need_cmd socat conntrack python3 jq nstat
+need_cmd socat conntrack python3 jq nstat nft
 
 # With conntrack=1 the flows are conntrack's, and flow show says so.
 load_vpce conntrack=1
@@ -93,6 +93,47 @@ vpcectl -j flow show | jq -e '[.[] | select(.protocol == "udp" and .state == "re
 err=$(vpcectl flow show endpoint nosuch 2>&1) && fail "flow show of an unknown endpoint succeeded"
 grep -q "no such endpoint" <<<"$err" || fail "flow show endpoint nosuch: $err"
 log "flow show: $n flows, each VPC's :41000 flow established"
+
+# A dump of many messages lists each flow once: 3,000 UDP flows held still
+# (unanswered: the service's target port is dropped on the way, and UDP
+# flows last 120 s) are some 600 kB of replies, dozens of netlink messages,
+# each ending mid-way through the table. Each flow is listed exactly once,
+# as many as the table's own count of them (stats' ActiveConnections,
+# another walk).
+NMANY=3000
+must vpcectl service add many account 333333333333 listener udp:55:5355 nlb "$NLB"
+must vpcectl service allow many principal 111111111111
+must vpcectl target add many 192.168.1.10
+must vpcectl endpoint add epmany vpc A service many addr 10.0.0.104
+nft -f - <<EOF || fail "nft"
+table ip vpce_many {
+	chain drop_many {
+		type filter hook forward priority 0;
+		ip daddr 192.168.1.10 udp dport 5355 drop
+	}
+}
+EOF
+defer nft delete table ip vpce_many
+ip netns exec vpca python3 -c '
+import socket, sys
+for port in range(20000, 20000 + int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("10.0.0.2", port))
+    s.sendto(b"x", ("10.0.0.104", 55))
+    s.close()' "$NMANY" || fail "the UDP sender failed"
+many_active() { vpcectl -j stats show endpoint epmany | jq '.[0].ActiveConnections'; }
+wait_for 30 test "$(many_active)" -eq "$NMANY" ||
+	fail "epmany has $(many_active) active flows, expected $NMANY"
+vpcectl -j flow show endpoint epmany >"$tmp/many" || fail "flow show endpoint epmany"
+listed=$(jq 'length' "$tmp/many")
+once=$(jq --argjson n "$NMANY" '[.[] | select(.protocol == "udp" and
+		.client == "10.0.0.2" and .port == 55 and .client_port >= 20000 and
+		.client_port < 20000 + $n) | .client_port] | unique | length' "$tmp/many")
+[ "$listed" -eq "$NMANY" ] && [ "$once" -eq "$NMANY" ] ||
+	fail "flow show lists $listed flows of epmany, $once of the $NMANY source ports once ($(many_active) active)"
+log "flow show: $NMANY flows in many messages, each listed once"
+must vpcectl endpoint del epmany
 
 # ICMP errors about a flow's packets are translated, as the NAT core would:
 # a target's "port unreachable" reaches the client as from the endpoint

@@ -251,6 +251,14 @@ bad 'one address|nothing else' endpoint set ep1 addr add 10.0.0.101 zone az2 add
 bad 'one address|nothing else' endpoint set ep1 addr add 10.0.0.101 zone az2 policy-json '{}'
 bad 'no such endpoint' endpoint del ep9
 bad 'no such endpoint' endpoint show ep9
+# Dumps filtered by a name that names nothing.
+bad 'no such VPC' principal show vpc9
+bad 'no such service' connection show svc9
+bad 'no such endpoint' stats show endpoint ep9
+bad 'no such service' stats show service svc9
+bad 'no such endpoint' flow show endpoint ep9
+bad 'no such service' flow show service svc9
+bad 'no such service' flow flush service svc9
 
 log "$nbad malformed vpcectl commands, $nfailed misbehaved"
 

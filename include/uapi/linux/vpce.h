@@ -441,10 +441,14 @@
  *	and port, the endpoint address (with its zone) and port, the target's
  *	address and port, the load balancer's address and port the target
  *	sees, the protocol, enum vpce_flow_state, the seconds left before
- *	the flow expires, and the VPC device's ifindex). The table is walked
- *	as it changes: a flow made or ended during the dump may or may not be
- *	in it, and one that the table's growing or shrinking moves may be in
- *	it twice.
+ *	the flow expires, and the VPC device's ifindex). A dump of a table
+ *	that does not change meanwhile has each flow once. The table is
+ *	walked as it changes, as conntrack's is: a flow in the table for the
+ *	whole dump is in it at least once, one made or ended during the dump
+ *	may or may not be, and a flow may be in it twice when the table's
+ *	growing moves it, or when it shares a hash bucket with the flow a
+ *	reply message ended with and that flow ends before the next message
+ *	(the bucket is read again).
  *
  * VPCE_CMD_FLOW_DEL: forget flows, as "conntrack -D" does: no reset is
  *	sent, and the next packet of a TCP flow gets the reset a packet of no
