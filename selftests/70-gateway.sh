@@ -88,7 +88,7 @@ cat >"$tmp/ports.json" <<'EOF'
  "Condition": {"StringEquals": {"vpce:DestinationPort": ["8080", "5353"]}}}}
 EOF
 must vpcectl endpoint add ga vpc A service s3 type gateway mark 0x42 policy "$tmp/ports.json"
-vpcectl endpoint show ga | grep -q "^endpoint ga vpc A service s3 type gateway state available mark 0x42 requester arn:aws:iam::111111111111:root" ||
+vpcectl endpoint show ga | grep -Eq "^endpoint ga id vpce-[0-9a-f]{17} vpc A service s3 type gateway state available mark 0x42 requester arn:aws:iam::111111111111:root" ||
 	fail "endpoint show: $(vpcectl endpoint show ga)"
 [ "$(vpcectl -j endpoint show ga | python3 -c 'import json,sys; e=json.load(sys.stdin)[0]; print(e["type"], e["mark"], e["addresses"])')" = \
 	"gateway 66 []" ] || fail "endpoint show -j: $(vpcectl -j endpoint show ga)"
