@@ -18,6 +18,11 @@
 . "$(dirname "$0")/privatelink.sh"
 
 need_cmd jq python3
+T0=$(_now_ms)
+# el : the time since the start, for the logs.
+el() {
+	echo "at $(($(_now_ms) - T0)) ms"
+}
 load_vpce
 pl_topology
 
@@ -44,7 +49,7 @@ idb=$(id_of epb)
 [[ $ida =~ $RE ]] || fail "epa's ID '$ida' is not vpce- and 17 hex digits"
 [[ $idb =~ $RE ]] || fail "epb's ID '$idb' is not vpce- and 17 hex digits"
 [ "$ida" != "$idb" ] || fail "epa and epb have the same ID $ida"
-log "epa $ida, epb $idb"
+log "epa $ida, epb $idb ($(el))"
 
 # --- shown the same everywhere ------------------------------------------------
 vpcectl endpoint show epa | grep -q "^endpoint epa id $ida vpc A service svc " ||
@@ -90,7 +95,7 @@ out=$(vpcectl endpoint add epd vpc B service svc addr 10.0.0.102 id "$GIVEN" 2>&
 	fail "an ID in use (given) was accepted"
 grep -q "endpoint epc has the ID $GIVEN" <<<"$out" || fail "refused with: $out"
 vpcectl save | cmp -s - "$tmp/before" || fail "a refused add changed the state"
-log "an ID in use: $out"
+log "an ID in use: $out ($(el))"
 
 must vpcectl endpoint del epc
 must vpcectl endpoint add epd vpc B service svc addr 10.0.0.102 id "$GIVEN"
@@ -107,7 +112,7 @@ ev_ok() {
 		grep -q "^connected endpoint epd id $GIVEN vpc B " "$tmp/text"
 }
 wait_for 10 ev_ok || fail "events: $(cat "$tmp/json") / $(cat "$tmp/text")"
-log "events carry the IDs: $(grep -c . "$tmp/text") text events"
+log "events carry the IDs: $(grep -c . "$tmp/text") text events ($(el))"
 
 # --- many: unique, and the set of IDs in use after deletes ----------------------
 for i in $(seq 0 199); do
@@ -119,25 +124,30 @@ vpcectl -j endpoint show | jq -r '.[].id' >"$tmp/ids"
 [ "$(grep -Ecv "$RE" "$tmp/ids")" -eq 0 ] || fail "malformed IDs: $(grep -Ev "$RE" "$tmp/ids")"
 [ -z "$(sort "$tmp/ids" | uniq -d)" ] || fail "IDs given twice: $(sort "$tmp/ids" | uniq -d)"
 declare -A mid
-for i in $(seq 0 199); do
-	mid[$i]=$(id_of "m$i")
-done
+while read -r name id; do
+	mid[${name#m}]=$id
+done < <(vpcectl -j endpoint show | jq -r '.[] | select(.name | test("^m[0-9]+$")) | "\(.name) \(.id)"')
+[ "${#mid[@]}" -eq 200 ] || fail "${#mid[@]} IDs of m0-m199"
 for i in $(seq 0 2 199); do
 	echo "endpoint del m$i"
 done >"$tmp/del"
 must vpcectl restore "$tmp/del"
+start=$(_now_ms)
 for i in $(seq 1 2 199); do
 	vpcectl endpoint add x vpc B service svc addr 10.2.0.1 id "${mid[$i]}" >/dev/null 2>&1 &&
 		fail "m$i's ID ${mid[$i]} was accepted again"
 done
+log "100 IDs in use refused in $(($(_now_ms) - start)) ms"
 for i in $(seq 0 2 199); do
 	echo "endpoint add n$i vpc B service svc addr 10.2.$((i / 200)).$((i % 200 + 1)) id ${mid[$i]}"
 done >"$tmp/readd"
 must vpcectl restore "$tmp/readd"
-for i in 0 98 198; do
-	[ "$(id_of "n$i")" = "${mid[$i]}" ] || fail "n$i has $(id_of "n$i"), not ${mid[$i]}"
-done
-log "200 endpoints: 200 IDs; 100 deleted: the others' refused, theirs accepted again"
+vpcectl -j endpoint show | jq -r '.[] | select(.name | test("^n[0-9]+$")) | "\(.name) \(.id)"' >"$tmp/n"
+[ "$(wc -l <"$tmp/n")" -eq 100 ] || fail "$(wc -l <"$tmp/n") of n0-n198"
+while read -r name id; do
+	[ "$id" = "${mid[${name#n}]}" ] || fail "$name has $id, not ${mid[${name#n}]}"
+done <"$tmp/n"
+log "200 endpoints: 200 IDs; 100 deleted: the others' refused, theirs accepted again ($(el))"
 
 # --- save / restore -------------------------------------------------------------
 ids_map() {
@@ -153,7 +163,7 @@ must vpcectl restore "$tmp/s1"
 ids_map vpcectl >"$tmp/map2"
 cmp -s "$tmp/map1" "$tmp/map2" || fail "IDs changed by save -> flush -> restore: $(diff "$tmp/map1" "$tmp/map2" | head)"
 vpcectl save | cmp -s - "$tmp/s1" || fail "save -> flush -> restore -> save differs"
-log "save -> flush -> restore: the same IDs"
+log "save -> flush -> restore: the same IDs ($(el))"
 
 # Into a fresh namespace, with devices of the same names.
 mk_ns fresh
@@ -170,5 +180,5 @@ idy=$(vpcectl -n fresh -j endpoint show y | jq -r '.[0].id')
 [[ $idy =~ $RE ]] || fail "y's ID '$idy'"
 grep -q "\"$idy\"" "$tmp/map3" && fail "y got an ID in use: $idy"
 must vpcectl -n fresh flush
-log "restore into a fresh namespace: the same IDs"
+log "restore into a fresh namespace: the same IDs ($(el))"
 exit 0
