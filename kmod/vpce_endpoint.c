@@ -48,6 +48,7 @@ int vpce_endpoints_init(struct vpce_net *vn)
 	ret = vpce_names_init(&vn->endpoints);
 	if (ret)
 		rhashtable_destroy(&vn->ep_addrs);
+	vpce_epid_set_init(&vn->epids);
 	return ret;
 }
 
@@ -56,6 +57,40 @@ struct vpce_endpoint *vpce_endpoint_find(struct vpce_net *vn, const char *name)
 	struct vpce_named *n = vpce_names_find(&vn->endpoints, name);
 
 	return n ? container_of(n, struct vpce_endpoint, named) : NULL;
+}
+
+/*
+ * The endpoint with ID @id: a walk of them all, but only when the set of
+ * IDs says it may be one of theirs, which it does not for a new ID but
+ * about once in 2^32 per endpoint. For endpoint add: no ID is looked up
+ * anywhere else.
+ */
+struct vpce_endpoint *vpce_endpoint_find_id(struct vpce_net *vn,
+					    const struct vpce_epid *id)
+{
+	struct vpce_endpoint *ep;
+	struct vpce_named *n;
+	struct vpce_epid cur;
+
+	lockdep_assert_held(&vn->lock);
+
+	if (!vpce_epid_set_maybe(&vn->epids, id))
+		return NULL;
+	list_for_each_entry(n, &vn->endpoints.list, list) {
+		ep = container_of(n, struct vpce_endpoint, named);
+		cur = vpce_endpoint_id(ep);
+		if (vpce_epid_eq(&cur, id))
+			return ep;
+	}
+	return NULL;
+}
+
+/* A new ID: random, 68 bits, none of the namespace's. */
+static void vpce_endpoint_new_id(struct vpce_net *vn, struct vpce_epid *id)
+{
+	do
+		vpce_epid_random(id);
+	while (vpce_endpoint_find_id(vn, id));
 }
 
 struct vpce_ep_addr *vpce_ep_addr_find(struct vpce_net *vn,
@@ -116,11 +151,20 @@ static int vpce_endpoint_check(struct vpce_net *vn,
 			       u8 *zones, struct netlink_ext_ack *extack)
 {
 	const struct vpce_zone_addr *a = cfg->addrs;
+	const struct vpce_endpoint *other;
+	char id[VPCE_EPID_BUF];
 	unsigned int i, j;
 	int z;
 
 	if (vpce_endpoint_find(vn, cfg->name)) {
 		NL_SET_ERR_MSG(extack, "an endpoint with this name exists");
+		return -EEXIST;
+	}
+	other = cfg->has_id ? vpce_endpoint_find_id(vn, &cfg->id) : NULL;
+	if (other) {
+		vpce_epid_format(&cfg->id, id);
+		NL_SET_ERR_MSG_FMT(extack, "endpoint %s has the ID %s already",
+				   other->named.name, id);
 		return -EEXIST;
 	}
 	if (cfg->type != cfg->svc->type) {
@@ -176,12 +220,17 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	struct vpce_gw_table *gw = NULL;
 	u8 zones[VPCE_ADDRS_MAX];
 	struct vpce_endpoint *ep;
+	struct vpce_epid id;
 	unsigned int i;
 	int ret;
 
 	lockdep_assert_held(&vn->lock);
 
 	ret = vpce_endpoint_check(vn, cfg, zones, extack);
+	if (ret)
+		return ret;
+	/* Room for the ID first: after publishing, nothing may fail. */
+	ret = vpce_epid_set_reserve(&vn->epids);
 	if (ret)
 		return ret;
 
@@ -208,7 +257,13 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->type = cfg->type;
 	ep->mark = cfg->mark;
 	RCU_INIT_POINTER(ep->policy, cfg->policy);
-	ep->created = ktime_get_real_seconds();
+	ep->created = (u32)ktime_get_real_seconds();
+	if (cfg->has_id)
+		id = cfg->id;
+	else
+		vpce_endpoint_new_id(vn, &id);
+	ep->id = id.lo;
+	ep->id_hi = id.hi;
 	/* With acceptance required, no traffic until the provider accepts. */
 	ep->state = cfg->svc->acceptance_required ?
 		VPCE_STATE_PENDING_ACCEPTANCE : VPCE_STATE_AVAILABLE;
@@ -239,6 +294,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 		if (ret)
 			goto err_addrs;
 	}
+	vpce_epid_set_add(&vn->epids, &id);
 	ep->vpc->endpoint_count++;
 	ep->svc->endpoint_count++;
 	vpce_net_changed(vn);
@@ -284,6 +340,7 @@ static void vpce_endpoint_unpublish(struct vpce_net *vn,
 				    struct vpce_endpoint *ep)
 {
 	struct vpce_ep_addrs *blk = vpce_endpoint_addrs(ep);
+	struct vpce_epid id;
 	unsigned int i;
 
 	if (ep->type == VPCE_TYPE_GATEWAY)
@@ -292,6 +349,8 @@ static void vpce_endpoint_unpublish(struct vpce_net *vn,
 		rhashtable_remove_fast(&vn->ep_addrs, &blk->a[i].node,
 				       vpce_ep_addrs_params);
 	vpce_names_del(&vn->endpoints, &ep->named);
+	id = vpce_endpoint_id(ep);
+	vpce_epid_set_del(&vn->epids, &id);
 	ep->vpc->endpoint_count--;
 	ep->svc->endpoint_count--;
 	vpce_net_changed(vn);
@@ -671,5 +730,6 @@ void vpce_endpoints_destroy(struct vpce_net *vn)
 		vpce_endpoint_unpublish(vn, container_of(n, struct vpce_endpoint,
 							 named));
 	vpce_names_destroy(&vn->endpoints);
+	vpce_epid_set_destroy(&vn->epids);
 	rhashtable_destroy(&vn->ep_addrs);
 }

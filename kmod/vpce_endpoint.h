@@ -9,6 +9,7 @@
 #include "vpce_addr.h"
 #include "vpce_arn.h"
 #include "vpce_counters.h"
+#include "vpce_epid.h"
 #include "vpce_names.h"
 
 #include <linux/rcupdate.h>
@@ -56,22 +57,26 @@ struct vpce_endpoint {
 	u8 type;
 	u8 state;			/* enum vpce_state; READ_ONCE */
 	u8 naddrs;			/* of @addrs; under vn->lock */
-	/* The requester is nearly always the VPC's owner: share its ARN
+	/* Bits, so that the ID fits (an endpoint with one address is one
+	 * kmalloc-256 object); written at creation or under vn->lock only.
+	 *
+	 * The requester is nearly always the VPC's owner: share its ARN
 	 * rather than carry 184 bytes per endpoint (@own_requester: a copy
 	 * of our own, freed with us).
 	 */
-	bool own_requester;
+	bool own_requester:1;
+	/* Gateway endpoints: whether the VPC's flows to the prefixes are the
+	 * endpoint's (set when it becomes available, cleared once a reject
+	 * has ended them; only under vn->lock).
+	 */
+	bool gw_live:1;
+	u8 id_hi:4;			/* the ID's first digit (vpce_epid.h) */
 	u32 active;			/* gateway endpoints: vpce_stats.c */
-	time64_t created;
+	u32 created;			/* Unix seconds, unsigned: until 2106 */
+	u32 mark;			/* gateway endpoints: of their packets */
 	const struct vpce_arn *requester;
 	struct vpce_policy __rcu *policy;	/* NULL: AWS's default, allow all */
-	/* Gateway endpoints: the mark of their packets (0: none), and
-	 * whether the VPC's flows to the prefixes are the endpoint's (set when
-	 * it becomes available, cleared once a reject has ended them; only
-	 * under vn->lock).
-	 */
-	u32 mark;
-	bool gw_live;
+	u64 id;				/* the ID's other 16 digits */
 	struct rcu_head rcu;
 	/* The addresses and their counters (vpce_stats.c): @addrs0, made
 	 * with the endpoint in the same allocation, until an address is
@@ -92,6 +97,8 @@ struct vpce_endpoint_config {
 	u8 naddrs;
 	struct vpce_zone_addr addrs[VPCE_ADDRS_MAX];
 	u32 mark;			/* gateway endpoints */
+	bool has_id;			/* @id given, else one is drawn */
+	struct vpce_epid id;
 };
 
 int vpce_endpoints_init(struct vpce_net *vn);
@@ -99,6 +106,8 @@ void vpce_endpoints_destroy(struct vpce_net *vn);
 void vpce_endpoints_flush(struct vpce_net *vn);
 
 struct vpce_endpoint *vpce_endpoint_find(struct vpce_net *vn, const char *name);
+struct vpce_endpoint *vpce_endpoint_find_id(struct vpce_net *vn,
+					    const struct vpce_epid *id);
 int vpce_endpoint_add(struct vpce_net *vn,
 		      const struct vpce_endpoint_config *cfg,
 		      struct netlink_ext_ack *extack);
@@ -125,6 +134,11 @@ static inline struct vpce_ep_addrs *
 vpce_endpoint_addrs(const struct vpce_endpoint *ep)
 {
 	return rcu_dereference_protected(ep->addrs, true);
+}
+
+static inline struct vpce_epid vpce_endpoint_id(const struct vpce_endpoint *ep)
+{
+	return (struct vpce_epid){ .lo = ep->id, .hi = ep->id_hi };
 }
 
 /* The block @ea is in, whose counters are its. */

@@ -7,6 +7,7 @@
 #define _VPCE_NET_H
 
 #include "vpce_conn.h"
+#include "vpce_epid.h"
 #include "vpce_names.h"
 
 #include <linux/idr.h>
@@ -40,6 +41,7 @@ struct vpce_net {
 	struct vpce_names vpcs;
 	struct vpce_names services;
 	struct vpce_names endpoints;
+	struct vpce_epid_set epids;	/* the endpoints' IDs */
 
 	struct rhashtable devs;		/* ifindex -> struct vpce_dev */
 	unsigned int ndevs;		/* bound, at most VPCE_NET_DEVICES_MAX */

@@ -158,6 +158,9 @@ static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
 	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
 	[VPCE_A_MARK] = NLA_POLICY_MIN(NLA_U32, 1),
+	[VPCE_A_ENDPOINT_ID] = NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING,
+						      vpce_validate_endpoint_id,
+						      VPCE_ENDPOINT_ID_LEN),
 };
 
 static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {

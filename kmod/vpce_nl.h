@@ -41,6 +41,10 @@ int vpce_validate_name(const struct nlattr *attr,
 		       struct netlink_ext_ack *extack);
 int vpce_validate_dns(const struct nlattr *attr,
 		      struct netlink_ext_ack *extack);
+int vpce_validate_endpoint_id(const struct nlattr *attr,
+			      struct netlink_ext_ack *extack);
+/* An endpoint's VPCE_A_ENDPOINT_ID (vpce_nl_endpoint.c). */
+int vpce_put_endpoint_id(struct sk_buff *skb, const struct vpce_endpoint *ep);
 
 /* Nested policies that commands and handlers parse with (vpce_nl_parse.c). */
 extern const struct nla_policy vpce_dev_policy[VPCE_DEV_A_MAX + 1];

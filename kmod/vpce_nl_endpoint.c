@@ -21,6 +21,15 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+int vpce_put_endpoint_id(struct sk_buff *skb, const struct vpce_endpoint *ep)
+{
+	struct vpce_epid id = vpce_endpoint_id(ep);
+	char buf[VPCE_EPID_BUF];
+
+	vpce_epid_format(&id, buf);
+	return nla_put_string(skb, VPCE_A_ENDPOINT_ID, buf);
+}
+
 static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 			      const void *obj)
 {
@@ -30,6 +39,7 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	unsigned int i;
 
 	if (nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
+	    vpce_put_endpoint_id(skb, ep) ||
 	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
 	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name) ||
 	    nla_put_u8(skb, VPCE_A_TYPE, ep->type) ||
@@ -96,6 +106,10 @@ static int vpce_nl_endpoint_add_cfg(struct genl_info *info,
 			 "missing the endpoint's service"))
 		return -EINVAL;
 	cfg->name = nla_data(info->attrs[VPCE_A_NAME]);
+	/* Its form was checked with the policy. */
+	if (info->attrs[VPCE_A_ENDPOINT_ID])
+		cfg->has_id = vpce_epid_parse(nla_data(info->attrs[VPCE_A_ENDPOINT_ID]),
+					      &cfg->id);
 	cfg->type = vpce_parse_type(info);
 	if (cfg->type == VPCE_TYPE_GATEWAY) {
 		if (vpce_refused(info, VPCE_A_ADDRS,

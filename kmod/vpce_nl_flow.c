@@ -94,6 +94,7 @@ static int vpce_fill_flow(struct sk_buff *skb, struct vpce_net *vn,
 	struct nlattr *nest;
 
 	if (nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
+	    vpce_put_endpoint_id(skb, ep) ||
 	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
 	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name))
 		return -EMSGSIZE;

@@ -18,6 +18,7 @@
 #include "vpce_nl.h"
 #include "vpce_addr.h"
 #include "vpce_arn.h"
+#include "vpce_epid.h"
 #include "vpce_principal.h"
 
 #include <linux/in.h>
@@ -41,6 +42,18 @@ int vpce_validate_name(const struct nlattr *attr,
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, attr,
 			    "names are 1-64 characters of A-Z a-z 0-9 . _ -");
+	return -EINVAL;
+}
+
+int vpce_validate_endpoint_id(const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	struct vpce_epid id;
+
+	if (vpce_epid_parse(nla_data(attr), &id))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "an endpoint ID is vpce- and 17 lowercase hex digits");
 	return -EINVAL;
 }
 

@@ -101,6 +101,7 @@ static int vpce_fill_endpoint_stats(struct sk_buff *skb, struct vpce_net *vn,
 
 	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_ENDPOINT) ||
 	    nla_put_string(skb, VPCE_A_NAME, ep->named.name) ||
+	    vpce_put_endpoint_id(skb, ep) ||
 	    nla_put_string(skb, VPCE_A_VPC, ep->vpc->named.name) ||
 	    nla_put_string(skb, VPCE_A_SERVICE, ep->svc->named.name))
 		return -EMSGSIZE;

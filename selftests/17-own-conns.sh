@@ -80,7 +80,7 @@ held41000() {
 }
 [ "$(held41000 epa)" -eq 1 ] || fail "flow show endpoint epa: $(vpcectl flow show endpoint epa)"
 [ "$(held41000 epb)" -eq 1 ] || fail "flow show endpoint epb: $(vpcectl flow show endpoint epb)"
-vpcectl flow show endpoint epa | grep -q "^tcp 10.0.0.2:41000 -> $EP_ADDR:80 endpoint epa vpc A service svc dev va target 192.168.1.1[012]:8080 from $NLB:[0-9]* state established expires [0-9]*$" ||
+vpcectl flow show endpoint epa | grep -q "^tcp 10.0.0.2:41000 -> $EP_ADDR:80 endpoint epa endpoint-id vpce-[0-9a-f]\{17\} vpc A service svc dev va target 192.168.1.1[012]:8080 from $NLB:[0-9]* state established expires [0-9]*$" ||
 	fail "flow show's text: $(vpcectl flow show endpoint epa)"
 # The 31 closed TCP flows above are listed for 10 s (fewer on a slow
 # kernel); the two held flows and the UDP flow for longer.

@@ -21,7 +21,7 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-need_cmd vpcectl nlbad cmp
+need_cmd vpcectl nlbad cmp jq
 load_vpce
 
 NS=badinput
@@ -233,6 +233,19 @@ bad 'zone' "${ep[@]}" vpc vpc1 service svc1 addr 10.0.0.101 zone az1 \
 	addr 10.0.0.102 zone az1
 bad 'address|endpoint' "${ep[@]}" vpc vpc1 service svc1 addr 10.0.0.100 zone az1
 bad 'exists' endpoint add ep1 vpc vpc1 service svc1 addr 10.0.0.101 zone az1
+# id vpce-ID: refused by vpcectl before anything is sent, and a used one by
+# the kernel (EEXIST, naming the endpoint that has it).
+epok=(vpc vpc1 service svc1 addr 10.0.0.101 zone az1)
+bad 'vpce- and 17 lowercase hex digits' "${ep[@]}" "${epok[@]}" id vpce-XYZ
+bad 'vpce- and 17 lowercase hex digits' "${ep[@]}" "${epok[@]}" id vpce-0123456789ABCDEF0
+bad 'vpce- and 17 lowercase hex digits' "${ep[@]}" "${epok[@]}" id vpce-0123456789abcdef
+bad 'vpce- and 17 lowercase hex digits' "${ep[@]}" "${epok[@]}" id vpce-0123456789abcdef01
+bad 'vpce- and 17 lowercase hex digits' "${ep[@]}" "${epok[@]}" id 0123456789abcdef0
+bad 'vpce-ID' "${ep[@]}" "${epok[@]}" id
+bad 'only once' "${ep[@]}" "${epok[@]}" id vpce-0123456789abcdef0 id vpce-0123456789abcdef1
+ep1_id=$("${V[@]}" -j endpoint show ep1 | jq -r '.[0].id')
+[[ $ep1_id =~ ^vpce-[0-9a-f]{17}$ ]] || fail "ep1's ID: $ep1_id"
+bad "endpoint ep1 has the ID $ep1_id" "${ep[@]}" "${epok[@]}" id "$ep1_id"
 bad 'long' endpoint add "$long65" vpc vpc1 service svc1 addr 10.0.0.101 zone az1
 # endpoint set EP addr add / del (a live endpoint's addresses)
 bad 'endpoint has this address' endpoint set ep1 addr add 10.0.0.100 zone az1

@@ -95,6 +95,6 @@ tcp_query vpcb "$EP_ADDR" 80 >/dev/null 2>&1 && fail "epb carried traffic while 
 must vpcectl connection reject svc epb
 vpcectl connection show svc | grep -q "connection epb .*state rejected" ||
 	fail "epb is not rejected: $(vpcectl connection show svc)"
-vpcectl connection show | grep -Eq "^connection epb service svc vpc B owner 222222222222 requester arn:aws:iam::222222222222:role/ops state rejected created [0-9]{4}-[0-9]{2}-[0-9]{2}T" ||
+vpcectl connection show | grep -Eq "^connection epb id vpce-[0-9a-f]{17} service svc vpc B owner 222222222222 requester arn:aws:iam::222222222222:role/ops state rejected created [0-9]{4}-[0-9]{2}-[0-9]{2}T" ||
 	fail "connection show lacks a field: $(vpcectl connection show)"
 exit 0

@@ -58,7 +58,7 @@ deleted epa rejected"
 log "$got"
 [ "$got" = "$want" ] || fail "events out of order or missing; want:
 $want"
-head -n 1 "$tmp/text" | grep -qx "requested endpoint epa vpc A service svc state pendingAcceptance" ||
+head -n 1 "$tmp/text" | grep -Eqx "requested endpoint epa id vpce-[0-9a-f]{17} vpc A service svc state pendingAcceptance" ||
 	fail "text event: $(head -n 1 "$tmp/text")"
 grep -qx "health target svc 192.168.1.10 weight 1 health unhealthy" "$tmp/text" ||
 	fail "text health event: $(cat "$tmp/text")"

@@ -217,7 +217,7 @@ expect "stats show endpoint epa" "$(vpcectl -j stats show endpoint epa | jq -r '
 expect "stats show service svc" "$(vpcectl -j stats show service svc | jq -r '[.[].object] | join(",")')" service
 expect "stats show target svc" "$(vpcectl -j stats show target svc | jq length)" 3
 vpcectl stats show >"$tmp/text" || fail "stats show (text)"
-grep -q "^endpoint epa vpc A service svc" "$tmp/text" || fail "text output: $(cat "$tmp/text")"
+grep -Eq "^endpoint epa id vpce-[0-9a-f]{17} vpc A service svc" "$tmp/text" || fail "text output: $(cat "$tmp/text")"
 
 # --- Prometheus ------------------------------------------------------------------
 vpcectl stats show format prometheus >"$tmp/prom" || fail "format prometheus"

@@ -88,7 +88,7 @@ cat >"$tmp/ports.json" <<'EOF'
  "Condition": {"StringEquals": {"vpce:DestinationPort": ["8080", "5353"]}}}}
 EOF
 must vpcectl endpoint add ga vpc A service s3 type gateway mark 0x42 policy "$tmp/ports.json"
-vpcectl endpoint show ga | grep -q "^endpoint ga vpc A service s3 type gateway state available mark 0x42 requester arn:aws:iam::111111111111:root" ||
+vpcectl endpoint show ga | grep -Eq "^endpoint ga id vpce-[0-9a-f]{17} vpc A service s3 type gateway state available mark 0x42 requester arn:aws:iam::111111111111:root" ||
 	fail "endpoint show: $(vpcectl endpoint show ga)"
 [ "$(vpcectl -j endpoint show ga | python3 -c 'import json,sys; e=json.load(sys.stdin)[0]; print(e["type"], e["mark"], e["addresses"])')" = \
 	"gateway 66 []" ] || fail "endpoint show -j: $(vpcectl -j endpoint show ga)"
@@ -298,7 +298,7 @@ s1=$(vpcectl save) || fail "save"
 log "$s1"
 grep -qx "service add s3 account 333333333333 type gateway prefix 192.168.1.0/28" <<<"$s1" ||
 	fail "save lacks the gateway service"
-grep -q "^endpoint add ga vpc A service s3 type gateway mark 0x42 requester arn:aws:iam::111111111111:root policy-json " <<<"$s1" ||
+grep -Eq "^endpoint add ga vpc A service s3 type gateway mark 0x42 id vpce-[0-9a-f]{17} requester arn:aws:iam::111111111111:root policy-json " <<<"$s1" ||
 	fail "save lacks the gateway endpoint"
 must vpcectl flush
 [ -z "$(vpcectl save)" ] || fail "flush left state"

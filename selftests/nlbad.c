@@ -142,6 +142,7 @@ struct tcase {
 #define NEWVPC		"nlbad-new"
 #define NEWSVC		"nlbad-new-svc"
 #define NEWEP		"nlbad-new-ep"
+#define EP_ID		"vpce-0123456789abcdef0"	/* the fixture endpoint's */
 #define MISSING		"nlbad-missing"
 
 #define N32 "abcdefghij-ABCDEFGHIJ.0123456789"
@@ -229,7 +230,7 @@ static const struct tcase setup[] = {
 	  ATTRS(A_NAME(SVC), STR(VPCE_A_PRINCIPAL, "*")) },
 	{ "setup/endpoint_add", VPCE_CMD_ENDPOINT_ADD, 0, WANT_OK, 0, 0,
 	  ATTRS(A_NAME(EP), STR(VPCE_A_VPC, VPC), STR(VPCE_A_SERVICE, SVC),
-		U8(VPCE_A_TYPE, VPCE_TYPE_INTERFACE),
+		U8(VPCE_A_TYPE, VPCE_TYPE_INTERFACE), STR(VPCE_A_ENDPOINT_ID, EP_ID),
 		NEST(VPCE_A_ADDRS),
 		  ADDR_EL(10, 99, 0, 10, AZ1), ADDR_EL(10, 99, 0, 20, AZ2),
 		END) },
@@ -1145,6 +1146,31 @@ static const struct tcase cases[] = {
 		  CTRIP(VPCE_ADDR_A_IPV4, 10, 99, 1, 1),
 		  CTRZONE(VPCE_ADDR_A_ZONE),
 		END, ENDREP, END) },
+	/* VPCE_A_ENDPOINT_ID: "vpce-" and 17 lowercase hex digits, unique. */
+	{ "endpoint_add/id_uppercase", VPCE_CMD_ENDPOINT_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK,
+		BAD(STR(VPCE_A_ENDPOINT_ID, "vpce-0123456789ABCDEF0"))) },
+	{ "endpoint_add/id_16_digits", VPCE_CMD_ENDPOINT_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK,
+		BAD(STR(VPCE_A_ENDPOINT_ID, "vpce-0123456789abcdef"))) },
+	{ "endpoint_add/id_18_digits", VPCE_CMD_ENDPOINT_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK,
+		BAD(STR(VPCE_A_ENDPOINT_ID, "vpce-0123456789abcdef01"))) },
+	{ "endpoint_add/id_prefix", VPCE_CMD_ENDPOINT_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK,
+		BAD(STR(VPCE_A_ENDPOINT_ID, "vpcx-0123456789abcdef0"))) },
+	{ "endpoint_add/id_not_hex", VPCE_CMD_ENDPOINT_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK,
+		BAD(STR(VPCE_A_ENDPOINT_ID, "vpce-0123456789abcdeg0"))) },
+	{ "endpoint_add/id_empty", VPCE_CMD_ENDPOINT_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK, BAD(STR(VPCE_A_ENDPOINT_ID, ""))) },
+	{ "endpoint_add/id_u32", VPCE_CMD_ENDPOINT_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK, BAD(U32(VPCE_A_ENDPOINT_ID, 0))) },
+	{ "endpoint_add/id_no_nul", VPCE_CMD_ENDPOINT_ADD, 0, WANT_ERR, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK,
+		BAD(BIN(VPCE_A_ENDPOINT_ID, EP_ID, sizeof(EP_ID) - 1))) },
+	{ "endpoint_add/id_in_use", VPCE_CMD_ENDPOINT_ADD, 0, EEXIST, 0, 0,
+	  ATTRS(EP_HEAD, EP_ADDRS_OK, BAD(STR(VPCE_A_ENDPOINT_ID, EP_ID))) },
 	{ "endpoint_add/duplicate_name", VPCE_CMD_ENDPOINT_ADD, 0, EEXIST, 0, 0,
 	  ATTRS(BAD(A_NAME(EP)), STR(VPCE_A_VPC, VPC), STR(VPCE_A_SERVICE, SVC),
 		NEST(VPCE_A_ADDRS), ADDR_EL(10, 99, 0, 30, AZ1), END) },

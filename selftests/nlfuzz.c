@@ -606,6 +606,9 @@ static void build(struct msg *m, uint8_t cmd, uint16_t flags)
 			put_str(m, VPCE_A_REQUESTER, pick_principal());
 		if (chance(30))
 			put_policy(m);
+		/* A few IDs, so that some are in use (EEXIST). */
+		if (chance(30))
+			put_name(m, VPCE_A_ENDPOINT_ID, "vpce-0000000000000000", 8);
 		break;
 	case VPCE_CMD_ENDPOINT_SET:
 		put_name(m, VPCE_A_NAME, "fz-ep", NEPS);

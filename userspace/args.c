@@ -114,6 +114,21 @@ void check_name(const char *s, const char *kind, size_t max)
 			  kind, s, len, max);
 }
 
+/* An endpoint ID: "vpce-" and 17 lowercase hex digits, as the kernel wants. */
+const char *check_endpoint_id(const char *s)
+{
+	size_t i, n = strlen("vpce-");
+
+	if (strncmp(s, "vpce-", n) || strlen(s) != VPCE_ENDPOINT_ID_LEN)
+		die_usage("endpoint ID \"%s\" is not vpce- and 17 lowercase hex digits",
+			  s);
+	for (i = n; s[i]; i++)
+		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
+			die_usage("endpoint ID \"%s\" is not vpce- and 17 lowercase hex digits",
+				  s);
+	return s;
+}
+
 uint64_t parse_account(const char *s)
 {
 	size_t i;

@@ -381,6 +381,9 @@ static void save_to(FILE *f)
 			put_addr(f, "addr", o);
 		if (json_is_integer(json_object_get(v[i], "mark")))
 			fprintf(f, " mark 0x%llx", (unsigned long long)jint(v[i], "mark"));
+		/* Restored, the endpoint keeps its ID. */
+		if (jopt(v[i], "id"))
+			fprintf(f, " id %s", jopt(v[i], "id"));
 		if (jopt(v[i], "requester")) {
 			fputs(" requester", f);
 			put_word(f, jopt(v[i], "requester"));

@@ -5,14 +5,14 @@
 #include "vpcectl.h"
 
 /*
- * connection e1 service s1 vpc v1 owner 111111111111
- *     requester arn:aws:iam::111111111111:root state pendingAcceptance
- *     created 2026-11-29T05:40:00Z                          (one line)
+ * connection e1 id vpce-0a1b2c3d4e5f60718 service s1 vpc v1
+ *     owner 111111111111 requester arn:aws:iam::111111111111:root
+ *     state pendingAcceptance created 2026-11-29T05:40:00Z   (one line)
  */
 static void connection_print(const json_t *e)
 {
-	printf("connection %s service %s vpc %s owner %s requester %s state %s created %s\n",
-	       jstr(e, "name"), jstr(e, "service"), jstr(e, "vpc"),
+	printf("connection %s id %s service %s vpc %s owner %s requester %s state %s created %s\n",
+	       jstr(e, "name"), jstr(e, "id"), jstr(e, "service"), jstr(e, "vpc"),
 	       jstr(e, "owner"), jstr(e, "requester"), jstr(e, "state"),
 	       jstr(e, "created"));
 }

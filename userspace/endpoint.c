@@ -29,10 +29,10 @@ static int endpoint_add(struct args *a)
 {
 	const char *name = arg_name(a, "EP", "endpoint name");
 	bool has_vpc = false, has_svc = false, has_type = false, has_req = false;
-	bool has_mark = false;
+	bool has_mark = false, has_id = false;
 	struct vpce_addr addrs[VPCE_ADDRS_MAX];
 	uint32_t mark = 0;
-	const char *vpc = NULL, *svc = NULL, *requester = NULL;
+	const char *vpc = NULL, *svc = NULL, *requester = NULL, *id = NULL;
 	struct policy *pol = NULL;
 	int type = VPCE_TYPE_INTERFACE;
 	struct nl_msg *m;
@@ -63,6 +63,9 @@ static int endpoint_add(struct args *a)
 		} else if (kw_is(w, "mark")) {
 			arg_once(&has_mark, w);
 			mark = parse_mark(arg_value(a, w, "MARK"));
+		} else if (kw_is(w, "id")) {
+			arg_once(&has_id, w);
+			id = check_endpoint_id(arg_value(a, w, "vpce-ID"));
 		} else {
 			arg_unknown(w);
 		}
@@ -91,6 +94,8 @@ static int endpoint_add(struct args *a)
 		nl_put_u32(m, VPCE_A_MARK, mark);
 	if (requester)
 		nl_put_str(m, VPCE_A_REQUESTER, requester);
+	if (id)
+		nl_put_str(m, VPCE_A_ENDPOINT_ID, id);
 	if (pol) {
 		policy_put(m, pol);
 		policy_free(pol);
@@ -185,8 +190,9 @@ json_t *endpoint_parse(struct nlattr **tb)
 	/* The policy's text comes only to administrators; null otherwise,
 	 * and for the default (full access) policy.
 	 */
-	e = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	e = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"name", json_attr_str(tb[VPCE_A_NAME]),
+		"id", json_attr_str(tb[VPCE_A_ENDPOINT_ID]),
 		"ip_address_type", ip_address_type(addrs),
 		"policy", json_attr_str(tb[VPCE_A_POLICY_TEXT]),
 		"owner", tb[VPCE_A_OWNER] ?
@@ -200,17 +206,19 @@ json_t *endpoint_parse(struct nlattr **tb)
 				   ARRAY_SIZE(state_names)),
 		"addresses", addrs,
 		"stats", st);
+	if (!e)
+		return NULL;
 	/* A gateway endpoint's mark; null for none and for interface ones. */
-	if (e)
-		json_object_set_new(e, "mark", tb[VPCE_A_MARK] &&
-				    nla_get_u32(tb[VPCE_A_MARK]) ?
-				    json_attr_uint(tb[VPCE_A_MARK]) : json_null());
+	json_object_set_new(e, "mark", tb[VPCE_A_MARK] &&
+			    nla_get_u32(tb[VPCE_A_MARK]) ?
+			    json_attr_uint(tb[VPCE_A_MARK]) : json_null());
 	return e;
 }
 
 /*
- * endpoint e1 vpc v1 service s1 type interface state available addr 10.0.0.100 zone az1
- *     ip-address-type ipv4 requester ARN
+ * endpoint e1 id vpce-0a1b2c3d4e5f60718 vpc v1 service s1 type interface
+ *     state available addr 10.0.0.100 zone az1 ip-address-type ipv4
+ *     requester ARN                                             (one line)
  *     new-connections 0 drop-no-listener 0 drop-state 0 drop-no-target 0 drop-proto 0
  */
 static void endpoint_print(const json_t *e)
@@ -218,8 +226,9 @@ static void endpoint_print(const json_t *e)
 	const json_t *o, *st = json_object_get(e, "stats");
 	size_t i;
 
-	printf("endpoint %s vpc %s service %s type %s state %s", jstr(e, "name"),
-	       jstr(e, "vpc"), jstr(e, "service"), jstr(e, "type"), jstr(e, "state"));
+	printf("endpoint %s id %s vpc %s service %s type %s state %s",
+	       jstr(e, "name"), jstr(e, "id"), jstr(e, "vpc"), jstr(e, "service"),
+	       jstr(e, "type"), jstr(e, "state"));
 	for_each_elem(json_object_get(e, "addresses"), i, o)
 		print_addr("addr", o);
 	if (json_string_value(json_object_get(e, "ip_address_type")))
@@ -325,9 +334,9 @@ const struct object endpoint_object = {
 	.usage =
 	"endpoint add EP vpc VPC service SVC [type interface]\n"
 	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]...\n"
-	"        [requester ARN] [policy FILE|- | policy-json JSON]\n"
+	"        [requester ARN] [policy FILE|- | policy-json JSON] [id vpce-ID]\n"
 	"endpoint add EP vpc VPC service SVC type gateway [mark MARK]\n"
-	"        [requester ARN] [policy FILE|- | policy-json JSON]\n"
+	"        [requester ARN] [policy FILE|- | policy-json JSON] [id vpce-ID]\n"
 	"endpoint set EP policy FILE|- | policy-json JSON\n"
 	"endpoint set EP addr add ADDR [zone AZ]\n"
 	"endpoint set EP addr del ADDR\n"

@@ -99,7 +99,7 @@ static json_t *flow_parse(struct nlattr **tb)
 	ep_addr = json_addr(f[VPCE_FLOW_A_ADDR]);
 	if (!ep_addr)
 		return NULL;
-	o = json_pack("{s:s, s:o, s:o, s:O, s:O, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?}",
+	o = json_pack("{s:s, s:o, s:o, s:O, s:O, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s?}",
 		"protocol", proto_name(nla_get_u8(f[VPCE_FLOW_A_PROTO])),
 		"client", flow_addr(f[VPCE_FLOW_A_CLIENT]),
 		"client_port", json_attr_uint(f[VPCE_FLOW_A_CLIENT_PORT]),
@@ -107,6 +107,7 @@ static json_t *flow_parse(struct nlattr **tb)
 		"zone", json_object_get(ep_addr, "zone"),
 		"port", json_attr_uint(f[VPCE_FLOW_A_PORT]),
 		"endpoint", json_attr_str(tb[VPCE_A_NAME]),
+		"endpoint_id", json_attr_str(tb[VPCE_A_ENDPOINT_ID]),
 		"vpc", json_attr_str(tb[VPCE_A_VPC]),
 		"service", json_attr_str(tb[VPCE_A_SERVICE]),
 		"target", flow_addr(f[VPCE_FLOW_A_TARGET]),
@@ -122,8 +123,9 @@ static json_t *flow_parse(struct nlattr **tb)
 }
 
 /*
- * tcp 10.0.0.2:40000 -> 10.0.0.100:80 zone az1 endpoint epa vpc A service svc
- *     dev va0 target 192.168.1.10:8080 from 192.168.1.1:40000
+ * tcp 10.0.0.2:40000 -> 10.0.0.100:80 zone az1 endpoint epa
+ *     endpoint-id vpce-0a1b2c3d4e5f60718 vpc A service svc dev va0
+ *     target 192.168.1.10:8080 from 192.168.1.1:40000
  *     state established expires 349
  * (one line)
  */
@@ -137,8 +139,9 @@ static void flow_print(const json_t *o)
 	       jstr(o, "addr"), jint(o, "port"));
 	if (zone)
 		printf(" zone %s", zone);
-	printf(" endpoint %s vpc %s service %s", jstr(o, "endpoint"),
-	       jstr(o, "vpc"), jstr(o, "service"));
+	printf(" endpoint %s endpoint-id %s vpc %s service %s",
+	       jstr(o, "endpoint"), jstr(o, "endpoint_id"), jstr(o, "vpc"),
+	       jstr(o, "service"));
 	if (dev)
 		printf(" dev %s", dev);
 	printf(" target %s:%" JSON_INTEGER_FORMAT " from %s:%" JSON_INTEGER_FORMAT

@@ -138,6 +138,7 @@ json_t *metrics_parse(struct nlattr **tb)
 	case VPCE_STATS_OF_ENDPOINT:
 		json_object_set_new(o, "object", json_string("endpoint"));
 		json_object_set_new(o, "name", str(tb[VPCE_A_NAME]));
+		json_object_set_new(o, "id", str(tb[VPCE_A_ENDPOINT_ID]));
 		json_object_set_new(o, "vpc", str(tb[VPCE_A_VPC]));
 		json_object_set_new(o, "service", str(tb[VPCE_A_SERVICE]));
 		break;

@@ -16,7 +16,8 @@ static const char *const event_names[__VPCE_EVENT_MAX] = {
 };
 
 /*
- * requested endpoint e1 vpc v1 service s1 state pendingAcceptance
+ * requested endpoint e1 id vpce-0a1b2c3d4e5f60718 vpc v1 service s1
+ *     state pendingAcceptance                              (one line)
  * health target s1 192.168.1.10 weight 1 health unhealthy
  * With -j, one object per line: {"event": ..., "endpoint"|"target": {...}}.
  */
@@ -41,8 +42,8 @@ static void print_event(uint8_t cmd, struct nlattr **tb)
 		if (target)
 			target_print_line(obj, false);
 		else
-			printf("endpoint %s vpc %s service %s state %s\n",
-			       jstr(obj, "name"), jstr(obj, "vpc"),
+			printf("endpoint %s id %s vpc %s service %s state %s\n",
+			       jstr(obj, "name"), jstr(obj, "id"), jstr(obj, "vpc"),
 			       jstr(obj, "service"), jstr(obj, "state"));
 		json_decref(obj);
 	}

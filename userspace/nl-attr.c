@@ -52,6 +52,7 @@ struct nla_policy nl_attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_FLOW_LIMIT]	= { .type = NLA_U32 },
 	[VPCE_A_FLOW_MAX]	= { .type = NLA_U32 },
 	[VPCE_A_FLOW_COUNT]	= { .type = NLA_U32 },
+	[VPCE_A_ENDPOINT_ID]	= { .type = NLA_STRING },
 };
 
 struct nla_policy nl_stats_policy[VPCE_STATS_A_MAX + 1] = {

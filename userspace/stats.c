@@ -32,7 +32,7 @@ static void print_counters(const json_t *o)
 }
 
 /*
- * endpoint epa vpc A service svc
+ * endpoint epa id vpce-0a1b2c3d4e5f60718 vpc A service svc
  *     ActiveConnections 1 NewConnections 26 BytesProcessed 5460 ...
  *     zone az1 ActiveConnections 1 ...
  */
@@ -48,8 +48,8 @@ static void stats_print(const json_t *o)
 		return;
 	}
 	if (!strcmp(what, "endpoint"))
-		printf("endpoint %s vpc %s service %s\n", jstr(o, "name"),
-		       jstr(o, "vpc"), jstr(o, "service"));
+		printf("endpoint %s id %s vpc %s service %s\n", jstr(o, "name"),
+		       jstr(o, "id"), jstr(o, "vpc"), jstr(o, "service"));
 	else if (!strcmp(what, "service"))
 		printf("service %s endpoints %" JSON_INTEGER_FORMAT "\n",
 		       jstr(o, "service"), jint(o, "EndpointsCount"));

@@ -213,6 +213,13 @@ check 1 'vpcectl: endpoint add: "mark" is for gateway endpoints (type gateway)' 
 check 1 'vpcectl: mark "0" out of range (1-0xffffffff)' $E type gateway mark 0
 check 1 'vpcectl: mark "0x100000000" out of range (1-0xffffffff)' $E type gateway mark 0x100000000
 check 1 'vpcectl: invalid mark "0xz": not a number' $E type gateway mark 0xz
+check 1 'vpcectl: endpoint ID "vpce-XYZ" is not vpce- and 17 lowercase hex digits' $E addr 10.0.0.100 id vpce-XYZ
+check 1 'vpcectl: endpoint ID "vpce-0123456789ABCDEF0" is not vpce- and 17 lowercase hex digits' $E addr 10.0.0.100 id vpce-0123456789ABCDEF0
+check 1 'vpcectl: endpoint ID "vpce-0123456789abcdef" is not vpce- and 17 lowercase hex digits' $E addr 10.0.0.100 id vpce-0123456789abcdef
+check 1 'vpcectl: "id" needs vpce-ID' $E addr 10.0.0.100 id
+check 1 'vpcectl: endpoint add: "id" may be given only once' $E addr 10.0.0.100 id vpce-0123456789abcdef0 id vpce-0123456789abcdef0
+check 2 "$nomod" $E addr 10.0.0.100 id vpce-0123456789abcdef0
+check 2 "$nomod" $E type gateway id vpce-0123456789abcdef0
 check 1 'vpcectl: invalid mark "-1": not a number' $E type gateway mark -1
 check 1 'vpcectl: endpoint add: "mark" may be given only once' $E type gateway mark 1 mark 2
 check 2 "$nomod" $E type gateway mark 0x42

@@ -71,6 +71,7 @@ void __attribute__((noreturn)) not_supported(const char *what);
 bool kw_is(const char *word, const char *kw);
 
 void check_name(const char *s, const char *kind, size_t max);
+const char *check_endpoint_id(const char *s);
 uint64_t parse_account(const char *s);
 void parse_addr(const char *s, struct vpce_addr *addr);
 void parse_listener(const char *s, struct vpce_listener *l);

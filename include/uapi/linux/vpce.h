@@ -243,6 +243,16 @@
  *				otherwise: the service cannot serve that
  *				family there); an address is unique within
  *				its VPC.
+ *	VPCE_A_ENDPOINT_ID	optional, either type: the endpoint's ID, AWS's
+ *				form "vpce-" and 17 lowercase hex digits
+ *				(EINVAL otherwise), unique in the namespace
+ *				(EEXIST if another endpoint has it). Without
+ *				it the kernel picks one at random (68 bits,
+ *				never one in use). "save" gives it back, so
+ *				that a restored endpoint keeps its ID. The
+ *				ID never changes; it names the endpoint as
+ *				AWS's does (the data path still gives the
+ *				endpoint's name as aws:SourceVpce).
  *	The endpoint's addresses answer ARP (IPv4) and neighbour
  *	solicitations (IPv6) on the VPC's devices. A new flow to an address
  *	and a listener's protocol and port is sent to one of the service's
@@ -297,8 +307,9 @@
  *	with VPCE_A_SERVICE the endpoints connected to that service (the
  *	provider's "connections"). An endpoint message carries VPCE_A_NAME,
  *	VPCE_A_VPC, VPCE_A_SERVICE, VPCE_A_TYPE, VPCE_A_STATE, VPCE_A_ADDRS,
- *	VPCE_A_OWNER (the VPC's account), VPCE_A_REQUESTER, VPCE_A_CREATED and
- *	VPCE_A_STATS, and for a gateway endpoint VPCE_A_MARK (0: none).
+ *	VPCE_A_ENDPOINT_ID, VPCE_A_OWNER (the VPC's account),
+ *	VPCE_A_REQUESTER, VPCE_A_CREATED and VPCE_A_STATS, and for a gateway
+ *	endpoint VPCE_A_MARK (0: none).
  *
  * Access control
  * --------------
@@ -383,7 +394,8 @@
  *				targets
  *	An unknown endpoint or service is refused with ENOENT.
  *	Each reply message carries VPCE_A_STATS_OF, and:
- *	- an endpoint: VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SERVICE, VPCE_A_STATS
+ *	- an endpoint: VPCE_A_NAME, VPCE_A_ENDPOINT_ID, VPCE_A_VPC,
+ *	  VPCE_A_SERVICE, VPCE_A_STATS
  *	  (NEW_CONNECTIONS, ACTIVE_CONNECTIONS, BYTES, RST_RECEIVED and the
  *	  drop counters DROP_*, RESET_STALE and LIMITED) and
  *	  VPCE_A_ZONE_STATS, one
@@ -436,12 +448,13 @@
  *	VPCE_A_SERVICE		only flows to endpoints of that service
  *	VPCE_A_ADDR		only flows sent to that target address
  *	An unknown endpoint or service is refused with ENOENT. Each reply
- *	message is one flow: VPCE_A_NAME (the endpoint), VPCE_A_VPC,
- *	VPCE_A_SERVICE and VPCE_A_FLOW (VPCE_FLOW_A_*: the client's address
- *	and port, the endpoint address (with its zone) and port, the target's
- *	address and port, the load balancer's address and port the target
- *	sees, the protocol, enum vpce_flow_state, the seconds left before
- *	the flow expires, and the VPC device's ifindex). A dump of a table
+ *	message is one flow: VPCE_A_NAME and VPCE_A_ENDPOINT_ID (the
+ *	endpoint), VPCE_A_VPC, VPCE_A_SERVICE and VPCE_A_FLOW (VPCE_FLOW_A_*:
+ *	the client's address and port, the endpoint address (with its
+ *	zone) and port, the target's address and port, the load balancer's
+ *	address and port the target sees, the protocol, enum
+ *	vpce_flow_state, the seconds left before the flow expires, and the
+ *	VPC device's ifindex). A dump of a table
  *	that does not change meanwhile has each flow once. The table is
  *	walked as it changes, as conntrack's is: a flow in the table for the
  *	whole dump is in it at least once, one made or ended during the dump
@@ -485,6 +498,7 @@
 
 #define VPCE_NAME_MAX		64	/* characters, without the NUL */
 #define VPCE_ZONE_MAX		32	/* characters, without the NUL */
+#define VPCE_ENDPOINT_ID_LEN	22	/* "vpce-" + 17 hex digits, no NUL */
 #define VPCE_ACCOUNT_MAX	999999999999ULL
 #define VPCE_DEVICES_MAX	4096	/* devices per VPC */
 #define VPCE_NET_DEVICES_MAX	16384	/* devices bound in a namespace */
@@ -631,6 +645,11 @@ enum vpce_attr {
 	VPCE_A_FLOW_LIMIT,	/* u32: the own table's limit set, 0: default */
 	VPCE_A_FLOW_MAX,	/* u32: the own table's limit in force (reply) */
 	VPCE_A_FLOW_COUNT,	/* u32: flows in the own table (reply) */
+	/* string: an endpoint's ID, "vpce-" and 17 lowercase hex digits
+	 * (VPCE_ENDPOINT_ID_LEN characters): given to VPCE_CMD_ENDPOINT_ADD
+	 * (optional), carried by endpoint, flow and stats messages
+	 */
+	VPCE_A_ENDPOINT_ID,
 	__VPCE_A_MAX
 };
 
