@@ -12,7 +12,7 @@
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-need_cmd vpcectl
+need_cmd vpcectl jq
 load_vpce
 
 tmp=$(mktemp -d) || fail "mktemp"
@@ -103,12 +103,14 @@ empty vpcectl || fail "ns2's objects show in the initial netns"
 log "ok: the same names work independently in ns1 and ns2"
 
 # Deleting in ns2 leaves ns1 alone, and the other way round.
+id=$("${V2[@]}" -j endpoint show ep1 | jq -r '.[0].id') || fail "no ID for ns2's ep1"
 must "${V2[@]}" endpoint del ep1
 must "${V2[@]}" target del svc1 192.168.10.10
 state "${V1[@]}" >"$tmp/ns1.c" || fail "cannot read ns1's state"
 cmp -s "$tmp/ns1" "$tmp/ns1.c" || fail "deleting objects in ns2 changed ns1"
 must "${V2[@]}" target add svc1 192.168.10.10 zone az3 weight 7
-must "${V2[@]}" endpoint add ep1 vpc vpc1 service svc1 addr 10.0.0.100 zone az3
+# With its ID again, as "restore" adds it: a new endpoint would get a new one.
+must "${V2[@]}" endpoint add ep1 vpc vpc1 service svc1 addr 10.0.0.100 zone az3 id "$id"
 state "${V2[@]}" >"$tmp/ns2.b" || fail "cannot read ns2's state"
 cmp -s "$tmp/ns2" "$tmp/ns2.b" || fail "ns2's state did not come back the same"
 log "ok: deleting in one netns leaves the other alone"
