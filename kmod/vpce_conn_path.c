@@ -123,30 +123,32 @@ static void vpce_conn_proxy_send(struct net *net, struct net_device *dev,
 
 /*
  * A client's segment of a flow with a PROXY header, translated (its whole
- * TCP header writable): the first after the handshake sends the header
- * ahead of itself, out of the way it takes; every one then moves on by the
- * header's length. A reset before the header lets the target's connection
- * go as it came; a segment without ACK is no segment.
+ * TCP header writable): vpce_proxy_orig(), and the header ahead of it
+ * when it is the first after the handshake, out of the way it takes.
+ * False: drop it.
  */
-static void vpce_conn_proxy_orig(struct net *net, struct vpce_conn *c,
+static bool vpce_conn_proxy_orig(struct net *net, struct vpce_conn *c,
 				 struct sk_buff *skb)
 {
-	struct tcphdr *th = (struct tcphdr *)(ip_hdr(skb) + 1);
 	struct vpce_proxy_seg seg;
 
-	if (th->syn)
-		return;
-	if (!test_bit(VPCE_CONN_PROXY_SENT, &c->flags)) {
-		if (th->rst || !th->ack)
-			return;
-		if (!test_and_set_bit(VPCE_CONN_PROXY_SENT, &c->flags)) {
-			seg.ack = ntohl(th->ack_seq);
-			seg.win = ntohs(th->window);
-			seg.ts = vpce_proxy_tsopt(th, &seg.tsval, &seg.tsecr);
-			vpce_conn_proxy_send(net, skb->dev, c, &seg);
-		}
+	switch (vpce_proxy_orig(skb, ip_hdrlen(skb), &c->pp,
+				test_bit(VPCE_CONN_PROXY_SENT, &c->flags))) {
+	case VPCE_PROXY_DROP:
+		vpce_stats_refused(c->ep, READ_ONCE(c->ea), VPCE_DROP_INVALID,
+				   false);
+		return false;
+	case VPCE_PROXY_START:
+		if (test_and_set_bit(VPCE_CONN_PROXY_SENT, &c->flags))
+			break;
+		vpce_proxy_seg_of((struct tcphdr *)(skb->data + ip_hdrlen(skb)),
+				  &seg);
+		vpce_conn_proxy_send(net, skb->dev, c, &seg);
+		break;
+	case VPCE_PROXY_PASS:
+		break;
 	}
-	vpce_proxy_orig(skb, th, &c->pp);
+	return true;
 }
 
 /*
@@ -214,8 +216,8 @@ static unsigned int vpce_conn_orig(struct vpce_net *vn, struct vpce_conn *c,
 		WRITE_ONCE(c->reply_ifindex, rt->dst.dev->ifindex);
 	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_ORIGINAL))
 		return NF_DROP;
-	if (th && c->pp.len)
-		vpce_conn_proxy_orig(state->net, c, skb);
+	if (th && c->pp.len && !vpce_conn_proxy_orig(state->net, c, skb))
+		return NF_DROP;
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	return NF_ACCEPT;
 }

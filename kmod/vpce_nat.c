@@ -641,8 +641,11 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 	}
 	if (!reply) {
 		if (ea && !vpce_proxy_ct_orig(state->net, skb, ct, ctinfo,
-					      ea->ep, state->in))
+					      ea->ep, state->in)) {
+			vpce_stats_refused(ea->ep, ea, VPCE_DROP_INVALID,
+					   false);
 			return NF_DROP;
+		}
 		return vpce_orig_fit(state, skb, ct, ctinfo);
 	}
 	/* A flow with a helper or sequence adjustment needs conntrack's

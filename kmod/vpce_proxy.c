@@ -371,12 +371,78 @@ void vpce_proxy_inner(u8 *th, unsigned int avail,
 	*p = new;
 }
 
-/* A client's segment on its way to the target: its sequence number. */
-void vpce_proxy_orig(struct sk_buff *skb, struct tcphdr *th,
-		     const struct vpce_proxy_pos *pos)
+/*
+ * Take the payload off a SYN (TCP header at @thoff, writable): a target
+ * that takes data in a SYN (TCP Fast Open) would have it before the
+ * header, and a client could write a header of its own there. The client
+ * sends it again after the handshake, behind the header, as it does when
+ * a server does not take Fast Open data. False: it could not be done.
+ */
+static bool vpce_proxy_syn_trim(struct sk_buff *skb, unsigned int thoff)
 {
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+	unsigned int len = th->doff * 4;
+
+	if (skb->len == thoff + len)
+		return true;
+	if (pskb_trim(skb, thoff + len) || skb_linearize(skb))
+		return false;
+	th = (struct tcphdr *)(skb->data + thoff);
+	th->check = 0;
+	if (ip_hdr(skb)->version == 6) {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+		th->check = tcp_v6_check(len, &ip6h->saddr, &ip6h->daddr,
+					 csum_partial(th, len, 0));
+	} else {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+		th->check = tcp_v4_check(len, iph->saddr, iph->daddr,
+					 csum_partial(th, len, 0));
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+	return true;
+}
+
+/*
+ * A client's segment (TCP header at @thoff, writable) of a flow with a
+ * header, @sent or not yet: a SYN goes on without payload; every later
+ * segment moves on by the header's length, and the first with an ACK
+ * (VPCE_PROXY_START) is to send the header ahead of itself. A segment
+ * that starts at or before the SYN's sequence number is none a client
+ * sends, and would put its bytes where the header goes: dropped.
+ */
+enum vpce_proxy_verdict vpce_proxy_orig(struct sk_buff *skb,
+					unsigned int thoff,
+					const struct vpce_proxy_pos *pos,
+					bool sent)
+{
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+
+	if (th->syn)
+		return vpce_proxy_syn_trim(skb, thoff) ? VPCE_PROXY_PASS :
+			VPCE_PROXY_DROP;
+	if (!after(ntohl(th->seq), pos->isn))
+		return VPCE_PROXY_DROP;
+	/* A reset before the header lets the target's connection go as it
+	 * came; a segment without ACK is no segment.
+	 */
+	if (!sent && (th->rst || !th->ack))
+		return VPCE_PROXY_PASS;
 	vpce_proxy_set32(skb, th, &th->seq,
 			 vpce_proxy_to_target(pos, ntohl(th->seq)));
+	return sent ? VPCE_PROXY_PASS : VPCE_PROXY_START;
+}
+
+/* The header's segment, with this (client's) segment's ACK and window. */
+void vpce_proxy_seg_of(const struct tcphdr *th, struct vpce_proxy_seg *seg)
+{
+	seg->ack = ntohl(th->ack_seq);
+	seg->win = ntohs(th->window);
+	seg->ts = vpce_proxy_tsopt(th, &seg->tsval, &seg->tsecr);
 }
 
 /*
@@ -403,7 +469,7 @@ static bool vpce_proxy_ct_pos(const struct nf_conn *ct,
 	if (w->offset_before ||
 	    w->offset_after != vpce_proxy_len(nf_ct_l3num(ct)))
 		return false;
-	pos->isn = w->correction_pos;
+	pos->isn = w->correction_pos + 1;
 	pos->len = w->offset_after;
 	return true;
 }
@@ -430,7 +496,15 @@ bool vpce_proxy_ct_new(struct nf_conn *ct, const struct sk_buff *skb,
 	sa = nfct_seqadj_ext_add(ct);
 	if (!sa)
 		return false;
-	sa->seq[IP_CT_DIR_ORIGINAL].correction_pos = ntohl(th->seq);
+	/*
+	 * tcp_in_window() takes the offset from ACK - 1 and applies it to
+	 * the largest SACK edge as well: from the SYN's sequence number on,
+	 * so that a target which has the client's data but not the header
+	 * (its ACK still at the first byte, its SACK blocks past the header)
+	 * is not taken for one acknowledging data never sent, and its
+	 * segment, which asks for the header again, is not refused.
+	 */
+	sa->seq[IP_CT_DIR_ORIGINAL].correction_pos = ntohl(th->seq) - 1;
 	sa->seq[IP_CT_DIR_ORIGINAL].offset_after =
 		vpce_proxy_len(nf_ct_l3num(ct));
 	return true;
@@ -525,26 +599,22 @@ bool vpce_proxy_ct_orig(struct net *net, struct sk_buff *skb,
 	th = (struct tcphdr *)(skb->data + thoff);
 	if (skb_ensure_writable(skb, thoff + th->doff * 4))
 		return false;
-	th = (struct tcphdr *)(skb->data + thoff);
-	if (th->syn)
-		return true;
-	if (!READ_ONCE(*vpce_proxy_ct_sent(ct))) {
-		/* A reset before the header lets the target's connection
-		 * go as it came; a segment without ACK is no segment.
-		 */
-		if (th->rst || !th->ack)
-			return true;
-		if (!cmpxchg(vpce_proxy_ct_sent(ct), 0, 1)) {
-			seg.ack = ntohl(th->ack_seq);
-			seg.win = ntohs(th->window);
-			seg.ts = vpce_proxy_tsopt(th, &seg.tsval, &seg.tsecr);
-			vpce_proxy_send(net, dev,
-					&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple,
-					&ct->tuplehash[IP_CT_DIR_REPLY].tuple,
-					ep, &pos, &seg);
-		}
+	switch (vpce_proxy_orig(skb, thoff, &pos,
+				READ_ONCE(*vpce_proxy_ct_sent(ct)))) {
+	case VPCE_PROXY_DROP:
+		return false;
+	case VPCE_PROXY_START:
+		if (cmpxchg(vpce_proxy_ct_sent(ct), 0, 1))
+			break;
+		th = (struct tcphdr *)(skb->data + thoff);
+		vpce_proxy_seg_of(th, &seg);
+		vpce_proxy_send(net, dev, &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple,
+				&ct->tuplehash[IP_CT_DIR_REPLY].tuple, ep, &pos,
+				&seg);
+		break;
+	case VPCE_PROXY_PASS:
+		break;
 	}
-	vpce_proxy_orig(skb, th, &pos);
 	return true;
 }
 

@@ -89,8 +89,18 @@ int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 		     const struct vpce_proxy_pos *pos);
 void vpce_proxy_inner(u8 *th, unsigned int avail,
 		      const struct vpce_proxy_pos *pos, bool to_client);
-void vpce_proxy_orig(struct sk_buff *skb, struct tcphdr *th,
-		     const struct vpce_proxy_pos *pos);
+
+enum vpce_proxy_verdict {
+	VPCE_PROXY_DROP,
+	VPCE_PROXY_PASS,
+	VPCE_PROXY_START,	/* pass, after the header (if yours to send) */
+};
+
+enum vpce_proxy_verdict vpce_proxy_orig(struct sk_buff *skb,
+					unsigned int thoff,
+					const struct vpce_proxy_pos *pos,
+					bool sent);
+void vpce_proxy_seg_of(const struct tcphdr *th, struct vpce_proxy_seg *seg);
 
 /* conntrack's path (vpce_nat.c). */
 bool vpce_proxy_ct_new(struct nf_conn *ct, const struct sk_buff *skb,
