@@ -142,7 +142,7 @@ VPCE_STRESS_SECS ?= 1800
 soak: deps
 	$(MAKE) all selftests-bin
 	VPCE_SOAK=1 VPCE_STRESS_SECS=$(VPCE_STRESS_SECS) VM_SMP=$${VM_SMP:-4} \
-	VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-7200} \
+	VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-10800} \
 		scripts/vm-run -- selftests/run 38-proxy-protocol 59-stress 65-big-table 69-many-devs
 
 NLFUZZ_COUNT ?= 1000000

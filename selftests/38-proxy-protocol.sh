@@ -29,10 +29,13 @@
 #   write of exactly one MSS. `make check` runs a short version (100
 #   connections up to 256 KiB per family); VPCE_PP_FULL=1 (`make soak`
 #   sets VPCE_SOAK=1, which implies it) the full one: 1000 connections up
-#   to 4 MiB each.
+#   to 4 MiB each. VPCE_PP_COUNT and VPCE_PP_MAX set the count and the
+#   largest size of every run.
+# - A client that sends its own header (another address, another
+#   endpoint's ID) gets it to the target as data, after vpce's.
 #
 # timeout: 900
-# soak-timeout: 7200
+# soak-timeout: 3600
 
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -46,6 +49,7 @@ if [ "$FULL" = 1 ]; then
 else
 	N=100 MAX=256K MSSN=50 CONC=8
 fi
+N=${VPCE_PP_COUNT:-$N} MSSN=${VPCE_PP_COUNT:-$MSSN} MAX=${VPCE_PP_MAX:-$MAX}
 EP6_ADDR=fd00:a::100
 NLB6=fd01::1
 T4=192.168.1.10
@@ -279,6 +283,16 @@ for c in "vpca 42000 4 10.0.0.2 $EP_ADDR $ida" "vpcb 42010 4 10.0.0.2 $EP_ADDR $
 			fail "header from $ns $src:$((base + i)): $(grep "\"sport\": $((base + i))" "$tmp/parse.log")"
 	done
 done
+# A client's own header (another address, another endpoint's ID) is data:
+# the target reads vpce's header first, and gets the client's back in the
+# echo as the client sent it.
+out=$(ip netns exec vpcb python3 "$SELFTESTS/pp2.py" client "$EP_ADDR" 82 \
+	--count 2 --max-size 1K --sport-base 42100 --forge 2>&1) || fail "a forged header: $out"
+for sport in 42100 42101; do
+	wait_for 10 hdr_ok "$tmp/parse.log" $sport 4 10.0.0.2 "$EP_ADDR" 82 "$idb" "$NLB" ||
+		fail "a client's own header was taken: $(grep "\"sport\": $sport" "$tmp/parse.log")"
+done
+grep -q 00000000000000bad "$tmp/parse.log" && fail "the forged ID reached the parser as a header"
 no_errors "$tmp/parse.log" || fail "parse target errors: $(grep -v '"error": null' "$tmp/parse.log")"
 log "parse: $(jq -c 'select(.event == "header")' "$tmp/parse.log" | tail -n 1)"
 

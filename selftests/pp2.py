@@ -7,7 +7,7 @@
                  [--banner TEXT]
     pp2.py client ADDR PORT [--count N] [--max-size BYTES] [--concurrency K]
                  [--seed S] [--mss-first] [--timeout S] [--log FILE]
-                 [--sport-base P] [--send-header ID]
+                 [--sport-base P] [--send-header ID] [--forge]
     pp2.py check
 
 parse: a target. On each connection, read a PROXY protocol v2 header as
@@ -53,6 +53,9 @@ it if smaller), with TCP_NODELAY, so that the first data segment is full.
 60): a connection with no progress for S seconds fails; S is multiplied by
 VPCE_TIMEOUT_SCALE. --send-header ID: write a header itself first (as vpce
 would, from the socket's own addresses), to try the targets without vpce.
+--forge: the stream itself starts with a header of a made-up source
+(203.0.113.7 or 2001:db8::7, port 7) and endpoint ID (FORGED_ID), as a
+hostile client would send: it is data, compared in the echo like the rest.
 Logs one JSON line per connection to --log ({"i", "sport", "size", "mss",
 "result", "detail"}), prints a summary; exit 1 unless every connection
 came back whole (no mismatch, short stream, reset or timeout).
@@ -87,6 +90,8 @@ ID_RE = re.compile(rb'^vpce-[0-9a-f]{17}$')
 ID_LEN = 22
 TLV_LEN = 3 + 1 + ID_LEN              # type, length (2), subtype, ID
 HDR_LEN = {4: 12 + TLV_LEN, 6: 36 + TLV_LEN}
+FORGED_ID = 'vpce-00000000000000bad'
+FORGED_SRC = {socket.AF_INET: '203.0.113.7', socket.AF_INET6: '2001:db8::7'}
 
 SIOCINQ = 0x541B                       # FIONREAD: bytes queued to read
 
@@ -349,6 +354,10 @@ def one_conn(i, args, timeout):
                 res['mss'] = first
                 size = res['size'] = max(size, first)
             data = rng.randbytes(size)
+            if args.forge:
+                data = build_header(FORGED_SRC[family], 7, args.addr,
+                                    args.port, FORGED_ID) + data
+                size = res['size'] = len(data)
             if args.send_header:
                 s.sendall(build_header(local[0].split('%')[0], local[1],
                                        args.addr, args.port,
@@ -515,6 +524,7 @@ def main():
     p.add_argument('--log')
     p.add_argument('--sport-base', type=int, default=0)
     p.add_argument('--send-header')
+    p.add_argument('--forge', action='store_true')
     sub.add_parser('check')
     args = ap.parse_args()
     if args.mode == 'client':
