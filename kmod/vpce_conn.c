@@ -504,6 +504,11 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 		ether_addr_copy(c->mac, mac);
 	if (th)
 		vpce_conn_syn(c, th, len, IP_CT_DIR_ORIGINAL);
+	/* The setting when the flow starts holds for its life. */
+	if (th && READ_ONCE(svc->proxy_protocol)) {
+		c->pp.isn = ntohl(th->seq);
+		c->pp.len = VPCE_PROXY_LEN4;
+	}
 	c->expires = jiffies + vpce_conn_timeout(c);
 
 	err = vpce_conn_reply_port(vn, c, nlb, nnlbs);

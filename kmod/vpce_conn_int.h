@@ -11,6 +11,7 @@
 #define _VPCE_CONN_INT_H
 
 #include "vpce_conn.h"
+#include "vpce_proxy.h"
 
 #include <linux/etherdevice.h>
 #include <linux/jiffies.h>
@@ -84,6 +85,8 @@ enum {
 	VPCE_CONN_CONFIRMED,
 	/* Taken out of the table by whoever set this first (IPS_DYING). */
 	VPCE_CONN_DYING,
+	/* The PROXY header went to the target (vpce_conn_proxy_orig()). */
+	VPCE_CONN_PROXY_SENT,
 };
 
 /* TCP window scale not offered (vpce_conn.wscale). */
@@ -108,6 +111,12 @@ struct vpce_conn {
 	u32 end[IP_CT_DIR_MAX];
 	u32 maxwin[IP_CT_DIR_MAX];
 	u8 wscale[IP_CT_DIR_MAX];
+	/* A service with the PROXY protocol: where the header sits in the
+	 * target's view (length 0: none), and the latest ACK the client sent,
+	 * for the header sent again (vpce_proxy.c).
+	 */
+	struct vpce_proxy_pos pp;
+	u32 pp_ack;
 	/* The client's hardware address, from the flow's first packet, or
 	 * zero: where what is for the client goes (vpce_conn_mac()).
 	 */

@@ -109,6 +109,76 @@ static bool vpce_conn_pass(struct vpce_conn *c, struct sk_buff *skb,
 	return true;
 }
 
+/* The flow's tuples as conntrack would have them (vpce_proxy_send()). */
+static void vpce_conn_proxy_send(struct net *net, struct net_device *dev,
+				 const struct vpce_conn *c,
+				 const struct vpce_proxy_seg *seg)
+{
+	struct nf_conntrack_tuple orig, reply;
+
+	vpce_conn_tuple(&c->h[IP_CT_DIR_ORIGINAL].key, &orig);
+	vpce_conn_tuple(&c->h[IP_CT_DIR_REPLY].key, &reply);
+	vpce_proxy_send(net, dev, &orig, &reply, c->ep, &c->pp, seg);
+}
+
+/*
+ * A client's segment of a flow with a PROXY header, translated (its whole
+ * TCP header writable): the first after the handshake sends the header
+ * ahead of itself, out of the way it takes; every one then moves on by the
+ * header's length. A reset before the header lets the target's connection
+ * go as it came; a segment without ACK is no segment.
+ */
+static void vpce_conn_proxy_orig(struct net *net, struct vpce_conn *c,
+				 struct sk_buff *skb)
+{
+	struct tcphdr *th = (struct tcphdr *)(ip_hdr(skb) + 1);
+	struct vpce_proxy_seg seg;
+
+	if (th->syn)
+		return;
+	if (!test_bit(VPCE_CONN_PROXY_SENT, &c->flags)) {
+		if (th->rst || !th->ack)
+			return;
+		if (!test_and_set_bit(VPCE_CONN_PROXY_SENT, &c->flags)) {
+			seg.ack = ntohl(th->ack_seq);
+			seg.win = ntohs(th->window);
+			seg.ts = vpce_proxy_tsopt(th, &seg.tsval, &seg.tsecr);
+			vpce_conn_proxy_send(net, skb->dev, c, &seg);
+		}
+	}
+	vpce_proxy_orig(skb, th, &c->pp);
+}
+
+/*
+ * A target's segment of such a flow, translated, on its way to the client
+ * out of @dev: what it acknowledges, as the client counts; and the header
+ * again when it does not acknowledge that, with the client's latest ACK,
+ * its largest window and the timestamps the target echoes. False: drop it.
+ */
+static bool vpce_conn_proxy_reply(struct net *net, struct vpce_conn *c,
+				  struct sk_buff *skb, struct net_device *dev)
+{
+	struct vpce_proxy_seg seg;
+	struct tcphdr *th;
+	u8 scale;
+	int ret;
+
+	if (!test_bit(VPCE_CONN_PROXY_SENT, &c->flags))
+		return true;
+	ret = vpce_proxy_reply(skb, ip_hdrlen(skb), &c->pp);
+	if (ret <= 0)
+		return !ret;
+	th = (struct tcphdr *)(ip_hdr(skb) + 1);
+	seg.ts = vpce_proxy_tsopt(th, &seg.tsecr, &seg.tsval);
+	seg.ack = READ_ONCE(c->pp_ack);
+	scale = c->wscale[0] != VPCE_CONN_NO_WSCALE &&
+		c->wscale[1] != VPCE_CONN_NO_WSCALE ? c->wscale[0] : 0;
+	seg.win = min_t(u32, READ_ONCE(c->maxwin[IP_CT_DIR_ORIGINAL]) >> scale,
+			U16_MAX);
+	vpce_conn_proxy_send(net, dev, c, &seg);
+	return true;
+}
+
 /*
  * A client's packet: routed as ip_rcv_finish() would route it next, to the
  * target and still from the client (from the nlb address, often the
@@ -144,6 +214,8 @@ static unsigned int vpce_conn_orig(struct vpce_net *vn, struct vpce_conn *c,
 		WRITE_ONCE(c->reply_ifindex, rt->dst.dev->ifindex);
 	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_ORIGINAL))
 		return NF_DROP;
+	if (th && c->pp.len)
+		vpce_conn_proxy_orig(state->net, c, skb);
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	return NF_ACCEPT;
 }
@@ -171,6 +243,8 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
 		return NF_DROP;
 	}
 	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_REPLY))
+		return NF_DROP;
+	if (th && c->pp.len && !vpce_conn_proxy_reply(state->net, c, skb, dev))
 		return NF_DROP;
 	return vpce_client_send(state->net, skb, dev, fit, vpce_conn_mac(c));
 }
@@ -331,6 +405,13 @@ static bool vpce_conn_icmp(struct vpce_net *vn, const struct vpce_dev *d,
 		if (!uh->check)
 			uh->check = CSUM_MANGLED_0;
 	}
+	/* A quoted segment of a flow with a PROXY header: as the error's
+	 * receiver counts (vpce_proxy_inner()).
+	 */
+	if (inner->protocol == IPPROTO_TCP && c->pp.len &&
+	    test_bit(VPCE_CONN_PROXY_SENT, &c->flags))
+		vpce_proxy_inner((u8 *)ports, skb->len - inoff - sizeof(*inner),
+				 &c->pp, dir == IP_CT_DIR_REPLY);
 	vpce_conn_set(inner, ports, k->saddr, k->daddr, k->sport, k->dport);
 	/* The error itself: to whom the packet inside is now from. */
 	client = iph->saddr;

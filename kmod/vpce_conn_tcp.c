@@ -56,6 +56,9 @@ void vpce_conn_syn(struct vpce_conn *c, const struct tcphdr *th, u32 len,
 		   enum ip_conntrack_dir dir)
 {
 	WRITE_ONCE(c->end[dir], ntohl(th->seq) + 1 + len + th->fin);
+	/* What the client acknowledges first (a PROXY header's resend). */
+	if (dir == IP_CT_DIR_REPLY)
+		WRITE_ONCE(c->pp_ack, ntohl(th->seq) + 1);
 	WRITE_ONCE(c->maxwin[dir], max_t(u32, ntohs(th->window), 1));
 	c->wscale[dir] = vpce_tcp_wscale(th);
 }
@@ -82,6 +85,10 @@ static bool vpce_conn_in_window(struct vpce_conn *c, const struct tcphdr *th,
 	u32 end = seq + len + th->syn + th->fin;
 	u32 sent = READ_ONCE(c->end[dir]);
 	u32 rwin, awin;
+
+	/* The client's sequence numbers are kept as it counts them. */
+	if (c->pp.len && dir == IP_CT_DIR_REPLY)
+		ack = vpce_proxy_to_client(&c->pp, ack);
 
 	if (!test_bit(VPCE_CONN_REPLIED, &c->flags)) {
 		/* Before the target has answered: the client repeats its SYN;
@@ -139,6 +146,9 @@ bool vpce_conn_seen(struct vpce_conn *c, const struct sk_buff *skb,
 			    !test_bit(VPCE_CONN_REPLIED, &c->flags))
 				vpce_conn_syn(c, th, len, dir);
 		} else {
+			if (c->pp.len && dir == IP_CT_DIR_ORIGINAL && th->ack &&
+			    after(ntohl(th->ack_seq), READ_ONCE(c->pp_ack)))
+				WRITE_ONCE(c->pp_ack, ntohl(th->ack_seq));
 			end = ntohl(th->seq) + len + th->fin;
 			if (after(end, READ_ONCE(c->end[dir])))
 				WRITE_ONCE(c->end[dir], end);

@@ -33,6 +33,7 @@
 #include "vpce_endpoint.h"
 #include "vpce_gateway.h"
 #include "vpce_net.h"
+#include "vpce_proxy.h"
 #include "vpce_service.h"
 #include "vpce_stats.h"
 #include "vpce_vpc.h"
@@ -51,7 +52,6 @@
 #include <net/xfrm.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_helper.h>
-#include <net/netfilter/nf_conntrack_seqadj.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include <net/netfilter/nf_nat.h>
@@ -256,6 +256,15 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	 */
 	if (!vpce_timeouts_attach(&svc->timeouts, ct, skb))
 		return NF_DROP;
+	/* The PROXY header's place, kept with the flow: the setting when
+	 * the flow starts holds for its life.
+	 */
+	if (proto == IPPROTO_TCP && READ_ONCE(svc->proxy_protocol)) {
+		int thoff = vpce_thoff(skb, state->pf, &proto);
+
+		if (thoff < 0 || !vpce_proxy_ct_new(ct, skb, thoff))
+			return NF_DROP;
+	}
 
 	memset(&range, 0, sizeof(range));
 	range.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED;
@@ -399,7 +408,8 @@ static unsigned int vpce_untracked_in(struct vpce_net *vn, struct sk_buff *skb,
 static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 				    struct nf_conn *ct,
 				    enum ip_conntrack_info ctinfo,
-				    const struct vpce_dev *d)
+				    const struct vpce_dev *d,
+				    const struct vpce_endpoint *ep)
 {
 	bool ipv6 = nf_ct_l3num(ct) == NFPROTO_IPV6;
 	struct net_device *dev;
@@ -431,6 +441,8 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 		   NF_ACCEPT) {
 		return NF_DROP;
 	}
+	if (ep && !vpce_proxy_ct_reply(net, skb, ct, ctinfo, ep, dev))
+		return NF_DROP;
 
 	return vpce_client_send(net, skb, dev, fit, NULL);
 }
@@ -587,8 +599,8 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 {
 	struct vpce_net *vn = vpce_net(state->net);
 	const struct nf_conntrack_tuple *t;
+	struct vpce_ep_addr *ea = NULL;
 	enum ip_conntrack_info ctinfo;
-	struct vpce_ep_addr *ea;
 	struct vpce_dev *d;
 	struct nf_conn *ct;
 	bool reply;
@@ -627,15 +639,21 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 		if (!reply && ep->mark)
 			skb->mark = ep->mark;
 	}
-	if (!reply)
+	if (!reply) {
+		if (ea && !vpce_proxy_ct_orig(state->net, skb, ct, ctinfo,
+					      ea->ep, state->in))
+			return NF_DROP;
 		return vpce_orig_fit(state, skb, ct, ctinfo);
+	}
 	/* A flow with a helper or sequence adjustment needs conntrack's
 	 * confirm hook on every packet, which a stolen packet skips (the flow
 	 * table refuses such flows for the same reason): leave it to routing.
+	 * (A PROXY protocol flow's adjustment is vpce's: vpce_proxy.c.)
 	 */
-	if (nfct_help(ct) || nfct_seqadj(ct))
+	if (nfct_help(ct) || test_bit(IPS_SEQ_ADJUST_BIT, &ct->status))
 		return NF_ACCEPT;
-	return vpce_reply_xmit(state->net, skb, ct, ctinfo, d);
+	return vpce_reply_xmit(state->net, skb, ct, ctinfo, d,
+			       ea ? ea->ep : NULL);
 }
 
 static const struct nf_hook_ops vpce_hook_ops[] = {

@@ -87,6 +87,7 @@ static const struct nla_policy vpce_service_set_policy[VPCE_A_MAX + 1] = {
 						 VPCE_IDLE_TCP_MAX),
 	[VPCE_A_HASH_SEED] = NLA_POLICY_EXACT_LEN(VPCE_HASH_SEED_LEN),
 	[VPCE_A_HEALTH_CHECK] = NLA_POLICY_NESTED(vpce_hc_policy),
+	[VPCE_A_PROXY_PROTOCOL] = VPCE_POLICY_BOOL,
 	[VPCE_A_NLB_ADD] = NLA_POLICY_NESTED(vpce_addr_policy),
 	[VPCE_A_NLB_DEL] = NLA_POLICY_NESTED(vpce_addr_policy),
 };

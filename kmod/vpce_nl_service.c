@@ -58,7 +58,8 @@ static int vpce_fill_service_lb(struct sk_buff *skb,
 	     nla_put_string(skb, VPCE_A_PRIVATE_DNS, svc->private_dns)) ||
 	    nla_put_u32(skb, VPCE_A_DEREG_DELAY, svc->dereg_delay) ||
 	    nla_put_u32(skb, VPCE_A_IDLE_TIMEOUT,
-			vpce_timeouts_idle(&svc->timeouts)))
+			vpce_timeouts_idle(&svc->timeouts)) ||
+	    nla_put_u8(skb, VPCE_A_PROXY_PROTOCOL, svc->proxy_protocol))
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, VPCE_A_HEALTH_CHECK);
 	if (!nest || nla_put_u8(skb, VPCE_HC_A_PROTO, hc->proto))
@@ -284,6 +285,10 @@ static int vpce_parse_settings(struct genl_info *info,
 	if (a[VPCE_A_CROSS_ZONE]) {
 		set->mask |= VPCE_SET_CROSS_ZONE;
 		set->cross_zone = nla_get_u8(a[VPCE_A_CROSS_ZONE]);
+	}
+	if (a[VPCE_A_PROXY_PROTOCOL]) {
+		set->mask |= VPCE_SET_PROXY_PROTOCOL;
+		set->proxy_protocol = nla_get_u8(a[VPCE_A_PROXY_PROTOCOL]);
 	}
 	if (a[VPCE_A_PRIVATE_DNS]) {
 		set->mask |= VPCE_SET_PRIVATE_DNS;

@@ -550,6 +550,12 @@ int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
 		NL_SET_ERR_MSG(extack, "nothing to set");
 		return -EINVAL;
 	}
+	if ((set->mask & VPCE_SET_PROXY_PROTOCOL) && set->proxy_protocol &&
+	    svc->type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG(extack,
+			       "a gateway service has no targets to send a PROXY header to");
+		return -EINVAL;
+	}
 	if (set->mask & VPCE_SET_CROSS_ZONE)
 		cross_zone = set->cross_zone;
 	if (set->mask & VPCE_SET_HASH_SEED)
@@ -584,6 +590,11 @@ int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
 		svc->hc = set->hc;
 	if (set->mask & VPCE_SET_HASH_SEED)
 		svc->hash_seed_set = true;
+	/* Read once per new flow: the flows already open keep what they
+	 * started with.
+	 */
+	if (set->mask & VPCE_SET_PROXY_PROTOCOL)
+		WRITE_ONCE(svc->proxy_protocol, set->proxy_protocol);
 	svc->cross_zone = cross_zone;
 	svc->hash_key = key;
 	if (ts)

@@ -66,6 +66,7 @@ enum {
 	VPCE_SET_IDLE_TIMEOUT	= BIT(4),
 	VPCE_SET_HASH_SEED	= BIT(5),
 	VPCE_SET_HEALTH_CHECK	= BIT(6),
+	VPCE_SET_PROXY_PROTOCOL	= BIT(7),
 };
 
 /* NLB's defaults. */
@@ -78,6 +79,7 @@ struct vpce_service_settings {
 	u32 mask;
 	bool acceptance_required;
 	bool cross_zone;
+	bool proxy_protocol;
 	u32 dereg_delay;		/* seconds */
 	u32 idle_timeout;		/* seconds, TCP */
 	siphash_key_t hash_key;
@@ -132,6 +134,10 @@ struct vpce_service {
 	struct vpce_targets __rcu *targets;
 	/* Load balancing and health (vpce_service_set()). */
 	bool cross_zone;
+	/* New TCP flows start with a PROXY v2 header (vpce_proxy.c); read
+	 * by the packet path when a flow is set up.
+	 */
+	bool proxy_protocol;
 	bool hash_seed_set;		/* hash_key given, not the netns's */
 	u32 dereg_delay;
 	siphash_key_t hash_key;

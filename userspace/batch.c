@@ -265,6 +265,10 @@ static void save_service(FILE *f, const json_t *s, bool force_acceptance)
 		SET_BEGIN();
 		fprintf(f, " idle-timeout %" JSON_INTEGER_FORMAT, jint(s, "idle_timeout"));
 	}
+	if (json_is_true(json_object_get(s, "proxy_protocol"))) {
+		SET_BEGIN();
+		fputs(" proxy-protocol on", f);
+	}
 	if (jopt(s, "hash_seed")) {
 		SET_BEGIN();
 		fprintf(f, " hash-seed %s", jopt(s, "hash_seed"));

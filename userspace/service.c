@@ -12,6 +12,7 @@
 struct settings {
 	bool has_acceptance, acceptance;
 	bool has_cross_zone, cross_zone;
+	bool has_proxy, proxy;
 	const char *private_dns;
 	bool has_dereg;
 	unsigned long dereg;
@@ -113,6 +114,9 @@ static bool parse_setting(struct args *a, const char *w, struct settings *st, bo
 		arg_once(&st->has_idle, w);
 		st->idle = parse_ulong(arg_value(a, w, "SECONDS (60-6000)"),
 				       "idle-timeout", 60, 6000);
+	} else if (kw_is(w, "proxy-protocol")) {
+		arg_once(&st->has_proxy, w);
+		st->proxy = parse_onoff(w, arg_value(a, w, "on|off"));
 	} else if (kw_is(w, "hash-seed")) {
 		arg_once(&st->has_seed, w);
 		parse_hash_seed(arg_value(a, w, "HEX"), st->seed);
@@ -134,6 +138,8 @@ static void put_settings(struct nl_msg *m, const struct settings *st)
 		nl_put_u8(m, VPCE_A_ACCEPTANCE_REQUIRED, st->acceptance);
 	if (st->has_cross_zone)
 		nl_put_u8(m, VPCE_A_CROSS_ZONE, st->cross_zone);
+	if (st->has_proxy)
+		nl_put_u8(m, VPCE_A_PROXY_PROTOCOL, st->proxy);
 	if (st->private_dns)
 		nl_put_str(m, VPCE_A_PRIVATE_DNS, st->private_dns);
 	if (st->has_dereg)
@@ -417,6 +423,7 @@ static void service_parse_lb(json_t *s, struct nlattr **tb)
 	json_object_set_new(s, "deregistration_delay",
 			    json_attr_uint(tb[VPCE_A_DEREG_DELAY]));
 	json_object_set_new(s, "idle_timeout", json_attr_uint(tb[VPCE_A_IDLE_TIMEOUT]));
+	json_object_set_new(s, "proxy_protocol", json_bool_attr(tb[VPCE_A_PROXY_PROTOCOL]));
 	json_object_set_new(s, "health_check", hc_parse(tb[VPCE_A_HEALTH_CHECK]));
 	/* Only administrators see a seed, and only one that was set. */
 	if (tb[VPCE_A_HASH_SEED]) {
@@ -473,7 +480,8 @@ static const char *onoff(const json_t *s, const char *key)
 }
 
 /*
- *     cross-zone off deregistration-delay 300 idle-timeout 350 [private-dns NAME] [hash-seed HEX]
+ *     cross-zone off deregistration-delay 300 idle-timeout 350 proxy-protocol off
+ *     [private-dns NAME] [hash-seed HEX]
  *     [health-check http:/ port 0 interval 30 healthy-threshold 5 ...]
  * (one line, in "service set"'s words)
  */
@@ -482,9 +490,11 @@ static void service_print_lb(const json_t *s)
 	const json_t *hc = json_object_get(s, "health_check");
 
 	printf("    cross-zone %s deregistration-delay %"
-	       JSON_INTEGER_FORMAT " idle-timeout %" JSON_INTEGER_FORMAT,
+	       JSON_INTEGER_FORMAT " idle-timeout %" JSON_INTEGER_FORMAT
+	       " proxy-protocol %s",
 	       onoff(s, "cross_zone"),
-	       jint(s, "deregistration_delay"), jint(s, "idle_timeout"));
+	       jint(s, "deregistration_delay"), jint(s, "idle_timeout"),
+	       onoff(s, "proxy_protocol"));
 	if (json_is_string(json_object_get(s, "private_dns")))
 		printf(" private-dns %s", jstr(s, "private_dns"));
 	if (json_object_get(s, "hash_seed"))
@@ -633,6 +643,7 @@ const struct object service_object = {
 	"        [acceptance-required on|off] [cross-zone on|off] [private-dns NAME]\n"
 	"service set SVC [acceptance-required on|off] [cross-zone on|off] [private-dns NAME]\n"
 	"        [deregistration-delay SECONDS] [idle-timeout SECONDS] [hash-seed HEX]\n"
+	"        [proxy-protocol on|off]\n"
 	"        [health-check tcp|http[:PATH]|none [port PORT] [interval SECONDS]\n"
 	"                      [healthy-threshold N] [unhealthy-threshold N]]\n"
 	"service set SVC listener add PROTO:PORT[:TARGETPORT]\n"

@@ -139,6 +139,14 @@
  *				the protocol, and Maglev tables depend only
  *				on the targets, so hosts with the same seed
  *				and targets send a flow to the same target.
+ *	VPCE_A_PROXY_PROTOCOL	u8, 0 or 1 (interface services): each new
+ *				TCP flow's target receives a PROXY protocol
+ *				v2 header before the client's first byte:
+ *				the client's address and port in its VPC,
+ *				the endpoint address and listener port, and
+ *				the endpoint ID in a TLV of type 0xEA,
+ *				subtype 0x01. UDP flows and flows already
+ *				open are not changed.
  *	VPCE_A_HEALTH_CHECK	nested VPCE_HC_A_*, the check vpced runs:
  *		VPCE_HC_A_PROTO		required, enum vpce_hc_proto;
  *					VPCE_HC_NONE removes the check
@@ -189,7 +197,7 @@
  *	VPCE_A_LISTENERS, VPCE_A_NLBS, VPCE_A_TARGET_COUNT,
  *	VPCE_A_ENDPOINT_COUNT, VPCE_A_ACCEPTANCE_REQUIRED,
  *	VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS (when set), VPCE_A_DEREG_DELAY,
- *	VPCE_A_IDLE_TIMEOUT and VPCE_A_HEALTH_CHECK (VPCE_HC_A_PROTO only
+ *	VPCE_A_IDLE_TIMEOUT, VPCE_A_PROXY_PROTOCOL and VPCE_A_HEALTH_CHECK (VPCE_HC_A_PROTO only
  *	when there is none), and for a gateway service VPCE_A_PREFIXES.
  *	VPCE_A_HASH_SEED comes only when a seed was set.
  *
@@ -650,6 +658,7 @@ enum vpce_attr {
 	 * (optional), carried by endpoint, flow and stats messages
 	 */
 	VPCE_A_ENDPOINT_ID,
+	VPCE_A_PROXY_PROTOCOL,	/* u8: 0 or 1 (VPCE_CMD_SERVICE_SET) */
 	__VPCE_A_MAX
 };
 
