@@ -26,11 +26,13 @@
 #   on every veth, both ends, SACK on: many connections of random sizes
 #   (pp2.py client) come back byte for byte, each with a good header whose
 #   source port is the client's, IPv4 and IPv6, and again with a first
-#   write of exactly one MSS. `make check` runs a short version (100
-#   connections up to 256 KiB per family); VPCE_PP_FULL=1 (`make soak`
-#   sets VPCE_SOAK=1, which implies it) the full one: 1000 connections up
-#   to 4 MiB each. VPCE_PP_COUNT and VPCE_PP_MAX set the count and the
-#   largest size of every run.
+#   write of exactly one MSS; IPv4 in vpce's own flow table, then again
+#   with conntrack=1 (IPv6 flows are conntrack's either way). `make
+#   check` runs a short version (100 connections up to 256 KiB per run, 50
+#   for the one-MSS runs); VPCE_PP_FULL=1 the full one (`make soak` sets
+#   VPCE_SOAK=1, which implies it): 1000 connections up to 4 MiB each.
+#   VPCE_PP_COUNT and VPCE_PP_MAX set the count and the largest size of
+#   every run.
 # - A client that sends its own header (another address, another
 #   endpoint's ID) gets it to the target as data, after vpce's.
 #
@@ -293,7 +295,7 @@ for sport in 42100 42101; do
 		fail "a client's own header was taken: $(grep "\"sport\": $sport" "$tmp/parse.log")"
 done
 grep -q 00000000000000bad "$tmp/parse.log" && fail "the forged ID reached the parser as a header"
-no_errors "$tmp/parse.log" || fail "parse target errors: $(grep -v '"error": null' "$tmp/parse.log")"
+no_errors "$tmp/parse.log" || fail "parse target errors: $(jq -c 'select(.error != null)' "$tmp/parse.log")"
 log "parse: $(jq -c 'select(.event == "header")' "$tmp/parse.log" | tail -n 1)"
 
 # Server-first: the banner reaches the client, and the first bytes the
@@ -375,13 +377,22 @@ stress() {
 	before=$(wc -l <"$tmp/stress.log")
 	out=$(ip netns exec vpca python3 "$SELFTESTS/pp2.py" client "$addr" 86 \
 		--count "$count" --max-size "$MAX" --concurrency "$CONC" --seed "$name" \
-		--log "$tmp/$name.client" "$@" 2>&1) ||
-		fail "$name: $out; $(jq -c 'select(.result != "ok")' "$tmp/$name.client" | head -n 5)"
+		--log "$tmp/$name.client" "$@" 2>&1) || {
+		tail -n +$((before + 1)) "$tmp/stress.log" >"$tmp/$name.server"
+		log "clients that failed: $(jq -c 'select(.result != "ok")' "$tmp/$name.client" | head -n 5)"
+		log "the target's errors: $(jq -c 'select(.error != null)' "$tmp/$name.server" | head -n 5)"
+		for sp in $(jq -r 'select(.result != "ok") | .sport' "$tmp/$name.client" | head -n 5); do
+			log "the target on port $sp: $(jq -c --argjson sp "$sp" 'select(.sport == $sp)' "$tmp/$name.server")"
+		done
+		log "$(vpcectl endpoint show epa)"
+		fail "$name: $out"
+	}
 	log "$name: $out ($(el))"
 	# The target logs a connection's end after the client has read it.
 	wait_for 30 closed "$name" "$before" "$count" ||
 		fail "$name: the target logged the end of $(grep -c '"close"' "$tmp/$name.server") of $count connections"
-	no_errors "$tmp/$name.server" || fail "$name: target errors: $(grep -v '"error": null' "$tmp/$name.server" | head -n 5)"
+	no_errors "$tmp/$name.server" ||
+		fail "$name: target errors: $(jq -c 'select(.error != null)' "$tmp/$name.server" | head -n 5)"
 	jq -se --arg src "$src" --arg dst "$addr" --argjson fam "$fam" --arg id "$ida" \
 		--arg peer "$peer" \
 		'[.[] | select(.event == "header")] | length > 0 and
@@ -403,4 +414,12 @@ stress mss4 "$EP_ADDR" 4 10.0.0.2 "$MSSN" --mss-first
 stress mss6 "$EP6_ADDR" 6 fd00:a::2 "$MSSN" --mss-first
 mss=$(jq -r '.mss' "$tmp/mss4.client" | sort -u | tr '\n' ' ')
 log "first writes of one MSS: $mss(IPv4), $(jq -r '.mss' "$tmp/mss6.client" | sort -u | tr '\n' ' ')(IPv6)"
+
+# IPv4 flows in conntrack's path too (IPv6 flows always are): the module
+# again with conntrack=1, the same configuration restored.
+load_vpce conntrack=1
+must vpcectl restore "$tmp/save.on"
+pp_state on
+stress ct4 "$EP_ADDR" 4 10.0.0.2 "$N"
+stress ctmss4 "$EP_ADDR" 4 10.0.0.2 "$MSSN" --mss-first
 exit 0
