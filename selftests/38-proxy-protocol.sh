@@ -385,6 +385,11 @@ stress() {
 			log "the target on port $sp: $(jq -c --argjson sp "$sp" 'select(.sport == $sp)' "$tmp/$name.server")"
 		done
 		log "$(vpcectl endpoint show epa)"
+		log "$(vpcectl stats show service pp 2>&1 | head -n 20)"
+		# Who sent the resets: the client's kernel, the target's, or vpce.
+		log "TcpOutRsts: vpca $(ip netns exec vpca nstat -asz TcpOutRsts | awk 'NR > 1 { print $2 }')," \
+			"prov $(ip netns exec prov nstat -asz TcpOutRsts | awk 'NR > 1 { print $2 }');" \
+			"conntrack: $(conntrack -S 2>/dev/null | grep -o 'invalid=[0-9]*' | paste -sd+ | sed 's/invalid=//g' | bc) invalid"
 		fail "$name: $out"
 	}
 	log "$name: $out ($(el))"

@@ -213,7 +213,7 @@ def parse_header(read, allow_none=False):
             'dport': dport, 'endpoint_id': ident, 'length': length}, b''
 
 
-# --- the targets ---------------------------------------------------------------
+# --- the targets -------------------------------------------------------------
 
 class Log:
     def __init__(self, path):
@@ -320,7 +320,7 @@ def serve(args):
     servers[0].serve_forever()
 
 
-# --- the stress client -----------------------------------------------------------
+# --- the stress client -------------------------------------------------------
 
 def size_arg(text):
     mult = {'k': 1 << 10, 'm': 1 << 20, 'g': 1 << 30}.get(text[-1:].lower())
@@ -328,7 +328,9 @@ def size_arg(text):
 
 
 def conn_size(rng, max_size):
-    return max(1, min(max_size, int(math.exp(rng.uniform(0, math.log(max_size + 1))))))
+    """Log-uniform from 1 to max_size."""
+    size = int(math.exp(rng.uniform(0, math.log(max_size + 1))))
+    return max(1, min(max_size, size))
 
 
 def one_conn(i, args, timeout):
@@ -436,7 +438,7 @@ def client(args):
     return 1 if bad else 0
 
 
-# --- the parser's own check -------------------------------------------------------
+# --- the parser's own check --------------------------------------------------
 
 def try_parse(raw, allow_none=False):
     f = io.BytesIO(raw)
