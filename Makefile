@@ -19,7 +19,8 @@
 #               the suite on a KASAN/UBSAN/lockdep/kmemleak kernel built
 #               once from linux-source-6.1 (scripts/debug-kernel; cached)
 # make soak     long runs kept out of make check (half an hour of the
-#               concurrency stress, VPCE_STRESS_SECS)
+#               concurrency stress, VPCE_STRESS_SECS; the full proxy
+#               protocol loss run, 1000 connections per family)
 # make fuzz     the policy parser under libFuzzer for POLICY_FUZZ_SECONDS on
 #               the build machine, then the long netlink fuzzer run
 #               (NLFUZZ_COUNT messages) in the VM (VM_SMP=4), with traffic
@@ -134,13 +135,15 @@ check-debug:
 
 # Long runs that are not in `make check`: the concurrency stress for half
 # an hour (VPCE_STRESS_SECS) on 4 vCPUs, and the flow table at its hard
-# limit after it.
+# limit after it; before them the proxy protocol loss run in full
+# (38-proxy-protocol: 1000 connections of up to 4 MiB per family, which
+# VPCE_SOAK=1 turns on).
 VPCE_STRESS_SECS ?= 1800
 soak: deps
 	$(MAKE) all selftests-bin
 	VPCE_SOAK=1 VPCE_STRESS_SECS=$(VPCE_STRESS_SECS) VM_SMP=$${VM_SMP:-4} \
-	VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-7200} \
-		scripts/vm-run -- selftests/run 59-stress 65-big-table 69-many-devs
+	VM_MEM=$${VM_MEM:-3G} VM_TIMEOUT=$${VM_TIMEOUT:-10800} \
+		scripts/vm-run -- selftests/run 38-proxy-protocol 59-stress 65-big-table 69-many-devs
 
 NLFUZZ_COUNT ?= 1000000
 fuzz: deps
