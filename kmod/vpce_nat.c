@@ -640,13 +640,18 @@ static unsigned int vpce_reply_in(void *priv, struct sk_buff *skb,
 			skb->mark = ep->mark;
 	}
 	if (!reply) {
+		/* Refused as the client sent it: an ICMP error quotes the
+		 * segment as the client counts, not as the target would.
+		 */
+		if (vpce_orig_fit(state, skb, ct, ctinfo) != NF_ACCEPT)
+			return NF_DROP;
 		if (ea && !vpce_proxy_ct_orig(state->net, skb, ct, ctinfo,
 					      ea->ep, state->in)) {
 			vpce_stats_refused(ea->ep, ea, VPCE_DROP_INVALID,
 					   false);
 			return NF_DROP;
 		}
-		return vpce_orig_fit(state, skb, ct, ctinfo);
+		return NF_ACCEPT;
 	}
 	/* A flow with a helper or sequence adjustment needs conntrack's
 	 * confirm hook on every packet, which a stolen packet skips (the flow
