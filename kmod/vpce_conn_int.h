@@ -87,6 +87,8 @@ enum {
 	VPCE_CONN_DYING,
 	/* The PROXY header went to the target (vpce_conn_proxy_orig()). */
 	VPCE_CONN_PROXY_SENT,
+	/* and its first bare ACK came back (vpce_conn_proxy_reply()). */
+	VPCE_CONN_PROXY_ACKED,
 };
 
 /* TCP window scale not offered (vpce_conn.wscale). */

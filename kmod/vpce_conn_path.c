@@ -130,20 +130,24 @@ static void vpce_conn_proxy_send(struct net *net, struct net_device *dev,
 static bool vpce_conn_proxy_orig(struct net *net, struct vpce_conn *c,
 				 struct sk_buff *skb)
 {
-	struct vpce_proxy_seg seg;
+	struct nf_conntrack_tuple orig, reply;
+	unsigned int thoff = ip_hdrlen(skb);
 
-	switch (vpce_proxy_orig(skb, ip_hdrlen(skb), &c->pp,
+	switch (vpce_proxy_orig(skb, thoff, &c->pp,
 				test_bit(VPCE_CONN_PROXY_SENT, &c->flags))) {
 	case VPCE_PROXY_DROP:
 		vpce_stats_refused(c->ep, READ_ONCE(c->ea), VPCE_DROP_INVALID,
 				   false);
 		return false;
 	case VPCE_PROXY_START:
-		if (test_and_set_bit(VPCE_CONN_PROXY_SENT, &c->flags))
+		if (test_and_set_bit(VPCE_CONN_PROXY_SENT, &c->flags)) {
+			vpce_proxy_shift(skb, thoff, &c->pp);
 			break;
-		vpce_proxy_seg_of((struct tcphdr *)(skb->data + ip_hdrlen(skb)),
-				  &seg);
-		vpce_conn_proxy_send(net, skb->dev, c, &seg);
+		}
+		vpce_conn_tuple(&c->h[IP_CT_DIR_ORIGINAL].key, &orig);
+		vpce_conn_tuple(&c->h[IP_CT_DIR_REPLY].key, &reply);
+		vpce_proxy_start(net, skb->dev, skb, thoff, &orig, &reply,
+				 c->ep, &c->pp);
 		break;
 	case VPCE_PROXY_PASS:
 		break;
@@ -155,10 +159,12 @@ static bool vpce_conn_proxy_orig(struct net *net, struct vpce_conn *c,
  * A target's segment of such a flow, translated, on its way to the client
  * out of @dev: what it acknowledges, as the client counts; and the header
  * again when it does not acknowledge that, with the client's latest ACK,
- * its largest window and the timestamps the target echoes. False: drop it.
+ * its largest window and the timestamps the target echoes. Negative: drop
+ * it; 1: it was the target's first bare ACK of the header, of no use to
+ * the client: consume it.
  */
-static bool vpce_conn_proxy_reply(struct net *net, struct vpce_conn *c,
-				  struct sk_buff *skb, struct net_device *dev)
+static int vpce_conn_proxy_reply(struct net *net, struct vpce_conn *c,
+				 struct sk_buff *skb, struct net_device *dev)
 {
 	struct vpce_proxy_seg seg;
 	struct tcphdr *th;
@@ -166,10 +172,14 @@ static bool vpce_conn_proxy_reply(struct net *net, struct vpce_conn *c,
 	int ret;
 
 	if (!test_bit(VPCE_CONN_PROXY_SENT, &c->flags))
-		return true;
+		return 0;
 	ret = vpce_proxy_reply(skb, ip_hdrlen(skb), &c->pp);
-	if (ret <= 0)
-		return !ret;
+	if (ret < 0)
+		return ret;
+	if (ret == VPCE_PROXY_HDR_ACK)
+		return !test_and_set_bit(VPCE_CONN_PROXY_ACKED, &c->flags);
+	if (ret != VPCE_PROXY_RESEND)
+		return 0;
 	th = (struct tcphdr *)(ip_hdr(skb) + 1);
 	seg.ts = vpce_proxy_tsopt(th, &seg.tsecr, &seg.tsval);
 	seg.ack = READ_ONCE(c->pp_ack);
@@ -178,7 +188,7 @@ static bool vpce_conn_proxy_reply(struct net *net, struct vpce_conn *c,
 	seg.win = min_t(u32, READ_ONCE(c->maxwin[IP_CT_DIR_ORIGINAL]) >> scale,
 			U16_MAX);
 	vpce_conn_proxy_send(net, dev, c, &seg);
-	return true;
+	return 0;
 }
 
 /*
@@ -246,8 +256,16 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
 	}
 	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_REPLY))
 		return NF_DROP;
-	if (th && c->pp.len && !vpce_conn_proxy_reply(state->net, c, skb, dev))
-		return NF_DROP;
+	if (th && c->pp.len) {
+		int ret = vpce_conn_proxy_reply(state->net, c, skb, dev);
+
+		if (ret < 0)
+			return NF_DROP;
+		if (ret) {
+			consume_skb(skb);
+			return NF_STOLEN;
+		}
+	}
 	return vpce_client_send(state->net, skb, dev, fit, vpce_conn_mac(c));
 }
 

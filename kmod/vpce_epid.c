@@ -43,10 +43,19 @@ bool vpce_epid_parse(const char *s, struct vpce_epid *id)
 	return !s[i];
 }
 
+/* By hand, not snprintf(): a PROXY header carries it for every new flow. */
 void vpce_epid_format(const struct vpce_epid *id, char buf[VPCE_EPID_BUF])
 {
-	snprintf(buf, VPCE_EPID_BUF, VPCE_EPID_PREFIX "%x%016llx",
-		 id->hi & 0xf, id->lo);
+	const unsigned int plen = VPCE_EPID_PREFIX_LEN;
+	unsigned int i;
+
+	BUILD_BUG_ON(VPCE_EPID_PREFIX_LEN + 17 != VPCE_ENDPOINT_ID_LEN);
+
+	memcpy(buf, VPCE_EPID_PREFIX, plen);
+	buf[plen] = hex_asc_lo(id->hi);
+	for (i = 0; i < 16; i++)
+		buf[plen + 1 + i] = hex_asc_lo(id->lo >> (60 - 4 * i));
+	buf[plen + 17] = '\0';
 }
 
 void vpce_epid_random(struct vpce_epid *id)

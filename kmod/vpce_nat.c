@@ -412,6 +412,7 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 				    const struct vpce_endpoint *ep)
 {
 	bool ipv6 = nf_ct_l3num(ct) == NFPROTO_IPV6;
+	bool consumed = false;
 	struct net_device *dev;
 	enum vpce_fit fit;
 	int thoff;
@@ -441,8 +442,13 @@ static unsigned int vpce_reply_xmit(struct net *net, struct sk_buff *skb,
 		   NF_ACCEPT) {
 		return NF_DROP;
 	}
-	if (ep && !vpce_proxy_ct_reply(net, skb, ct, ctinfo, ep, dev))
+	if (ep && !vpce_proxy_ct_reply(net, skb, ct, ctinfo, ep, dev,
+				       &consumed))
 		return NF_DROP;
+	if (consumed) {
+		consume_skb(skb);
+		return NF_STOLEN;
+	}
 
 	return vpce_client_send(net, skb, dev, fit, NULL);
 }

@@ -294,18 +294,19 @@ static void vpce_proxy_set32(struct sk_buff *skb, struct tcphdr *th,
 /*
  * A target's segment on its way to the client (its TCP header at @thoff):
  * what it acknowledges of the client's stream, and the SACK blocks, as the
- * client counts. 1 when it does not acknowledge the header (which is then
- * sent again), 0 when it does, or a negative error when the segment cannot
- * be made writable.
+ * client counts. VPCE_PROXY_RESEND when it does not acknowledge the header
+ * (which is then sent again); VPCE_PROXY_HDR_ACK when it is a bare ACK of
+ * exactly the header, which tells the client nothing (its first one may be
+ * dropped); or a negative error when it cannot be made writable.
  */
 int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 		     const struct vpce_proxy_pos *pos)
 {
 	unsigned int optlen, i;
+	bool sack = false;
 	struct tcphdr *th;
 	__be32 *edge;
-	bool resend;
-	u32 seq;
+	u32 ack, seq;
 	u8 *opt;
 
 	if (skb_ensure_writable(skb, thoff + sizeof(*th)))
@@ -316,9 +317,8 @@ int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 	th = (struct tcphdr *)(skb->data + thoff);
 	if (!th->ack)
 		return 0;
-	resend = !vpce_proxy_acked(pos, ntohl(th->ack_seq));
-	vpce_proxy_set32(skb, th, &th->ack_seq,
-			 vpce_proxy_to_client(pos, ntohl(th->ack_seq)));
+	ack = ntohl(th->ack_seq);
+	vpce_proxy_set32(skb, th, &th->ack_seq, vpce_proxy_to_client(pos, ack));
 
 	opt = (u8 *)(th + 1);
 	optlen = th->doff * 4 - sizeof(*th);
@@ -334,6 +334,7 @@ int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 			break;
 		if (opt[0] == TCPOPT_SACK &&
 		    !((opt[1] - 2) % TCPOLEN_SACK_PERBLOCK)) {
+			sack = true;
 			for (i = 2; i < opt[1]; i += 4) {
 				edge = (__be32 *)(opt + i);
 				seq = get_unaligned_be32(edge);
@@ -344,7 +345,12 @@ int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 		optlen -= opt[1];
 		opt += opt[1];
 	}
-	return resend;
+	if (!vpce_proxy_acked(pos, ack))
+		return VPCE_PROXY_RESEND;
+	if (ack == pos->isn + 1 + pos->len && !sack && !th->syn &&
+	    !th->fin && !th->rst && skb->len == thoff + th->doff * 4)
+		return VPCE_PROXY_HDR_ACK;
+	return 0;
 }
 
 /*
@@ -410,10 +416,11 @@ static bool vpce_proxy_syn_trim(struct sk_buff *skb, unsigned int thoff)
 /*
  * A client's segment (TCP header at @thoff, writable) of a flow with a
  * header, @sent or not yet: a SYN goes on without payload; every later
- * segment moves on by the header's length, and the first with an ACK
- * (VPCE_PROXY_START) is to send the header ahead of itself. A segment
- * that starts at or before the SYN's sequence number is none a client
- * sends, and would put its bytes where the header goes: dropped.
+ * segment moves on by the header's length (vpce_proxy_shift()), and the
+ * first with an ACK (VPCE_PROXY_START) is the caller's to claim and hand
+ * to vpce_proxy_start(), or, when another CPU claimed it, to shift. A
+ * segment that starts at or before the SYN's sequence number is none a
+ * client sends, and would put its bytes where the header goes: dropped.
  */
 enum vpce_proxy_verdict vpce_proxy_orig(struct sk_buff *skb,
 					unsigned int thoff,
@@ -427,22 +434,95 @@ enum vpce_proxy_verdict vpce_proxy_orig(struct sk_buff *skb,
 			VPCE_PROXY_DROP;
 	if (!after(ntohl(th->seq), pos->isn))
 		return VPCE_PROXY_DROP;
-	/* A reset before the header lets the target's connection go as it
-	 * came; a segment without ACK is no segment.
-	 */
-	if (!sent && (th->rst || !th->ack))
-		return VPCE_PROXY_PASS;
-	vpce_proxy_set32(skb, th, &th->seq,
-			 vpce_proxy_to_target(pos, ntohl(th->seq)));
-	return sent ? VPCE_PROXY_PASS : VPCE_PROXY_START;
+	if (!sent) {
+		/* A reset before the header lets the target's connection
+		 * go as it came; a segment without ACK is no segment.
+		 */
+		return th->rst || !th->ack ? VPCE_PROXY_PASS :
+			VPCE_PROXY_START;
+	}
+	vpce_proxy_shift(skb, thoff, pos);
+	return VPCE_PROXY_PASS;
 }
 
-/* The header's segment, with this (client's) segment's ACK and window. */
-void vpce_proxy_seg_of(const struct tcphdr *th, struct vpce_proxy_seg *seg)
+/* A client's segment: its sequence number as the target counts. */
+void vpce_proxy_shift(struct sk_buff *skb, unsigned int thoff,
+		      const struct vpce_proxy_pos *pos)
 {
-	seg->ack = ntohl(th->ack_seq);
-	seg->win = ntohs(th->window);
-	seg->ts = vpce_proxy_tsopt(th, &seg->tsval, &seg->tsecr);
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+
+	vpce_proxy_set32(skb, th, &th->seq,
+			 vpce_proxy_to_target(pos, ntohl(th->seq)));
+}
+
+/*
+ * The header as the payload of @skb, the client's pure ACK at the first
+ * byte (the handshake's last, usually; TCP header at @thoff, writable),
+ * which then stands for the header and is not moved: one segment fewer
+ * for the target and the host than a header of its own. False when it is
+ * not such a segment, or has no room.
+ */
+static bool vpce_proxy_fill(struct sk_buff *skb, unsigned int thoff,
+			    const struct nf_conntrack_tuple *orig,
+			    const struct vpce_endpoint *ep,
+			    const struct vpce_proxy_pos *pos)
+{
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+	unsigned int len = th->doff * 4;
+	int room = skb_tailroom(skb);
+
+	if (skb->len != thoff + len || skb_is_nonlinear(skb) ||
+	    ntohl(th->seq) != pos->isn + 1 || th->fin || th->rst)
+		return false;
+	if (room < pos->len &&
+	    pskb_expand_head(skb, 0, pos->len - room, GFP_ATOMIC))
+		return false;
+	vpce_proxy_header(skb_put(skb, pos->len), orig, ep);
+	th = (struct tcphdr *)(skb->data + thoff);
+	th->psh = 1;
+	len += pos->len;
+	th->check = 0;
+	if (ip_hdr(skb)->version == 6) {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+		th->check = tcp_v6_check(len, &ip6h->saddr, &ip6h->daddr,
+					 csum_partial(th, len, 0));
+	} else {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+		th->check = tcp_v4_check(len, iph->saddr, iph->daddr,
+					 csum_partial(th, len, 0));
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+	return true;
+}
+
+/*
+ * The client's segment @skb that was claimed to start the flow's header:
+ * it carries the header itself if it can (vpce_proxy_fill()); else the
+ * header goes ahead of it as a segment of its own, with its ACK, window
+ * and timestamps, out of the VPC device @dev's way, and it moves on.
+ */
+void vpce_proxy_start(struct net *net, struct net_device *dev,
+		      struct sk_buff *skb, unsigned int thoff,
+		      const struct nf_conntrack_tuple *orig,
+		      const struct nf_conntrack_tuple *reply,
+		      const struct vpce_endpoint *ep,
+		      const struct vpce_proxy_pos *pos)
+{
+	const struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+	struct vpce_proxy_seg seg;
+
+	if (vpce_proxy_fill(skb, thoff, orig, ep, pos))
+		return;
+	seg.ack = ntohl(th->ack_seq);
+	seg.win = ntohs(th->window);
+	seg.ts = vpce_proxy_tsopt(th, &seg.tsval, &seg.tsecr);
+	vpce_proxy_send(net, dev, orig, reply, ep, pos, &seg);
+	vpce_proxy_shift(skb, thoff, pos);
 }
 
 /*
@@ -473,6 +553,9 @@ static bool vpce_proxy_ct_pos(const struct nf_conn *ct,
 	pos->len = w->offset_after;
 	return true;
 }
+
+/* The values of the reply half's correction_pos. */
+enum { VPCE_PROXY_CT_SENT = 1, VPCE_PROXY_CT_ACKED = 2 };
 
 static u32 *vpce_proxy_ct_sent(const struct nf_conn *ct)
 {
@@ -570,16 +653,15 @@ static bool vpce_proxy_ct_icmp(struct sk_buff *skb, unsigned int off,
 /*
  * conntrack's path: a packet of flow @ct in the client's direction, after
  * DNAT, at PRE_ROUTING (the one hook all of them pass), from the VPC
- * device @dev. Its first segment after the handshake sends the header
- * ahead of itself; every segment then moves on by the header's length.
- * False: drop it (it could not be made writable).
+ * device @dev: vpce_proxy_orig(), and the header with the first segment
+ * after the handshake (vpce_proxy_start()). False: drop it (it could not
+ * be made writable, or is one vpce_proxy_orig() refuses).
  */
 bool vpce_proxy_ct_orig(struct net *net, struct sk_buff *skb,
 			struct nf_conn *ct, enum ip_conntrack_info ctinfo,
 			const struct vpce_endpoint *ep, struct net_device *dev)
 {
 	struct vpce_proxy_pos pos;
-	struct vpce_proxy_seg seg;
 	struct tcphdr *th;
 	int thoff;
 	u8 proto;
@@ -604,13 +686,13 @@ bool vpce_proxy_ct_orig(struct net *net, struct sk_buff *skb,
 	case VPCE_PROXY_DROP:
 		return false;
 	case VPCE_PROXY_START:
-		if (cmpxchg(vpce_proxy_ct_sent(ct), 0, 1))
-			break;
-		th = (struct tcphdr *)(skb->data + thoff);
-		vpce_proxy_seg_of(th, &seg);
-		vpce_proxy_send(net, dev, &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple,
-				&ct->tuplehash[IP_CT_DIR_REPLY].tuple, ep, &pos,
-				&seg);
+		if (cmpxchg(vpce_proxy_ct_sent(ct), 0, VPCE_PROXY_CT_SENT))
+			vpce_proxy_shift(skb, thoff, &pos);
+		else
+			vpce_proxy_start(net, dev, skb, thoff,
+					 &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple,
+					 &ct->tuplehash[IP_CT_DIR_REPLY].tuple,
+					 ep, &pos);
 		break;
 	case VPCE_PROXY_PASS:
 		break;
@@ -649,11 +731,13 @@ static void vpce_proxy_ct_resend(struct net *net, struct nf_conn *ct,
 /*
  * conntrack's path: a packet of @ct from the target, translated for the
  * client (about to leave the VPC device @dev, vpce_reply_xmit()). False:
- * drop it.
+ * drop it. *@consumed: the target's first bare ACK of the header, which
+ * the client has no use for (it acknowledges nothing of the client's).
  */
 bool vpce_proxy_ct_reply(struct net *net, struct sk_buff *skb,
 			 struct nf_conn *ct, enum ip_conntrack_info ctinfo,
-			 const struct vpce_endpoint *ep, struct net_device *dev)
+			 const struct vpce_endpoint *ep, struct net_device *dev,
+			 bool *consumed)
 {
 	struct vpce_proxy_pos pos;
 	struct tcphdr *th;
@@ -674,9 +758,13 @@ bool vpce_proxy_ct_reply(struct net *net, struct sk_buff *skb,
 	ret = vpce_proxy_reply(skb, thoff, &pos);
 	if (ret < 0)
 		return false;
-	if (ret) {
+	if (ret == VPCE_PROXY_RESEND) {
 		th = (struct tcphdr *)(skb->data + thoff);
 		vpce_proxy_ct_resend(net, ct, th, ep, dev, &pos);
+	} else if (ret == VPCE_PROXY_HDR_ACK &&
+		   cmpxchg(vpce_proxy_ct_sent(ct), VPCE_PROXY_CT_SENT,
+			   VPCE_PROXY_CT_ACKED) == VPCE_PROXY_CT_SENT) {
+		*consumed = true;
 	}
 	return true;
 }

@@ -100,7 +100,20 @@ enum vpce_proxy_verdict vpce_proxy_orig(struct sk_buff *skb,
 					unsigned int thoff,
 					const struct vpce_proxy_pos *pos,
 					bool sent);
-void vpce_proxy_seg_of(const struct tcphdr *th, struct vpce_proxy_seg *seg);
+void vpce_proxy_shift(struct sk_buff *skb, unsigned int thoff,
+		      const struct vpce_proxy_pos *pos);
+void vpce_proxy_start(struct net *net, struct net_device *dev,
+		      struct sk_buff *skb, unsigned int thoff,
+		      const struct nf_conntrack_tuple *orig,
+		      const struct nf_conntrack_tuple *reply,
+		      const struct vpce_endpoint *ep,
+		      const struct vpce_proxy_pos *pos);
+
+/* What vpce_proxy_reply() found. */
+enum {
+	VPCE_PROXY_RESEND = 1,
+	VPCE_PROXY_HDR_ACK,
+};
 
 /* conntrack's path (vpce_nat.c). */
 bool vpce_proxy_ct_new(struct nf_conn *ct, const struct sk_buff *skb,
@@ -110,6 +123,7 @@ bool vpce_proxy_ct_orig(struct net *net, struct sk_buff *skb,
 			const struct vpce_endpoint *ep, struct net_device *dev);
 bool vpce_proxy_ct_reply(struct net *net, struct sk_buff *skb,
 			 struct nf_conn *ct, enum ip_conntrack_info ctinfo,
-			 const struct vpce_endpoint *ep, struct net_device *dev);
+			 const struct vpce_endpoint *ep, struct net_device *dev,
+			 bool *consumed);
 
 #endif /* _VPCE_PROXY_H */
