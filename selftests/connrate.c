@@ -10,6 +10,14 @@
  *	has not read when it closes would turn its FIN into a reset, and the
  *	closing sequence would then depend on which side was quicker, so
  *	differently for every mode of a benchmark.
+ *	A PROXY protocol v2 header at the start of a connection (a service
+ *	with proxy-protocol on) is dropped, not echoed, for the same reason:
+ *	the rest of that first read is echoed (or greeted) as usual. It is
+ *	recognized only whole in the connection's first read: vpce sends it as
+ *	a segment of its own (54 bytes for IPv4, far below any MSS), so a
+ *	first read never holds part of one; a first read that is too short
+ *	for the header it starts (a prefix of the signature, or fewer than
+ *	16 + L bytes) is data like any other, echoed as it is.
  *
  *   connrate conn ADDR PORT [-t SECS | -c COUNT] [-P PARALLEL]
  *		   [-S FIRST_SRC -N NSRC] [-p SPORT_BASE] [-r] [-g]
@@ -119,6 +127,55 @@ static struct sockaddr_in parse_addr(const char *addr, const char *port)
 
 /* --- serve ------------------------------------------------------------------- */
 
+/* Connections (by fd) whose first read is still to come. */
+static bool *fresh;
+static size_t nfresh;
+
+static void set_fresh(int fd, bool v)
+{
+	size_t n = nfresh;
+
+	if ((size_t)fd >= n) {
+		if (!v)
+			return;
+		while ((size_t)fd >= n)
+			n = n ? n * 2 : 1024;
+		fresh = realloc(fresh, n * sizeof(*fresh));
+		if (!fresh)
+			die("realloc");
+		memset(fresh + nfresh, 0, (n - nfresh) * sizeof(*fresh));
+		nfresh = n;
+	}
+	fresh[fd] = v;
+}
+
+/* take_fresh FD : whether FD's first read is the one now made (once). */
+static bool take_fresh(int fd)
+{
+	bool v = (size_t)fd < nfresh && fresh[fd];
+
+	set_fresh(fd, false);
+	return v;
+}
+
+/*
+ * The length of the PROXY protocol v2 header BUF starts with (the 12-byte
+ * signature, version 2 in the high nibble of byte 12, the big-endian length
+ * L of what follows the 16 fixed bytes), or 0: none, or not all of it in the
+ * N bytes read.
+ */
+static size_t pp2_len(const char *buf, size_t n)
+{
+	static const char sig[] = "\r\n\r\n\0\r\nQUIT\n";
+	size_t len;
+
+	if (n < 16 || memcmp(buf, sig, sizeof(sig) - 1) ||
+	    ((unsigned char)buf[12] & 0xf0) != 0x20)
+		return 0;
+	len = 16 + ((size_t)(unsigned char)buf[14] << 8 | (unsigned char)buf[15]);
+	return len <= n ? len : 0;
+}
+
 static int serve(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
@@ -153,16 +210,27 @@ static int serve(int port)
 					ev.events = EPOLLIN;
 					ev.data.fd = c;
 					epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+					set_fresh(c, true);
 				}
 				continue;
 			}
 			ssize_t r = read(fd, buf, sizeof(buf));
+			char *p = buf;
 
 			if (r <= 0) {
+				set_fresh(fd, false);
 				close(fd);
 				continue;
 			}
-			if (r == 1 && buf[0] == '?') {
+			if (take_fresh(fd)) {
+				size_t h = pp2_len(buf, (size_t)r);
+
+				p += h;
+				r -= (ssize_t)h;
+				if (!r)
+					continue;
+			}
+			if (r == 1 && p[0] == '?') {
 				struct sockaddr_in la;
 				socklen_t ll = sizeof(la);
 
@@ -170,9 +238,10 @@ static int serve(int port)
 					close(fd);
 					continue;
 				}
+				p = buf;
 				r = snprintf(buf, sizeof(buf), "%s\n", inet_ntoa(la.sin_addr));
 			}
-			if (write(fd, buf, (size_t)r) < 0)
+			if (write(fd, p, (size_t)r) < 0)
 				close(fd);
 		}
 	}
