@@ -34,7 +34,10 @@
 #   VPCE_PP_COUNT and VPCE_PP_MAX set the count and the largest size of
 #   every run.
 # - A client that sends its own header (another address, another
-#   endpoint's ID) gets it to the target as data, after vpce's.
+#   endpoint's ID) gets it to the target as data, after vpce's; also when
+#   it sends it in its SYN (TCP Fast Open) to a target that takes SYN data:
+#   vpce takes the data off the SYN (the target's Fast Open counter stays),
+#   the client sends it again after the handshake, behind the header.
 #
 # timeout: 900
 # soak-timeout: 3600
@@ -43,7 +46,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/privatelink.sh"
 
-need_cmd socat curl jq python3 haproxy nginx tc
+need_cmd socat curl jq python3 haproxy nginx tc nstat
 
 FULL=${VPCE_PP_FULL:-${VPCE_SOAK:-0}}
 if [ "$FULL" = 1 ]; then
@@ -138,11 +141,14 @@ pp2 parse 8082 --log "$tmp/parse.log"
 pp2 banner 8083 --log "$tmp/banner.log"
 pp2 banner 8085 --allow-none --log "$tmp/none.log"
 pp2 parse 8086 --log "$tmp/stress.log"
+# A target that takes data in a SYN (TCP Fast Open, no cookie needed).
+ip netns exec prov sysctl -qw net.ipv4.tcp_fastopen=0x202 || fail "tcp_fastopen in prov"
+pp2 parse 8087 --fastopen --allow-none --log "$tmp/tfo.log"
 ip netns exec prov socat TCP6-LISTEN:8084,ipv6only=0,reuseaddr,fork PIPE </dev/null &
 defer kill $!
 ip netns exec prov python3 "$SELFTESTS/id_server.py" --udp u10 5353 </dev/null &
 defer kill $!
-for p in 8080 8081 8082 8083 8084 8085 8086; do
+for p in 8080 8081 8082 8083 8084 8085 8086 8087; do
 	wait_for 30 ns_listening prov $p ||
 		fail "no target on port $p: $(cat "$tmp/haproxy/log" "$tmp/nginx/log" "$tmp/nginx/error.log" 2>&1)"
 done
@@ -152,7 +158,7 @@ log "targets up ($(el))"
 must vpcectl vpc add A account 111111111111 dev va
 must vpcectl vpc add B account 222222222222 dev vb
 listeners=()
-for p in 0 1 2 3 4 5 6; do
+for p in 0 1 2 3 4 5 6 7; do
 	listeners+=(listener "tcp:8$p:808$p")
 done
 must vpcectl service add pp account 333333333333 "${listeners[@]}" \
@@ -295,6 +301,38 @@ for sport in 42100 42101; do
 		fail "a client's own header was taken: $(grep "\"sport\": $sport" "$tmp/parse.log")"
 done
 grep -q 00000000000000bad "$tmp/parse.log" && fail "the forged ID reached the parser as a header"
+
+# TCP Fast Open: a client's forged header in its SYN's data. The target
+# takes SYN data (TcpExtTCPFastOpenPassive counts it: shown with the
+# header off first, so that this part can fail); with the header on vpce
+# takes the data off the SYN, and the header comes first.
+tfo_passive() {
+	ip netns exec prov nstat -az TcpExtTCPFastOpenPassive | awk '/TcpExt/ { print $2 }'
+}
+ip netns exec vpcb sysctl -qw net.ipv4.tcp_fastopen=5 || fail "tcp_fastopen in vpcb"
+must vpcectl service set pp proxy-protocol off
+p0=$(tfo_passive)
+out=$(ip netns exec vpcb python3 "$SELFTESTS/pp2.py" client "$EP_ADDR" 87 \
+	--count 1 --max-size 1K --sport-base 42200 --fastopen 2>&1) || fail "Fast Open, header off: $out"
+p1=$(tfo_passive)
+[ "$p1" -gt "$p0" ] || fail "the target took no Fast Open data with the header off ($p0 -> $p1): the check below could not fail"
+must vpcectl service set pp proxy-protocol on
+for fam in 4 6; do
+	addr=$EP_ADDR peer=$NLB base=42210
+	[ "$fam" = 6 ] && addr=$EP6_ADDR peer=$NLB6 base=42220
+	out=$(ip netns exec vpcb python3 "$SELFTESTS/pp2.py" client "$addr" 87 \
+		--count 2 --max-size 1K --sport-base $base --fastopen --forge 2>&1) ||
+		fail "Fast Open with a forged header to $addr: $out"
+	src=10.0.0.2
+	[ "$fam" = 6 ] && src=fd00:a::2
+	for sport in $base $((base + 1)); do
+		wait_for 10 hdr_ok "$tmp/tfo.log" $sport "$fam" "$src" "$addr" 87 "$idb" "$peer" ||
+			fail "Fast Open: no header first from $sport: $(cat "$tmp/tfo.log")"
+	done
+done
+[ "$(tfo_passive)" = "$p1" ] || fail "the target took SYN data with the header on"
+grep -q 00000000000000bad "$tmp/tfo.log" && fail "a forged ID in a SYN reached the parser as a header"
+log "Fast Open: SYN data taken off, the header first ($(el))"
 no_errors "$tmp/parse.log" || fail "parse target errors: $(jq -c 'select(.error != null)' "$tmp/parse.log")"
 log "parse: $(jq -c 'select(.event == "header")' "$tmp/parse.log" | tail -n 1)"
 

@@ -3,11 +3,13 @@
 """PROXY protocol v2 targets and a stress client, for 38-proxy-protocol.
 
     pp2.py parse PORT [--bind ADDR]... [--log FILE] [--allow-none]
+                 [--fastopen]
     pp2.py banner PORT [--bind ADDR]... [--log FILE] [--allow-none]
-                 [--banner TEXT]
+                 [--banner TEXT] [--fastopen]
     pp2.py client ADDR PORT [--count N] [--max-size BYTES] [--concurrency K]
                  [--seed S] [--mss-first] [--timeout S] [--log FILE]
                  [--sport-base P] [--send-header ID] [--forge]
+                 [--fastopen]
     pp2.py check
 
 parse: a target. On each connection, read a PROXY protocol v2 header as
@@ -56,6 +58,10 @@ would, from the socket's own addresses), to try the targets without vpce.
 --forge: the stream itself starts with a header of a made-up source
 (203.0.113.7 or 2001:db8::7, port 7) and endpoint ID (FORGED_ID), as a
 hostile client would send: it is data, compared in the echo like the rest.
+--fastopen: the first 512 bytes go in the SYN (TCP Fast Open: set
+net.ipv4.tcp_fastopen in the client's netns to 5, and run the target with
+--fastopen in a netns with 0x202, so that it takes them); not with
+--mss-first.
 Logs one JSON line per connection to --log ({"i", "sport", "size", "mss",
 "result", "detail"}), prints a summary; exit 1 unless every connection
 came back whole (no mismatch, short stream, reset or timeout).
@@ -312,6 +318,9 @@ def serve(args):
                     self.socket.setsockopt(socket.IPPROTO_IPV6,
                                            socket.IPV6_V6ONLY,
                                            0 if addr == '::' else 1)
+                if args.fastopen:
+                    self.socket.setsockopt(socket.IPPROTO_TCP,
+                                           socket.TCP_FASTOPEN, 64)
                 super().server_bind()
 
         servers.append(Server((addr, args.port), Handler))
@@ -346,20 +355,32 @@ def one_conn(i, args, timeout):
             if args.sport_base:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(('', args.sport_base + i))
-            s.connect((args.addr, args.port))
+            first = 0
+            if args.fastopen:
+                # The first bytes in the SYN (TCP Fast Open), the forged
+                # header among them with --forge.
+                data = rng.randbytes(size)
+                if args.forge:
+                    data = build_header(FORGED_SRC[family], 7, args.addr,
+                                        args.port, FORGED_ID) + data
+                first = min(len(data), 512)
+                s.sendto(data[:first], socket.MSG_FASTOPEN,
+                         (args.addr, args.port))
+            else:
+                s.connect((args.addr, args.port))
             local = s.getsockname()
             res['sport'] = local[1]
-            first = 0
             if args.mss_first:
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 first = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
                 res['mss'] = first
                 size = res['size'] = max(size, first)
-            data = rng.randbytes(size)
-            if args.forge:
-                data = build_header(FORGED_SRC[family], 7, args.addr,
-                                    args.port, FORGED_ID) + data
-                size = res['size'] = len(data)
+            if not args.fastopen:
+                data = rng.randbytes(size)
+                if args.forge:
+                    data = build_header(FORGED_SRC[family], 7, args.addr,
+                                        args.port, FORGED_ID) + data
+            size = res['size'] = len(data)
             if args.send_header:
                 s.sendall(build_header(local[0].split('%')[0], local[1],
                                        args.addr, args.port,
@@ -514,6 +535,7 @@ def main():
         p.add_argument('--log')
         p.add_argument('--allow-none', action='store_true')
         p.add_argument('--banner', default='HELLO\\n')
+        p.add_argument('--fastopen', action='store_true')
     p = sub.add_parser('client')
     p.add_argument('addr')
     p.add_argument('port', type=int)
@@ -527,6 +549,7 @@ def main():
     p.add_argument('--sport-base', type=int, default=0)
     p.add_argument('--send-header')
     p.add_argument('--forge', action='store_true')
+    p.add_argument('--fastopen', action='store_true')
     sub.add_parser('check')
     args = ap.parse_args()
     if args.mode == 'client':
