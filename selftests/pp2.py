@@ -385,7 +385,7 @@ def one_conn(i, args, timeout):
                 s.sendall(build_header(local[0].split('%')[0], local[1],
                                        args.addr, args.port,
                                        args.send_header))
-            if first:
+            if first and not args.fastopen:
                 # One write of one MSS on an empty connection: one full
                 # segment, the case where the header cannot just be put
                 # in front of the data in the same packet.
