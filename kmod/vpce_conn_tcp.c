@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "vpce_conn_int.h"
+#include "vpce_tcpopt.h"
 
 #include <net/tcp.h>
 
@@ -21,30 +22,9 @@
  */
 static u8 vpce_tcp_wscale(const struct tcphdr *th)
 {
-	const u8 *opt = (const u8 *)(th + 1);
-	int left = th->doff * 4 - sizeof(*th);
-	u8 size;
+	const u8 *opt = vpce_tcp_option(th, TCPOPT_WINDOW, TCPOLEN_WINDOW);
 
-	while (left > 0) {
-		switch (opt[0]) {
-		case TCPOPT_EOL:
-			return VPCE_CONN_NO_WSCALE;
-		case TCPOPT_NOP:
-			opt++;
-			left--;
-			continue;
-		}
-		if (left < 2)
-			break;
-		size = opt[1];
-		if (size < 2 || size > left)
-			break;
-		if (opt[0] == TCPOPT_WINDOW && size == TCPOLEN_WINDOW)
-			return min_t(u8, opt[2], TCP_MAX_WSCALE);
-		opt += size;
-		left -= size;
-	}
-	return VPCE_CONN_NO_WSCALE;
+	return opt ? min_t(u8, opt[2], TCP_MAX_WSCALE) : VPCE_CONN_NO_WSCALE;
 }
 
 /*

@@ -33,6 +33,7 @@
 #include "vpce_endpoint.h"
 #include "vpce_epid.h"
 #include "vpce_nat.h"
+#include "vpce_tcpopt.h"
 #include "vpce_xmit.h"
 
 #include <linux/icmp.h>
@@ -98,33 +99,14 @@ static void vpce_proxy_header(u8 *p, const struct nf_conntrack_tuple *orig,
  */
 bool vpce_proxy_tsopt(const struct tcphdr *th, __be32 *tsval, __be32 *tsecr)
 {
-	const u8 *opt = (const u8 *)(th + 1);
-	int left = th->doff * 4 - sizeof(*th);
-	u8 size;
+	const u8 *opt = vpce_tcp_option(th, TCPOPT_TIMESTAMP,
+					TCPOLEN_TIMESTAMP);
 
-	while (left > 0) {
-		switch (opt[0]) {
-		case TCPOPT_EOL:
-			return false;
-		case TCPOPT_NOP:
-			opt++;
-			left--;
-			continue;
-		}
-		if (left < 2)
-			return false;
-		size = opt[1];
-		if (size < 2 || size > left)
-			return false;
-		if (opt[0] == TCPOPT_TIMESTAMP && size == TCPOLEN_TIMESTAMP) {
-			memcpy(tsval, opt + 2, 4);
-			memcpy(tsecr, opt + 6, 4);
-			return true;
-		}
-		opt += size;
-		left -= size;
-	}
-	return false;
+	if (!opt)
+		return false;
+	memcpy(tsval, opt + 2, 4);
+	memcpy(tsecr, opt + 6, 4);
+	return true;
 }
 
 /* The TCP header and the header as payload, from the NLB's side. */
@@ -302,8 +284,7 @@ static void vpce_proxy_set32(struct sk_buff *skb, struct tcphdr *th,
 int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 		     const struct vpce_proxy_pos *pos)
 {
-	unsigned int optlen, i;
-	bool sack = false;
+	unsigned int i;
 	struct tcphdr *th;
 	__be32 *edge;
 	u32 ack, seq;
@@ -320,34 +301,19 @@ int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 	ack = ntohl(th->ack_seq);
 	vpce_proxy_set32(skb, th, &th->ack_seq, vpce_proxy_to_client(pos, ack));
 
-	opt = (u8 *)(th + 1);
-	optlen = th->doff * 4 - sizeof(*th);
-	while (optlen > 0) {
-		if (opt[0] == TCPOPT_EOL)
-			break;
-		if (opt[0] == TCPOPT_NOP) {
-			opt++;
-			optlen--;
-			continue;
+	/* The header is writable, and so is the option. */
+	opt = (u8 *)vpce_tcp_option(th, TCPOPT_SACK, 0);
+	if (opt && !((opt[1] - 2) % TCPOLEN_SACK_PERBLOCK)) {
+		for (i = 2; i < opt[1]; i += sizeof(*edge)) {
+			edge = (__be32 *)(opt + i);
+			seq = get_unaligned_be32(edge);
+			vpce_proxy_set32(skb, th, edge,
+					 vpce_proxy_to_client(pos, seq));
 		}
-		if (optlen < 2 || opt[1] < 2 || opt[1] > optlen)
-			break;
-		if (opt[0] == TCPOPT_SACK &&
-		    !((opt[1] - 2) % TCPOLEN_SACK_PERBLOCK)) {
-			sack = true;
-			for (i = 2; i < opt[1]; i += 4) {
-				edge = (__be32 *)(opt + i);
-				seq = get_unaligned_be32(edge);
-				vpce_proxy_set32(skb, th, edge,
-						 vpce_proxy_to_client(pos, seq));
-			}
-		}
-		optlen -= opt[1];
-		opt += opt[1];
 	}
 	if (!vpce_proxy_acked(pos, ack))
 		return VPCE_PROXY_RESEND;
-	if (ack == pos->isn + 1 + pos->len && !sack && !th->syn &&
+	if (ack == pos->isn + 1 + pos->len && !opt && !th->syn &&
 	    !th->fin && !th->rst && skb->len == thoff + th->doff * 4)
 		return VPCE_PROXY_HDR_ACK;
 	return 0;
@@ -378,22 +344,15 @@ void vpce_proxy_inner(u8 *th, unsigned int avail,
 }
 
 /*
- * Take the payload off a SYN (TCP header at @thoff, writable): a target
- * that takes data in a SYN (TCP Fast Open) would have it before the
- * header, and a client could write a header of its own there. The client
- * sends it again after the handshake, behind the header, as it does when
- * a server does not take Fast Open data. False: it could not be done.
+ * After @skb's TCP segment (header at @thoff, the rest linear) changed
+ * length: the IP header's length, and the whole checksum anew (whatever
+ * the checksum state was, it no longer holds).
  */
-static bool vpce_proxy_syn_trim(struct sk_buff *skb, unsigned int thoff)
+static void vpce_proxy_resum(struct sk_buff *skb, unsigned int thoff)
 {
 	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
-	unsigned int len = th->doff * 4;
+	unsigned int len = skb->len - thoff;
 
-	if (skb->len == thoff + len)
-		return true;
-	if (pskb_trim(skb, thoff + len) || skb_linearize(skb))
-		return false;
-	th = (struct tcphdr *)(skb->data + thoff);
 	th->check = 0;
 	if (ip_hdr(skb)->version == 6) {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
@@ -410,6 +369,25 @@ static bool vpce_proxy_syn_trim(struct sk_buff *skb, unsigned int thoff)
 					 csum_partial(th, len, 0));
 	}
 	skb->ip_summed = CHECKSUM_NONE;
+}
+
+/*
+ * Take the payload off a SYN (TCP header at @thoff, writable): a target
+ * that takes data in a SYN (TCP Fast Open) would have it before the
+ * header, and a client could write a header of its own there. The client
+ * sends it again after the handshake, behind the header, as it does when
+ * a server does not take Fast Open data. False: it could not be done.
+ */
+static bool vpce_proxy_syn_trim(struct sk_buff *skb, unsigned int thoff)
+{
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+	unsigned int len = th->doff * 4;
+
+	if (skb->len == thoff + len)
+		return true;
+	if (pskb_trim(skb, thoff + len) || skb_linearize(skb))
+		return false;
+	vpce_proxy_resum(skb, thoff);
 	return true;
 }
 
@@ -480,23 +458,7 @@ static bool vpce_proxy_fill(struct sk_buff *skb, unsigned int thoff,
 	vpce_proxy_header(skb_put(skb, pos->len), orig, ep);
 	th = (struct tcphdr *)(skb->data + thoff);
 	th->psh = 1;
-	len += pos->len;
-	th->check = 0;
-	if (ip_hdr(skb)->version == 6) {
-		struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
-		th->check = tcp_v6_check(len, &ip6h->saddr, &ip6h->daddr,
-					 csum_partial(th, len, 0));
-	} else {
-		struct iphdr *iph = ip_hdr(skb);
-
-		iph->tot_len = htons(skb->len);
-		ip_send_check(iph);
-		th->check = tcp_v4_check(len, iph->saddr, iph->daddr,
-					 csum_partial(th, len, 0));
-	}
-	skb->ip_summed = CHECKSUM_NONE;
+	vpce_proxy_resum(skb, thoff);
 	return true;
 }
 
