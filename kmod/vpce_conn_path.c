@@ -176,9 +176,13 @@ static int vpce_conn_proxy_reply(struct net *net, struct vpce_conn *c,
 	ret = vpce_proxy_reply(skb, ip_hdrlen(skb), &c->pp);
 	if (ret < 0)
 		return ret;
-	if (ret == VPCE_PROXY_HDR_ACK)
-		return !test_and_set_bit(VPCE_CONN_PROXY_ACKED, &c->flags);
-	if (ret != VPCE_PROXY_RESEND)
+	/* The first to acknowledge the header is passed on unless it is a
+	 * bare ACK of it.
+	 */
+	if (ret & VPCE_PROXY_COVERS)
+		return !test_and_set_bit(VPCE_CONN_PROXY_ACKED, &c->flags) &&
+			(ret & VPCE_PROXY_BARE);
+	if (!(ret & VPCE_PROXY_RESEND))
 		return 0;
 	th = (struct tcphdr *)(ip_hdr(skb) + 1);
 	seg.ts = vpce_proxy_tsopt(th, &seg.tsecr, &seg.tsval);

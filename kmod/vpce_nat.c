@@ -260,8 +260,15 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	 * the flow starts holds for its life.
 	 */
 	if (proto == IPPROTO_TCP && READ_ONCE(svc->proxy_protocol)) {
-		int thoff = vpce_thoff(skb, state->pf, &proto);
+		u8 l4proto;
+		int thoff = vpce_thoff(skb, state->pf, &l4proto);
 
+		/* A helper's own sequence adjustment (FTP's NAT) would move
+		 * the stream without the header: not for such a service.
+		 */
+		if (nfct_help(ct))
+			return vpce_refuse(ep, ea, skb, state, proto,
+					   VPCE_DROP_PROTO);
 		if (thoff < 0 || !vpce_proxy_ct_new(ct, skb, thoff))
 			return NF_DROP;
 	}

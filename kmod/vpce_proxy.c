@@ -8,13 +8,13 @@
  * ID (TLV 0xEA, subtype 0x01, as AWS's NLB sends it), from a header at the
  * start of the stream, before any byte of the client's.
  *
- * The header is a segment of its own, never added to a client's segment
- * (which may be full size already): when the client's first segment after
- * the handshake goes to the target (its last ACK of the handshake,
- * usually), a segment with the header and the sequence number after the
- * SYN's goes first, built here; every later byte of the client's is then
- * the header's length further on for the target, and what the target
- * acknowledges of it that much less for the client. Both flow tables keep
+ * No segment with client data grows (it may be full size already): the
+ * client's first segment after the handshake carries the header when it
+ * is the bare last ACK of the handshake, else a segment with the header
+ * and the sequence number after the SYN's, built here, goes ahead of it;
+ * every later byte of the client's is then the header's length further on
+ * for the target, and what the target acknowledges of it that much less
+ * for the client. Both flow tables keep
  * that one position (struct vpce_proxy_pos) and translate each segment
  * with the helpers below: sequence numbers one way, acknowledgements and
  * SACK blocks the other, and the segments that ICMP errors quote.
@@ -148,8 +148,8 @@ static void vpce_proxy_tcp(struct sk_buff *skb,
  * NLB address: from there, which is often the host's own, the route input
  * would take it for a martian. False: no way there.
  */
-static bool vpce_proxy_route4(struct net *net, struct sk_buff *skb,
-			      struct net_device *dev, __be32 nlb)
+static bool vpce_proxy_route4(struct sk_buff *skb, struct net_device *dev,
+			      __be32 nlb)
 {
 	struct iphdr *iph = ip_hdr(skb);
 	struct tcphdr *th = tcp_hdr(skb);
@@ -200,8 +200,8 @@ static bool vpce_proxy_route6(struct net *net, struct sk_buff *skb,
 
 /*
  * Send the header of the flow with tuples @orig and @reply (of endpoint
- * @ep) to its target, routed as the flow's packets are from the VPC device
- * @dev, from the NLB address and port. Under RCU, from the packet path. It
+ * @ep) to its target, routed and forwarded as the flow's packets are from
+ * the VPC device @dev, from the NLB address and port. Under RCU, from the packet path. It
  * is untracked, as the own table's packets are: conntrack must not take it
  * for a flow of its own. Nothing happens when it cannot be made: the
  * target's next segment asks for it again.
@@ -250,7 +250,7 @@ void vpce_proxy_send(struct net *net, struct net_device *dev,
 		vpce_proxy_tcp(skb, orig, reply, ep, pos, seg);
 		iph->tot_len = htons(skb->len);
 		skb->protocol = htons(ETH_P_IP);
-		routed = vpce_proxy_route4(net, skb, dev, reply->dst.u3.ip);
+		routed = vpce_proxy_route4(skb, dev, reply->dst.u3.ip);
 	}
 	if (!routed) {
 		kfree_skb(skb);
@@ -258,7 +258,8 @@ void vpce_proxy_send(struct net *net, struct net_device *dev,
 	}
 	skb->ip_summed = CHECKSUM_NONE;
 	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	dst_output(net, NULL, skb);
+	/* Forwarded as the flow's packets are: IPsec, the forward chain. */
+	dst_input(skb);
 }
 
 /* Replace the 32 bits at @p, a field of TCP header @th, and its checksum. */
@@ -276,19 +277,20 @@ static void vpce_proxy_set32(struct sk_buff *skb, struct tcphdr *th,
 /*
  * A target's segment on its way to the client (its TCP header at @thoff):
  * what it acknowledges of the client's stream, and the SACK blocks, as the
- * client counts. VPCE_PROXY_RESEND when it does not acknowledge the header
- * (which is then sent again); VPCE_PROXY_HDR_ACK when it is a bare ACK of
- * exactly the header, which tells the client nothing (its first one may be
- * dropped); or a negative error when it cannot be made writable.
+ * client counts. Returns VPCE_PROXY_* bits: RESEND when it does not
+ * acknowledge the header (which is then sent again; not for a reset, which
+ * ends the flow), COVERS when it does, BARE when it is nothing but an ACK
+ * of exactly the header, which tells the client nothing; or a negative
+ * error when it cannot be made writable.
  */
 int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 		     const struct vpce_proxy_pos *pos)
 {
-	unsigned int i;
+	unsigned int off, i;
+	const u8 *sack;
 	struct tcphdr *th;
 	__be32 *edge;
 	u32 ack, seq;
-	u8 *opt;
 
 	if (skb_ensure_writable(skb, thoff + sizeof(*th)))
 		return -ENOMEM;
@@ -301,22 +303,24 @@ int vpce_proxy_reply(struct sk_buff *skb, unsigned int thoff,
 	ack = ntohl(th->ack_seq);
 	vpce_proxy_set32(skb, th, &th->ack_seq, vpce_proxy_to_client(pos, ack));
 
-	/* The header is writable, and so is the option. */
-	opt = (u8 *)vpce_tcp_option(th, TCPOPT_SACK, 0);
-	if (opt && !((opt[1] - 2) % TCPOLEN_SACK_PERBLOCK)) {
-		for (i = 2; i < opt[1]; i += sizeof(*edge)) {
-			edge = (__be32 *)(opt + i);
+	sack = vpce_tcp_option(th, TCPOPT_SACK, 0);
+	if (sack && !((sack[1] - 2) % TCPOLEN_SACK_PERBLOCK)) {
+		/* The option is in @th, which is writable. */
+		off = sack - (const u8 *)th;
+		for (i = 2; i < sack[1]; i += sizeof(*edge)) {
+			edge = (__be32 *)((u8 *)th + off + i);
 			seq = get_unaligned_be32(edge);
 			vpce_proxy_set32(skb, th, edge,
 					 vpce_proxy_to_client(pos, seq));
 		}
 	}
 	if (!vpce_proxy_acked(pos, ack))
-		return VPCE_PROXY_RESEND;
-	if (ack == pos->isn + 1 + pos->len && !opt && !th->syn &&
-	    !th->fin && !th->rst && skb->len == thoff + th->doff * 4)
-		return VPCE_PROXY_HDR_ACK;
-	return 0;
+		return th->rst ? 0 : VPCE_PROXY_RESEND;
+	if (ack == pos->isn + 1 + pos->len && !sack && !th->syn &&
+	    !th->fin && !th->rst && !th->urg &&
+	    skb->len == thoff + th->doff * 4)
+		return VPCE_PROXY_COVERS | VPCE_PROXY_BARE;
+	return VPCE_PROXY_COVERS;
 }
 
 /*
@@ -387,6 +391,8 @@ static bool vpce_proxy_syn_trim(struct sk_buff *skb, unsigned int thoff)
 		return true;
 	if (pskb_trim(skb, thoff + len) || skb_linearize(skb))
 		return false;
+	/* A VM may hand over a SYN with data as GSO: none left to segment. */
+	skb_gso_reset(skb);
 	vpce_proxy_resum(skb, thoff);
 	return true;
 }
@@ -397,8 +403,9 @@ static bool vpce_proxy_syn_trim(struct sk_buff *skb, unsigned int thoff)
  * segment moves on by the header's length (vpce_proxy_shift()), and the
  * first with an ACK (VPCE_PROXY_START) is the caller's to claim and hand
  * to vpce_proxy_start(), or, when another CPU claimed it, to shift. A
- * segment that starts at or before the SYN's sequence number is none a
- * client sends, and would put its bytes where the header goes: dropped.
+ * segment that starts at or before the SYN's sequence number goes on
+ * unmoved if nothing of it reaches past the SYN (a keepalive probe), and
+ * is dropped if it would put bytes where the header goes.
  */
 enum vpce_proxy_verdict vpce_proxy_orig(struct sk_buff *skb,
 					unsigned int thoff,
@@ -407,17 +414,32 @@ enum vpce_proxy_verdict vpce_proxy_orig(struct sk_buff *skb,
 {
 	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
 
+	u32 seq = ntohl(th->seq);
+	bool data = skb->len > thoff + th->doff * 4;
+
 	if (th->syn)
 		return vpce_proxy_syn_trim(skb, thoff) ? VPCE_PROXY_PASS :
 			VPCE_PROXY_DROP;
-	if (!after(ntohl(th->seq), pos->isn))
-		return VPCE_PROXY_DROP;
+	if (!after(seq, pos->isn)) {
+		/* A keepalive probe (the byte before the first, when the
+		 * client has sent none) goes on as it is, and the target
+		 * answers it; nothing of it may reach into the header's
+		 * place, its urgent pointer included.
+		 */
+		if (after(seq + skb->len - thoff - th->doff * 4 + th->fin,
+			  pos->isn + 1) || th->urg)
+			return VPCE_PROXY_DROP;
+		return VPCE_PROXY_PASS;
+	}
 	if (!sent) {
 		/* A reset before the header lets the target's connection
-		 * go as it came; a segment without ACK is no segment.
+		 * go as it came; a segment without ACK is no segment, and
+		 * its data, ahead of the header, is not passed on.
 		 */
-		return th->rst || !th->ack ? VPCE_PROXY_PASS :
-			VPCE_PROXY_START;
+		if (th->rst || !th->ack)
+			return data && !th->rst ? VPCE_PROXY_DROP :
+				VPCE_PROXY_PASS;
+		return VPCE_PROXY_START;
 	}
 	vpce_proxy_shift(skb, thoff, pos);
 	return VPCE_PROXY_PASS;
@@ -449,8 +471,10 @@ static bool vpce_proxy_fill(struct sk_buff *skb, unsigned int thoff,
 	unsigned int len = th->doff * 4;
 	int room = skb_tailroom(skb);
 
+	/* An urgent pointer would point into the header. */
 	if (skb->len != thoff + len || skb_is_nonlinear(skb) ||
-	    ntohl(th->seq) != pos->isn + 1 || th->fin || th->rst)
+	    skb_is_gso(skb) || ntohl(th->seq) != pos->isn + 1 || th->fin ||
+	    th->rst || th->urg)
 		return false;
 	if (room < pos->len &&
 	    pskb_expand_head(skb, 0, pos->len - room, GFP_ATOMIC))
@@ -475,11 +499,12 @@ void vpce_proxy_start(struct net *net, struct net_device *dev,
 		      const struct vpce_endpoint *ep,
 		      const struct vpce_proxy_pos *pos)
 {
-	const struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+	const struct tcphdr *th;
 	struct vpce_proxy_seg seg;
 
 	if (vpce_proxy_fill(skb, thoff, orig, ep, pos))
 		return;
+	th = (struct tcphdr *)(skb->data + thoff);
 	seg.ack = ntohl(th->ack_seq);
 	seg.win = ntohs(th->window);
 	seg.ts = vpce_proxy_tsopt(th, &seg.tsval, &seg.tsecr);
@@ -516,7 +541,11 @@ static bool vpce_proxy_ct_pos(const struct nf_conn *ct,
 	return true;
 }
 
-/* The values of the reply half's correction_pos. */
+/*
+ * The values of the reply half's correction_pos. conntrack reads it too
+ * (nf_ct_seq_offset(), without a lock), and whatever it reads there adds
+ * the reply half's offsets, which stay zero: the race is harmless.
+ */
 enum { VPCE_PROXY_CT_SENT = 1, VPCE_PROXY_CT_ACKED = 2 };
 
 static u32 *vpce_proxy_ct_sent(const struct nf_conn *ct)
@@ -600,7 +629,7 @@ static bool vpce_proxy_ct_icmp(struct sk_buff *skb, unsigned int off,
 	} else {
 		const struct iphdr *iph = (void *)(skb->data + ioff);
 
-		if (skb->len < ioff + sizeof(*iph) ||
+		if (skb->len < ioff + sizeof(*iph) || iph->ihl < 5 ||
 		    iph->protocol != IPPROTO_TCP)
 			return true;
 		thoff = ioff + iph->ihl * 4;
@@ -610,6 +639,31 @@ static bool vpce_proxy_ct_icmp(struct sk_buff *skb, unsigned int off,
 	vpce_proxy_inner(skb->data + thoff, skb->len - thoff, pos, to_client);
 	vpce_proxy_icmp_sum(skb, off, v6);
 	return true;
+}
+
+/*
+ * A client's SYN with a sequence number of its own on @ct: conntrack takes
+ * it for the flow's new start (tcp_in_window() reinitialises the client's
+ * side) while the target has not answered, a client that connects again
+ * from the same port. The header moves with it, so that it lands after the
+ * SYN the target answers. Only then: a SYN conntrack did not take would
+ * move the header's place away from where the target expects it, and the
+ * client's bytes could fill it.
+ */
+static void vpce_proxy_ct_reinit(struct nf_conn *ct, u32 seq,
+				 struct vpce_proxy_pos *pos)
+{
+	const struct ip_ct_tcp_state *s = &ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL];
+	struct nf_ct_seqadj *w = &nfct_seqadj(ct)->seq[IP_CT_DIR_ORIGINAL];
+
+	spin_lock_bh(&ct->lock);
+	if (!test_bit(IPS_SEEN_REPLY_BIT, &ct->status) &&
+	    !READ_ONCE(*vpce_proxy_ct_sent(ct)) && after(seq, pos->isn) &&
+	    after(s->td_end, seq) && !after(s->td_end, seq + 1 + U16_MAX)) {
+		w->correction_pos = seq - 1;
+		pos->isn = seq;
+	}
+	spin_unlock_bh(&ct->lock);
 }
 
 /*
@@ -633,16 +687,24 @@ bool vpce_proxy_ct_orig(struct net *net, struct sk_buff *skb,
 	thoff = vpce_thoff(skb, nf_ct_l3num(ct), &proto);
 	if (thoff < 0)
 		return true;
-	if (ctinfo == IP_CT_RELATED)
-		return !READ_ONCE(*vpce_proxy_ct_sent(ct)) ||
-			vpce_proxy_ct_icmp(skb, thoff, nf_ct_l3num(ct) == AF_INET6,
-					   &pos, false);
-	if (proto != IPPROTO_TCP ||
-	    skb_ensure_writable(skb, thoff + sizeof(*th)))
-		return proto != IPPROTO_TCP;
+	if (ctinfo == IP_CT_RELATED) {
+		if ((proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6) ||
+		    !READ_ONCE(*vpce_proxy_ct_sent(ct)))
+			return true;
+		return vpce_proxy_ct_icmp(skb, thoff,
+					  nf_ct_l3num(ct) == AF_INET6, &pos,
+					  false);
+	}
+	if (proto != IPPROTO_TCP)
+		return true;
+	if (skb_ensure_writable(skb, thoff + sizeof(*th)))
+		return false;
 	th = (struct tcphdr *)(skb->data + thoff);
 	if (skb_ensure_writable(skb, thoff + th->doff * 4))
 		return false;
+	th = (struct tcphdr *)(skb->data + thoff);
+	if (th->syn && !th->ack && ntohl(th->seq) != pos.isn)
+		vpce_proxy_ct_reinit(ct, ntohl(th->seq), &pos);
 	switch (vpce_proxy_orig(skb, thoff, &pos,
 				READ_ONCE(*vpce_proxy_ct_sent(ct)))) {
 	case VPCE_PROXY_DROP:
@@ -720,13 +782,16 @@ bool vpce_proxy_ct_reply(struct net *net, struct sk_buff *skb,
 	ret = vpce_proxy_reply(skb, thoff, &pos);
 	if (ret < 0)
 		return false;
-	if (ret == VPCE_PROXY_RESEND) {
+	if (ret & VPCE_PROXY_RESEND) {
 		th = (struct tcphdr *)(skb->data + thoff);
 		vpce_proxy_ct_resend(net, ct, th, ep, dev, &pos);
-	} else if (ret == VPCE_PROXY_HDR_ACK &&
+	} else if ((ret & VPCE_PROXY_COVERS) &&
 		   cmpxchg(vpce_proxy_ct_sent(ct), VPCE_PROXY_CT_SENT,
 			   VPCE_PROXY_CT_ACKED) == VPCE_PROXY_CT_SENT) {
-		*consumed = true;
+		/* The first to acknowledge the header: passed on unless
+		 * it is a bare ACK of it.
+		 */
+		*consumed = ret & VPCE_PROXY_BARE;
 	}
 	return true;
 }

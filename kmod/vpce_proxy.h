@@ -111,8 +111,9 @@ void vpce_proxy_start(struct net *net, struct net_device *dev,
 
 /* What vpce_proxy_reply() found. */
 enum {
-	VPCE_PROXY_RESEND = 1,
-	VPCE_PROXY_HDR_ACK,
+	VPCE_PROXY_RESEND	= BIT(0),	/* the header is not acknowledged */
+	VPCE_PROXY_COVERS	= BIT(1),	/* the header is acknowledged */
+	VPCE_PROXY_BARE		= BIT(2),	/* and that is all it says */
 };
 
 /* conntrack's path (vpce_nat.c). */

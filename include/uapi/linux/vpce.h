@@ -197,8 +197,9 @@
  *	VPCE_A_LISTENERS, VPCE_A_NLBS, VPCE_A_TARGET_COUNT,
  *	VPCE_A_ENDPOINT_COUNT, VPCE_A_ACCEPTANCE_REQUIRED,
  *	VPCE_A_CROSS_ZONE, VPCE_A_PRIVATE_DNS (when set), VPCE_A_DEREG_DELAY,
- *	VPCE_A_IDLE_TIMEOUT, VPCE_A_PROXY_PROTOCOL and VPCE_A_HEALTH_CHECK (VPCE_HC_A_PROTO only
- *	when there is none), and for a gateway service VPCE_A_PREFIXES.
+ *	VPCE_A_IDLE_TIMEOUT, VPCE_A_PROXY_PROTOCOL and VPCE_A_HEALTH_CHECK
+ *	(VPCE_HC_A_PROTO only when there is none), and for a gateway service
+ *	VPCE_A_PREFIXES.
  *	VPCE_A_HASH_SEED comes only when a seed was set.
  *
  * VPCE_CMD_TARGET_ADD: register a target with a service.
