@@ -38,6 +38,8 @@
 #   it sends it in its SYN (TCP Fast Open) to a target that takes SYN data:
 #   vpce takes the data off the SYN (the target's Fast Open counter stays),
 #   the client sends it again after the handshake, behind the header.
+# - Keepalive probes of a client that has written nothing (at the SYN's
+#   sequence number) are answered: the idle flow lives.
 #
 # timeout: 900
 # soak-timeout: 3600
@@ -333,6 +335,26 @@ done
 [ "$(tfo_passive)" = "$p1" ] || fail "the target took SYN data with the header on"
 grep -q 00000000000000bad "$tmp/tfo.log" && fail "a forged ID in a SYN reached the parser as a header"
 log "Fast Open: SYN data taken off, the header first ($(el))"
+
+# Keepalive on a flow whose client has written nothing: Linux probes with
+# the byte before the first (the SYN's sequence number), which must reach
+# the target unmoved and be answered (a probe dropped as reaching into the
+# header's place would have the client's kernel end the flow after 1 s
+# idle and 3 unanswered probes); then the flow still carries data.
+out=$(ip netns exec vpca python3 - "$EP_ADDR" 82 <<'PY' 2>&1
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+time.sleep(8)    # idle: at least 4 probes' worth, each answered
+s.sendall(b'still here')
+print(s.recv(100).decode())
+PY
+) || fail "keepalive: the idle flow did not survive its probes: $out"
+[ "$out" = "still here" ] || fail "keepalive: echo '$out'"
+log "keepalive: probes answered, the idle flow lives ($(el))"
 no_errors "$tmp/parse.log" || fail "parse target errors: $(jq -c 'select(.error != null)' "$tmp/parse.log")"
 log "parse: $(jq -c 'select(.event == "header")' "$tmp/parse.log" | tail -n 1)"
 
