@@ -8,7 +8,9 @@
 # tenants in two VRFs use the same addresses everywhere and stay apart. A
 # device enslaved to the VRF later joins the VPC; a released one leaves it,
 # its flows ended. Flows on vpce's own table and on conntrack's path (IP
-# options) both get their replies back through the router.
+# options) both get their replies back through the router. A service with
+# the PROXY protocol on gives its targets the routed client's own address
+# and its endpoint's ID in the header, on both flow paths.
 #
 #   client (10.1.0.2) -- router (10.1.0.1 | 10.0.0.1) -- host rt-X (10.0.0.254,
 #   in VRF vrf-X, table T) ; endpoint 172.16.0.100 routed by the router to
@@ -130,4 +132,38 @@ for x in red blue; do
 	[ "$res" = "ok $x 2" ] || fail "$x's conntrack-path flow broke: $res"
 done
 log "lt-red joined and left VPC red with the VRF"
+
+# PROXY protocol through a VRF: the header carries the routed client's own
+# address (behind the tenant's router) and its endpoint's ID, on vpce's own
+# table and on conntrack's path (the module again with conntrack=1).
+ip netns exec prov python3 "$SELFTESTS/pp2.py" parse 8082 --log "$tmp/pp.log" </dev/null &
+defer kill $!
+wait_for 30 ns_listening prov 8082 || fail "no PROXY protocol target"
+must vpcectl service set svc listener add tcp:82:8082
+must vpcectl service set svc proxy-protocol on
+vpcectl save >"$tmp/save" || fail "save"
+# pp_check PASS : from each tenant's client, 3 connections, each with a
+# header from 10.1.0.2 and its own port, and its endpoint's ID.
+pp_check() {
+	local x base id out
+	for x in red blue; do
+		base=$((42000 + $1 * 100))
+		[ "$x" = blue ] && base=$((base + 10))
+		id=$(vpcectl -j endpoint show "ep-$x" | jq -r '.[0].id')
+		out=$(ip netns exec "cl-$x" python3 "$SELFTESTS/pp2.py" client "$EP" 82 \
+			--count 3 --max-size 64K --sport-base "$base" 2>&1) ||
+			fail "PROXY protocol from $x (pass $1): $out"
+		# shellcheck disable=SC2016 # jq's variables
+		jq -se --argjson b "$base" --arg id "$id" \
+			'[.[] | select(.event == "header" and .sport >= $b and .sport < $b + 3 and
+			   .src == "10.1.0.2" and .dst == "172.16.0.100" and .dport == 82 and
+			   .endpoint_id == $id)] | length == 3' "$tmp/pp.log" >/dev/null ||
+			fail "PROXY protocol from $x (pass $1): headers $(jq -c 'select(.event == "header")' "$tmp/pp.log" | tail -n 6)"
+	done
+}
+pp_check 1
+load_vpce conntrack=1
+must vpcectl restore "$tmp/save"
+pp_check 2
+log "PROXY protocol: routed clients' own addresses and their endpoints' IDs, both flow paths"
 exit 0

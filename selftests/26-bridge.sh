@@ -19,15 +19,16 @@
 # its own service; a closed port is refused through the bridge.  With multicast snooping and a querier on br-a, the
 # bridge no longer floods neighbour solicitations to the host unless the
 # host joined the solicited-node group: NDP for the endpoint address must
-# still be answered.  Last, all of it again with br_netfilter calling the
-# IP hooks for bridged frames.
+# still be answered.  A service with the PROXY protocol on gives its target
+# the bridged client's own address and its endpoint's ID.  Last, all of it
+# again with br_netfilter calling the IP hooks for bridged frames.
 
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/privatelink.sh"
 . "$(dirname "$0")/privatelink6.sh"
 
-need_cmd socat python3 bridge
+need_cmd socat python3 bridge jq
 
 load_vpce
 
@@ -141,6 +142,39 @@ for ns in a1 a2; do
 done
 log "NDP answered through br-a with multicast snooping and a querier"
 
+# PROXY protocol through a bridge: a1's header carries its own address and
+# epa's ID, both families (IPv4 on vpce's own table here; with
+# br_netfilter below, on conntrack's path).
+tmp=$(mktemp -d)
+defer rm -rf "$tmp"
+ip netns exec prov python3 "$SELFTESTS/pp2.py" parse 8082 --log "$tmp/pp.log" </dev/null &
+defer kill $!
+wait_for 30 ns_listening prov 8082 || fail "no PROXY protocol target"
+must vpcectl service set sa listener add tcp:82:8082
+must vpcectl service set sa proxy-protocol on
+ida=$(vpcectl -j endpoint show epa | jq -r '.[0].id')
+# pp_check BASE : from a1 to both endpoint addresses, 2 connections each,
+# each with a header from a1's address and port and epa's ID.
+pp_check() {
+	local addr src base=$1 out
+	for addr in "$EP_ADDR" "$EP6_ADDR"; do
+		src=10.0.0.2
+		[ "$addr" = "$EP6_ADDR" ] && src=fd00:a::2
+		out=$(ip netns exec a1 python3 "$SELFTESTS/pp2.py" client "$addr" 82 \
+			--count 2 --max-size 64K --sport-base "$base" 2>&1) ||
+			fail "PROXY protocol from a1 to $addr: $out"
+		# shellcheck disable=SC2016 # jq's variables
+		jq -se --argjson b "$base" --arg id "$ida" --arg src "$src" --arg dst "$addr" \
+			'[.[] | select(.event == "header" and .sport >= $b and .sport < $b + 2 and
+			   .src == $src and .dst == $dst and .dport == 82 and
+			   .endpoint_id == $id)] | length == 2' "$tmp/pp.log" >/dev/null ||
+			fail "PROXY protocol from a1 to $addr: headers $(jq -c 'select(.event == "header")' "$tmp/pp.log" | tail -n 4)"
+		base=$((base + 10))
+	done
+}
+pp_check 42000
+log "PROXY protocol through br-a: a1's own addresses and epa's ID"
+
 # br_netfilter (loaded by Docker, libvirt's firewall, Kubernetes' CNIs) runs
 # the IP hooks in the bridge's own path, before it decides to deliver a
 # frame to the host: vpce's hooks then see the client's packets there, once.
@@ -154,6 +188,7 @@ if [ ! -d /sys/module/br_netfilter ] && modprobe br_netfilter 2>/dev/null; then
 		check "$ns" 10 br-a
 	done
 	check b1 11 br-b
-	log "the same with br_netfilter calling the IP hooks"
+	pp_check 42100
+	log "the same with br_netfilter calling the IP hooks, PROXY protocol too"
 fi
 exit 0
