@@ -173,6 +173,8 @@ pp_check() {
 	done
 }
 pp_check 42000
+# Off again: the header would go to the identity servers of port 80 too.
+must vpcectl service set sa proxy-protocol off
 log "PROXY protocol through br-a: a1's own addresses and epa's ID"
 
 # br_netfilter (loaded by Docker, libvirt's firewall, Kubernetes' CNIs) runs
@@ -188,6 +190,7 @@ if [ ! -d /sys/module/br_netfilter ] && modprobe br_netfilter 2>/dev/null; then
 		check "$ns" 10 br-a
 	done
 	check b1 11 br-b
+	must vpcectl service set sa proxy-protocol on
 	pp_check 42100
 	log "the same with br_netfilter calling the IP hooks, PROXY protocol too"
 fi
