@@ -413,9 +413,8 @@ enum vpce_proxy_verdict vpce_proxy_orig(struct sk_buff *skb,
 					bool sent)
 {
 	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
-
-	u32 seq = ntohl(th->seq);
 	bool data = skb->len > thoff + th->doff * 4;
+	u32 seq = ntohl(th->seq);
 
 	if (th->syn)
 		return vpce_proxy_syn_trim(skb, thoff) ? VPCE_PROXY_PASS :
