@@ -79,12 +79,13 @@ static int vpce_validate_hc_host(const struct nlattr *attr,
 {
 	const char *s = nla_data(attr);
 
-	if (!*s || *s == '*') {
+	/* "" and "*." are private-dns's, not a host's. */
+	if (!*s || *s == '*' || vpce_validate_dns(attr, NULL)) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "a health check host is a DNS name, not empty and without a wildcard");
+				    "a health check host is a DNS name (labels of A-Z a-z 0-9 -), without a wildcard");
 		return -EINVAL;
 	}
-	return vpce_validate_dns(attr, extack);
+	return 0;
 }
 
 const struct nla_policy vpce_hc_policy[VPCE_HC_A_MAX + 1] = {

@@ -63,7 +63,10 @@ struct check {
 	double when;			/* next start, or this check's deadline */
 	double started;
 	size_t heap_idx;
-	char req[VPCE_HC_PATH_MAX + 128];
+	/* GET, path, Host (a name and port), the other headers: 85 bytes
+	 * and the version.
+	 */
+	char req[VPCE_HC_PATH_MAX + VPCE_DNS_NAME_MAX + 256];
 	size_t req_len, sent;
 	char resp[RESPONSE_MAX];
 	size_t resp_len;
@@ -265,6 +268,8 @@ static void build_request(struct check *c)
 			      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vpced/%s\r\n"
 			      "Accept: */*\r\nConnection: close\r\n\r\n",
 			      c->hc.path, host, VPCECTL_VERSION);
+	if (c->req_len >= sizeof(c->req))	/* only with a huge version */
+		c->req_len = sizeof(c->req) - 1;
 }
 
 static void set_port(struct check *c)
@@ -324,10 +329,10 @@ static void watch(struct check *c, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = c };
 
-	c->events = events;
-	if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) &&
-	    epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev))
+	/* A new socket (no interest yet) is added: one call, not two. */
+	if (epoll_ctl(epfd, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev))
 		die("epoll_ctl: %s", strerror(errno));
+	c->events = events;
 }
 
 static void start(struct check *c, double t)
@@ -350,7 +355,7 @@ static void start(struct check *c, double t)
 	}
 	/* Close with a reset: no TIME_WAIT left behind per check. */
 	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
-	c->sent = c->resp_len = 0;
+	c->sent = c->resp_len = c->events = 0;
 	/* The deadline of the whole check: due() ends it then. */
 	heap_move(c, t + c->hc.timeout);
 	if (connect(c->fd, (struct sockaddr *)&c->sa, c->salen) && errno != EINPROGRESS) {
