@@ -4,7 +4,7 @@
 # vpced, the health check daemon, against real servers:
 #  - TCP check (interval 5 s, the NLB's shortest, thresholds 2): a killed
 #    target is marked unhealthy within interval x unhealthy-threshold (plus
-#    2 s of slack), gets no new flows, and is marked healthy again once it
+#    4 s of slack), gets no new flows, and is marked healthy again once it
 #    is back and has passed healthy-threshold checks; every change is
 #    logged;
 #  - HTTP check: a path answering 404 fails every target (the service then
@@ -58,8 +58,8 @@ pid=$(ip netns exec prov ss -Hltnp src 192.168.1.11:8080 | sed -n 's/.*pid=\([0-
 [ -n "$pid" ] || fail "cannot find srv11's server"
 kill "$pid"
 killed=$EPOCHREALTIME
-wait_for 12 eval '[ "$(health 192.168.1.11)" = unhealthy ]' ||
-	fail "srv11 not unhealthy 12 s after it died: $(health 192.168.1.11); log: $(cat "$tmp/log")"
+wait_for 14 eval '[ "$(health 192.168.1.11)" = unhealthy ]' ||
+	fail "srv11 not unhealthy 14 s after it died: $(health 192.168.1.11); log: $(cat "$tmp/log")"
 took=$(awk -v a="$killed" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 log "killed srv11: unhealthy after ${took}s (interval 5 s x threshold 2)"
 grep -q 'service svc target 192.168.1.11: healthy -> unhealthy after 2 failed checks (Connection refused)' "$tmp/log" ||
@@ -69,7 +69,7 @@ grep -q '^srv11 ' <<<"$out" && fail "a new flow went to the dead target"
 
 pl_server prov 192.168.1.11 8080 srv11 tcp --hold
 back=$EPOCHREALTIME
-wait_for 12 eval '[ "$(health 192.168.1.11)" = healthy ]' ||
+wait_for 14 eval '[ "$(health 192.168.1.11)" = healthy ]' ||
 	fail "srv11 not healthy again: $(cat "$tmp/log")"
 took=$(awk -v a="$back" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 log "srv11 back: healthy after ${took}s"

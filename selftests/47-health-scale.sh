@@ -13,7 +13,7 @@
 #    the checks really ran at their cadence meanwhile (the host's TCP
 #    active opens: at least 90% of 2,000 per interval);
 #  - a target whose server stops is unhealthy within interval x
-#    unhealthy-threshold (plus 2 s).
+#    unhealthy-threshold (plus 4 s of slack for a loaded emulated VM).
 #
 # The targets: 1,999 addresses of 10.200.0.0/20, local to netns prov
 # (ip route add local), where one listener on port 8080 answers them all:
@@ -24,11 +24,14 @@
 # the test stops. Services "s0" and "s1" hold 1,000 and 999 targets (a
 # service has at most VPCE_TARGETS_MAX, 1,024).
 
-# timeout: 180
+# timeout: 240
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 need_cmd python3 vpced
+# A CPU bound means nothing under KASAN and lockdep, and 2,000 Maglev
+# rebuilds take minutes there.
+[ "${VPCE_TIMEOUT_SCALE:-1}" -gt 1 ] && skip "CPU figures and 2,000 targets are for the production kernel"
 load_vpce
 tmp=$(mktemp -d)
 defer rm -rf "$tmp"
@@ -134,8 +137,8 @@ grep -q -- '-> unhealthy' "$tmp/log" && fail "vpced failed targets: $(grep -m5 -
 kill "$ONE"
 stopped=$EPOCHREALTIME
 health_one() { vpcectl target show one | grep -q '192.168.1.2 .*health unhealthy'; }
-wait_for 12 health_one ||
-	fail "192.168.1.2 not unhealthy 12 s after its server stopped: $(vpcectl target show one); $(tail -n 5 "$tmp/log")"
+wait_for 14 health_one ||
+	fail "192.168.1.2 not unhealthy 14 s after its server stopped: $(vpcectl target show one); $(tail -n 5 "$tmp/log")"
 took=$(awk -v a="$stopped" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 grep -q 'service one target 192.168.1.2: healthy -> unhealthy after 2 failed checks (Connection refused)' "$tmp/log" ||
 	fail "the change is not logged: $(tail -n 5 "$tmp/log")"
