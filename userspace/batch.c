@@ -304,13 +304,14 @@ static void save_to(FILE *f)
 	json_t *targets = dump(VPCE_CMD_TARGET_GET, target_parse);
 	json_t *bindings = dump(VPCE_CMD_PRINCIPAL_GET, principal_parse);
 	json_t *eps = dump(VPCE_CMD_ENDPOINT_GET, endpoint_parse);
+	json_t *sgs = sg_dump(NULL);
 	json_t *acc = json_object();	/* services: acceptance required? */
 	json_t *forced = json_object();	/* forced on while endpoints wait */
 	json_t *table = json_array();
 	const json_t **v, *o, *d;
 	size_t i, j;
 
-	if (!vpcs)
+	if (!vpcs || !sgs)
 		exit(EXIT_KERNEL);
 	/* The own table's limit, when one was set. */
 	if (nl_query(nl_new(VPCE_CMD_FLOW_GET, false), flow_table_parse, table))
@@ -375,6 +376,22 @@ static void save_to(FILE *f)
 		fputc('\n', f);
 	}
 
+	/* Security groups before the endpoints that use them, all of them
+	 * before the rules, which may name each other.
+	 */
+	for_each_elem(sgs, i, o) {
+		fprintf(f, "sg add %s vpc %s\n", jstr(o, "name"), jstr(o, "vpc"));
+		for_each_elem(json_object_get(o, "members"), j, d)
+			fprintf(f, "sg member add %s %s\n", jstr(o, "name"),
+				json_string_value(d));
+	}
+	for_each_elem(sgs, i, o)
+		for_each_elem(json_object_get(o, "rules"), j, d) {
+			fprintf(f, "sg rule add %s", jstr(o, "name"));
+			sg_rule_words(f, d);
+			fputc('\n', f);
+		}
+
 	v = sorted(eps);
 	for (i = 0; v[i]; i++) {
 		fprintf(f, "endpoint add %s vpc %s service %s", jstr(v[i], "name"),
@@ -392,6 +409,8 @@ static void save_to(FILE *f)
 			fputs(" requester", f);
 			put_word(f, jopt(v[i], "requester"));
 		}
+		for_each_elem(json_object_get(v[i], "sgs"), j, o)
+			fprintf(f, " sg %s", json_string_value(o));
 		if (jopt(v[i], "policy")) {
 			fputs(" policy-json", f);
 			put_word(f, jopt(v[i], "policy"));
@@ -419,6 +438,7 @@ static void save_to(FILE *f)
 	json_decref(targets);
 	json_decref(bindings);
 	json_decref(eps);
+	json_decref(sgs);
 	json_decref(acc);
 	json_decref(forced);
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <jansson.h>
 #include <netlink/attr.h>
@@ -179,6 +180,7 @@ extern const struct object policy_object;
 extern const struct object dns_object;
 extern const struct object stats_object;
 extern const struct object flow_object;
+extern const struct object sg_object;
 
 /* One command line of a batch, or of vpcectl's own command line. */
 int dispatch(struct args *a);
@@ -209,5 +211,9 @@ json_t *flow_table_parse(struct nlattr **tb);
 /* service.c uses target.c's parser to merge targets into services. */
 json_t *target_parse(struct nlattr **tb);
 void target_print_line(const json_t *t, bool indented);
+
+/* sg.c: the SGs (one: NAME), for "save"; a rule as "sg rule add" takes it. */
+json_t *sg_dump(const char *name);
+void sg_rule_words(FILE *f, const json_t *r);
 
 #endif /* VPCECTL_H */
