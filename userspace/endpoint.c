@@ -44,7 +44,9 @@ static void nl_put_sgs(struct nl_msg *m, const char **sgs, int n)
 
 	for (i = 0; i < n; i++)
 		nl_put_str(m, i, sgs[i]);
-	nl_nest_end(m, arr);
+	/* Empty for "sg none": kept, as the kernel needs the attribute. */
+	if (nla_nest_end_keep_empty(m, arr) < 0)
+		nl_fatal("%s: message too long", cur_cmd);
 }
 
 static int endpoint_add(struct args *a)
