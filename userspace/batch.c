@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netlink/genl/genl.h>
+
 #include "vpcectl.h"
 
 const char batch_usage[] =
@@ -466,12 +468,8 @@ struct batch {
 static struct batch *cur_batch;
 static int cur_line;
 
-static int batch_add(struct nl_msg *req)
+static void batch_room(struct batch *b, size_t len)
 {
-	struct nlmsghdr *nlh = nlmsg_hdr(req);
-	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
-	struct batch *b = cur_batch;
-
 	if (b->len + len > b->cap) {
 		char *buf = realloc(b->buf, (b->cap + len) * 2);
 
@@ -480,6 +478,69 @@ static int batch_add(struct nl_msg *req)
 		b->buf = buf;
 		b->cap = (b->cap + len) * 2;
 	}
+}
+
+/* The rules of an "sg rule add" request, if NLH is one; else NULL. */
+static struct nlattr *sg_rules_of(struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *rules;
+
+	if (g->cmd != VPCE_CMD_SG_RULE_ADD)
+		return NULL;
+	rules = nlmsg_find_attr(nlh, GENL_HDRLEN, VPCE_A_SG_RULES);
+	/* Last in the message (sg.c puts it so): it may grow in place. */
+	if (!rules || (char *)rules + NLA_ALIGN(rules->nla_len) !=
+		      (char *)nlh + nlh->nlmsg_len)
+		return NULL;
+	return rules;
+}
+
+/*
+ * Consecutive "sg rule add" lines of one SG become one request: the kernel
+ * compiles an SG once per request, and a saved SG of 10,000 rules would
+ * otherwise take 10,000 compilations of up to 10,000 rules each. All of a
+ * batch is applied or none of it either way; a refused rule is reported
+ * at the first line of its request. Whether REQ went into the last one.
+ */
+static bool batch_merge(struct batch *b, struct nlmsghdr *nlh)
+{
+	struct nlattr *rules = sg_rules_of(nlh), *prules, *name, *pname;
+	struct nlmsghdr *prev;
+	size_t add;
+
+	if (!rules || !b->n)
+		return false;
+	prev = (struct nlmsghdr *)(b->buf + b->off[b->n - 1]);
+	prules = sg_rules_of(prev);
+	name = nlmsg_find_attr(nlh, GENL_HDRLEN, VPCE_A_NAME);
+	pname = nlmsg_find_attr(prev, GENL_HDRLEN, VPCE_A_NAME);
+	add = nla_len(rules);
+	if (!prules || !name || !pname || nla_strcmp(name, nla_data(pname)) ||
+	    prules->nla_len + add > 16000)
+		return false;
+	batch_room(b, add);
+	/* batch_room() may have moved the buffer. */
+	prev = (struct nlmsghdr *)(b->buf + b->off[b->n - 1]);
+	prules = sg_rules_of(prev);
+	memcpy(b->buf + b->len, nla_data(rules), add);
+	prules->nla_len += add;
+	prev->nlmsg_len += add;
+	b->len += add;
+	return true;
+}
+
+static int batch_add(struct nl_msg *req)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(req);
+	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
+	struct batch *b = cur_batch;
+
+	if (batch_merge(b, nlh)) {
+		nl_recycle(req);
+		return 0;
+	}
+	batch_room(b, len);
 	if (b->n == b->ncap) {
 		size_t ncap = b->ncap ? 2 * b->ncap : 1024;
 		size_t *off = realloc(b->off, ncap * sizeof(*off));
