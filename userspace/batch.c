@@ -381,18 +381,20 @@ static void save_to(FILE *f)
 	/* Security groups before the endpoints that use them, all of them
 	 * before the rules, which may name each other.
 	 */
-	for_each_elem(sgs, i, o) {
-		fprintf(f, "sg add %s vpc %s\n", jstr(o, "name"), jstr(o, "vpc"));
-		for_each_elem(json_object_get(o, "members"), j, d)
-			fprintf(f, "sg member add %s %s\n", jstr(o, "name"),
+	v = sorted(sgs);
+	for (i = 0; v[i]; i++) {
+		fprintf(f, "sg add %s vpc %s\n", jstr(v[i], "name"), jstr(v[i], "vpc"));
+		for_each_elem(json_object_get(v[i], "members"), j, d)
+			fprintf(f, "sg member add %s %s\n", jstr(v[i], "name"),
 				json_string_value(d));
 	}
-	for_each_elem(sgs, i, o)
-		for_each_elem(json_object_get(o, "rules"), j, d) {
-			fprintf(f, "sg rule add %s", jstr(o, "name"));
+	for (i = 0; v[i]; i++)
+		for_each_elem(json_object_get(v[i], "rules"), j, d) {
+			fprintf(f, "sg rule add %s", jstr(v[i], "name"));
 			sg_rule_words(f, d);
 			fputc('\n', f);
 		}
+	free(v);
 
 	v = sorted(eps);
 	for (i = 0; v[i]; i++) {
