@@ -172,5 +172,8 @@ int vpce_nl_ep_sgs(struct vpce_net *vn, const struct nlattr *array,
 		   const struct vpce_vpc *vpc, struct vpce_ep_sgs **out,
 		   struct netlink_ext_ack *extack);
 int vpce_put_ep_sgs(struct sk_buff *skb, const struct vpce_endpoint *ep);
+/* An endpoint event (VPCE_EVENT_*) about @ep (vpce_nl_endpoint.c). */
+void vpce_event_endpoint(struct vpce_net *vn, u8 event,
+			 const struct vpce_endpoint *ep);
 
 #endif /* _VPCE_NL_H */

@@ -88,8 +88,8 @@ static int vpce_fill_endpoint_admin(struct sk_buff *skb, struct vpce_net *vn,
 							      lockdep_is_held(&vn->lock)));
 }
 
-static void vpce_event_endpoint(struct vpce_net *vn, u8 event,
-				const struct vpce_endpoint *ep)
+void vpce_event_endpoint(struct vpce_net *vn, u8 event,
+			 const struct vpce_endpoint *ep)
 {
 	vpce_event_send(vn, vpce_event_build(vn, VPCE_CMD_ENDPOINT_GET, event,
 					     vpce_fill_endpoint, ep));

@@ -317,8 +317,10 @@ int vpce_nl_endpoint_sg_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	ret = vpce_nl_ep_sgs(vn, info->attrs[VPCE_A_SGS], ep->vpc, &sgs,
 			     info->extack);
-	if (!ret)
+	if (!ret) {
 		vpce_endpoint_set_sgs(vn, ep, sgs);
+		vpce_event_endpoint(vn, VPCE_EVENT_SGS, ep);
+	}
 out:
 	mutex_unlock(&vn->lock);
 	return ret;

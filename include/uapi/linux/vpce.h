@@ -559,8 +559,8 @@
  *	VPCE_A_SGS		required, nested array of VPCE_A_SG strings:
  *				0..VPCE_ENDPOINT_SGS_MAX SGs of the
  *				endpoint's VPC, each once; empty: none
- *	VPCE_CMD_ENDPOINT_ADD takes VPCE_A_SGS too; endpoint messages
- *	carry it (absent: no SG).
+ *	Sends VPCE_EVENT_SGS. VPCE_CMD_ENDPOINT_ADD takes VPCE_A_SGS too;
+ *	endpoint messages carry it (absent: no SG).
  *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
@@ -886,6 +886,7 @@ enum vpce_event {
 	VPCE_EVENT_POLICY,	/* the endpoint's policy changed */
 	VPCE_EVENT_HEALTH,	/* a target's health changed (a target message) */
 	VPCE_EVENT_ADDRS,	/* an address of the endpoint was added or deleted */
+	VPCE_EVENT_SGS,		/* the endpoint's security groups changed */
 	__VPCE_EVENT_MAX
 };
 
