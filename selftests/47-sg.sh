@@ -222,5 +222,17 @@ must vpcectl flush
 load_vpce conntrack=1
 pl6_config
 sg_flows ct
-vpce_dmesg | grep -q "WARNING\|BUG" && fail "kernel: $(vpce_dmesg)"
+
+# rmmod with SGs in use, naming each other, and a live flow.
+must vpcectl sg add a vpc A
+must vpcectl sg add b vpc A
+must vpcectl sg rule add a all from sg b
+must vpcectl sg rule add b all from sg a
+must vpcectl sg member add a 10.0.0.0/24
+must vpcectl endpoint set epa sg a sg b
+held_start vpca "$tmp/last" "$EP_ADDR" 80 --bind 10.0.0.3 --tag last
+[ "$(held_ping "$tmp/last" 1)" = "ok last 1" ] || fail "held flow before rmmod"
+rmmod vpce || fail "rmmod vpce with security groups"
+test_dmesg | grep -q "WARNING\|BUG\|leak" && fail "kernel: $(test_dmesg | tail -20)"
+log "rmmod with SGs in use and a live flow: clean"
 exit 0
