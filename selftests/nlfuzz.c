@@ -246,6 +246,7 @@ static void msg_close(struct msg *m)
 #define NVPCS	12
 #define NSVCS	64
 #define NEPS	48
+#define NSGS	8
 
 static const char *const zones[] = { "az1", "az2", "az3", "" };
 static const char *const principals[] = {
@@ -480,6 +481,37 @@ static void t_prefix(struct msg *m)
 	nest_end(m);
 }
 
+/* Security group rules: prefixes or other SGs, protocols, port ranges. */
+static void t_sg_rules(struct msg *m)
+{
+	unsigned int i, n = chance(90) ? 1 + rnd(3) : rnd(40);
+	uint16_t lo;
+
+	nest_start(m, VPCE_A_SG_RULES);
+	for (i = 0; i < n; i++) {
+		nest_start(m, (uint16_t)i);
+		put_u8(m, VPCE_SG_RULE_A_PROTO, (uint8_t)(chance(90) ?
+		       (uint8_t[]){ 0, 6, 17 }[rnd(3)] : rnd(256)));
+		if (chance(60)) {
+			lo = (uint16_t)(chance(90) ? 1 + rnd(100) : rnd(65536));
+			put_u16(m, VPCE_SG_RULE_A_PORT_MIN, lo);
+			put_u16(m, VPCE_SG_RULE_A_PORT_MAX,
+				(uint16_t)(chance(90) ? lo + rnd(10) : rnd(65536)));
+		}
+		if (chance(70)) {
+			nest_start(m, VPCE_SG_RULE_A_PREFIX);
+			put_addr_body(m, "10.99.%u.0", 4, false);
+			put_u8(m, VPCE_ADDR_A_PREFIX_LEN,
+			       (uint8_t)(chance(85) ? 24 : rnd(chance(50) ? 33 : 256)));
+			nest_end(m);
+		}
+		if (chance(35))
+			put_name(m, VPCE_SG_RULE_A_SG, "fz-sg", NSGS);
+		nest_end(m);
+	}
+	nest_end(m);
+}
+
 static void t_health_check(struct msg *m)
 {
 	nest_start(m, VPCE_A_HEALTH_CHECK);
@@ -657,6 +689,35 @@ static void build(struct msg *m, uint8_t cmd, uint16_t flags)
 		if (chance(40))
 			put_name(m, VPCE_A_VPC, "fz-vpc", NVPCS);
 		break;
+	case VPCE_CMD_SG_ADD:
+		put_name(m, VPCE_A_NAME, "fz-sg", NSGS);
+		put_name(m, VPCE_A_VPC, "fz-vpc", NVPCS);
+		break;
+	case VPCE_CMD_SG_DEL:
+	case VPCE_CMD_SG_GET:
+		if (!(flags & NLM_F_DUMP) || chance(30))
+			put_name(m, VPCE_A_NAME, "fz-sg", NSGS);
+		break;
+	case VPCE_CMD_SG_RULE_ADD:
+	case VPCE_CMD_SG_RULE_DEL:
+		put_name(m, VPCE_A_NAME, "fz-sg", NSGS);
+		t_sg_rules(m);
+		break;
+	case VPCE_CMD_SG_MEMBER_ADD:
+	case VPCE_CMD_SG_MEMBER_DEL:
+		put_name(m, VPCE_A_NAME, "fz-sg", NSGS);
+		t_prefix(m);
+		break;
+	case VPCE_CMD_ENDPOINT_SG_SET: {
+		unsigned int i, n = rnd(VPCE_ENDPOINT_SGS_MAX + 2);
+
+		put_name(m, VPCE_A_NAME, "fz-ep", NEPS);
+		nest_start(m, VPCE_A_SGS);
+		for (i = 0; i < n; i++)
+			put_name(m, (uint16_t)i, "fz-sg", NSGS);
+		nest_end(m);
+		break;
+	}
 	case VPCE_CMD_POLICY_SIMULATE:
 		put_policy(m);
 		put_str(m, VPCE_A_PRINCIPAL, pick_principal());
