@@ -45,6 +45,7 @@
 #include "vpce_nat.h"
 #include "vpce_net.h"
 #include "vpce_service.h"
+#include "vpce_sg.h"
 #include "vpce_stats.h"
 #include "vpce_timeout.h"
 #include "vpce_vpc.h"
@@ -461,6 +462,9 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 	if (!l)
 		return NULL;
 	vpce_conn_tuple(key, &t);
+	/* Refused by the SGs: the conntrack path drops it and counts. */
+	if (!vpce_sgs_allow(vpce_endpoint_sgs(ep), &t))
+		return NULL;
 	if (!vpce_endpoint_allows(ep, &t))
 		return NULL;
 	tgt = vpce_service_pick(svc, ea->zone, ep->vpc->named.name, &t);

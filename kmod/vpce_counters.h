@@ -24,6 +24,7 @@ enum vpce_drop {
 	VPCE_DROP_INVALID,	/* out of its flow's TCP window: dropped */
 	VPCE_DROP_LIMITED,	/* an answer of vpce's not sent: rate limit */
 	VPCE_DROP_PORT_ALLOC,	/* no source port free in the zone's pool */
+	VPCE_DROP_SG,		/* no rule of the endpoint's SGs: dropped */
 	VPCE_DROP_MAX
 };
 

@@ -18,6 +18,7 @@
 #include "vpce_policy.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
+#include "vpce_sg.h"
 #include "vpce_vpc.h"
 
 #include <linux/percpu.h>
@@ -255,7 +256,10 @@ int vpce_endpoint_add(struct vpce_net *vn,
 	ep->vpc = cfg->vpc;
 	ep->svc = cfg->svc;
 	ep->type = cfg->type;
-	ep->mark = cfg->mark;
+	if (ep->type == VPCE_TYPE_GATEWAY)
+		ep->mark = cfg->mark;
+	else
+		RCU_INIT_POINTER(ep->sgs, cfg->sgs);
 	RCU_INIT_POINTER(ep->policy, cfg->policy);
 	ep->created = (u32)ktime_get_real_seconds();
 	if (cfg->has_id)
@@ -295,6 +299,7 @@ int vpce_endpoint_add(struct vpce_net *vn,
 			goto err_addrs;
 	}
 	vpce_epid_set_add(&vn->epids, &id);
+	vpce_ep_sgs_hold(cfg->sgs);
 	ep->vpc->endpoint_count++;
 	ep->svc->endpoint_count++;
 	vpce_net_changed(vn);
@@ -351,6 +356,10 @@ static void vpce_endpoint_unpublish(struct vpce_net *vn,
 	vpce_names_del(&vn->endpoints, &ep->named);
 	id = vpce_endpoint_id(ep);
 	vpce_epid_set_del(&vn->epids, &id);
+	/* Its SGs may be deleted now; the list goes after a grace period. */
+	if (ep->type != VPCE_TYPE_GATEWAY)
+		vpce_ep_sgs_put(rcu_replace_pointer(ep->sgs, NULL,
+						    lockdep_is_held(&vn->lock)));
 	ep->vpc->endpoint_count--;
 	ep->svc->endpoint_count--;
 	vpce_net_changed(vn);
@@ -655,6 +664,27 @@ void vpce_endpoint_set_policy(struct vpce_net *vn, struct vpce_endpoint *ep,
 		vpce_policy_free_rcu(old);
 	vpce_net_changed(vn);
 	vpce_flows_end(vn, &m);
+}
+
+/*
+ * New SGs apply to new flows at once; the live flows they deny end, as a
+ * policy change ends those it denies (AWS tracks allowed connections, but
+ * vpce ends them: a tightened SG means what it says at once).
+ */
+void vpce_endpoint_set_sgs(struct vpce_net *vn, struct vpce_endpoint *ep,
+			   struct vpce_ep_sgs *sgs)
+{
+	struct vpce_flow_match m = { .ep = ep, .sg_denied = true };
+	struct vpce_ep_sgs *old;
+
+	lockdep_assert_held(&vn->lock);
+
+	vpce_ep_sgs_hold(sgs);
+	old = rcu_replace_pointer(ep->sgs, sgs, lockdep_is_held(&vn->lock));
+	vpce_ep_sgs_put(old);
+	vpce_net_changed(vn);
+	if (sgs)
+		vpce_flows_end(vn, &m);
 }
 
 /* About 1 KiB: too big for the stack of the receive path. */

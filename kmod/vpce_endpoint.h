@@ -17,6 +17,7 @@
 
 struct vpce_net;
 struct vpce_policy;
+struct vpce_ep_sgs;
 struct vpce_vpc;
 struct nf_conntrack_tuple;
 struct vpce_service;
@@ -71,9 +72,19 @@ struct vpce_endpoint {
 	 */
 	bool gw_live:1;
 	u8 id_hi:4;			/* the ID's first digit (vpce_epid.h) */
-	u32 active;			/* gateway endpoints: vpce_stats.c */
 	u32 created;			/* Unix seconds, unsigned: until 2106 */
-	u32 mark;			/* gateway endpoints: of their packets */
+	/* What only one type has: the pointer costs no room (kmalloc-256). */
+	union {
+		struct {		/* gateway endpoints */
+			u32 active;	/* vpce_stats.c */
+			u32 mark;	/* of their packets */
+		};
+		/* Interface endpoints: the security groups (vpce_sg.h);
+		 * NULL: none, every flow passes. Replaced under vn->lock,
+		 * read under RCU: vpce_endpoint_sgs().
+		 */
+		struct vpce_ep_sgs __rcu *sgs;
+	};
 	const struct vpce_arn *requester;
 	struct vpce_policy __rcu *policy;	/* NULL: AWS's default, allow all */
 	u64 id;				/* the ID's other 16 digits */
@@ -93,6 +104,7 @@ struct vpce_endpoint_config {
 	struct vpce_service *svc;
 	struct vpce_arn requester;	/* kind ANY: the VPC owner's root */
 	struct vpce_policy *policy;	/* taken over by the endpoint */
+	struct vpce_ep_sgs *sgs;	/* taken over by the endpoint */
 	u8 type;
 	u8 naddrs;
 	struct vpce_zone_addr addrs[VPCE_ADDRS_MAX];
@@ -118,6 +130,8 @@ int vpce_endpoint_reject(struct vpce_net *vn, struct vpce_endpoint *ep,
 			 struct netlink_ext_ack *extack);
 void vpce_endpoint_set_policy(struct vpce_net *vn, struct vpce_endpoint *ep,
 			      struct vpce_policy *policy);
+void vpce_endpoint_set_sgs(struct vpce_net *vn, struct vpce_endpoint *ep,
+			   struct vpce_ep_sgs *sgs);
 
 int vpce_endpoint_addr_add(struct vpce_net *vn, struct vpce_endpoint *ep,
 			   const struct vpce_zone_addr *za,
@@ -145,6 +159,13 @@ static inline struct vpce_epid vpce_endpoint_id(const struct vpce_endpoint *ep)
 static inline struct vpce_ep_addrs *vpce_ep_addr_block(const struct vpce_ep_addr *ea)
 {
 	return container_of(ea - ea->idx, struct vpce_ep_addrs, a[0]);
+}
+
+/* Packet path (and flow walks), under RCU: the SGs, NULL for none. */
+static inline const struct vpce_ep_sgs *
+vpce_endpoint_sgs(const struct vpce_endpoint *ep)
+{
+	return ep->type == VPCE_TYPE_GATEWAY ? NULL : rcu_dereference(ep->sgs);
 }
 
 /* Packet path (and flow walks), under RCU. */

@@ -20,6 +20,7 @@
 #include "vpce_net.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
+#include "vpce_sg.h"
 #include "vpce_stats.h"
 #include "vpce_vpc.h"
 
@@ -75,6 +76,8 @@ bool vpce_flow_match_ep(const struct vpce_flow_match *m,
 		if (!vpce_principal_changed(ep->vpc, m->was, &src))
 			return false;
 	}
+	if (m->sg_denied && vpce_sgs_allow(vpce_endpoint_sgs(ep), orig))
+		return false;
 	return !m->denied || !vpce_endpoint_allows(ep, orig);
 }
 

@@ -36,6 +36,7 @@ struct vpce_flow_match {
 	const struct vpce_ep_addr *ea;
 	const struct vpce_addr *nlb;	/* the load balancer address */
 	bool denied;		/* only flows the endpoint's policy denies */
+	bool sg_denied;		/* only flows the endpoint's SGs deny */
 	/* Only flows from this VPC whose source acts as another principal
 	 * now than with the bindings @was (NULL: none): a binding changed.
 	 */

@@ -35,6 +35,7 @@
 #include "vpce_net.h"
 #include "vpce_proxy.h"
 #include "vpce_service.h"
+#include "vpce_sg.h"
 #include "vpce_stats.h"
 #include "vpce_vpc.h"
 
@@ -235,6 +236,14 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
 		vpce_stats_refused(ep, ea, VPCE_DROP_PROTO, false);
+		return NF_DROP;
+	}
+	/* The endpoint's security groups, first, as at AWS's network
+	 * interface: what they do not let in is dropped silently (no reset,
+	 * no ICMP error), before the listeners, the state and the policy.
+	 */
+	if (!vpce_sgs_allow(vpce_endpoint_sgs(ep), t)) {
+		vpce_stats_refused(ep, ea, VPCE_DROP_SG, false);
 		return NF_DROP;
 	}
 	/* A dying address is being deleted: its flows are being ended. */

@@ -14,6 +14,7 @@
 #include "vpce_nat.h"
 #include "vpce_principal.h"
 #include "vpce_service.h"
+#include "vpce_sg.h"
 #include "vpce_stats.h"
 #include "vpce_target.h"
 #include "vpce_vpc.h"
@@ -45,11 +46,16 @@ static int __net_init vpce_net_init(struct net *net)
 	ret = vpce_services_init(vn);
 	if (ret)
 		goto err_vpcs;
-	ret = vpce_endpoints_init(vn);
+	ret = vpce_sgs_init(vn);
 	if (ret)
 		goto err_services;
+	ret = vpce_endpoints_init(vn);
+	if (ret)
+		goto err_sgs;
 	return 0;
 
+err_sgs:
+	vpce_names_destroy(&vn->sgs);
 err_services:
 	vpce_services_destroy(vn);
 err_vpcs:
@@ -83,6 +89,8 @@ static void __net_exit vpce_net_exit(struct net *net)
 	 * cannot go while endpoints use them.
 	 */
 	vpce_endpoints_destroy(vn);
+	vpce_sgs_destroy(vn);
+	vpce_names_destroy(&vn->sgs);
 	vpce_services_destroy(vn);
 	vpce_vpcs_destroy(vn);
 	vpce_tstats_destroy(vn);

@@ -42,6 +42,10 @@ struct vpce_net {
 	struct vpce_names services;
 	struct vpce_names endpoints;
 	struct vpce_epid_set epids;	/* the endpoints' IDs */
+	/* Security groups (vpce_sg.c), their rules and compiled entries. */
+	struct vpce_names sgs;
+	u32 sg_rules;
+	u64 sg_entries;
 
 	struct rhashtable devs;		/* ifindex -> struct vpce_dev */
 	unsigned int ndevs;		/* bound, at most VPCE_NET_DEVICES_MAX */

@@ -23,6 +23,7 @@
 #include "vpce_net.h"
 #include "vpce_policy.h"
 #include "vpce_service.h"
+#include "vpce_sg.h"
 #include "vpce_vpc.h"
 
 #include <net/genetlink.h>
@@ -162,6 +163,7 @@ static const struct nla_policy vpce_endpoint_add_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_ENDPOINT_ID] = NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING,
 						      vpce_validate_endpoint_id,
 						      VPCE_ENDPOINT_ID_LEN),
+	[VPCE_A_SGS] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {
@@ -253,6 +255,18 @@ int vpce_put_addr(struct sk_buff *skb, int type,
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+/* The header of a message of a dump, of command @cmd; NULL if full. */
+void *vpce_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &vpce_family, NLM_F_MULTI, cmd);
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
 }
 
 /* Put one object in a dump; 0 if it fit, else -EMSGSIZE. */
@@ -410,6 +424,7 @@ static int vpce_nl_flush(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&vn->lock);
 	vpce_endpoints_flush(vn);
+	vpce_sgs_destroy(vn);
 	list_for_each_entry_safe(n, tmp, &vn->services.list, list) {
 		ret = vpce_service_del(vn, container_of(n, struct vpce_service,
 							named), info->extack);
@@ -538,6 +553,17 @@ static const struct genl_ops vpce_genl_ops[] = {
 	VPCE_OP(VPCE_CMD_ENDPOINT_ADDR_DEL, vpce_nl_endpoint_addr_del,
 		vpce_endpoint_addr_policy),
 	VPCE_OP(VPCE_CMD_FLOW_SET, vpce_nl_flow_set, vpce_flow_set_policy),
+	VPCE_OP(VPCE_CMD_SG_ADD, vpce_nl_sg_add, vpce_sg_nl_policy),
+	VPCE_OP(VPCE_CMD_SG_DEL, vpce_nl_sg_del, vpce_sg_nl_policy),
+	VPCE_GET_OP(VPCE_CMD_SG_GET, NULL, vpce_nl_sg_dump, vpce_sg_nl_policy),
+	VPCE_OP(VPCE_CMD_SG_RULE_ADD, vpce_nl_sg_rule_add, vpce_sg_nl_policy),
+	VPCE_OP(VPCE_CMD_SG_RULE_DEL, vpce_nl_sg_rule_del, vpce_sg_nl_policy),
+	VPCE_OP(VPCE_CMD_SG_MEMBER_ADD, vpce_nl_sg_member_add,
+		vpce_sg_nl_policy),
+	VPCE_OP(VPCE_CMD_SG_MEMBER_DEL, vpce_nl_sg_member_del,
+		vpce_sg_nl_policy),
+	VPCE_OP(VPCE_CMD_ENDPOINT_SG_SET, vpce_nl_endpoint_sg_set,
+		vpce_sg_nl_policy),
 };
 
 static struct genl_family vpce_family __ro_after_init = {

@@ -23,6 +23,7 @@
 struct vpce_addr;
 struct vpce_arn;
 struct vpce_endpoint;
+struct vpce_ep_sgs;
 struct vpce_names;
 struct vpce_net;
 struct vpce_prefix;
@@ -100,6 +101,7 @@ void *vpce_reply_put(struct sk_buff *msg, struct genl_info *info);
 int vpce_reply(struct genl_info *info, vpce_fill_t fill,
 	       struct vpce_net *vn, const void *obj);
 void vpce_dump_begin(struct netlink_callback *cb, struct vpce_net *vn);
+void *vpce_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd);
 int vpce_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 		  u8 cmd, vpce_fill_t fill, struct vpce_net *vn,
 		  const void *obj);
@@ -159,5 +161,24 @@ int vpce_nl_flow_dump_done(struct netlink_callback *cb);
 int vpce_nl_flow_del(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_flow_get(struct sk_buff *skb, struct genl_info *info);
 int vpce_nl_flow_set(struct sk_buff *skb, struct genl_info *info);
+
+/* Security groups (vpce_nl_sg.c). */
+extern const struct nla_policy vpce_sg_nl_policy[VPCE_A_MAX + 1];
+int vpce_nl_sg_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_sg_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_sg_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int vpce_nl_sg_rule_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_sg_rule_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_sg_member_add(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_sg_member_del(struct sk_buff *skb, struct genl_info *info);
+int vpce_nl_endpoint_sg_set(struct sk_buff *skb, struct genl_info *info);
+/* An endpoint's SGs: VPCE_A_SGS parsed (none: NULL), and put. */
+int vpce_nl_ep_sgs(struct vpce_net *vn, const struct nlattr *array,
+		   const struct vpce_vpc *vpc, struct vpce_ep_sgs **out,
+		   struct netlink_ext_ack *extack);
+int vpce_put_ep_sgs(struct sk_buff *skb, const struct vpce_endpoint *ep);
+/* An endpoint event (VPCE_EVENT_*) about @ep (vpce_nl_endpoint.c). */
+void vpce_event_endpoint(struct vpce_net *vn, u8 event,
+			 const struct vpce_endpoint *ep);
 
 #endif /* _VPCE_NL_H */

@@ -48,7 +48,8 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_string(skb, VPCE_A_REQUESTER, ep->requester->text) ||
 	    nla_put_u64_64bit(skb, VPCE_A_CREATED, ep->created, VPCE_A_PAD) ||
 	    (ep->type == VPCE_TYPE_GATEWAY &&
-	     nla_put_u32(skb, VPCE_A_MARK, ep->mark)))
+	     nla_put_u32(skb, VPCE_A_MARK, ep->mark)) ||
+	    vpce_put_ep_sgs(skb, ep))
 		return -EMSGSIZE;
 
 	array = nla_nest_start(skb, VPCE_A_ADDRS);
@@ -87,8 +88,8 @@ static int vpce_fill_endpoint_admin(struct sk_buff *skb, struct vpce_net *vn,
 							      lockdep_is_held(&vn->lock)));
 }
 
-static void vpce_event_endpoint(struct vpce_net *vn, u8 event,
-				const struct vpce_endpoint *ep)
+void vpce_event_endpoint(struct vpce_net *vn, u8 event,
+			 const struct vpce_endpoint *ep)
 {
 	vpce_event_send(vn, vpce_event_build(vn, VPCE_CMD_ENDPOINT_GET, event,
 					     vpce_fill_endpoint, ep));
@@ -158,7 +159,17 @@ static int vpce_nl_endpoint_add_cfg(struct genl_info *info,
 	/* By default the VPC's owner asks for the endpoint. */
 	if (cfg->vpc && !info->attrs[VPCE_A_REQUESTER])
 		cfg->requester = cfg->vpc->owner;
+	if (cfg->svc && info->attrs[VPCE_A_SGS] &&
+	    cfg->type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a gateway endpoint has no security groups");
+		cfg->svc = NULL;
+		ret = -EINVAL;
+	}
 	if (cfg->svc)
+		ret = vpce_nl_ep_sgs(vn, info->attrs[VPCE_A_SGS], cfg->vpc,
+				     &cfg->sgs, info->extack);
+	if (cfg->svc && !ret)
 		ret = vpce_endpoint_add(vn, cfg, info->extack);
 	if (!ret) {
 		struct vpce_endpoint *ep = vpce_endpoint_find(vn, cfg->name);
@@ -168,9 +179,11 @@ static int vpce_nl_endpoint_add_cfg(struct genl_info *info,
 			vpce_event_endpoint(vn, VPCE_EVENT_CONNECTED, ep);
 	}
 	mutex_unlock(&vn->lock);
-	/* On success the endpoint owns the policy. */
-	if (ret)
+	/* On success the endpoint owns the policy and the SG list. */
+	if (ret) {
 		vpce_policy_free(cfg->policy);
+		kfree(cfg->sgs);
+	}
 	return ret;
 }
 

@@ -59,6 +59,7 @@ int vpce_put_drops(struct sk_buff *skb, const u64 *drops)
 		[VPCE_DROP_INVALID] = VPCE_STATS_A_DROP_INVALID,
 		[VPCE_DROP_LIMITED] = VPCE_STATS_A_LIMITED,
 		[VPCE_DROP_PORT_ALLOC] = VPCE_STATS_A_PORT_ALLOC_ERRORS,
+		[VPCE_DROP_SG] = VPCE_STATS_A_DROP_SG,
 	};
 	int i;
 

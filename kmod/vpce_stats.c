@@ -289,7 +289,8 @@ static void vpce_stats_active_zero(struct vpce_net *vn)
 
 	list_for_each_entry(n, &vn->endpoints.list, list) {
 		ep = container_of(n, struct vpce_endpoint, named);
-		ep->active = 0;
+		if (ep->type == VPCE_TYPE_GATEWAY)
+			ep->active = 0;
 		for (i = 0; i < ep->naddrs; i++)
 			vpce_endpoint_addrs(ep)->a[i].active = 0;
 	}

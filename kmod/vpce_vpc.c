@@ -607,6 +607,10 @@ int vpce_vpc_del(struct vpce_net *vn, struct vpce_vpc *vpc,
 		NL_SET_ERR_MSG(extack, "the VPC has endpoints");
 		return -EBUSY;
 	}
+	if (vpc->sg_count) {
+		NL_SET_ERR_MSG(extack, "the VPC has security groups");
+		return -EBUSY;
+	}
 	vpce_vpc_free(vn, vpc);
 	vpce_net_changed(vn);
 	return 0;

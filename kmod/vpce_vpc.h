@@ -66,6 +66,7 @@ struct vpce_vpc {
 	/* Its gateway endpoints' prefixes (vpce_gateway.c); NULL: none. */
 	struct vpce_gw_table __rcu *gateways;
 	u32 endpoint_count;
+	u32 sg_count;			/* its security groups (vpce_sg.c) */
 	/* Its devices by ifindex (control plane only: the packet path finds
 	 * a device in vn->devs), at most VPCE_DEVICES_MAX.
 	 */

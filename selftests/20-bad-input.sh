@@ -50,10 +50,14 @@ must "${V[@]}" service allow svc1 principal '*'
 must "${V[@]}" target add svc1 192.168.10.10 zone az1 weight 10
 must "${V[@]}" target add svc1 192.168.20.10 zone az2
 must "${V[@]}" endpoint add ep1 vpc vpc1 service svc1 addr 10.0.0.100 zone az1
+must "${V[@]}" sg add sg1 vpc vpc1
+must "${V[@]}" sg add sg2 vpc vpc2
+must "${V[@]}" sg rule add sg1 tcp port 80 from 10.0.0.0/8
+must "${V[@]}" endpoint set ep1 sg sg1
 
 snapshot() {
 	local o
-	for o in vpc service target endpoint; do
+	for o in vpc service target endpoint sg; do
 		"${V[@]}" -j "$o" show || return 1
 	done
 }
@@ -288,6 +292,34 @@ bad 'host.*HTTP and HTTPS' service set svc1 health-check tcp host a.example.com
 bad 'use tcp, http\[:PATH\], https\[:PATH\] or none' service set svc1 health-check tls
 bad 'must follow "health-check"' service set svc1 matcher 200
 bad 'no such service' service set svc9 health-check https:/ matcher 200-299,302 host a.example.com
+
+# Security groups
+bad 'SG|name' sg add
+bad 'vpc' sg add sg9
+bad 'no such VPC' sg add sg9 vpc vpc9
+bad 'exists' sg add sg1 vpc vpc1
+bad 'no such security group' sg del sg9
+bad 'used by' sg del sg1
+bad 'security groups' vpc del vpc2
+bad 'protocol|icmpx' sg rule add sg1 icmpx from 10.0.0.0/8
+bad 'port' sg rule add sg1 tcp port 0 from 10.0.0.0/8
+bad 'range|above' sg rule add sg1 tcp port 5-3 from 10.0.0.0/8
+bad 'address|prefix' sg rule add sg1 tcp from 10.0.0.300/8
+bad 'host bits' sg rule add sg1 tcp from 10.0.0.1/8
+bad 'from' sg rule add sg1 tcp port 80
+bad 'already' sg rule add sg1 tcp port 80 from 10.0.0.0/8
+bad 'no such rule' sg rule del sg1 udp from 10.0.0.0/8
+bad 'no such security group' sg rule add sg1 tcp from sg sg9
+bad 'VPC' sg rule add sg1 tcp from sg sg2
+bad 'add or del' sg member move sg1 10.0.0.0/8
+bad 'no such member' sg member del sg1 10.0.0.0/8
+bad 'no such security group' sg show sg9
+bad 'no such security group' endpoint set ep1 sg sg9
+bad 'VPC' endpoint set ep1 sg sg2
+bad 'twice' endpoint set ep1 sg sg1 sg sg1
+bad 'at most 5' endpoint set ep1 sg a sg b sg c sg d sg e sg f
+bad 'none' endpoint set ep1 sg none sg sg1
+bad 'VPC' endpoint add ep9 vpc vpc1 service svc1 addr 10.0.0.109 zone az1 sg sg2
 
 log "$nbad malformed vpcectl commands, $nfailed misbehaved"
 

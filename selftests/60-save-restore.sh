@@ -3,7 +3,8 @@
 #
 # save, restore, flush: a rich state (settings, health check, hash seed,
 # permissions, weights and health, principal bindings, requesters, a
-# policy, pending, accepted and rejected connections) survives
+# policy, pending, accepted and rejected connections, security groups that
+# name each other, with members and IPv6 rules, on endpoints) survives
 # save -> flush -> restore -> save byte for byte; a batch that the kernel
 # refuses part way, or that does not parse, changes nothing and names its
 # line; and 10,000 endpoints restore quickly (the time is printed).
@@ -57,10 +58,22 @@ must vpcectl service add gated account 444444444444 listener tcp:443 \
 must vpcectl service allow gated principal '*'
 must vpcectl target add gated 192.168.3.10
 must vpcectl principal add A prefix 10.0.0.0/28 arn 'arn:aws:iam::111111111111:role/web'
+# Security groups: "web" names "tier", which names "web" (a cycle), and
+# itself; added before the endpoints that use them.
+must vpcectl sg add web vpc A
+must vpcectl sg add tier vpc A
+must vpcectl sg add other vpc B
+must vpcectl sg member add tier 10.0.7.0/28
+must vpcectl sg member add web fd00::/64
+must vpcectl sg rule add web tcp port 80 from 10.0.0.0/24
+must vpcectl sg rule add web all from sg tier
+must vpcectl sg rule add web udp port 50-60 from sg web
+must vpcectl sg rule add tier tcp from sg web
+must vpcectl sg rule add other all from fd00:b::/48
 must vpcectl endpoint add epa vpc A service svc addr 10.0.0.100 zone az1 \
-	addr 10.0.0.101 zone az2 policy "$tmp/policy.json"
+	addr 10.0.0.101 zone az2 policy "$tmp/policy.json" sg web sg tier
 must vpcectl endpoint add epb vpc B service svc addr 10.0.0.100 zone az2 \
-	requester 'arn:aws:iam::222222222222:role/app'
+	requester 'arn:aws:iam::222222222222:role/app' sg other
 must vpcectl endpoint add g1 vpc A service gated addr 10.0.0.110
 must vpcectl endpoint add g2 vpc B service gated addr 10.0.0.110
 must vpcectl endpoint add g3 vpc B service gated addr 10.0.0.111
@@ -80,6 +93,7 @@ sed 's/^/  /' "$tmp/s1"
 grep -q "policy-json" "$tmp/s1" || fail "no policy in the saved state"
 grep -qF " health-check https:/health port 8443 interval 10 timeout 3 healthy-threshold 3 unhealthy-threshold 2 matcher 200-299,302 host shop.example.com" "$tmp/s1" ||
 	fail "the health check is not saved whole: $(grep health-check "$tmp/s1")"
+grep -q "^endpoint add epa .* sg web sg tier" "$tmp/s1" || fail "no SGs in the saved state"
 
 must vpcectl flush
 vpcectl save >"$tmp/empty" || fail "save after flush"

@@ -246,6 +246,7 @@ static void msg_close(struct msg *m)
 #define NVPCS	12
 #define NSVCS	64
 #define NEPS	48
+#define NSGS	8
 
 static const char *const zones[] = { "az1", "az2", "az3", "" };
 static const char *const principals[] = {
@@ -480,6 +481,37 @@ static void t_prefix(struct msg *m)
 	nest_end(m);
 }
 
+/* Security group rules: prefixes or other SGs, protocols, port ranges. */
+static void t_sg_rules(struct msg *m)
+{
+	unsigned int i, n = chance(90) ? 1 + rnd(3) : rnd(40);
+	uint16_t lo;
+
+	nest_start(m, VPCE_A_SG_RULES);
+	for (i = 0; i < n; i++) {
+		nest_start(m, (uint16_t)i);
+		put_u8(m, VPCE_SG_RULE_A_PROTO, (uint8_t)(chance(90) ?
+		       (uint8_t[]){ 0, 6, 17 }[rnd(3)] : rnd(256)));
+		if (chance(60)) {
+			lo = (uint16_t)(chance(90) ? 1 + rnd(100) : rnd(65536));
+			put_u16(m, VPCE_SG_RULE_A_PORT_MIN, lo);
+			put_u16(m, VPCE_SG_RULE_A_PORT_MAX,
+				(uint16_t)(chance(90) ? lo + rnd(10) : rnd(65536)));
+		}
+		if (chance(70)) {
+			nest_start(m, VPCE_SG_RULE_A_PREFIX);
+			put_addr_body(m, "10.99.%u.0", 4, false);
+			put_u8(m, VPCE_ADDR_A_PREFIX_LEN,
+			       (uint8_t)(chance(85) ? 24 : rnd(chance(50) ? 33 : 256)));
+			nest_end(m);
+		}
+		if (chance(35))
+			put_name(m, VPCE_SG_RULE_A_SG, "fz-sg", NSGS);
+		nest_end(m);
+	}
+	nest_end(m);
+}
+
 static void t_health_check(struct msg *m)
 {
 	nest_start(m, VPCE_A_HEALTH_CHECK);
@@ -657,6 +689,35 @@ static void build(struct msg *m, uint8_t cmd, uint16_t flags)
 		if (chance(40))
 			put_name(m, VPCE_A_VPC, "fz-vpc", NVPCS);
 		break;
+	case VPCE_CMD_SG_ADD:
+		put_name(m, VPCE_A_NAME, "fz-sg", NSGS);
+		put_name(m, VPCE_A_VPC, "fz-vpc", NVPCS);
+		break;
+	case VPCE_CMD_SG_DEL:
+	case VPCE_CMD_SG_GET:
+		if (!(flags & NLM_F_DUMP) || chance(30))
+			put_name(m, VPCE_A_NAME, "fz-sg", NSGS);
+		break;
+	case VPCE_CMD_SG_RULE_ADD:
+	case VPCE_CMD_SG_RULE_DEL:
+		put_name(m, VPCE_A_NAME, "fz-sg", NSGS);
+		t_sg_rules(m);
+		break;
+	case VPCE_CMD_SG_MEMBER_ADD:
+	case VPCE_CMD_SG_MEMBER_DEL:
+		put_name(m, VPCE_A_NAME, "fz-sg", NSGS);
+		t_prefix(m);
+		break;
+	case VPCE_CMD_ENDPOINT_SG_SET: {
+		unsigned int i, n = rnd(VPCE_ENDPOINT_SGS_MAX + 2);
+
+		put_name(m, VPCE_A_NAME, "fz-ep", NEPS);
+		nest_start(m, VPCE_A_SGS);
+		for (i = 0; i < n; i++)
+			put_name(m, (uint16_t)i, "fz-sg", NSGS);
+		nest_end(m);
+		break;
+	}
 	case VPCE_CMD_POLICY_SIMULATE:
 		put_policy(m);
 		put_str(m, VPCE_A_PRINCIPAL, pick_principal());
@@ -1234,6 +1295,96 @@ static void populate(struct mnl_socket *nl)
 	}
 }
 
+/* The SGs a dump shows, and their rules that name an SG (raw nests). */
+struct sg_dump {
+	char names[64][VPCE_NAME_MAX + 1];
+	unsigned int nnames;
+	struct {
+		char sg[VPCE_NAME_MAX + 1];
+		char rule[256];
+		uint16_t len;
+	} refs[512];
+	unsigned int nrefs;
+};
+
+/* Attributes from @a to @end, as mnl_attr_for_each() (spelled out for
+ * cppcheck).
+ */
+#define for_each_attr(a, start, end)					\
+	for ((a) = (start); mnl_attr_ok((a), (int)((const char *)(end) -	\
+					     (const char *)(a)));	\
+	     (a) = mnl_attr_next(a))
+
+static void collect_sgs(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *r, *f, *first = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);
+	const void *end = mnl_nlmsg_get_payload_tail(nlh);
+	struct sg_dump *d = data;
+	const char *name = NULL;
+
+	for_each_attr(a, first, end)
+		if (mnl_attr_get_type(a) == VPCE_A_NAME)
+			name = mnl_attr_get_str(a);
+	if (!name || strlen(name) > VPCE_NAME_MAX)
+		return;
+	if ((!d->nnames || strcmp(d->names[d->nnames - 1], name)) &&
+	    d->nnames < 64)
+		strcpy(d->names[d->nnames++], name);
+	for_each_attr(a, first, end) {
+		if (mnl_attr_get_type(a) != VPCE_A_SG_RULES)
+			continue;
+		for_each_attr(r, (const struct nlattr *)mnl_attr_get_payload(a),
+			      (const char *)a + a->nla_len)
+			for_each_attr(f, (const struct nlattr *)mnl_attr_get_payload(r),
+				      (const char *)r + r->nla_len)
+				if (mnl_attr_get_type(f) == VPCE_SG_RULE_A_SG &&
+				    d->nrefs < 512 && r->nla_len <= 256) {
+					strcpy(d->refs[d->nrefs].sg, name);
+					memcpy(d->refs[d->nrefs].rule, r, r->nla_len);
+					d->refs[d->nrefs++].len = r->nla_len;
+				}
+	}
+}
+
+/*
+ * Security groups go before the VPCs: the rules that name SGs first (SGs
+ * may name each other in a cycle), then the SGs.
+ */
+static void clear_sgs(struct mnl_socket *nl)
+{
+	static struct sg_dump d;
+	static struct msg m;
+	struct answer ans = { 0 };
+	unsigned int i;
+	int err;
+
+	memset(&d, 0, sizeof(d));
+	msg_init(&m, VPCE_CMD_SG_GET, NLM_F_DUMP);
+	msg_close(&m);
+	send_raw(nl, m.buf, m.len);
+	if (!read_answer(nl, msg_hdr(&m)->nlmsg_seq, &ans, collect_sgs, &d, 0) ||
+	    ans.err) {
+		problem("dump of the security groups failed");
+		return;
+	}
+	for (i = 0; i < d.nrefs; i++) {
+		msg_init(&m, VPCE_CMD_SG_RULE_DEL, NLM_F_ACK);
+		put_str(&m, VPCE_A_NAME, d.refs[i].sg);
+		put(&m, VPCE_A_SG_RULES, d.refs[i].rule, d.refs[i].len);
+		err = simple(nl, &m);
+		if (err)
+			problem("deleting a rule of SG %s: %s", d.refs[i].sg,
+				strerror(err));
+	}
+	for (i = 0; i < d.nnames; i++) {
+		msg_init(&m, VPCE_CMD_SG_DEL, NLM_F_ACK);
+		put_str(&m, VPCE_A_NAME, d.names[i]);
+		err = simple(nl, &m);
+		if (err)
+			problem("deleting SG %s: %s", d.names[i], strerror(err));
+	}
+}
+
 /* Deletes every object the dumps show; afterwards they must be empty. */
 static void clear_all(struct mnl_socket *nl)
 {
@@ -1259,6 +1410,7 @@ static void clear_all(struct mnl_socket *nl)
 			problem("deleting service %s: %s", t_svcs.o[i].name,
 				strerror(err));
 	}
+	clear_sgs(nl);
 	for (i = 0; i < t_vpcs.n; i++) {
 		msg_init(&m, VPCE_CMD_VPC_DEL, NLM_F_ACK);
 		put_str(&m, VPCE_A_NAME, t_vpcs.o[i].name);

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netlink/genl/genl.h>
+
 #include "vpcectl.h"
 
 const char batch_usage[] =
@@ -295,13 +297,14 @@ static void save_to(FILE *f)
 	json_t *targets = dump(VPCE_CMD_TARGET_GET, target_parse);
 	json_t *bindings = dump(VPCE_CMD_PRINCIPAL_GET, principal_parse);
 	json_t *eps = dump(VPCE_CMD_ENDPOINT_GET, endpoint_parse);
+	json_t *sgs = sg_dump(NULL);
 	json_t *acc = json_object();	/* services: acceptance required? */
 	json_t *forced = json_object();	/* forced on while endpoints wait */
 	json_t *table = json_array();
 	const json_t **v, *o, *d;
 	size_t i, j;
 
-	if (!vpcs)
+	if (!vpcs || !sgs)
 		exit(EXIT_KERNEL);
 	/* The own table's limit, when one was set. */
 	if (nl_query(nl_new(VPCE_CMD_FLOW_GET, false), flow_table_parse, table))
@@ -366,6 +369,24 @@ static void save_to(FILE *f)
 		fputc('\n', f);
 	}
 
+	/* Security groups before the endpoints that use them, all of them
+	 * before the rules, which may name each other.
+	 */
+	v = sorted(sgs);
+	for (i = 0; v[i]; i++) {
+		fprintf(f, "sg add %s vpc %s\n", jstr(v[i], "name"), jstr(v[i], "vpc"));
+		for_each_elem(json_object_get(v[i], "members"), j, d)
+			fprintf(f, "sg member add %s %s\n", jstr(v[i], "name"),
+				json_string_value(d));
+	}
+	for (i = 0; v[i]; i++)
+		for_each_elem(json_object_get(v[i], "rules"), j, d) {
+			fprintf(f, "sg rule add %s", jstr(v[i], "name"));
+			sg_rule_words(f, d);
+			fputc('\n', f);
+		}
+	free(v);
+
 	v = sorted(eps);
 	for (i = 0; v[i]; i++) {
 		fprintf(f, "endpoint add %s vpc %s service %s", jstr(v[i], "name"),
@@ -383,6 +404,8 @@ static void save_to(FILE *f)
 			fputs(" requester", f);
 			put_word(f, jopt(v[i], "requester"));
 		}
+		for_each_elem(json_object_get(v[i], "sgs"), j, o)
+			fprintf(f, " sg %s", json_string_value(o));
 		if (jopt(v[i], "policy")) {
 			fputs(" policy-json", f);
 			put_word(f, jopt(v[i], "policy"));
@@ -410,6 +433,7 @@ static void save_to(FILE *f)
 	json_decref(targets);
 	json_decref(bindings);
 	json_decref(eps);
+	json_decref(sgs);
 	json_decref(acc);
 	json_decref(forced);
 }
@@ -437,12 +461,8 @@ struct batch {
 static struct batch *cur_batch;
 static int cur_line;
 
-static int batch_add(struct nl_msg *req)
+static void batch_room(struct batch *b, size_t len)
 {
-	struct nlmsghdr *nlh = nlmsg_hdr(req);
-	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
-	struct batch *b = cur_batch;
-
 	if (b->len + len > b->cap) {
 		char *buf = realloc(b->buf, (b->cap + len) * 2);
 
@@ -451,6 +471,69 @@ static int batch_add(struct nl_msg *req)
 		b->buf = buf;
 		b->cap = (b->cap + len) * 2;
 	}
+}
+
+/* The rules of an "sg rule add" request, if NLH is one; else NULL. */
+static struct nlattr *sg_rules_of(struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *rules;
+
+	if (g->cmd != VPCE_CMD_SG_RULE_ADD)
+		return NULL;
+	rules = nlmsg_find_attr(nlh, GENL_HDRLEN, VPCE_A_SG_RULES);
+	/* Last in the message (sg.c puts it so): it may grow in place. */
+	if (!rules || (char *)rules + NLA_ALIGN(rules->nla_len) !=
+		      (char *)nlh + nlh->nlmsg_len)
+		return NULL;
+	return rules;
+}
+
+/*
+ * Consecutive "sg rule add" lines of one SG become one request: the kernel
+ * compiles an SG once per request, and a saved SG of 10,000 rules would
+ * otherwise take 10,000 compilations of up to 10,000 rules each. All of a
+ * batch is applied or none of it either way; a refused rule is reported
+ * at the first line of its request. Whether REQ went into the last one.
+ */
+static bool batch_merge(struct batch *b, struct nlmsghdr *nlh)
+{
+	struct nlattr *rules = sg_rules_of(nlh), *prules, *name, *pname;
+	struct nlmsghdr *prev;
+	size_t add;
+
+	if (!rules || !b->n)
+		return false;
+	prev = (struct nlmsghdr *)(b->buf + b->off[b->n - 1]);
+	prules = sg_rules_of(prev);
+	name = nlmsg_find_attr(nlh, GENL_HDRLEN, VPCE_A_NAME);
+	pname = nlmsg_find_attr(prev, GENL_HDRLEN, VPCE_A_NAME);
+	add = nla_len(rules);
+	if (!prules || !name || !pname || nla_strcmp(name, nla_data(pname)) ||
+	    prules->nla_len + add > 16000)
+		return false;
+	batch_room(b, add);
+	/* batch_room() may have moved the buffer. */
+	prev = (struct nlmsghdr *)(b->buf + b->off[b->n - 1]);
+	prules = sg_rules_of(prev);
+	memcpy(b->buf + b->len, nla_data(rules), add);
+	prules->nla_len += add;
+	prev->nlmsg_len += add;
+	b->len += add;
+	return true;
+}
+
+static int batch_add(struct nl_msg *req)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(req);
+	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
+	struct batch *b = cur_batch;
+
+	if (batch_merge(b, nlh)) {
+		nl_recycle(req);
+		return 0;
+	}
+	batch_room(b, len);
 	if (b->n == b->ncap) {
 		size_t ncap = b->ncap ? 2 * b->ncap : 1024;
 		size_t *off = realloc(b->off, ncap * sizeof(*off));

@@ -25,12 +25,38 @@ static struct policy *arg_policy(struct args *a, const char *kw,
 	return pol;
 }
 
+/* After "sg": one more SG, at most VPCE_ENDPOINT_SGS_MAX. */
+static void arg_sg(struct args *a, const char *kw, const char **sgs, int *n)
+{
+	const char *sg = arg_value(a, kw, "SG");
+
+	check_name(sg, "security group name", VPCE_NAME_MAX);
+	if (*n == VPCE_ENDPOINT_SGS_MAX)
+		die_usage("%s: an endpoint has at most %d security groups",
+			  cur_cmd, VPCE_ENDPOINT_SGS_MAX);
+	sgs[(*n)++] = sg;
+}
+
+static void nl_put_sgs(struct nl_msg *m, const char **sgs, int n)
+{
+	struct nlattr *arr = nl_nest(m, VPCE_A_SGS);
+	int i;
+
+	for (i = 0; i < n; i++)
+		nl_put_str(m, i, sgs[i]);
+	/* Empty for "sg none": kept, as the kernel needs the attribute. */
+	if (nla_nest_end_keep_empty(m, arr) < 0)
+		nl_fatal("%s: message too long", cur_cmd);
+}
+
 static int endpoint_add(struct args *a)
 {
 	const char *name = arg_name(a, "EP", "endpoint name");
 	bool has_vpc = false, has_svc = false, has_type = false, has_req = false;
 	bool has_mark = false, has_id = false;
 	struct vpce_addr addrs[VPCE_ADDRS_MAX];
+	const char *sgs[VPCE_ENDPOINT_SGS_MAX];
+	int nsgs = 0;
 	uint32_t mark = 0;
 	const char *vpc = NULL, *svc = NULL, *requester = NULL, *id = NULL;
 	struct policy *pol = NULL;
@@ -66,6 +92,8 @@ static int endpoint_add(struct args *a)
 		} else if (kw_is(w, "id")) {
 			arg_once(&has_id, w);
 			id = check_endpoint_id(arg_value(a, w, "vpce-ID"));
+		} else if (kw_is(w, "sg")) {
+			arg_sg(a, w, sgs, &nsgs);
 		} else {
 			arg_unknown(w);
 		}
@@ -75,6 +103,9 @@ static int endpoint_add(struct args *a)
 	if (type == VPCE_TYPE_GATEWAY) {
 		if (naddrs)
 			die_usage("%s: a gateway endpoint takes no \"addr\" (the VPC reaches the service's prefixes)",
+				  cur_cmd);
+		if (nsgs)
+			die_usage("%s: a gateway endpoint has no security groups",
 				  cur_cmd);
 	} else {
 		if (has_mark)
@@ -96,6 +127,8 @@ static int endpoint_add(struct args *a)
 		nl_put_str(m, VPCE_A_REQUESTER, requester);
 	if (id)
 		nl_put_str(m, VPCE_A_ENDPOINT_ID, id);
+	if (nsgs)
+		nl_put_sgs(m, sgs, nsgs);
 	if (pol) {
 		policy_put(m, pol);
 		policy_free(pol);
@@ -132,6 +165,7 @@ static const struct {
 	{ VPCE_STATS_A_DROP_INVALID,	"drop_invalid",	    "drop-invalid" },
 	{ VPCE_STATS_A_LIMITED,		"limited",	    "limited" },
 	{ VPCE_STATS_A_PORT_ALLOC_ERRORS, "port_alloc_errors", "port-alloc-errors" },
+	{ VPCE_STATS_A_DROP_SG,		"drop_sg",	    "drop-sg" },
 };
 
 static json_t *stats_parse(struct nlattr *nest)
@@ -208,6 +242,7 @@ json_t *endpoint_parse(struct nlattr **tb)
 		"stats", st);
 	if (!e)
 		return NULL;
+	json_object_set_new(e, "sgs", json_str_array(tb[VPCE_A_SGS]));
 	/* A gateway endpoint's mark; null for none and for interface ones. */
 	json_object_set_new(e, "mark", tb[VPCE_A_MARK] &&
 			    nla_get_u32(tb[VPCE_A_MARK]) ?
@@ -239,6 +274,12 @@ static void endpoint_print(const json_t *e)
 	for (i = 0; i < ARRAY_SIZE(stats); i++)
 		printf(" %s %" JSON_INTEGER_FORMAT, stats[i].text, jint(st, stats[i].key));
 	printf("\n");
+	if (json_array_size(json_object_get(e, "sgs"))) {
+		printf("    security-groups");
+		for_each_elem(json_object_get(e, "sgs"), i, o)
+			printf(" %s", json_string_value(o));
+		printf("\n");
+	}
 	print_text_block("policy", json_string_value(json_object_get(e, "policy")));
 }
 
@@ -290,6 +331,34 @@ static int endpoint_addr(const char *name, struct args *a)
 	return nl_request(m);
 }
 
+/* endpoint set EP sg SG [sg SG]... | sg none */
+static int endpoint_sgs(const char *name, struct args *a)
+{
+	const char *sgs[VPCE_ENDPOINT_SGS_MAX], *w;
+	bool none = false;
+	struct nl_msg *m;
+	int n = 0;
+
+	while ((w = arg_next(a))) {
+		if (!kw_is(w, "sg"))
+			die_usage("%s: \"sg\" comes alone: \"%s\" cannot follow it",
+				  cur_cmd, w);
+		if (kw_is(arg_peek(a), "none")) {
+			arg_next(a);
+			none = true;
+			continue;
+		}
+		arg_sg(a, w, sgs, &n);
+	}
+	if (none && n)
+		die_usage("%s: \"sg none\" clears the security groups: no other \"sg\"",
+			  cur_cmd);
+	m = nl_new(VPCE_CMD_ENDPOINT_SG_SET, false);
+	nl_put_str(m, VPCE_A_NAME, name);
+	nl_put_sgs(m, sgs, n);
+	return nl_request(m);
+}
+
 /* endpoint set EP policy FILE|- */
 static int endpoint_set(struct args *a)
 {
@@ -302,6 +371,8 @@ static int endpoint_set(struct args *a)
 		arg_next(a);
 		return endpoint_addr(name, a);
 	}
+	if (kw_is(arg_peek(a), "sg"))
+		return endpoint_sgs(name, a);
 	while ((w = arg_next(a))) {
 		if (kw_is(w, "addr"))
 			die_usage("%s: \"addr add|del\" comes alone, first after the endpoint's name",
@@ -335,11 +406,13 @@ const struct object endpoint_object = {
 	"endpoint add EP vpc VPC service SVC [type interface]\n"
 	"        addr ADDR [zone AZ] [addr ADDR [zone AZ]]...\n"
 	"        [requester ARN] [policy FILE|- | policy-json JSON] [id vpce-ID]\n"
+	"        [sg SG]...\n"
 	"endpoint add EP vpc VPC service SVC type gateway [mark MARK]\n"
 	"        [requester ARN] [policy FILE|- | policy-json JSON] [id vpce-ID]\n"
 	"endpoint set EP policy FILE|- | policy-json JSON\n"
 	"endpoint set EP addr add ADDR [zone AZ]\n"
 	"endpoint set EP addr del ADDR\n"
+	"endpoint set EP sg SG [sg SG]... | sg none\n"
 	"endpoint del EP\n"
 	"endpoint show [EP]\n",
 	.cmds = endpoint_cmds,

@@ -26,6 +26,7 @@ static const struct {
 	{ VPCE_STATS_A_RESET_STALE,	 "stale" },
 	{ VPCE_STATS_A_DROP_FULL,	 "full" },
 	{ VPCE_STATS_A_DROP_INVALID,	 "invalid" },
+	{ VPCE_STATS_A_DROP_SG,		 "sg" },
 };
 
 static json_t *u64(struct nlattr **tb, int attr)

@@ -13,6 +13,7 @@ static const char *const event_names[__VPCE_EVENT_MAX] = {
 	[VPCE_EVENT_POLICY]	= "policy",
 	[VPCE_EVENT_HEALTH]	= "health",
 	[VPCE_EVENT_ADDRS]	= "addrs",
+	[VPCE_EVENT_SGS]	= "sgs",
 };
 
 /*

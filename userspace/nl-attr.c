@@ -53,6 +53,10 @@ struct nla_policy nl_attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_FLOW_MAX]	= { .type = NLA_U32 },
 	[VPCE_A_FLOW_COUNT]	= { .type = NLA_U32 },
 	[VPCE_A_ENDPOINT_ID]	= { .type = NLA_STRING },
+	[VPCE_A_SG]		= { .type = NLA_STRING },
+	[VPCE_A_SGS]		= { .type = NLA_NESTED },
+	[VPCE_A_SG_RULES]	= { .type = NLA_NESTED },
+	[VPCE_A_SG_MEMBERS]	= { .type = NLA_NESTED },
 };
 
 struct nla_policy nl_stats_policy[VPCE_STATS_A_MAX + 1] = {
@@ -67,6 +71,7 @@ struct nla_policy nl_stats_policy[VPCE_STATS_A_MAX + 1] = {
 	[VPCE_STATS_A_DROP_INVALID]	  = { .type = NLA_U64 },
 	[VPCE_STATS_A_LIMITED]		  = { .type = NLA_U64 },
 	[VPCE_STATS_A_PORT_ALLOC_ERRORS]  = { .type = NLA_U64 },
+	[VPCE_STATS_A_DROP_SG]		  = { .type = NLA_U64 },
 	[VPCE_STATS_A_ACTIVE_CONNECTIONS] = { .type = NLA_U64 },
 	[VPCE_STATS_A_BYTES]		  = { .type = NLA_U64 },
 	[VPCE_STATS_A_RST_RECEIVED]	  = { .type = NLA_U64 },

@@ -74,7 +74,10 @@ static void nl_open(void)
 	 * peek at each one's size before reading it.
 	 */
 	nl_socket_enable_msg_peek(sock);
-	err = nl_socket_set_buffer_size(sock, REQUEST_MAX, 0);
+	/* The send buffer too: a batch window (BATCH_WINDOW_BYTES) goes
+	 * in one sendmsg(), which libnl's default 32 KiB would refuse.
+	 */
+	err = nl_socket_set_buffer_size(sock, REQUEST_MAX, REQUEST_MAX);
 	if (err < 0)
 		nl_fatal("cannot size the netlink socket: %s", nl_geterror(err));
 	/* Both are best effort: without them we only lose the messages. */

@@ -307,5 +307,21 @@ check 1 'vpcectl: service set: "nlb add" and "nlb del" go alone, without other s
 check 1 'vpcectl: service set: "nlb del" takes no zone (an address is in one zone)' service set s1 nlb del 1.2.3.4 zone a
 check 1 'vpcectl: invalid address "1.2.3.400": not an IPv4 or IPv6 address' service set s1 nlb add 1.2.3.400
 
+# security groups
+check 2 "$nomod" sg add s1 vpc v1
+check 2 "$nomod" sg rule add s1 tcp port 80-90 from 10.0.0.0/24
+check 2 "$nomod" sg rule del s1 all from sg s2
+check 2 "$nomod" sg member add s1 fd00::/64
+check 2 "$nomod" endpoint set e1 sg s1 sg s2
+check 2 "$nomod" endpoint set e1 sg none
+check 1 'vpcectl: sg rule: protocol "icmpx": tcp, udp or all' sg rule add s1 icmpx from 10.0.0.0/8
+check 1 'vpcectl: sg rule: port range 5-3: the first port is above the last' sg rule add s1 tcp port 5-3 from 10.0.0.0/8
+check 1 'vpcectl: port "0" out of range (1-65535)' sg rule add s1 tcp port 0 from 10.0.0.0/8
+check 1 'vpcectl: sg rule: "from" is required' sg rule add s1 tcp port 80
+check 1 'vpcectl: sg rule: "rule" needs add or del, not "move"' sg rule move s1
+check 1 'vpcectl: endpoint set: an endpoint has at most 5 security groups' endpoint set e1 sg a sg b sg c sg d sg e sg f
+check 1 'vpcectl: endpoint set: "sg" comes alone: "policy" cannot follow it' endpoint set e1 sg a policy x
+check 1 'vpcectl: endpoint add: a gateway endpoint has no security groups' endpoint add e1 vpc v service s type gateway sg a
+
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -71,6 +71,7 @@ static const struct object *const objects[] = {
 	&dns_object,
 	&stats_object,
 	&flow_object,
+	&sg_object,
 };
 
 /* Commands that are a whole object: "vpcectl save". */

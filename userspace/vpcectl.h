@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <jansson.h>
 #include <netlink/attr.h>
@@ -181,6 +182,7 @@ extern const struct object policy_object;
 extern const struct object dns_object;
 extern const struct object stats_object;
 extern const struct object flow_object;
+extern const struct object sg_object;
 
 /* One command line of a batch, or of vpcectl's own command line. */
 int dispatch(struct args *a);
@@ -228,5 +230,8 @@ void hc_settings_put(struct nl_msg *m, const struct hc_settings *hc);
 json_t *hc_json(const struct nlattr *nest);
 /* That object as " health-check ..." (service set's words) into F. */
 void hc_print(FILE *f, const json_t *hc);
+/* sg.c: the SGs (one: NAME), for "save"; a rule as "sg rule add" takes it. */
+json_t *sg_dump(const char *name);
+void sg_rule_words(FILE *f, const json_t *r);
 
 #endif /* VPCECTL_H */

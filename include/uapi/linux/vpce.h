@@ -516,6 +516,73 @@
  *				are treated as at the limit until enough have
  *				ended. EOPNOTSUPP with conntrack=1.
  *
+ * Security groups
+ * ---------------
+ *
+ * A security group (SG) holds inbound rules for the addresses of the
+ * interface endpoints that use it, as AWS's on an endpoint's network
+ * interface. It belongs to one VPC; an endpoint uses up to
+ * VPCE_ENDPOINT_SGS_MAX SGs of its own VPC. A new flow to an endpoint with
+ * SGs is let in when any rule of any of its SGs matches its first packet
+ * (protocol, the client's source address, the endpoint's listener port it
+ * was sent to); else it is dropped silently, as AWS drops, before the
+ * policy is asked, and counted in VPCE_STATS_A_DROP_SG. An endpoint with no
+ * SG lets every flow in (then only its policy decides). An SG with no rule
+ * lets nothing in. Only a flow's first packet is checked: replies and the
+ * rest of an allowed flow pass. Deleting a rule or a member, or changing
+ * an endpoint's SGs, ends the live flows that are no longer allowed.
+ *
+ * VPCE_CMD_SG_ADD: create an SG. VPCE_A_NAME and VPCE_A_VPC required.
+ *	At most VPCE_NET_SGS_MAX per namespace (E2BIG).
+ *
+ * VPCE_CMD_SG_DEL: delete an SG. VPCE_A_NAME required. Refused (EBUSY) while
+ *	an endpoint uses it or a rule of another SG names it (AWS's
+ *	DependencyViolation).
+ *
+ * VPCE_CMD_SG_GET: with VPCE_A_NAME, one SG; as a dump, all of them. An SG
+ *	message carries VPCE_A_NAME, VPCE_A_VPC, VPCE_A_SG_RULES (nested
+ *	array of VPCE_SG_RULE_A_*, in the order they were added),
+ *	VPCE_A_SG_MEMBERS (nested array of VPCE_ADDR_A_* with
+ *	VPCE_ADDR_A_PREFIX_LEN) and VPCE_A_ENDPOINT_COUNT (endpoints using it).
+ *
+ * VPCE_CMD_SG_RULE_ADD, VPCE_CMD_SG_RULE_DEL: add or delete inbound rules.
+ *	VPCE_A_NAME required (the SG); VPCE_A_SG_RULES required, 1..
+ *	VPCE_SG_RULES_MAX rules of VPCE_SG_RULE_A_*, all of them or none:
+ *		VPCE_SG_RULE_A_PROTO	required, u8: IPPROTO_TCP,
+ *					IPPROTO_UDP or 0 for all (AWS's -1)
+ *		VPCE_SG_RULE_A_PORT_MIN, VPCE_SG_RULE_A_PORT_MAX
+ *					optional, u16 1..65535, both or
+ *					neither, MIN <= MAX: the listener
+ *					ports (destination ports) the rule
+ *					is for; neither: all of them
+ *		VPCE_SG_RULE_A_PREFIX	nested VPCE_ADDR_A_* with
+ *					VPCE_ADDR_A_PREFIX_LEN: the clients'
+ *					source prefix (no host bits set), or
+ *		VPCE_SG_RULE_A_SG	string: an SG of the same VPC, whose
+ *					members (VPCE_CMD_SG_MEMBER_ADD) are
+ *					the clients' prefixes (one of PREFIX
+ *					and SG, exactly)
+ *	Adding a rule the SG has already is refused (EEXIST), deleting one
+ *	it does not have (ENOENT). At most VPCE_SG_RULES_MAX rules per SG and
+ *	VPCE_NET_SG_RULES_MAX per namespace (E2BIG); an SG's rules, with
+ *	each SG reference counted as the referenced SG's members, make at
+ *	most VPCE_SG_ENTRIES_MAX (prefix, protocol) entries, and those of
+ *	all SGs of a namespace at most VPCE_NET_SG_ENTRIES_MAX (E2BIG): what
+ *	bounds the memory SGs take (about 64 bytes an entry).
+ *
+ * VPCE_CMD_SG_MEMBER_ADD, VPCE_CMD_SG_MEMBER_DEL: the prefixes that rules
+ *	naming this SG (VPCE_SG_RULE_A_SG) match. VPCE_A_NAME and VPCE_A_PREFIX
+ *	required. At most VPCE_SG_MEMBERS_MAX per SG (E2BIG); EEXIST, ENOENT
+ *	as for rules.
+ *
+ * VPCE_CMD_ENDPOINT_SG_SET: the SGs of an interface endpoint.
+ *	VPCE_A_NAME		required, the endpoint
+ *	VPCE_A_SGS		required, nested array of VPCE_A_SG strings:
+ *				0..VPCE_ENDPOINT_SGS_MAX SGs of the
+ *				endpoint's VPC, each once; empty: none
+ *	Sends VPCE_EVENT_SGS. VPCE_CMD_ENDPOINT_ADD takes VPCE_A_SGS too;
+ *	endpoint messages carry it (absent: no SG).
+ *
  * Dumps are consistent: if state changes while a dump is in progress, the
  * dump's messages carry NLM_F_DUMP_INTR and the reader should start again.
  */
@@ -548,6 +615,13 @@
 #define VPCE_BINDINGS_MAX	256	/* principal bindings per VPC */
 #define VPCE_PREFIXES_MAX	32	/* prefixes per gateway service */
 #define VPCE_GATEWAY_PREFIXES_MAX 256	/* gateway prefixes per VPC */
+#define VPCE_ENDPOINT_SGS_MAX	5	/* security groups per endpoint */
+#define VPCE_NET_SGS_MAX	2500	/* security groups per namespace */
+#define VPCE_SG_RULES_MAX	10000	/* inbound rules per SG */
+#define VPCE_NET_SG_RULES_MAX	100000	/* inbound rules per namespace */
+#define VPCE_SG_MEMBERS_MAX	1000	/* member prefixes per SG */
+#define VPCE_SG_ENTRIES_MAX	65536	/* compiled entries per SG */
+#define VPCE_NET_SG_ENTRIES_MAX	262144	/* compiled entries per namespace */
 
 enum vpce_cmd {
 	VPCE_CMD_UNSPEC,
@@ -588,6 +662,14 @@ enum vpce_cmd {
 	VPCE_CMD_ENDPOINT_ADDR_ADD,
 	VPCE_CMD_ENDPOINT_ADDR_DEL,
 	VPCE_CMD_FLOW_SET,
+	VPCE_CMD_SG_ADD,
+	VPCE_CMD_SG_DEL,
+	VPCE_CMD_SG_GET,
+	VPCE_CMD_SG_RULE_ADD,
+	VPCE_CMD_SG_RULE_DEL,
+	VPCE_CMD_SG_MEMBER_ADD,
+	VPCE_CMD_SG_MEMBER_DEL,
+	VPCE_CMD_ENDPOINT_SG_SET,
 	__VPCE_CMD_MAX
 };
 
@@ -681,6 +763,10 @@ enum vpce_attr {
 	 */
 	VPCE_A_ENDPOINT_ID,
 	VPCE_A_PROXY_PROTOCOL,	/* u8: 0 or 1 (VPCE_CMD_SERVICE_SET) */
+	VPCE_A_SG,		/* string: a security group's name */
+	VPCE_A_SGS,		/* nested array of VPCE_A_SG strings */
+	VPCE_A_SG_RULES,	/* nested array of VPCE_SG_RULE_A_* */
+	VPCE_A_SG_MEMBERS,	/* nested array of VPCE_ADDR_A_*, PREFIX_LEN */
 	__VPCE_A_MAX
 };
 
@@ -748,6 +834,7 @@ enum vpce_stats_attr {
 	VPCE_STATS_A_DROP_INVALID,	/* dropped: out of its flow's window */
 	VPCE_STATS_A_LIMITED,		/* answers not sent: over the rate limit */
 	VPCE_STATS_A_PORT_ALLOC_ERRORS,	/* refused: no source port in the pool */
+	VPCE_STATS_A_DROP_SG,		/* dropped: no security group rule */
 	__VPCE_STATS_A_MAX
 };
 
@@ -820,6 +907,7 @@ enum vpce_event {
 	VPCE_EVENT_POLICY,	/* the endpoint's policy changed */
 	VPCE_EVENT_HEALTH,	/* a target's health changed (a target message) */
 	VPCE_EVENT_ADDRS,	/* an address of the endpoint was added or deleted */
+	VPCE_EVENT_SGS,		/* the endpoint's security groups changed */
 	__VPCE_EVENT_MAX
 };
 
@@ -870,6 +958,19 @@ enum vpce_hc_proto {
 #define VPCE_HC_MATCHER_MAX	128	/* characters, without the NUL */
 #define VPCE_HC_CODE_MIN	200	/* status codes a matcher may name */
 #define VPCE_HC_CODE_MAX	599
+
+/* An inbound rule of a security group (VPCE_A_SG_RULES). */
+enum vpce_sg_rule_attr {
+	VPCE_SG_RULE_A_UNSPEC,
+	VPCE_SG_RULE_A_PROTO,		/* u8: IPPROTO_TCP, IPPROTO_UDP, 0: all */
+	VPCE_SG_RULE_A_PORT_MIN,	/* u16, host order: 1..65535 */
+	VPCE_SG_RULE_A_PORT_MAX,	/* u16, host order: 1..65535 */
+	VPCE_SG_RULE_A_PREFIX,		/* nested VPCE_ADDR_A_* with PREFIX_LEN */
+	VPCE_SG_RULE_A_SG,		/* string: an SG of the same VPC */
+	__VPCE_SG_RULE_A_MAX
+};
+
+#define VPCE_SG_RULE_A_MAX (__VPCE_SG_RULE_A_MAX - 1)
 
 /* Policy attributes (VPCE_POLICY_A_*, VPCE_REQ_A_*) follow. */
 
