@@ -397,6 +397,11 @@ static void save_to(FILE *f)
 			put_word(f, jopt(v[i], "policy"));
 		}
 		fputc('\n', f);
+		o = json_object_get(v[i], "flow_log");
+		if (json_is_object(o))
+			fprintf(f, "endpoint set %s flow-log on aggregation %" JSON_INTEGER_FORMAT
+				" sample %" JSON_INTEGER_FORMAT "\n", jstr(v[i], "name"),
+				jint(o, "aggregation"), jint(o, "sample"));
 	}
 	for (i = 0; v[i]; i++) {
 		const char *svc = jstr(v[i], "service"), *st = jstr(v[i], "state");

@@ -8,6 +8,7 @@
  *	vpced-check.c	the checks: a heap by time, a hash by target, and the
  *			non-blocking TCP/HTTP probes
  *	vpced-http.c	the Prometheus metrics page (libmicrohttpd)
+ *	vpced-flowlog.c	the flow log records, written as AWS writes them
  *
  * One thread: everything runs from the loop in vpced.c.
  */
@@ -79,6 +80,19 @@ double checks_run(double t, double until);
 /* Epoll said EVENTS for check C (the data.ptr of its socket). */
 void check_event(void *c, uint32_t events);
 void checks_free(void);
+
+/* ---- vpced-flowlog.c ---- */
+
+/* --flow-log FILE|- (NULL: off) and --flow-log-format aws|json (NULL: aws). */
+void flowlog_setup(const char *file, const char *format);
+/* Join the records' group if not yet (the module may come later). */
+bool flowlog_join(void);
+/* The epoll tag of its socket, and what to do when it is readable. */
+extern void *const flowlog_tag;
+void flowlog_event(void);
+/* SIGHUP: open the file again (logrotate moved it). */
+void flowlog_reopen(void);
+void flowlog_stop(void);
 
 /* ---- vpced-http.c ---- */
 
