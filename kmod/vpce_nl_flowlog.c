@@ -8,14 +8,18 @@
  * group VPCE_MCGRP_FLOWLOG.
  *
  * Nothing is lost silently: a record that could not be built or that a
- * member's socket had no room for (genlmsg_multicast_netns() says
- * -ENOBUFS: netlink_broadcast() counts a delivery failure, and the reader
- * gets ENOBUFS on its socket too) is counted in the namespace's lost
+ * member's socket had no room for is counted in the namespace's lost
  * records (VPCE_A_FLOW_LOG_SKIPPED of the flows counters) and in the
  * number the next delivered record carries (VPCE_FLOWLOG_A_SKIPPED), which
- * vpced writes as AWS's SKIPDATA. Records made while nobody is a member
- * are not sent at all (no message is built) and not counted: there is no
- * log they are missing from.
+ * vpced writes as AWS's SKIPDATA; the reader also gets ENOBUFS on its
+ * socket. netlink_broadcast() says so in two ways: -ESRCH when no member
+ * got the record (each one's socket was full: membership was checked just
+ * before), and -ENOBUFS when some did but a member that set
+ * NETLINK_BROADCAST_ERROR (vpced does) did not. Both are counted. Records
+ * made while nobody is a member are not sent at all (no message is
+ * built) and not counted: there is no log they are missing from. (A
+ * member leaving between the check and the send makes a record counted
+ * lost that nobody would have read: harmless.)
  */
 
 #include "vpce_nl.h"
@@ -104,9 +108,6 @@ static void vpce_nl_flowlog_send(struct net *net,
 		return;
 	/* Its count goes on to the next record that gets through. */
 	atomic64_add(skipped, &fn->pending);
-	/* The last member left meanwhile: no log is missing it. */
-	if (err == -ESRCH)
-		return;
 lost:
 	vpce_flowlog_lost(fn, 1);
 }

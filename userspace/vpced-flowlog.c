@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 
@@ -118,7 +119,7 @@ bool flowlog_join(void)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = flowlog_tag };
 	const char *env = getenv("VPCED_FLOW_LOG_RCVBUF");
-	int grp, fd, size = env ? atoi(env) : FLOWLOG_RCVBUF;
+	int grp, fd, one = 1, size = env ? atoi(env) : FLOWLOG_RCVBUF;
 
 	if (!path || fsock)
 		return fsock != NULL;
@@ -141,6 +142,11 @@ bool flowlog_join(void)
 	}
 	told = false;
 	fd = nl_socket_get_fd(fsock);
+	/* The kernel then counts a record lost for us even when another
+	 * member of the group (vpcectl monitor, say) got it.
+	 */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one, sizeof(one)))
+		say("NETLINK_BROADCAST_ERROR: %s", strerror(errno));
 	/* As root the limit net.core.rmem_max does not apply. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		nl_socket_set_buffer_size(fsock, size, 0);
