@@ -101,7 +101,8 @@ bool vpce_conn_del(struct vpce_net *vn, struct vpce_conn *c)
 void vpce_conn_flowlog(struct vpce_net *vn, struct vpce_conn *c, bool final)
 {
 	const struct vpce_conn_key *k = &c->h[IP_CT_DIR_ORIGINAL].key;
-	struct vpce_flowlog_rec r;
+	const struct vpce_conn_key *rk = &c->h[IP_CT_DIR_REPLY].key;
+	struct vpce_flowlog_rec r, prov;
 
 	r.family = AF_INET;
 	r.proto = k->proto;
@@ -111,7 +112,13 @@ void vpce_conn_flowlog(struct vpce_net *vn, struct vpce_conn *c, bool final)
 	r.daddr.ip = k->daddr;
 	r.sport = k->sport;
 	r.dport = k->dport;
-	vpce_flowlog_emit(vn->net, c->fl, c->ep, &r, final);
+	/* The target's view: from the NLB address to it. */
+	prov = r;
+	prov.saddr.ip = rk->daddr;
+	prov.daddr.ip = rk->saddr;
+	prov.sport = rk->dport;
+	prov.dport = rk->sport;
+	vpce_flowlog_emit(vn->net, c->fl, c->ep, &r, &prov, final);
 }
 
 /* A connection that never was in the table (or whose readers are done). */
@@ -538,8 +545,7 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 		c->pp.isn = ntohl(th->seq);
 		c->pp.len = VPCE_PROXY_LEN4;
 	}
-	c->fl = vpce_flowlog_new(&vn->flowlog, READ_ONCE(ep->flowlog), key,
-				 sizeof(*key));
+	c->fl = vpce_flowlog_new(&vn->flowlog, ep, key, sizeof(*key));
 	c->expires = jiffies + vpce_conn_timeout(c);
 
 	err = vpce_conn_reply_port(vn, c, nlb, nnlbs);

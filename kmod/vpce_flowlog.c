@@ -30,6 +30,7 @@
 #include "vpce_endpoint.h"
 #include "vpce_epid.h"
 #include "vpce_net.h"
+#include "vpce_service.h"
 #include "vpce_vpc.h"
 
 #include <linux/ip.h>
@@ -68,21 +69,40 @@ static bool vpce_flowlog_sampled(u8 setting, const void *key, size_t len)
 				VPCE_FL_SAMPLE_ALL) < sample;
 }
 
-struct vpce_flowlog *vpce_flowlog_new(struct vpce_flowlog_net *fn, u8 setting,
+/*
+ * Each side samples for itself, from the same hash. A flow both sides log
+ * has one interval, the shorter of theirs: its counters are shared.
+ */
+struct vpce_flowlog *vpce_flowlog_new(struct vpce_flowlog_net *fn,
+				      const struct vpce_endpoint *ep,
 				      const void *key, size_t len)
 {
+	u8 eps = READ_ONCE(ep->flowlog), svcs = READ_ONCE(ep->svc->flowlog);
 	struct vpce_flowlog *fl;
+	u32 interval = U16_MAX;
+	u8 sides = 0;
 
-	if (!setting || !vpce_flowlog_sampled(setting, key, len))
+	if (likely(!eps && !svcs))
+		return NULL;
+	if (eps && vpce_flowlog_sampled(eps, key, len)) {
+		sides |= VPCE_FL_SIDE_EP;
+		interval = vpce_fl_aggregation(eps);
+	}
+	if (svcs && vpce_flowlog_sampled(svcs, key, len)) {
+		sides |= VPCE_FL_SIDE_SVC;
+		interval = min(interval, vpce_fl_aggregation(svcs));
+	}
+	if (!sides)
 		return NULL;
 	/* Not charged to a memory cgroup: see vpce_conn_new(). */
 	fl = kzalloc(sizeof(*fl), GFP_ATOMIC);
 	if (!fl) {
-		vpce_flowlog_lost(fn, 1);
+		vpce_flowlog_lost(fn, hweight8(sides));
 		return NULL;
 	}
-	fl->interval = vpce_fl_aggregation(setting);
-	fl->next = jiffies + fl->interval * HZ;
+	fl->sides = sides;
+	fl->interval = interval;
+	fl->next = jiffies + interval * HZ;
 	return fl;
 }
 
@@ -99,7 +119,8 @@ static void vpce_flowlog_interface(struct vpce_flowlog_rec *r,
 
 void vpce_flowlog_emit(struct net *net, struct vpce_flowlog *fl,
 		       const struct vpce_endpoint *ep,
-		       struct vpce_flowlog_rec *r, bool final)
+		       struct vpce_flowlog_rec *r, struct vpce_flowlog_rec *prov,
+		       bool final)
 {
 	unsigned long next = READ_ONCE(fl->next);
 	int dir;
@@ -120,8 +141,22 @@ void vpce_flowlog_emit(struct net *net, struct vpce_flowlog *fl,
 	if (r->end < r->start)
 		r->end = r->start;
 	r->action = VPCE_FLOWLOG_ACCEPT;
-	vpce_flowlog_interface(r, ep);
-	vpce_flowlog_send(net, r);
+	if (fl->sides & VPCE_FL_SIDE_EP) {
+		vpce_flowlog_interface(r, ep);
+		vpce_flowlog_send(net, r);
+	}
+	if (fl->sides & VPCE_FL_SIDE_SVC) {
+		/* The same packets, as the target sees them. */
+		memcpy(prov->packets, r->packets, sizeof(r->packets));
+		memcpy(prov->bytes, r->bytes, sizeof(r->bytes));
+		prov->start = r->start;
+		prov->end = r->end;
+		prov->action = VPCE_FLOWLOG_ACCEPT;
+		strscpy(prov->interface, ep->svc->named.name,
+			sizeof(prov->interface));
+		prov->account = ep->svc->account;
+		vpce_flowlog_send(net, prov);
+	}
 }
 
 /* @r's addresses and ports from @skb's headers; false if it has none. */

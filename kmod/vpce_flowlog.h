@@ -51,8 +51,13 @@ struct vpce_flowlog {
 	u32 start;			/* Unix seconds: its first packet */
 	u32 last;			/* and its last */
 	u16 interval;			/* seconds */
+	u8 sides;			/* VPCE_FL_SIDE_*: whose logs */
 	struct rcu_head rcu;
 };
+
+/* The sides of a flow that log it: the consumer's endpoint, the provider. */
+#define VPCE_FL_SIDE_EP		BIT(0)
+#define VPCE_FL_SIDE_SVC	BIT(1)
 
 /* Per namespace: records not delivered, in all and since the last one. */
 struct vpce_flowlog_net {
@@ -70,11 +75,13 @@ void vpce_flowlog_register(vpce_flowlog_send_t send);
 void vpce_flowlog_lost(struct vpce_flowlog_net *fn, u64 n);
 
 /*
- * A new flow with endpoint setting @setting (READ_ONCE(ep->flowlog)) and
- * key @key of @len bytes (hashed for sampling): its counters, or NULL when
- * it is not logged. Softirq: GFP_ATOMIC; a failure is a lost record.
+ * A new flow of endpoint @ep and key @key of @len bytes (hashed for
+ * sampling): its counters, or NULL when neither the endpoint's flow log
+ * nor its service's logs it. Softirq: GFP_ATOMIC; a failure is a lost
+ * record.
  */
-struct vpce_flowlog *vpce_flowlog_new(struct vpce_flowlog_net *fn, u8 setting,
+struct vpce_flowlog *vpce_flowlog_new(struct vpce_flowlog_net *fn,
+				      const struct vpce_endpoint *ep,
 				      const void *key, size_t len);
 
 /* A packet of @len IP bytes of a logged flow in direction @dir. */
@@ -99,14 +106,17 @@ static inline bool vpce_flowlog_due(const struct vpce_flowlog *fl)
 }
 
 /*
- * The ACCEPT record of @fl's interval for endpoint @ep, @r having the
- * flow's addresses, ports, family and protocol: on the flow's end
- * (@final), or when its interval is over (one caller sends it, the next
- * interval starts). Nothing when the interval had no packet.
+ * The ACCEPT records of @fl's interval for endpoint @ep: @r has the flow's
+ * addresses and ports as the endpoint sees them (client to endpoint
+ * address), @prov as the target sees them (NLB address to target), both
+ * with the family and protocol; on the flow's end (@final), or when its
+ * interval is over (one caller sends them, the next interval starts).
+ * Nothing when the interval had no packet.
  */
 void vpce_flowlog_emit(struct net *net, struct vpce_flowlog *fl,
 		       const struct vpce_endpoint *ep,
-		       struct vpce_flowlog_rec *r, bool final);
+		       struct vpce_flowlog_rec *r, struct vpce_flowlog_rec *prov,
+		       bool final);
 
 /* A refused flow's packet @skb (vpce_refuse()): its REJECT record. */
 void vpce_flowlog_reject(struct net *net, const struct vpce_endpoint *ep,

@@ -88,6 +88,9 @@ static const struct nla_policy vpce_service_set_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_HASH_SEED] = NLA_POLICY_EXACT_LEN(VPCE_HASH_SEED_LEN),
 	[VPCE_A_HEALTH_CHECK] = NLA_POLICY_NESTED(vpce_hc_policy),
 	[VPCE_A_PROXY_PROTOCOL] = VPCE_POLICY_BOOL,
+	[VPCE_A_FLOW_LOG] = VPCE_POLICY_BOOL,
+	[VPCE_A_FLOW_LOG_AGGREGATION] = { .type = NLA_U32 },
+	[VPCE_A_FLOW_LOG_SAMPLE] = NLA_POLICY_RANGE(NLA_U8, 1, 100),
 	[VPCE_A_NLB_ADD] = NLA_POLICY_NESTED(vpce_addr_policy),
 	[VPCE_A_NLB_DEL] = NLA_POLICY_NESTED(vpce_addr_policy),
 };

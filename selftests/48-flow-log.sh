@@ -183,6 +183,37 @@ n=$(records 42000 42200)
 log "sample 1: $n of 200 flows logged; sample 100: 200"
 [ "$n" -lt 20 ] || fail "sample 1 logged $n of 200 flows"
 
+# --- the provider's side: the flow as its target sees it ----------------------
+must vpcectl service set svc flow-log on aggregation 60
+vpcectl service show svc | grep -q 'flow-log on aggregation 60 sample 100' ||
+	fail "service setting not shown: $(vpcectl service show svc)"
+vpcectl save | grep -q '^service set svc .*flow-log on aggregation 60 sample 100' ||
+	fail "service setting not saved: $(vpcectl save | grep 'service set')"
+must vpcectl endpoint set epa flow-log off
+reset_counts
+out=$(ns_query vpca "$EP_ADDR" 53 --udp --sport 41009) || fail "UDP query: $out"
+wait_for 10 settled || fail "client's counters do not settle"
+flow=$(vpcectl -j flow show endpoint epa | jq -c '.[] | select(.client_port == 41009)')
+tgt=$(jq -r .target <<<"$flow")
+nlbport=$(jq -r .nlb_port <<<"$flow")
+[ -n "$tgt" ] && [ -n "$nlbport" ] || fail "flow not shown: $(vpcectl -j flow show)"
+must vpcectl flow flush endpoint epa
+wait_for 10 sh -c "[ -n \"\$(awk '\$3 == \"svc\" && \$6 == $nlbport' '$LOG')\" ]" ||
+	fail "no provider record: $(tail -5 "$LOG")"
+l=$(awk -v p="$nlbport" '$3 == "svc" && $6 == p' "$LOG")
+r=$(awk -v p="$nlbport" '$3 == "svc" && $7 == p' "$LOG")
+read -ra f <<<"$l"
+expect_line "provider forward" "${f[*]:0:10} ${f[*]:12:2}" \
+	"2 333333333333 svc $NLB $tgt $nlbport 5353 17 1 33 ACCEPT OK"
+read -ra f <<<"$r"
+expect_line "provider reply" "${f[*]:0:10} ${f[*]:12:2}" \
+	"2 333333333333 svc $tgt $NLB 5353 $nlbport 17 1 $(counted in bytes) ACCEPT OK"
+[ -z "$(line "$LOG" 41009)" ] || fail "an endpoint record while the endpoint's log is off"
+log "provider: $l / $r"
+must vpcectl service set svc flow-log off
+vpcectl service show svc | grep -q 'flow-log' && fail "service off still shown"
+must vpcectl endpoint set epa flow-log on
+
 # --- off: no more records ---------------------------------------------------
 must vpcectl endpoint set epa flow-log off
 vpcectl endpoint show epa | grep -q 'flow-log' && fail "off still shown"

@@ -269,6 +269,13 @@ static void save_service(FILE *f, const json_t *s, bool force_acceptance)
 		SET_BEGIN();
 		fputs(" proxy-protocol on", f);
 	}
+	if (json_is_object(json_object_get(s, "flow_log"))) {
+		SET_BEGIN();
+		fprintf(f, " flow-log on aggregation %" JSON_INTEGER_FORMAT
+			" sample %" JSON_INTEGER_FORMAT,
+			jint(json_object_get(s, "flow_log"), "aggregation"),
+			jint(json_object_get(s, "flow_log"), "sample"));
+	}
 	if (jopt(s, "hash_seed")) {
 		SET_BEGIN();
 		fprintf(f, " hash-seed %s", jopt(s, "hash_seed"));
