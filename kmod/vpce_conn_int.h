@@ -106,7 +106,8 @@ struct vpce_conn {
 	struct vpce_ep_addr *ea;
 	struct vpce_tstats *ts;		/* the target's counters, or NULL */
 	/* Flow log counters when the flow is logged, else NULL; set before
-	 * the flow is in the table, freed with it.
+	 * the flow is in the table, freed with it. A separate block (72
+	 * bytes) so that flows not logged pay 8 bytes (176, kmalloc-192).
 	 */
 	struct vpce_flowlog *fl;
 	unsigned long expires;		/* jiffies */

@@ -147,6 +147,14 @@
  *				the endpoint ID in a TLV of type 0xEA,
  *				subtype 0x01. UDP flows and flows already
  *				open are not changed.
+ *	VPCE_A_FLOW_LOG, VPCE_A_FLOW_LOG_AGGREGATION, VPCE_A_FLOW_LOG_SAMPLE
+ *				as for VPCE_CMD_ENDPOINT_SET (interface
+ *				services): flow log records of the provider's
+ *				side, the flow as its target sees it (from
+ *				the NLB address and port to the target's),
+ *				the interface the service's name and the
+ *				account the service's. Service messages carry
+ *				them as endpoint messages do.
  *	VPCE_A_HEALTH_CHECK	nested VPCE_HC_A_*, the check vpced runs:
  *		VPCE_HC_A_PROTO		required, enum vpce_hc_proto;
  *					VPCE_HC_NONE removes the check
