@@ -73,26 +73,41 @@ static bool vpce_flowlog_sampled(u8 setting, const void *key, size_t len)
  * Each side samples for itself, from the same hash. A flow both sides log
  * has one interval, the shorter of theirs: its counters are shared.
  */
+u8 vpce_flowlog_sides(const struct vpce_endpoint *ep, const void *key,
+		      size_t len, u32 *interval)
+{
+	u8 eps = READ_ONCE(ep->flowlog), svcs = READ_ONCE(ep->svc->flowlog);
+	u8 sides = 0;
+
+	*interval = U16_MAX;
+	if (likely(!eps && !svcs))
+		return 0;
+	if (eps && vpce_flowlog_sampled(eps, key, len)) {
+		sides |= VPCE_FL_SIDE_EP;
+		*interval = vpce_fl_aggregation(eps);
+	}
+	if (svcs && vpce_flowlog_sampled(svcs, key, len)) {
+		sides |= VPCE_FL_SIDE_SVC;
+		*interval = min(*interval, vpce_fl_aggregation(svcs));
+	}
+	return sides;
+}
+
+void vpce_flowlog_send_rec(struct net *net, const struct vpce_flowlog_rec *r)
+{
+	vpce_flowlog_send(net, r);
+}
+
 struct vpce_flowlog *vpce_flowlog_new(struct vpce_flowlog_net *fn,
 				      const struct vpce_endpoint *ep,
 				      const void *key, size_t len)
 {
-	u8 eps = READ_ONCE(ep->flowlog), svcs = READ_ONCE(ep->svc->flowlog);
 	struct vpce_flowlog *fl;
-	u32 interval = U16_MAX;
-	u8 sides = 0;
+	u32 interval;
+	u8 sides;
 
-	if (likely(!eps && !svcs))
-		return NULL;
-	if (eps && vpce_flowlog_sampled(eps, key, len)) {
-		sides |= VPCE_FL_SIDE_EP;
-		interval = vpce_fl_aggregation(eps);
-	}
-	if (svcs && vpce_flowlog_sampled(svcs, key, len)) {
-		sides |= VPCE_FL_SIDE_SVC;
-		interval = min(interval, vpce_fl_aggregation(svcs));
-	}
-	if (!sides)
+	sides = vpce_flowlog_sides(ep, key, len, &interval);
+	if (likely(!sides))
 		return NULL;
 	/* Not charged to a memory cgroup: see vpce_conn_new(). */
 	fl = kzalloc(sizeof(*fl), GFP_ATOMIC);

@@ -14,6 +14,9 @@
 #include "vpce_flowlog_cfg.h"
 
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/netfilter.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
@@ -21,6 +24,7 @@
 #include <uapi/linux/vpce.h>
 
 struct net;
+struct nf_conn;
 struct sk_buff;
 struct vpce_endpoint;
 
@@ -59,10 +63,19 @@ struct vpce_flowlog {
 #define VPCE_FL_SIDE_EP		BIT(0)
 #define VPCE_FL_SIDE_SVC	BIT(1)
 
-/* Per namespace: records not delivered, in all and since the last one. */
+/*
+ * Per namespace: records not delivered, in all and since the last one; and
+ * the logged flows of conntrack's path (vpce_flowlog_ct.c): each holds a
+ * reference on its entry, and @work visits them.
+ */
 struct vpce_flowlog_net {
 	atomic64_t lost;
 	atomic64_t pending;
+	spinlock_t lock;		/* @cts, @closed */
+	struct list_head cts;
+	atomic_t ncts;
+	bool closed;
+	struct delayed_work work;
 };
 
 typedef void (*vpce_flowlog_send_t)(struct net *net,
@@ -117,6 +130,27 @@ void vpce_flowlog_emit(struct net *net, struct vpce_flowlog *fl,
 		       const struct vpce_endpoint *ep,
 		       struct vpce_flowlog_rec *r, struct vpce_flowlog_rec *prov,
 		       bool final);
+
+/*
+ * Which sides of a new flow of @ep with key @key (@len bytes) log it
+ * (VPCE_FL_SIDE_*), and the interval in seconds of the flow's records.
+ */
+u8 vpce_flowlog_sides(const struct vpce_endpoint *ep, const void *key,
+		      size_t len, u32 *interval);
+/* Hand @r to the control layer's sender. */
+void vpce_flowlog_send_rec(struct net *net, const struct vpce_flowlog_rec *r);
+
+/* Conntrack's path (vpce_flowlog_ct.c). */
+void vpce_flowlog_ct_init(struct vpce_flowlog_net *fn);
+/* Namespace exit: the logged entries are let go, without records. */
+void vpce_flowlog_ct_destroy(struct vpce_flowlog_net *fn);
+/*
+ * New conntrack entry @ct (unconfirmed, its NAT set up) of endpoint @ep,
+ * its first packet @skb: logged from now on if @ep or its service logs it.
+ */
+void vpce_flowlog_ct_new(struct vpce_flowlog_net *fn, struct nf_conn *ct,
+			 const struct vpce_endpoint *ep,
+			 const struct sk_buff *skb);
 
 /* A refused flow's packet @skb (vpce_refuse()): its REJECT record. */
 void vpce_flowlog_reject(struct net *net, const struct vpce_endpoint *ep,
