@@ -162,7 +162,8 @@ build/tcg-prof.so: scripts/tcg-prof.c
 comma := ,
 # With VPCE_BENCH_PERF=1 the instruction profile is reported before the JSON
 # is copied: its ratios with a KEY= go into bench.json too (proxy_protocol:
-# instructions per connection with PROXY protocol on, vpce-pp, and off).
+# instructions per connection with PROXY protocol on, vpce-pp, and off;
+# flow_log: with flow logs on, vpce-fl, and off).
 BENCH_JSON ?= $(TOP)/build/bench.json
 bench: deps build/tcg-prof.so
 	$(MAKE) all selftests-bin
@@ -174,7 +175,8 @@ bench: deps build/tcg-prof.so
 	@if [ "$(VPCE_BENCH_PERF)" = 1 ]; then \
 		cd build/bench-out && $(TOP)/scripts/tcg-prof-report \
 			--per $${VPCE_BENCH_PROF_CONNS:-2000} --ratio 'vpce-4kdev/vpce<=1.02' \
-			--ratio 'proxy_protocol=vpce-pp/vpce<=1.05' --json bench.json \
+			--ratio 'proxy_protocol=vpce-pp/vpce<=1.05' \
+			--ratio 'flow_log=vpce-fl/vpce<=1.1' --json bench.json \
 			$$(for f in *.tcgprof; do echo "$${f%.tcgprof}=$$f"; done) >profile.txt && \
 		echo "bench: instruction profile in build/bench-out/profile.txt"; fi
 	mkdir -p $(dir $(BENCH_JSON))
