@@ -117,16 +117,21 @@ void vpce_flowlog_ct_new(struct vpce_flowlog_net *fn, struct nf_conn *ct,
 	e = kzalloc(sizeof(*e), GFP_ATOMIC);
 	if (!e)
 		goto lost;
-	/* Not nf_ct_acct_ext_add(): it adds nothing unless every flow of
-	 * the namespace is counted (the nf_conntrack_acct sysctl).
+	/* With the nf_conntrack_acct sysctl on, every entry has it from the
+	 * start. Else it is added here: not with nf_ct_acct_ext_add(), which
+	 * adds nothing unless that sysctl is on; and the first packet, which
+	 * conntrack counted before the extension was there, is put in.
 	 */
-	acct = nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC);
+	acct = nf_conn_acct_find(ct);
 	if (!acct) {
-		kfree(e);
-		goto lost;
+		acct = nf_ct_ext_add(ct, NF_CT_EXT_ACCT, GFP_ATOMIC);
+		if (!acct) {
+			kfree(e);
+			goto lost;
+		}
+		atomic64_set(&acct->counter[IP_CT_DIR_ORIGINAL].packets, 1);
+		atomic64_set(&acct->counter[IP_CT_DIR_ORIGINAL].bytes, skb->len);
 	}
-	atomic64_set(&acct->counter[IP_CT_DIR_ORIGINAL].packets, 1);
-	atomic64_set(&acct->counter[IP_CT_DIR_ORIGINAL].bytes, skb->len);
 	nf_conntrack_get(&ct->ct_general);
 	e->ct = ct;
 	e->sides = sides;

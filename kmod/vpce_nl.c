@@ -598,5 +598,6 @@ int __init vpce_genl_init(void)
 
 void vpce_genl_uninit(void)
 {
+	vpce_nl_flowlog_uninit();
 	genl_unregister_family(&vpce_family);
 }

@@ -115,6 +115,7 @@ int vpce_nl_notify(struct net *net, struct sk_buff *skb, unsigned int group,
 		   gfp_t gfp);
 /* Flow log records: the sender the data path calls (vpce_nl_flowlog.c). */
 void vpce_nl_flowlog_init(void);
+void vpce_nl_flowlog_uninit(void);
 int vpce_nl_flowlog_setting(struct genl_info *info, u8 *setting);
 int vpce_put_flowlog_setting(struct sk_buff *skb, u8 setting);
 

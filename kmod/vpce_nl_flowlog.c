@@ -32,6 +32,12 @@
 /* A record's attributes, with room to spare. */
 #define VPCE_FLOWLOG_MSG_SIZE	NLMSG_DEFAULT_SIZE
 
+/*
+ * Module exit: the family goes before the namespaces, whose flows then end
+ * (endpoints deleted): their records are not sent.
+ */
+static bool vpce_nl_flowlog_closed;
+
 static int vpce_put_flowlog_addr(struct sk_buff *skb, int type, u8 family,
 				 const union nf_inet_addr *in)
 {
@@ -80,9 +86,9 @@ static int vpce_fill_flowlog(struct sk_buff *skb,
 	return 0;
 }
 
-/* Any context, softirq included: nothing here sleeps. */
-static void vpce_nl_flowlog_send(struct net *net,
-				 const struct vpce_flowlog_rec *r)
+/* Under RCU, against vpce_nl_flowlog_uninit(). */
+static void __vpce_nl_flowlog_send(struct net *net,
+				   const struct vpce_flowlog_rec *r)
 {
 	struct vpce_flowlog_net *fn = &vpce_net(net)->flowlog;
 	struct sk_buff *skb;
@@ -90,7 +96,8 @@ static void vpce_nl_flowlog_send(struct net *net,
 	void *hdr;
 	int err;
 
-	if (!vpce_nl_listening(net, VPCE_NL_GRP_FLOWLOG))
+	if (READ_ONCE(vpce_nl_flowlog_closed) ||
+	    !vpce_nl_listening(net, VPCE_NL_GRP_FLOWLOG))
 		return;
 	skb = genlmsg_new(VPCE_FLOWLOG_MSG_SIZE, GFP_ATOMIC);
 	if (!skb)
@@ -112,9 +119,28 @@ lost:
 	vpce_flowlog_lost(fn, 1);
 }
 
+/* Any context, softirq included: nothing here sleeps. */
+static void vpce_nl_flowlog_send(struct net *net,
+				 const struct vpce_flowlog_rec *r)
+{
+	rcu_read_lock();
+	__vpce_nl_flowlog_send(net, r);
+	rcu_read_unlock();
+}
+
 void __init vpce_nl_flowlog_init(void)
 {
 	vpce_flowlog_register(vpce_nl_flowlog_send);
+}
+
+/*
+ * Before the family goes: no sender starts after this, and those that had
+ * (each under RCU, vpce_nl_flowlog_send()) are done when it returns.
+ */
+void vpce_nl_flowlog_uninit(void)
+{
+	WRITE_ONCE(vpce_nl_flowlog_closed, true);
+	synchronize_rcu();
 }
 
 /*
