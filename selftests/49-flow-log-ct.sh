@@ -7,7 +7,7 @@
 # conntrack entry flushed here), with the packets and IP bytes of each
 # direction exactly as the client's own nftables counters saw them; a
 # REJECT for an IPv6 flow the policy refuses; and the provider's record of
-# an IPv6 flow (NLB address to target).
+# an IPv6 flow (NLB address to target); and a logged flow live at rmmod.
 
 # timeout: 180
 # shellcheck source-path=SCRIPTDIR
@@ -139,3 +139,8 @@ read -ra f <<<"$l"
 [ "${f[*]:0:5} ${f[*]:6:4} ${f[*]:12:2}" = "2 333333333333 svc $NLB6 $tgt 5353 17 1 $(counted out bytes) ACCEPT OK" ] ||
 	fail "provider: $l (target $tgt)"
 log "provider: $l"
+
+# A logged flow still live when the module goes (the deferred rmmod): its
+# entry's reference is let go (the kernel log stays clean, rmmod works).
+must vpcectl endpoint set epa flow-log on
+out=$(ns_query vpca "$EP6_ADDR" 53 --udp --sport 45006) || fail "UDP query: $out"
