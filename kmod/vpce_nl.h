@@ -53,6 +53,11 @@ extern const struct nla_policy vpce_addr_policy[VPCE_ADDR_A_MAX + 1];
 extern const struct nla_policy vpce_prefix_policy[VPCE_ADDR_A_MAX + 1];
 extern const struct nla_policy vpce_hc_policy[VPCE_HC_A_MAX + 1];
 
+/* A service's health check, VPCE_A_HEALTH_CHECK (vpce_nl_hc.c). */
+struct vpce_hc;
+int vpce_nl_parse_hc(struct genl_info *info, struct vpce_hc *hc);
+int vpce_nl_put_hc(struct sk_buff *skb, const struct vpce_hc *hc);
+
 /* Parsing shared by the handlers (vpce_nl_parse.c). */
 bool vpce_missing(struct genl_info *info, int type, const char *msg);
 bool vpce_refused(struct genl_info *info, int type, const char *msg);

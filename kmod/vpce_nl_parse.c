@@ -3,9 +3,9 @@
  * Copyright (C) 2026 The vpce authors.
  *
  * What the requests of the "vpce" family hold, below the level of a
- * command: the validators of names, zones, DNS names and health check paths
- * that policies run, the policies of nested attributes (devices, listeners,
- * addresses, prefixes, health checks), and the parsers every handler
+ * command: the validators of names, zones and DNS names that policies run,
+ * the policies of nested attributes (devices, listeners, addresses,
+ * prefixes; a health check's are vpce_nl_hc.c's), and the parsers every handler
  * shares, from a nested attribute to the struct an object takes. The
  * commands' own policies, the ops table and the family are in vpce_nl.c.
  *
@@ -132,34 +132,6 @@ int vpce_validate_dns(const struct nlattr *attr,
 			    "not a DNS name (labels of A-Z a-z 0-9 -, optionally *. first)");
 	return -EINVAL;
 }
-
-/* An HTTP path: "/" then printable characters without spaces. */
-static int vpce_validate_hc_path(const struct nlattr *attr,
-				 struct netlink_ext_ack *extack)
-{
-	const char *s = nla_data(attr);
-
-	if (*s == '/') {
-		while (*++s && *s > ' ' && *s < 0x7f)
-			;
-		if (!*s)
-			return 0;
-	}
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "a health check path starts with / and has no spaces or control characters");
-	return -EINVAL;
-}
-
-const struct nla_policy vpce_hc_policy[VPCE_HC_A_MAX + 1] = {
-	[VPCE_HC_A_PROTO] = NLA_POLICY_MAX(NLA_U8, VPCE_HC_MAX),
-	[VPCE_HC_A_PATH] = NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING,
-						  vpce_validate_hc_path,
-						  VPCE_HC_PATH_MAX),
-	[VPCE_HC_A_INTERVAL] = NLA_POLICY_RANGE(NLA_U32, 1, 300),
-	[VPCE_HC_A_HEALTHY] = NLA_POLICY_RANGE(NLA_U8, 2, 10),
-	[VPCE_HC_A_UNHEALTHY] = NLA_POLICY_RANGE(NLA_U8, 2, 10),
-	[VPCE_HC_A_PORT] = { .type = NLA_U16 },
-};
 
 /*
  * A required attribute is missing: say which, both as a message for people

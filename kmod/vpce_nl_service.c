@@ -49,9 +49,6 @@ static int vpce_put_prefixes(struct sk_buff *skb, const struct vpce_prefix *p,
 static int vpce_fill_service_lb(struct sk_buff *skb,
 				const struct vpce_service *svc)
 {
-	const struct vpce_hc *hc = &svc->hc;
-	struct nlattr *nest;
-
 	/* (VPCE_A_ACCEPTANCE_REQUIRED is with the access control ones.) */
 	if (nla_put_u8(skb, VPCE_A_CROSS_ZONE, svc->cross_zone) ||
 	    (svc->private_dns[0] &&
@@ -62,19 +59,7 @@ static int vpce_fill_service_lb(struct sk_buff *skb,
 	    nla_put_u8(skb, VPCE_A_PROXY_PROTOCOL, svc->proxy_protocol) ||
 	    vpce_put_flowlog_setting(skb, READ_ONCE(svc->flowlog)))
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, VPCE_A_HEALTH_CHECK);
-	if (!nest || nla_put_u8(skb, VPCE_HC_A_PROTO, hc->proto))
-		return -EMSGSIZE;
-	if (hc->proto != VPCE_HC_NONE &&
-	    (nla_put_u32(skb, VPCE_HC_A_INTERVAL, hc->interval) ||
-	     nla_put_u8(skb, VPCE_HC_A_HEALTHY, hc->healthy) ||
-	     nla_put_u8(skb, VPCE_HC_A_UNHEALTHY, hc->unhealthy) ||
-	     nla_put_u16(skb, VPCE_HC_A_PORT, hc->port) ||
-	     (hc->proto == VPCE_HC_HTTP &&
-	      nla_put_string(skb, VPCE_HC_A_PATH, hc->path))))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
+	return vpce_nl_put_hc(skb, &svc->hc);
 }
 
 /*
@@ -233,42 +218,6 @@ static int vpce_parse_listeners(struct genl_info *info,
 	return 0;
 }
 
-static int vpce_parse_hc(struct genl_info *info, struct vpce_hc *hc, u32 *mask)
-{
-	const struct nlattr *nest = info->attrs[VPCE_A_HEALTH_CHECK];
-	struct nlattr *tb[VPCE_HC_A_MAX + 1];
-	int ret;
-
-	ret = nla_parse_nested(tb, VPCE_HC_A_MAX, nest, vpce_hc_policy,
-			       info->extack);
-	if (ret)
-		return ret;
-	if (!tb[VPCE_HC_A_PROTO]) {
-		NL_SET_ERR_ATTR_MISS(info->extack, nest, VPCE_HC_A_PROTO);
-		NL_SET_ERR_MSG(info->extack,
-			       "a health check needs its protocol");
-		return -EINVAL;
-	}
-	hc->proto = nla_get_u8(tb[VPCE_HC_A_PROTO]);
-	if (tb[VPCE_HC_A_PATH] && hc->proto != VPCE_HC_HTTP) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[VPCE_HC_A_PATH],
-				    "only HTTP health checks have a path");
-		return -EINVAL;
-	}
-	hc->interval = tb[VPCE_HC_A_INTERVAL] ?
-		nla_get_u32(tb[VPCE_HC_A_INTERVAL]) : VPCE_HC_INTERVAL_DEFAULT;
-	hc->healthy = tb[VPCE_HC_A_HEALTHY] ?
-		nla_get_u8(tb[VPCE_HC_A_HEALTHY]) : VPCE_HC_HEALTHY_DEFAULT;
-	hc->unhealthy = tb[VPCE_HC_A_UNHEALTHY] ?
-		nla_get_u8(tb[VPCE_HC_A_UNHEALTHY]) : VPCE_HC_UNHEALTHY_DEFAULT;
-	hc->port = tb[VPCE_HC_A_PORT] ? nla_get_u16(tb[VPCE_HC_A_PORT]) : 0;
-	strscpy(hc->path, "/", sizeof(hc->path));
-	if (tb[VPCE_HC_A_PATH])
-		nla_strscpy(hc->path, tb[VPCE_HC_A_PATH], sizeof(hc->path));
-	*mask |= VPCE_SET_HEALTH_CHECK;
-	return 0;
-}
-
 /*
  * The settings of "service set" (and the few "service add" takes: its policy
  * lets only those through). Defaults fill what a health check leaves out.
@@ -318,8 +267,10 @@ static int vpce_parse_settings(struct genl_info *info,
 		set->hash_key.key[0] = get_unaligned_le64(&seed[0]);
 		set->hash_key.key[1] = get_unaligned_le64(&seed[8]);
 	}
-	if (a[VPCE_A_HEALTH_CHECK])
-		return vpce_parse_hc(info, &set->hc, &set->mask);
+	if (a[VPCE_A_HEALTH_CHECK]) {
+		set->mask |= VPCE_SET_HEALTH_CHECK;
+		return vpce_nl_parse_hc(info, &set->hc);
+	}
 	return 0;
 }
 

@@ -225,7 +225,10 @@ int vpce_service_add(struct vpce_net *vn, const struct vpce_service_config *cfg,
 	svc->hc.interval = VPCE_HC_INTERVAL_DEFAULT;
 	svc->hc.healthy = VPCE_HC_HEALTHY_DEFAULT;
 	svc->hc.unhealthy = VPCE_HC_UNHEALTHY_DEFAULT;
+	svc->hc.timeout = VPCE_HC_TIMEOUT_DEFAULT;
 	strscpy(svc->hc.path, "/", sizeof(svc->hc.path));
+	strscpy(svc->hc.matcher, VPCE_HC_MATCHER_DEFAULT,
+		sizeof(svc->hc.matcher));
 	INIT_LIST_HEAD(&svc->drains);
 	ret = -ENOMEM;
 	pool = vpce_service_set_nlbs(svc, cfg);

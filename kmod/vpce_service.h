@@ -51,7 +51,10 @@ struct vpce_hc {
 	u8 unhealthy;		/* consecutive failures to become unhealthy */
 	u16 port;		/* 0: the traffic port */
 	u32 interval;		/* seconds */
-	char path[VPCE_HC_PATH_MAX + 1];
+	u32 timeout;		/* seconds, less than the interval */
+	char path[VPCE_HC_PATH_MAX + 1];	/* HTTP and HTTPS */
+	char matcher[VPCE_HC_MATCHER_MAX + 1];	/* HTTP and HTTPS */
+	char host[VPCE_DNS_NAME_MAX + 1];	/* HTTP and HTTPS; "": none */
 };
 
 /*
@@ -75,6 +78,9 @@ enum {
 #define VPCE_HC_INTERVAL_DEFAULT	30
 #define VPCE_HC_HEALTHY_DEFAULT		5
 #define VPCE_HC_UNHEALTHY_DEFAULT	2
+#define VPCE_HC_TIMEOUT_DEFAULT		10	/* TCP and HTTPS */
+#define VPCE_HC_TIMEOUT_HTTP_DEFAULT	6
+#define VPCE_HC_MATCHER_DEFAULT		"200-399"
 
 struct vpce_service_settings {
 	u32 mask;

@@ -283,6 +283,22 @@ bad 'no such endpoint' endpoint set ep9 flow-log on
 bad '60 or 600' service set svc1 flow-log on aggregation 3600
 bad 'out of range' service set svc1 flow-log on sample 200
 
+# Health checks as the NLB has them.
+bad 'interval.*out of range \(5-300\)' service set svc1 health-check tcp interval 4
+bad 'timeout.*out of range \(2-120\)' service set svc1 health-check tcp interval 300 timeout 121
+bad 'timeout.*must be less than its interval' service set svc1 health-check https interval 10 timeout 10
+bad 'timeout.*must be less than its interval' service set svc1 cross-zone on health-check tcp timeout 60
+bad 'matcher "99"' service set svc1 health-check http matcher 99
+bad 'matcher "600"' service set svc1 health-check https matcher 600
+bad 'matcher "2x0"' service set svc1 health-check http matcher 2x0
+bad 'matcher.*HTTP and HTTPS' service set svc1 health-check tcp matcher 200
+bad 'path must start with /' service set svc1 health-check https:health
+bad 'host "a b".*not a DNS name' service set svc1 health-check https host 'a b'
+bad 'host.*HTTP and HTTPS' service set svc1 health-check tcp host a.example.com
+bad 'use tcp, http\[:PATH\], https\[:PATH\] or none' service set svc1 health-check tls
+bad 'must follow "health-check"' service set svc1 matcher 200
+bad 'no such service' service set svc9 health-check https:/ matcher 200-299,302 host a.example.com
+
 log "$nbad malformed vpcectl commands, $nfailed misbehaved"
 
 # --- raw netlink ----------------------------------------------------------------

@@ -20,6 +20,7 @@
 # Documentation/hardening.md.
 #
 # timeout: 900
+# soak-timeout: 2400
 
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"

@@ -45,8 +45,8 @@ must vpcectl service add svc account 333333333333 \
 	nlb 192.168.2.1 zone az2 cross-zone on private-dns shop.example.com
 must vpcectl service set svc deregistration-delay 30 idle-timeout 600 \
 	hash-seed 00112233445566778899aabbccddeeff \
-	health-check http:/health port 8081 interval 5 healthy-threshold 3 \
-	unhealthy-threshold 2
+	health-check https:/health port 8443 interval 10 timeout 3 healthy-threshold 3 \
+	unhealthy-threshold 2 matcher 200-299,302 host shop.example.com
 must vpcectl service allow svc principal 111111111111
 must vpcectl service allow svc principal 'arn:aws:iam::222222222222:role/app'
 must vpcectl target add svc 192.168.1.10 zone az1 weight 3
@@ -78,6 +78,8 @@ vpcectl save >"$tmp/s1" || fail "save"
 log "saved state:"
 sed 's/^/  /' "$tmp/s1"
 grep -q "policy-json" "$tmp/s1" || fail "no policy in the saved state"
+grep -qF " health-check https:/health port 8443 interval 10 timeout 3 healthy-threshold 3 unhealthy-threshold 2 matcher 200-299,302 host shop.example.com" "$tmp/s1" ||
+	fail "the health check is not saved whole: $(grep health-check "$tmp/s1")"
 
 must vpcectl flush
 vpcectl save >"$tmp/empty" || fail "save after flush"

@@ -51,7 +51,7 @@ log "IPv6 flow without an entry: $res, counted"
 health() {
 	vpcectl target show svc | awk -v a="$1" '$3 == a { for (i = 1; i < NF; i++) if ($i == "health") print $(i + 1) }'
 }
-must vpcectl service set svc health-check tcp interval 1 healthy-threshold 2 \
+must vpcectl service set svc health-check tcp interval 5 healthy-threshold 2 \
 	unhealthy-threshold 2
 vpced -r 1 >"$tmp/log" 2>&1 &
 VPCED=$!
@@ -63,7 +63,7 @@ wait_for 5 grep -q 'checking 3 targets' "$tmp/log" ||
 pid=$(ip netns exec prov ss -Hltnp src "[fd01::11]:8080" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)
 [ -n "$pid" ] || fail "cannot find srv11's server on fd01::11"
 kill "$pid"
-wait_for 6 eval '[ "$(health fd01::11)" = unhealthy ]' ||
+wait_for 14 eval '[ "$(health fd01::11)" = unhealthy ]' ||
 	fail "fd01::11 not unhealthy after it died: $(health fd01::11); log: $(cat "$tmp/log")"
 grep -q 'service svc target fd01::11: healthy -> unhealthy after 2 failed checks (Connection refused)' "$tmp/log" ||
 	fail "the change is not logged: $(cat "$tmp/log")"
@@ -72,7 +72,7 @@ grep -q '^srv11 ' <<<"$out" && fail "a new flow went to the dead target"
 log "fd01::11 killed: unhealthy, no new flows"
 
 pl_server prov fd01::11 8080 srv11 tcp --hold
-wait_for 6 eval '[ "$(health fd01::11)" = healthy ]' ||
+wait_for 14 eval '[ "$(health fd01::11)" = healthy ]' ||
 	fail "fd01::11 not healthy again: $(cat "$tmp/log")"
 grep -q 'service svc target fd01::11: unhealthy -> healthy after 2 successful checks' "$tmp/log" ||
 	fail "the change back is not logged: $(cat "$tmp/log")"

@@ -490,6 +490,12 @@ static void t_health_check(struct msg *m)
 		put_u32(m, VPCE_HC_A_INTERVAL, chance(80) ? 5 + rnd(30) : (uint32_t)rnd64());
 		put_u8(m, VPCE_HC_A_HEALTHY, (uint8_t)rnd(12));
 		put_u8(m, VPCE_HC_A_UNHEALTHY, (uint8_t)rnd(12));
+		if (chance(30))
+			put_u32(m, VPCE_HC_A_TIMEOUT, chance(80) ? 2 + rnd(10) : (uint32_t)rnd64());
+		if (chance(30))
+			put_str(m, VPCE_HC_A_MATCHER, chance(70) ? "200-299,302" : "2x0");
+		if (chance(30))
+			put_str(m, VPCE_HC_A_HOST, chance(70) ? "a.example.com" : "a b");
 	} else {
 		put_garbage(m, VPCE_HC_A_MAX, 2, rnd(8));
 	}

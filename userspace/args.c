@@ -281,15 +281,19 @@ void parse_hash_seed(const char *s, uint8_t seed[VPCE_HASH_SEED_LEN])
 /* As the kernel checks it: labels of A-Z a-z 0-9 -, optionally "*." first. */
 void check_dns_name(const char *s)
 {
+	if (*s)		/* "" removes the name */
+		check_dns_name_kw("private-dns", s, true);
+}
+
+void check_dns_name_kw(const char *kw, const char *s, bool wildcard)
+{
 	const char *p = s;
 	size_t len = 0;
 
-	if (!*s)
-		return;		/* "" removes the name */
 	if (strlen(s) > VPCE_DNS_NAME_MAX)
-		die_usage("private-dns \"%s\" is too long (at most %d characters)",
-			  s, VPCE_DNS_NAME_MAX);
-	if (p[0] == '*' && p[1] == '.')
+		die_usage("%s \"%s\" is too long (at most %d characters)",
+			  kw, s, VPCE_DNS_NAME_MAX);
+	if (wildcard && p[0] == '*' && p[1] == '.')
 		p += 2;
 	for (; *p; p++) {
 		if (*p == '.') {
@@ -306,8 +310,8 @@ void check_dns_name(const char *s)
 	if (len && p[-1] != '-')
 		return;
 bad:
-	die_usage("invalid private-dns \"%s\": not a DNS name (labels of A-Z a-z 0-9 -, optionally *. first)",
-		  s);
+	die_usage("invalid %s \"%s\": not a DNS name (labels of A-Z a-z 0-9 -%s)",
+		  kw, s, wildcard ? ", optionally *. first" : "");
 }
 
 void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,

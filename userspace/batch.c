@@ -282,16 +282,7 @@ static void save_service(FILE *f, const json_t *s, bool force_acceptance)
 	}
 	if (json_is_object(hc)) {
 		SET_BEGIN();
-		fprintf(f, " health-check %s", jstr(hc, "protocol"));
-		if (jopt(hc, "path"))
-			fprintf(f, ":%s", jopt(hc, "path"));
-		if (jint(hc, "port"))
-			fprintf(f, " port %" JSON_INTEGER_FORMAT, jint(hc, "port"));
-		fprintf(f, " interval %" JSON_INTEGER_FORMAT
-			" healthy-threshold %" JSON_INTEGER_FORMAT
-			" unhealthy-threshold %" JSON_INTEGER_FORMAT,
-			jint(hc, "interval"), jint(hc, "healthy_threshold"),
-			jint(hc, "unhealthy_threshold"));
+		hc_print(f, hc);
 	}
 #undef SET_BEGIN
 	if (set)

@@ -147,6 +147,9 @@ static struct nla_policy hc_policy[VPCE_HC_A_MAX + 1] = {
 	[VPCE_HC_A_HEALTHY]	= { .type = NLA_U8 },
 	[VPCE_HC_A_UNHEALTHY]	= { .type = NLA_U8 },
 	[VPCE_HC_A_PORT]	= { .type = NLA_U16 },
+	[VPCE_HC_A_TIMEOUT]	= { .type = NLA_U32 },
+	[VPCE_HC_A_MATCHER]	= { .type = NLA_STRING },
+	[VPCE_HC_A_HOST]	= { .type = NLA_STRING },
 };
 
 bool nl_parse_hc(const struct nlattr *nest, struct nlattr **tb)
@@ -154,4 +157,47 @@ bool nl_parse_hc(const struct nlattr *nest, struct nlattr **tb)
 	return nest && nla_parse_nested(tb, VPCE_HC_A_MAX, (struct nlattr *)nest,
 					hc_policy) >= 0 &&
 	       tb[VPCE_HC_A_PROTO] && nla_get_u8(tb[VPCE_HC_A_PROTO]) != VPCE_HC_NONE;
+}
+
+/* Three digits at *S, moved past them: the code, or -1. */
+static int hc_code(const char **s)
+{
+	const char *p = *s;
+	int i, code = 0;
+
+	for (i = 0; i < 3; i++, p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		code = code * 10 + *p - '0';
+	}
+	*s = p;
+	return code;
+}
+
+bool hc_matcher_parse(const char *s, uint64_t codes[HC_CODES_WORDS])
+{
+	memset(codes, 0, HC_CODES_WORDS * sizeof(*codes));
+	for (;;) {
+		int lo = hc_code(&s), hi = lo, c;
+
+		if (lo >= 0 && *s == '-') {
+			s++;
+			hi = hc_code(&s);
+		}
+		if (lo < VPCE_HC_CODE_MIN || hi < lo || hi > VPCE_HC_CODE_MAX ||
+		    (*s && *s != ','))
+			return false;
+		for (c = lo - VPCE_HC_CODE_MIN; c <= hi - VPCE_HC_CODE_MIN; c++)
+			codes[c / 64] |= 1ULL << (c % 64);
+		if (!*s++)
+			return true;
+	}
+}
+
+bool hc_matcher_has(const uint64_t codes[HC_CODES_WORDS], unsigned int code)
+{
+	if (code < VPCE_HC_CODE_MIN || code > VPCE_HC_CODE_MAX)
+		return false;
+	code -= VPCE_HC_CODE_MIN;
+	return codes[code / 64] & (1ULL << (code % 64));
 }

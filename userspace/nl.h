@@ -169,4 +169,15 @@ int nl_parse_listener(const struct nlattr *nest, struct vpce_listener *l);
  */
 bool nl_parse_hc(const struct nlattr *nest, struct nlattr **tb);
 
+/*
+ * The status codes a health check's matcher ("200-299,302": codes and
+ * LOW-HIGH ranges within 200-599, by commas) lets pass, as bits: code C is
+ * bit C - VPCE_HC_CODE_MIN of CODES. false (CODES undefined) if S is not a
+ * matcher; the kernel checks the same syntax.
+ */
+#define HC_CODES_WORDS	((VPCE_HC_CODE_MAX - VPCE_HC_CODE_MIN) / 64 + 1)
+bool hc_matcher_parse(const char *s, uint64_t codes[HC_CODES_WORDS]);
+/* Whether CODE is one of CODES (from hc_matcher_parse()). */
+bool hc_matcher_has(const uint64_t codes[HC_CODES_WORDS], unsigned int code);
+
 #endif /* VPCE_NL_H */

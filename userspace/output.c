@@ -36,6 +36,7 @@ const char *const hc_names[__VPCE_HC_MAX] = {
 	[VPCE_HC_NONE]	= "none",
 	[VPCE_HC_TCP]	= "tcp",
 	[VPCE_HC_HTTP]	= "http",
+	[VPCE_HC_HTTPS]	= "https",
 };
 
 const char *proto_name(uint8_t proto)

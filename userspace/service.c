@@ -23,73 +23,8 @@ struct settings {
 	bool has_seed;
 	uint8_t seed[VPCE_HASH_SEED_LEN];
 	bool has_hc;
-	int hc_proto;
-	const char *hc_path;
-	unsigned long hc_port, hc_interval, hc_healthy, hc_unhealthy;
+	struct hc_settings hc;
 };
-
-/* health-check tcp|http[:PATH]|none [port N] [interval S]
- *	[healthy-threshold N] [unhealthy-threshold N]
- */
-/* The numbers after "health-check PROTO": keyword, value, range. */
-static const struct {
-	const char *kw, *what;
-	unsigned long min, max;
-} hc_opts[] = {
-	{ "port",		 "a port (1-65535)", 1, 65535 },
-	{ "interval",		 "SECONDS (1-300)",  1, 300 },
-	{ "healthy-threshold",	 "a number (2-10)",  2, 10 },
-	{ "unhealthy-threshold", "a number (2-10)",  2, 10 },
-};
-
-static void parse_health_check(struct args *a, const char *kw, struct settings *st)
-{
-	const char *v = arg_value(a, kw, "tcp, http[:PATH] or none");
-	unsigned long *const field[ARRAY_SIZE(hc_opts)] = {
-		&st->hc_port, &st->hc_interval, &st->hc_healthy, &st->hc_unhealthy,
-	};
-	bool seen[ARRAY_SIZE(hc_opts)] = { false }, any = false;
-	const char *w;
-	size_t i;
-
-	if (!strcmp(v, "tcp")) {
-		st->hc_proto = VPCE_HC_TCP;
-	} else if (!strcmp(v, "none")) {
-		st->hc_proto = VPCE_HC_NONE;
-	} else if (!strncmp(v, "http", 4) && (!v[4] || v[4] == ':')) {
-		st->hc_proto = VPCE_HC_HTTP;
-		if (v[4]) {
-			const char *p = v + 5;
-
-			st->hc_path = p;
-			if (*p != '/')
-				die_usage("invalid health check \"%s\": the path must start with /", v);
-			if (strlen(p) > VPCE_HC_PATH_MAX)
-				die_usage("invalid health check \"%s\": the path is too long (at most %d characters)",
-					  v, VPCE_HC_PATH_MAX);
-			for (; *p; p++)
-				if (*p <= ' ' || *p >= 0x7f)
-					die_usage("invalid health check \"%s\": the path has a space or control character", v);
-		}
-	} else {
-		die_usage("invalid health check \"%s\": use tcp, http[:PATH] or none", v);
-	}
-	while ((w = arg_peek(a))) {
-		for (i = 0; i < ARRAY_SIZE(hc_opts); i++)
-			if (kw_is(w, hc_opts[i].kw))
-				break;
-		if (i == ARRAY_SIZE(hc_opts))
-			break;
-		arg_next(a);
-		arg_once(&seen[i], w);
-		any = true;
-		*field[i] = parse_ulong(arg_value(a, w, hc_opts[i].what), hc_opts[i].kw,
-					hc_opts[i].min, hc_opts[i].max);
-	}
-	if (st->hc_proto == VPCE_HC_NONE && any)
-		die_usage("%s: \"health-check none\" takes no port, interval or thresholds",
-			  cur_cmd);
-}
 
 /* One setting at word W; false if W is not one. @all: "service set". */
 static bool parse_setting(struct args *a, const char *w, struct settings *st, bool all)
@@ -127,9 +62,8 @@ static bool parse_setting(struct args *a, const char *w, struct settings *st, bo
 		parse_hash_seed(arg_value(a, w, "HEX"), st->seed);
 	} else if (kw_is(w, "health-check")) {
 		arg_once(&st->has_hc, w);
-		parse_health_check(a, w, st);
-	} else if (kw_is(w, "port") || kw_is(w, "interval") ||
-		   kw_is(w, "healthy-threshold") || kw_is(w, "unhealthy-threshold")) {
+		hc_settings_parse(a, w, &st->hc);
+	} else if (hc_keyword(w)) {
 		die_usage("%s: \"%s\" must follow \"health-check\"", cur_cmd, w);
 	} else {
 		return false;
@@ -160,22 +94,8 @@ static void put_settings(struct nl_msg *m, const struct settings *st)
 		nl_put_u32(m, VPCE_A_IDLE_TIMEOUT, st->idle);
 	if (st->has_seed)
 		nl_put_data(m, VPCE_A_HASH_SEED, st->seed, VPCE_HASH_SEED_LEN);
-	if (st->has_hc) {
-		struct nlattr *hc = nl_nest(m, VPCE_A_HEALTH_CHECK);
-
-		nl_put_u8(m, VPCE_HC_A_PROTO, st->hc_proto);
-		if (st->hc_path)
-			nl_put_str(m, VPCE_HC_A_PATH, st->hc_path);
-		if (st->hc_port)
-			nl_put_u16(m, VPCE_HC_A_PORT, st->hc_port);
-		if (st->hc_interval)
-			nl_put_u32(m, VPCE_HC_A_INTERVAL, st->hc_interval);
-		if (st->hc_healthy)
-			nl_put_u8(m, VPCE_HC_A_HEALTHY, st->hc_healthy);
-		if (st->hc_unhealthy)
-			nl_put_u8(m, VPCE_HC_A_UNHEALTHY, st->hc_unhealthy);
-		nl_nest_end(m, hc);
-	}
+	if (st->has_hc)
+		hc_settings_put(m, &st->hc);
 }
 
 static int service_add(struct args *a)
@@ -403,25 +323,6 @@ static json_t *listeners_parse(struct nlattr *arr)
 	return out;
 }
 
-/* The health check as an object, or null when the service has none. */
-static json_t *hc_parse(struct nlattr *nest)
-{
-	struct nlattr *tb[VPCE_HC_A_MAX + 1];
-	json_t *o;
-
-	if (!nl_parse_hc(nest, tb))
-		return json_null();
-	o = json_pack("{s:o, s:o, s:o, s:o, s:o}",
-		"protocol", json_enum(tb[VPCE_HC_A_PROTO], hc_names, ARRAY_SIZE(hc_names)),
-		"port", json_attr_uint(tb[VPCE_HC_A_PORT]),
-		"interval", json_attr_uint(tb[VPCE_HC_A_INTERVAL]),
-		"healthy_threshold", json_attr_uint(tb[VPCE_HC_A_HEALTHY]),
-		"unhealthy_threshold", json_attr_uint(tb[VPCE_HC_A_UNHEALTHY]));
-	if (o && tb[VPCE_HC_A_PATH])
-		json_object_set_new(o, "path", json_attr_str(tb[VPCE_HC_A_PATH]));
-	return o;
-}
-
 static json_t *json_bool_attr(const struct nlattr *nla)
 {
 	return nla ? json_boolean(nla_get_u8((struct nlattr *)nla)) : json_null();
@@ -442,7 +343,7 @@ static void service_parse_lb(json_t *s, struct nlattr **tb)
 				      "aggregation", json_attr_uint(tb[VPCE_A_FLOW_LOG_AGGREGATION]),
 				      "sample", json_attr_uint(tb[VPCE_A_FLOW_LOG_SAMPLE])) :
 			    json_null());
-	json_object_set_new(s, "health_check", hc_parse(tb[VPCE_A_HEALTH_CHECK]));
+	json_object_set_new(s, "health_check", hc_json(tb[VPCE_A_HEALTH_CHECK]));
 	/* Only administrators see a seed, and only one that was set. */
 	if (tb[VPCE_A_HASH_SEED]) {
 		const uint8_t *p = nla_data(tb[VPCE_A_HASH_SEED]);
@@ -500,7 +401,7 @@ static const char *onoff(const json_t *s, const char *key)
 /*
  *     cross-zone off deregistration-delay 300 idle-timeout 350 proxy-protocol off
  *     [private-dns NAME] [hash-seed HEX]
- *     [health-check http:/ port 0 interval 30 healthy-threshold 5 ...]
+ *     [health-check http:/ interval 30 timeout 6 healthy-threshold 5 ...]
  * (one line, in "service set"'s words)
  */
 static void service_print_lb(const json_t *s)
@@ -522,17 +423,8 @@ static void service_print_lb(const json_t *s)
 		printf(" private-dns %s", jstr(s, "private_dns"));
 	if (json_object_get(s, "hash_seed"))
 		printf(" hash-seed %s", jstr(s, "hash_seed"));
-	if (json_is_object(hc)) {
-		printf(" health-check %s", jstr(hc, "protocol"));
-		if (json_object_get(hc, "path"))
-			printf(":%s", jstr(hc, "path"));
-		if (jint(hc, "port"))
-			printf(" port %" JSON_INTEGER_FORMAT, jint(hc, "port"));
-		printf(" interval %" JSON_INTEGER_FORMAT " healthy-threshold %"
-		       JSON_INTEGER_FORMAT " unhealthy-threshold %" JSON_INTEGER_FORMAT,
-		       jint(hc, "interval"), jint(hc, "healthy_threshold"),
-		       jint(hc, "unhealthy_threshold"));
-	}
+	if (json_is_object(hc))
+		hc_print(stdout, hc);
 	printf("\n");
 }
 
@@ -668,8 +560,10 @@ const struct object service_object = {
 	"        [deregistration-delay SECONDS] [idle-timeout SECONDS] [hash-seed HEX]\n"
 	"        [proxy-protocol on|off]\n"
 	"        [flow-log on|off [aggregation 60|600] [sample 1-100]]\n"
-	"        [health-check tcp|http[:PATH]|none [port PORT] [interval SECONDS]\n"
-	"                      [healthy-threshold N] [unhealthy-threshold N]]\n"
+	"        [health-check tcp|http[:PATH]|https[:PATH]|none [port PORT]\n"
+	"                      [interval SECONDS] [timeout SECONDS]\n"
+	"                      [healthy-threshold N] [unhealthy-threshold N]\n"
+	"                      [matcher CODES] [host NAME]]\n"
 	"service set SVC listener add PROTO:PORT[:TARGETPORT]\n"
 	"service set SVC listener del PROTO:PORT\n"
 	"service set SVC nlb add ADDR [zone AZ]\n"

@@ -147,14 +147,34 @@ check 1 'vpcectl: idle-timeout "6001" out of range (60-6000)' service set s1 idl
 check 1 'vpcectl: deregistration-delay "3601" out of range (0-3600)' service set s1 deregistration-delay 3601
 check 1 'vpcectl: invalid hash-seed "abc": expected 32 hexadecimal digits' service set s1 hash-seed abc
 check 1 'vpcectl: invalid hash-seed "0123456789abcdef0123456789abcdeg": expected 32 hexadecimal digits' service set s1 hash-seed 0123456789abcdef0123456789abcdeg
-check 1 'vpcectl: invalid health check "udp": use tcp, http[:PATH] or none' service set s1 health-check udp
+check 1 'vpcectl: invalid health check "udp": use tcp, http[:PATH], https[:PATH] or none' service set s1 health-check udp
 check 1 'vpcectl: invalid health check "http:x": the path must start with /' service set s1 health-check http:x
 check 1 'vpcectl: service set: "interval" must follow "health-check"' service set s1 interval 5
-check 1 'vpcectl: interval "0" out of range (1-300)' service set s1 health-check tcp interval 0
+check 1 'vpcectl: interval "0" out of range (5-300)' service set s1 health-check tcp interval 0
 check 1 'vpcectl: healthy-threshold "11" out of range (2-10)' service set s1 health-check tcp healthy-threshold 11
 check 1 'vpcectl: unhealthy-threshold "1" out of range (2-10)' service set s1 health-check tcp unhealthy-threshold 1
 check 1 'vpcectl: service set: "interval" may be given only once' service set s1 health-check tcp interval 5 interval 6
-check 1 'vpcectl: service set: "health-check none" takes no port, interval or thresholds' service set s1 health-check none interval 5
+check 1 'vpcectl: service set: "health-check none" takes no port, interval, timeout, thresholds, matcher or host' service set s1 health-check none interval 5
+check 1 'vpcectl: interval "4" out of range (5-300)' service set s1 health-check tcp interval 4
+check 1 'vpcectl: timeout "1" out of range (2-120)' service set s1 health-check tcp timeout 1
+check 1 'vpcectl: timeout "121" out of range (2-120)' service set s1 health-check tcp timeout 121
+check 1 'vpcectl: service set: the health check timeout (10 s) must be less than its interval (10 s)' service set s1 health-check tcp interval 10 timeout 10
+check 1 'vpcectl: service set: the health check timeout (60 s) must be less than its interval (30 s)' service set s1 health-check tcp timeout 60
+check 1 'vpcectl: invalid health check "https:x": the path must start with /' service set s1 health-check https:x
+check 1 'vpcectl: invalid health check "httpx": use tcp, http[:PATH], https[:PATH] or none' service set s1 health-check httpx
+check 1 'vpcectl: service set: "matcher" is for HTTP and HTTPS health checks' service set s1 health-check tcp matcher 200
+check 1 'vpcectl: service set: "host" is for HTTP and HTTPS health checks' service set s1 health-check tcp host a.example.com
+check 1 'vpcectl: invalid matcher "99": HTTP codes (200-599) and ranges LOW-HIGH, separated by commas, at most 128 characters' service set s1 health-check http matcher 99
+check 1 'vpcectl: invalid matcher "600": HTTP codes (200-599) and ranges LOW-HIGH, separated by commas, at most 128 characters' service set s1 health-check http matcher 600
+check 1 'vpcectl: invalid matcher "2x0": HTTP codes (200-599) and ranges LOW-HIGH, separated by commas, at most 128 characters' service set s1 health-check http matcher 2x0
+check 1 'vpcectl: invalid matcher "300-200": HTTP codes (200-599) and ranges LOW-HIGH, separated by commas, at most 128 characters' service set s1 health-check https matcher 300-200
+check 1 'vpcectl: invalid matcher "200,": HTTP codes (200-599) and ranges LOW-HIGH, separated by commas, at most 128 characters' service set s1 health-check https matcher 200,
+check 1 'vpcectl: invalid host "a b": not a DNS name (labels of A-Z a-z 0-9 -)' service set s1 health-check https host 'a b'
+check 1 'vpcectl: invalid host "*.example.com": not a DNS name (labels of A-Z a-z 0-9 -)' service set s1 health-check https host '*.example.com'
+check 1 'vpcectl: service set: "matcher" may be given only once' service set s1 health-check http matcher 200 matcher 302
+check 1 'vpcectl: service set: "timeout" must follow "health-check"' service set s1 timeout 5
+check 2 "$nomod" service set s1 health-check https:/health port 8443 interval 10 timeout 9 healthy-threshold 2 unhealthy-threshold 2 matcher 200-299,302 host www.example.com
+check 2 "$nomod" service set s1 health-check http timeout 29
 check 2 "$nomod" service set s1 acceptance-required off cross-zone on private-dns svc.example.com deregistration-delay 0 idle-timeout 6000 hash-seed 000102030405060708090A0B0C0D0E0F health-check http:/health port 8080 interval 5 healthy-threshold 3 unhealthy-threshold 2
 check 2 "$nomod" service set s1 health-check tcp idle-timeout 60
 # service set SVC listener add|del

@@ -85,6 +85,8 @@ const char *parse_arn(const char *s, bool any_ok);
 void parse_prefix(const char *s, struct vpce_addr *prefix, uint8_t *plen);
 void parse_hash_seed(const char *s, uint8_t seed[VPCE_HASH_SEED_LEN]);
 void check_dns_name(const char *s);
+/* A DNS name given to KW (which names it in errors); "*." first if WILDCARD. */
+void check_dns_name_kw(const char *kw, const char *s, bool wildcard);
 /*
  * After keyword KW: ADDR [zone AZ], appended to ADDRS (at most MAX).
  * Used by "service add ... nlb" and "endpoint add ... addr".
@@ -216,5 +218,22 @@ json_t *flow_table_parse(struct nlattr **tb);
 /* service.c uses target.c's parser to merge targets into services. */
 json_t *target_parse(struct nlattr **tb);
 void target_print_line(const json_t *t, bool indented);
+
+/* "health-check ..." of "service set" (health-check.c). */
+struct hc_settings {
+	int proto;			/* enum vpce_hc_proto */
+	const char *path, *matcher, *host;	/* NULL: not given */
+	unsigned long port, interval, timeout, healthy, unhealthy; /* 0: not given */
+};
+/* Whether W is one of the words that follow "health-check PROTO". */
+bool hc_keyword(const char *w);
+/* "health-check" (word KW) and what follows it, into HC. */
+void hc_settings_parse(struct args *a, const char *kw, struct hc_settings *hc);
+/* HC as a VPCE_A_HEALTH_CHECK nest. */
+void hc_settings_put(struct nl_msg *m, const struct hc_settings *hc);
+/* A VPCE_A_HEALTH_CHECK nest as an object; null when there is no check. */
+json_t *hc_json(const struct nlattr *nest);
+/* That object as " health-check ..." (service set's words) into F. */
+void hc_print(FILE *f, const json_t *hc);
 
 #endif /* VPCECTL_H */

@@ -50,6 +50,9 @@ struct svc_conf {
 };
 
 static struct svc_conf *services;
+/* The same, sorted by name for on_target()'s lookups: O(log n) each. */
+static struct svc_conf **by_name;
+static size_t nservices;
 
 static void free_services(void *unused)
 {
@@ -60,6 +63,9 @@ static void free_services(void *unused)
 		services = s->next;
 		free(s);
 	}
+	free(by_name);
+	by_name = NULL;
+	nservices = 0;
 }
 
 void nl_side_free(void)
@@ -89,6 +95,21 @@ static uint16_t traffic_port(struct nlattr *arr)
 	return first;
 }
 
+/*
+ * The check's strings: path, matcher, host (HTTP and HTTPS). false if the
+ * matcher is not one (a kernel checks it; this is not trusting one).
+ */
+static bool hc_strings(struct nlattr **hc, struct hc *out)
+{
+	snprintf(out->path, sizeof(out->path), "%s",
+		 hc[VPCE_HC_A_PATH] ? nla_get_string(hc[VPCE_HC_A_PATH]) : "/");
+	snprintf(out->host, sizeof(out->host), "%s",
+		 hc[VPCE_HC_A_HOST] ? nla_get_string(hc[VPCE_HC_A_HOST]) : "");
+	return hc_matcher_parse(hc[VPCE_HC_A_MATCHER] ?
+				nla_get_string(hc[VPCE_HC_A_MATCHER]) : "200-399",
+				out->codes);
+}
+
 static int on_service(struct nlattr **tb, void *arg)
 {
 	struct nlattr *hc[VPCE_HC_A_MAX + 1];
@@ -96,7 +117,8 @@ static int on_service(struct nlattr **tb, void *arg)
 
 	(void)arg;
 	if (!tb[VPCE_A_NAME] || !nl_parse_hc(tb[VPCE_A_HEALTH_CHECK], hc) ||
-	    !hc[VPCE_HC_A_INTERVAL] || !hc[VPCE_HC_A_HEALTHY] || !hc[VPCE_HC_A_UNHEALTHY])
+	    !hc[VPCE_HC_A_INTERVAL] || !hc[VPCE_HC_A_HEALTHY] ||
+	    !hc[VPCE_HC_A_UNHEALTHY] || !hc[VPCE_HC_A_TIMEOUT])
 		return 0;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -104,30 +126,52 @@ static int on_service(struct nlattr **tb, void *arg)
 	nla_strlcpy(s->name, tb[VPCE_A_NAME], sizeof(s->name));
 	s->hc.proto = nla_get_u8(hc[VPCE_HC_A_PROTO]);
 	s->hc.interval = nla_get_u32(hc[VPCE_HC_A_INTERVAL]);
+	s->hc.timeout = nla_get_u32(hc[VPCE_HC_A_TIMEOUT]);
 	s->hc.healthy = nla_get_u8(hc[VPCE_HC_A_HEALTHY]);
 	s->hc.unhealthy = nla_get_u8(hc[VPCE_HC_A_UNHEALTHY]);
 	s->hc.port = hc[VPCE_HC_A_PORT] ? nla_get_u16(hc[VPCE_HC_A_PORT]) : 0;
 	if (!s->hc.port)
 		s->hc.port = traffic_port(tb[VPCE_A_LISTENERS]);
-	snprintf(s->hc.path, sizeof(s->hc.path), "%s",
-		 hc[VPCE_HC_A_PATH] ? nla_get_string(hc[VPCE_HC_A_PATH]) : "/");
-	if (!s->hc.interval || !s->hc.port) {
+	if (!s->hc.interval || !s->hc.port || !s->hc.timeout ||
+	    s->hc.timeout >= s->hc.interval || s->hc.proto > VPCE_HC_MAX ||
+	    !hc_strings(hc, &s->hc)) {
 		free(s);
 		return 0;
 	}
 	s->next = services;
 	services = s;
+	nservices++;
 	return 0;
+}
+
+static int by_name_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct svc_conf *const *)a)->name,
+		      (*(struct svc_conf *const *)b)->name);
+}
+
+/* Index the services read by name. */
+static void index_services(void)
+{
+	struct svc_conf *s;
+	size_t i = 0;
+
+	free(by_name);
+	by_name = calloc(nservices ?: 1, sizeof(*by_name));
+	if (!by_name)
+		die("out of memory");
+	for (s = services; s; s = s->next)
+		by_name[i++] = s;
+	qsort(by_name, nservices, sizeof(*by_name), by_name_cmp);
 }
 
 static const struct svc_conf *service(const char *name)
 {
-	const struct svc_conf *s;
+	struct svc_conf key, *k = &key, **found;
 
-	for (s = services; s; s = s->next)
-		if (!strcmp(s->name, name))
-			return s;
-	return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	found = bsearch(&k, by_name, nservices, sizeof(*by_name), by_name_cmp);
+	return found ? *found : NULL;
 }
 
 static int on_target(struct nlattr **tb, void *arg)
@@ -162,6 +206,7 @@ void reload(void)
 		say("cannot read the services; keeping the checks as they are");
 		return;
 	}
+	index_services();
 	checks_begin();
 	if (dump(VPCE_CMD_TARGET_GET, &targets_h)) {
 		say("cannot read the targets; keeping the checks as they are");

@@ -7,7 +7,8 @@
  *
  * Reads the services of the namespace and their targets from the kernel,
  * checks every target of every service that has a health check (TCP
- * connect, or HTTP GET PATH expecting 200-399) every interval seconds, and
+ * connect, or HTTP or HTTPS GET PATH expecting one of the matcher's codes,
+ * within the check's timeout) every interval seconds, and
  * sets a target unhealthy after unhealthy-threshold consecutive failures,
  * healthy again after healthy-threshold consecutive successes ("target
  * set" over netlink), logging each change. Draining targets are left
@@ -23,8 +24,9 @@
  * stdout), reopening FILE on SIGHUP (vpced-flowlog.c).
  *
  * One thread, non-blocking sockets and epoll. This file holds the options,
- * the log and the loop; the checks are vpced-check.c's, the netlink side
- * vpced-nl.c's, the metrics page vpced-http.c's (see vpced.h).
+ * the log and the loop; the checks are vpced-check.c's (TLS vpced-tls.c's),
+ * the netlink side vpced-nl.c's, the metrics page vpced-http.c's (see
+ * vpced.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -6,7 +6,8 @@
  *	vpced-nl.c	its side of the netlink client (nl.h): reading services
  *			and targets into checks, setting health, reading counters
  *	vpced-check.c	the checks: a heap by time, a hash by target, and the
- *			non-blocking TCP/HTTP probes
+ *			non-blocking TCP/HTTP/HTTPS probes
+ *	vpced-tls.c	TLS for HTTPS checks (OpenSSL), non-blocking
  *	vpced-http.c	the Prometheus metrics page (libmicrohttpd)
  *	vpced-flowlog.c	the flow log records, written as AWS writes them
  *
@@ -16,6 +17,7 @@
 #define VPCED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 #include <uapi/linux/vpce.h>
@@ -58,8 +60,10 @@ void nl_side_free(void);
 struct hc {
 	int proto;			/* enum vpce_hc_proto */
 	uint16_t port;			/* resolved: never 0 */
-	unsigned int interval, healthy, unhealthy;
+	unsigned int interval, timeout, healthy, unhealthy;	/* seconds, counts */
+	uint64_t codes[HC_CODES_WORDS];	/* the matcher's (HTTP, HTTPS) */
 	char path[VPCE_HC_PATH_MAX + 1];
+	char host[VPCE_DNS_NAME_MAX + 1];	/* "": the target's address */
 };
 
 /* A configuration read begins: every check is unseen until updated. */
@@ -80,6 +84,25 @@ double checks_run(double t, double until);
 /* Epoll said EVENTS for check C (the data.ptr of its socket). */
 void check_event(void *c, uint32_t events);
 void checks_free(void);
+
+/* ---- vpced-tls.c ---- */
+
+struct ssl_st;
+
+/* What a TLS call waits for, or that it failed (its reason in WHY). */
+#define TLS_WANT_READ	(-1)
+#define TLS_WANT_WRITE	(-2)
+#define TLS_FAILED	(-3)
+
+/* A client session on connected socket FD, SNI HOST unless ""; NULL: WHY. */
+struct ssl_st *tls_new(int fd, const char *host, char *why, size_t len);
+void tls_free(struct ssl_st *ssl);
+/* 0 when the handshake is done, else TLS_*. */
+int tls_handshake(struct ssl_st *ssl, char *why, size_t len);
+/* Bytes written or read (0: the peer closed), else TLS_*. */
+int tls_write(struct ssl_st *ssl, const void *buf, size_t n, char *why, size_t len);
+int tls_read(struct ssl_st *ssl, void *buf, size_t n, char *why, size_t len);
+void tls_cleanup(void);
 
 /* ---- vpced-flowlog.c ---- */
 

@@ -158,14 +158,35 @@
  *	VPCE_A_HEALTH_CHECK	nested VPCE_HC_A_*, the check vpced runs:
  *		VPCE_HC_A_PROTO		required, enum vpce_hc_proto;
  *					VPCE_HC_NONE removes the check
- *		VPCE_HC_A_PATH		HTTP only, default "/": starts with
- *					"/", no spaces or control characters
+ *		VPCE_HC_A_PATH		HTTP and HTTPS only, default "/":
+ *					starts with "/", no spaces or
+ *					control characters
  *		VPCE_HC_A_PORT		default 0: the target port of the
  *					first TCP listener (else the first)
- *		VPCE_HC_A_INTERVAL	1..300 seconds, default 30
+ *		VPCE_HC_A_INTERVAL	5..300 seconds, default 30
  *		VPCE_HC_A_HEALTHY	2..10, default 5
  *		VPCE_HC_A_UNHEALTHY	2..10, default 2
- *	The kernel stores the health check; it does not run it.
+ *		VPCE_HC_A_TIMEOUT	2..120 seconds, less than the
+ *					interval; default the NLB's (10 for
+ *					TCP and HTTPS, 6 for HTTP), or the
+ *					interval less a second when that is
+ *					shorter. The whole check (connect,
+ *					TLS, request, status line) must end
+ *					within it.
+ *		VPCE_HC_A_MATCHER	HTTP and HTTPS only, default
+ *					"200-399": the status codes that
+ *					pass, comma-separated codes and
+ *					ranges (LOW-HIGH) of three digits
+ *					within 200..599, at most
+ *					VPCE_HC_MATCHER_MAX characters
+ *		VPCE_HC_A_HOST		HTTP and HTTPS only, optional: a DNS
+ *					name sent as the Host header and,
+ *					for HTTPS, as the TLS SNI (without
+ *					it the Host header is the target's
+ *					address and no SNI is sent)
+ *	The kernel stores the health check, filled with its defaults (a
+ *	service message gives back every attribute that applies to its
+ *	protocol); it does not run it.
  *	VPCE_A_NLB_ADD		nested VPCE_ADDR_A_*: add a load balancer
  *				address to the pool of its zone (which must
  *				be one of the service's; it may be omitted
@@ -853,6 +874,9 @@ enum vpce_hc_attr {
 	VPCE_HC_A_HEALTHY,	/* u8: healthy threshold */
 	VPCE_HC_A_UNHEALTHY,	/* u8: unhealthy threshold */
 	VPCE_HC_A_PORT,		/* u16: port to check; 0 = the traffic port */
+	VPCE_HC_A_TIMEOUT,	/* u32: seconds a check may take */
+	VPCE_HC_A_MATCHER,	/* string: status codes, "200-299,302" */
+	VPCE_HC_A_HOST,		/* string: Host header and TLS SNI */
 	__VPCE_HC_A_MAX
 };
 
@@ -862,10 +886,20 @@ enum vpce_hc_proto {
 	VPCE_HC_NONE,
 	VPCE_HC_TCP,
 	VPCE_HC_HTTP,
+	VPCE_HC_HTTPS,		/* TLS, the certificate not verified */
 	__VPCE_HC_MAX
 };
 
 #define VPCE_HC_MAX (__VPCE_HC_MAX - 1)
+
+/* Limits of a health check (VPCE_HC_A_*). */
+#define VPCE_HC_INTERVAL_MIN	5	/* seconds, as the NLB */
+#define VPCE_HC_INTERVAL_MAX	300
+#define VPCE_HC_TIMEOUT_MIN	2
+#define VPCE_HC_TIMEOUT_MAX	120
+#define VPCE_HC_MATCHER_MAX	128	/* characters, without the NUL */
+#define VPCE_HC_CODE_MIN	200	/* status codes a matcher may name */
+#define VPCE_HC_CODE_MAX	599
 
 /* Policy attributes (VPCE_POLICY_A_*, VPCE_REQ_A_*) follow. */
 
