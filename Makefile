@@ -163,7 +163,8 @@ comma := ,
 # With VPCE_BENCH_PERF=1 the instruction profile is reported before the JSON
 # is copied: its ratios with a KEY= go into bench.json too (proxy_protocol:
 # instructions per connection with PROXY protocol on, vpce-pp, and off;
-# sg_rules: with an SG of 10,000 rules, vpce-sg10k, and of one, vpce-sg1).
+# sg_rules: with an SG of 10,000 rules, vpce-sg10k, and of one, vpce-sg1;
+# flow_log: with flow logs on, vpce-fl, and off).
 BENCH_JSON ?= $(TOP)/build/bench.json
 bench: deps build/tcg-prof.so
 	$(MAKE) all selftests-bin
@@ -176,7 +177,8 @@ bench: deps build/tcg-prof.so
 		cd build/bench-out && $(TOP)/scripts/tcg-prof-report \
 			--per $${VPCE_BENCH_PROF_CONNS:-2000} --ratio 'vpce-4kdev/vpce<=1.02' \
 			--ratio 'proxy_protocol=vpce-pp/vpce<=1.05' \
-			--ratio 'sg_rules=vpce-sg10k/vpce-sg1<=1.05' --json bench.json \
+			--ratio 'sg_rules=vpce-sg10k/vpce-sg1<=1.05' \
+			--ratio 'flow_log=vpce-fl/vpce<=1.1' --json bench.json \
 			$$(for f in *.tcgprof; do echo "$${f%.tcgprof}=$$f"; done) >profile.txt && \
 		echo "bench: instruction profile in build/bench-out/profile.txt"; fi
 	mkdir -p $(dir $(BENCH_JSON))

@@ -89,8 +89,44 @@ bool vpce_conn_del(struct vpce_net *vn, struct vpce_conn *c)
 		return false;
 	rhashtable_remove_fast(tbl, &c->h[0].node, vpce_conn_params);
 	rhashtable_remove_fast(tbl, &c->h[1].node, vpce_conn_params);
+	/* Its last record: packets still on their way are in none. */
+	if (c->fl) {
+		vpce_conn_flowlog(vn, c, true);
+		vpce_flowlog_free(c->fl);
+	}
 	kfree_rcu(c, rcu);
 	return true;
+}
+
+/* The flow log record of @c's interval (see vpce_flowlog_emit()). */
+void vpce_conn_flowlog(struct vpce_net *vn, struct vpce_conn *c, bool final)
+{
+	const struct vpce_conn_key *k = &c->h[IP_CT_DIR_ORIGINAL].key;
+	const struct vpce_conn_key *rk = &c->h[IP_CT_DIR_REPLY].key;
+	struct vpce_flowlog_rec r, prov;
+
+	r.family = AF_INET;
+	r.proto = k->proto;
+	memset(&r.saddr, 0, sizeof(r.saddr));
+	memset(&r.daddr, 0, sizeof(r.daddr));
+	r.saddr.ip = k->saddr;
+	r.daddr.ip = k->daddr;
+	r.sport = k->sport;
+	r.dport = k->dport;
+	/* The target's view: from the NLB address to it. */
+	prov = r;
+	prov.saddr.ip = rk->daddr;
+	prov.daddr.ip = rk->saddr;
+	prov.sport = rk->dport;
+	prov.dport = rk->sport;
+	vpce_flowlog_emit(vn->net, c->fl, c->ep, &r, &prov, final);
+}
+
+/* A connection that never was in the table (or whose readers are done). */
+static void vpce_conn_kfree(struct vpce_conn *c)
+{
+	kfree(c->fl);
+	kfree(c);
 }
 
 /*
@@ -212,7 +248,7 @@ static void vpce_conn_free(void *ptr, void *arg)
 	struct vpce_conn_half *h = ptr;
 
 	if (h->dir == IP_CT_DIR_ORIGINAL)
-		kfree(vpce_conn_of(h));
+		vpce_conn_kfree(vpce_conn_of(h));
 }
 
 /* Namespace exit: the hooks are gone, and their readers done. */
@@ -513,11 +549,12 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 		c->pp.isn = ntohl(th->seq);
 		c->pp.len = VPCE_PROXY_LEN4;
 	}
+	c->fl = vpce_flowlog_new(&vn->flowlog, ep, key, sizeof(*key));
 	c->expires = jiffies + vpce_conn_timeout(c);
 
 	err = vpce_conn_reply_port(vn, c, nlb, nnlbs);
 	if (err) {
-		kfree(c);
+		vpce_conn_kfree(c);
 		if (err != -EADDRNOTAVAIL)
 			goto full;
 		net_warn_ratelimited("no source port left on the load balancer addresses of service %s\n",
@@ -531,6 +568,7 @@ struct vpce_conn *vpce_conn_new(struct vpce_net *vn, const struct vpce_dev *d,
 	if (err) {
 		rhashtable_remove_fast(tbl, &c->h[1].node, vpce_conn_params);
 		/* Packets may have met the reply half: they passed it by. */
+		vpce_flowlog_free(c->fl);
 		kfree_rcu(c, rcu);
 		if (err != -EEXIST)
 			goto full;

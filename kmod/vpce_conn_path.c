@@ -90,7 +90,8 @@ static void vpce_conn_nat(struct sk_buff *skb, const struct vpce_conn_key *k)
  * packet gets the reply key's, a reply the original key's). False: it
  * is out of the flow's window (counted), or could not be made writable.
  */
-static bool vpce_conn_pass(struct vpce_conn *c, struct sk_buff *skb,
+static bool vpce_conn_pass(struct vpce_net *vn, struct vpce_conn *c,
+			   struct sk_buff *skb,
 			   const struct tcphdr *th, unsigned int hlen,
 			   enum ip_conntrack_dir dir)
 {
@@ -105,6 +106,12 @@ static bool vpce_conn_pass(struct vpce_conn *c, struct sk_buff *skb,
 		return false;
 	vpce_stats_bytes(c->ep, READ_ONCE(c->ea), c->ts, skb->len, rst,
 			 dir == IP_CT_DIR_REPLY);
+	if (c->fl) {
+		/* The interval before this packet is over: its record. */
+		if (vpce_flowlog_due(c->fl))
+			vpce_conn_flowlog(vn, c, false);
+		vpce_flowlog_count(c->fl, dir, skb->len);
+	}
 	vpce_conn_nat(skb, &c->h[!dir].key);
 	return true;
 }
@@ -228,7 +235,7 @@ static unsigned int vpce_conn_orig(struct vpce_net *vn, struct vpce_conn *c,
 	/* Where the target's replies will come in (vpce_conn_find()). */
 	if (READ_ONCE(c->reply_ifindex) != rt->dst.dev->ifindex)
 		WRITE_ONCE(c->reply_ifindex, rt->dst.dev->ifindex);
-	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_ORIGINAL))
+	if (!vpce_conn_pass(vn, c, skb, th, hlen, IP_CT_DIR_ORIGINAL))
 		return NF_DROP;
 	if (th && c->pp.len && !vpce_conn_proxy_orig(state->net, c, skb))
 		return NF_DROP;
@@ -258,7 +265,7 @@ static unsigned int vpce_conn_reply(struct vpce_net *vn, struct vpce_conn *c,
 		vpce_icmp_back(state, skb, &e);
 		return NF_DROP;
 	}
-	if (!vpce_conn_pass(c, skb, th, hlen, IP_CT_DIR_REPLY))
+	if (!vpce_conn_pass(vn, c, skb, th, hlen, IP_CT_DIR_REPLY))
 		return NF_DROP;
 	if (th && c->pp.len) {
 		int ret = vpce_conn_proxy_reply(state->net, c, skb, dev);

@@ -687,6 +687,15 @@ void vpce_endpoint_set_sgs(struct vpce_net *vn, struct vpce_endpoint *ep,
 		vpce_flows_end(vn, &m);
 }
 
+void vpce_endpoint_set_flowlog(struct vpce_net *vn, struct vpce_endpoint *ep,
+			       u8 setting)
+{
+	lockdep_assert_held(&vn->lock);
+
+	WRITE_ONCE(ep->flowlog, setting);
+	vpce_net_changed(vn);
+}
+
 /* About 1 KiB: too big for the stack of the receive path. */
 static DEFINE_PER_CPU(struct vpce_request, vpce_flow_request);
 

@@ -55,9 +55,12 @@ struct vpce_endpoint {
 	struct vpce_named named;
 	struct vpce_vpc *vpc;
 	struct vpce_service *svc;
-	u8 type;
 	u8 state;			/* enum vpce_state; READ_ONCE */
 	u8 naddrs;			/* of @addrs; under vn->lock */
+	/* Flow logs (vpce_flowlog_cfg.h): 0 off; READ_ONCE, one byte so
+	 * that a flow reads the whole setting at once.
+	 */
+	u8 flowlog;
 	/* Bits, so that the ID fits (an endpoint with one address is one
 	 * kmalloc-256 object); written at creation or under vn->lock only.
 	 *
@@ -72,6 +75,8 @@ struct vpce_endpoint {
 	 */
 	bool gw_live:1;
 	u8 id_hi:4;			/* the ID's first digit (vpce_epid.h) */
+	/* enum vpce_type, set at creation: a bit, so that @flowlog fits. */
+	u8 type:1;
 	u32 created;			/* Unix seconds, unsigned: until 2106 */
 	/* What only one type has: the pointer costs no room (kmalloc-256). */
 	union {
@@ -97,6 +102,8 @@ struct vpce_endpoint {
 	struct vpce_ep_addrs __rcu *addrs;
 	struct vpce_ep_addrs addrs0;
 };
+
+static_assert(VPCE_TYPE_MAX <= 1, "vpce_endpoint.type is one bit");
 
 struct vpce_endpoint_config {
 	const char *name;
@@ -132,6 +139,9 @@ void vpce_endpoint_set_policy(struct vpce_net *vn, struct vpce_endpoint *ep,
 			      struct vpce_policy *policy);
 void vpce_endpoint_set_sgs(struct vpce_net *vn, struct vpce_endpoint *ep,
 			   struct vpce_ep_sgs *sgs);
+/* Flow logs from the next flow on (vpce_flowlog_cfg.h); flows live keep theirs. */
+void vpce_endpoint_set_flowlog(struct vpce_net *vn, struct vpce_endpoint *ep,
+			       u8 setting);
 
 int vpce_endpoint_addr_add(struct vpce_net *vn, struct vpce_endpoint *ep,
 			   const struct vpce_zone_addr *za,

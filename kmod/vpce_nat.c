@@ -298,10 +298,12 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	 * tuple, or the port is not this path's.
 	 */
 	verdict = vpce_flow_snat(skb, state, ct, ea);
-	if (verdict == NF_ACCEPT)
+	if (verdict == NF_ACCEPT) {
 		vpce_stats_flow_new(ep, ea,
 				    vpce_tstats_find(vn, svc, tgt->addr.family,
 						     &tgt->addr.in));
+		vpce_flowlog_ct_new(&vn->flowlog, ct, ep, skb);
+	}
 	return verdict;
 }
 
@@ -312,7 +314,8 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
  * reply tuple unique even when two VPCs with the same CIDR send the same
  * tuple (it may change the source port of the second).
  */
-static unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
+static unsigned int vpce_gateway_flow_new(struct vpce_net *vn,
+					  struct sk_buff *skb,
 					  const struct nf_hook_state *state,
 					  struct nf_conn *ct,
 					  const struct vpce_dev *d)
@@ -332,6 +335,7 @@ static unsigned int vpce_gateway_flow_new(struct sk_buff *skb,
 	if (!vpce_endpoint_allows(ep, t))
 		return vpce_refuse(ep, NULL, skb, state, proto, VPCE_DROP_POLICY);
 	vpce_stats_flow_new(ep, NULL, NULL);
+	vpce_flowlog_ct_new(&vn->flowlog, ct, ep, skb);
 	return NF_ACCEPT;
 }
 
@@ -358,7 +362,7 @@ static unsigned int vpce_nat_in(void *priv, struct sk_buff *skb,
 	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	ea = vpce_ep_addr_find(vn, d->vpc, t->src.l3num, &t->dst.u3);
 	if (!ea)
-		return vpce_gateway_flow_new(skb, state, ct, d);
+		return vpce_gateway_flow_new(vn, skb, state, ct, d);
 	return vpce_flow_new(vn, skb, state, ct, ea);
 }
 

@@ -33,6 +33,7 @@ static int __net_init vpce_net_init(struct net *net)
 	vn->net = net;
 	mutex_init(&vn->lock);
 	get_random_bytes(&vn->flow_key, sizeof(vn->flow_key));
+	vpce_flowlog_ct_init(&vn->flowlog);
 
 	ret = vpce_conns_init(vn);
 	if (ret)
@@ -97,6 +98,10 @@ static void __net_exit vpce_net_exit(struct net *net)
 	vpce_conns_destroy(vn);
 	vn->hooks_registered = false;
 	mutex_unlock(&vn->lock);
+	/* The logged conntrack entries' references: before conntrack's own
+	 * exit, which waits for every entry of the namespace to be freed.
+	 */
+	vpce_flowlog_ct_destroy(&vn->flowlog);
 	/* Drains that were running when their services went still hold
 	 * vn->lock's address: let them finish before the namespace is freed.
 	 */

@@ -8,6 +8,7 @@
 
 #include "vpce_conn.h"
 #include "vpce_epid.h"
+#include "vpce_flowlog.h"
 #include "vpce_names.h"
 
 #include <linux/idr.h>
@@ -74,6 +75,8 @@ struct vpce_net {
 	struct rhashtable tstats;
 	/* With conntrack=0: the flows (vpce_conn.c). */
 	struct vpce_conns conns;
+	/* Flow log records not delivered (vpce_flowlog.c). */
+	struct vpce_flowlog_net flowlog;
 };
 
 extern unsigned int vpce_net_id;

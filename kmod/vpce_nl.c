@@ -89,6 +89,9 @@ static const struct nla_policy vpce_service_set_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_HASH_SEED] = NLA_POLICY_EXACT_LEN(VPCE_HASH_SEED_LEN),
 	[VPCE_A_HEALTH_CHECK] = NLA_POLICY_NESTED(vpce_hc_policy),
 	[VPCE_A_PROXY_PROTOCOL] = VPCE_POLICY_BOOL,
+	[VPCE_A_FLOW_LOG] = VPCE_POLICY_BOOL,
+	[VPCE_A_FLOW_LOG_AGGREGATION] = { .type = NLA_U32 },
+	[VPCE_A_FLOW_LOG_SAMPLE] = NLA_POLICY_RANGE(NLA_U8, 1, 100),
 	[VPCE_A_NLB_ADD] = NLA_POLICY_NESTED(vpce_addr_policy),
 	[VPCE_A_NLB_DEL] = NLA_POLICY_NESTED(vpce_addr_policy),
 };
@@ -170,6 +173,9 @@ static const struct nla_policy vpce_endpoint_set_nl_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_NAME] = VPCE_POLICY_NAME,
 	[VPCE_A_POLICY] = VPCE_NLA_POLICY,
 	[VPCE_A_POLICY_TEXT] = VPCE_NLA_POLICY_TEXT,
+	[VPCE_A_FLOW_LOG] = VPCE_POLICY_BOOL,
+	[VPCE_A_FLOW_LOG_AGGREGATION] = { .type = NLA_U32 },
+	[VPCE_A_FLOW_LOG_SAMPLE] = NLA_POLICY_RANGE(NLA_U8, 1, 100),
 };
 
 static const struct nla_policy vpce_stats_get_policy[VPCE_A_MAX + 1] = {
@@ -367,8 +373,29 @@ int vpce_reply(struct genl_info *info, vpce_fill_t fill,
 
 /* Events name tenants' endpoints and targets: for administrators only. */
 static const struct genl_multicast_group vpce_mcgrps[] = {
-	{ .name = VPCE_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[VPCE_NL_GRP_EVENTS] = { .name = VPCE_MCGRP_EVENTS,
+				 .flags = GENL_MCAST_CAP_NET_ADMIN },
+	/* Flow log records: who talked to whom, for administrators only. */
+	[VPCE_NL_GRP_FLOWLOG] = { .name = VPCE_MCGRP_FLOWLOG,
+				  .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
+
+/* Notifications of group @group: see vpce_nl_flowlog.c. */
+bool vpce_nl_listening(struct net *net, unsigned int group)
+{
+	return genl_has_listeners(&vpce_family, net, group);
+}
+
+void *vpce_nl_notify_put(struct sk_buff *skb, u8 cmd)
+{
+	return genlmsg_put(skb, 0, 0, &vpce_family, 0, cmd);
+}
+
+int vpce_nl_notify(struct net *net, struct sk_buff *skb, unsigned int group,
+		   gfp_t gfp)
+{
+	return genlmsg_multicast_netns(&vpce_family, net, skb, 0, group, gfp);
+}
 
 /*
  * Build an event about @obj now (a deletion must describe the object before
@@ -591,10 +618,12 @@ static struct genl_family vpce_family __ro_after_init = {
 
 int __init vpce_genl_init(void)
 {
+	vpce_nl_flowlog_init();
 	return genl_register_family(&vpce_family);
 }
 
 void vpce_genl_uninit(void)
 {
+	vpce_nl_flowlog_uninit();
 	genl_unregister_family(&vpce_family);
 }

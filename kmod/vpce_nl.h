@@ -110,6 +110,22 @@ int vpce_dump_names(struct sk_buff *skb, struct netlink_callback *cb,
 		    struct vpce_names *names, u8 cmd, vpce_fill_t fill,
 		    size_t named_offset);
 int vpce_nl_big_dump_start(struct netlink_callback *cb);
+/* The multicast groups, by index in the family's. */
+enum {
+	VPCE_NL_GRP_EVENTS,
+	VPCE_NL_GRP_FLOWLOG,
+};
+
+bool vpce_nl_listening(struct net *net, unsigned int group);
+void *vpce_nl_notify_put(struct sk_buff *skb, u8 cmd);
+int vpce_nl_notify(struct net *net, struct sk_buff *skb, unsigned int group,
+		   gfp_t gfp);
+/* Flow log records: the sender the data path calls (vpce_nl_flowlog.c). */
+void vpce_nl_flowlog_init(void);
+void vpce_nl_flowlog_uninit(void);
+int vpce_nl_flowlog_setting(struct genl_info *info, u8 *setting);
+int vpce_put_flowlog_setting(struct sk_buff *skb, u8 setting);
+
 struct sk_buff *vpce_event_build(struct vpce_net *vn, u8 cmd, u8 event,
 				 vpce_fill_t fill, const void *obj);
 void vpce_event_send(struct vpce_net *vn, struct sk_buff *skb);

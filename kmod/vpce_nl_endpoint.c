@@ -49,7 +49,8 @@ static int vpce_fill_endpoint(struct sk_buff *skb, struct vpce_net *vn,
 	    nla_put_u64_64bit(skb, VPCE_A_CREATED, ep->created, VPCE_A_PAD) ||
 	    (ep->type == VPCE_TYPE_GATEWAY &&
 	     nla_put_u32(skb, VPCE_A_MARK, ep->mark)) ||
-	    vpce_put_ep_sgs(skb, ep))
+	    vpce_put_ep_sgs(skb, ep) ||
+	    vpce_put_flowlog_setting(skb, READ_ONCE(ep->flowlog)))
 		return -EMSGSIZE;
 
 	array = nla_nest_start(skb, VPCE_A_ADDRS);
@@ -201,29 +202,45 @@ int vpce_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * The policy, the flow log or both: everything is checked before anything
+ * changes, so that a refused request changes nothing.
+ */
 int vpce_nl_endpoint_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vpce_net *vn = vpce_net(genl_info_net(info));
-	struct vpce_policy *policy;
+	struct vpce_policy *policy = NULL;
 	struct vpce_endpoint *ep;
-	int ret = -ENOENT;
+	int ret = -ENOENT, fl;
+	u8 setting;
 
-	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name") ||
-	    vpce_missing(info, VPCE_A_POLICY, "missing the policy"))
+	if (vpce_missing(info, VPCE_A_NAME, "missing the endpoint's name"))
 		return -EINVAL;
-	policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
-				   info->attrs[VPCE_A_POLICY_TEXT], info->extack);
-	if (IS_ERR(policy))
-		return PTR_ERR(policy);
+	fl = vpce_nl_flowlog_setting(info, &setting);
+	if (fl < 0)
+		return fl;
+	if (fl && vpce_missing(info, VPCE_A_POLICY, "missing the policy"))
+		return -EINVAL;
+	if (info->attrs[VPCE_A_POLICY]) {
+		policy = vpce_policy_build(info->attrs[VPCE_A_POLICY],
+					   info->attrs[VPCE_A_POLICY_TEXT],
+					   info->extack);
+		if (IS_ERR(policy))
+			return PTR_ERR(policy);
+	}
 	mutex_lock(&vn->lock);
 	ep = vpce_nl_endpoint(vn, info->attrs[VPCE_A_NAME], info->extack);
 	if (ep) {
-		vpce_endpoint_set_policy(vn, ep, policy);
-		vpce_event_endpoint(vn, VPCE_EVENT_POLICY, ep);
+		if (!fl)
+			vpce_endpoint_set_flowlog(vn, ep, setting);
+		if (policy) {
+			vpce_endpoint_set_policy(vn, ep, policy);
+			vpce_event_endpoint(vn, VPCE_EVENT_POLICY, ep);
+		}
 		ret = 0;
 	}
 	mutex_unlock(&vn->lock);
-	if (ret)
+	if (ret && policy)
 		vpce_policy_free(policy);
 	return ret;
 }

@@ -56,7 +56,8 @@ static int vpce_fill_service_lb(struct sk_buff *skb,
 	    nla_put_u32(skb, VPCE_A_DEREG_DELAY, svc->dereg_delay) ||
 	    nla_put_u32(skb, VPCE_A_IDLE_TIMEOUT,
 			vpce_timeouts_idle(&svc->timeouts)) ||
-	    nla_put_u8(skb, VPCE_A_PROXY_PROTOCOL, svc->proxy_protocol))
+	    nla_put_u8(skb, VPCE_A_PROXY_PROTOCOL, svc->proxy_protocol) ||
+	    vpce_put_flowlog_setting(skb, READ_ONCE(svc->flowlog)))
 		return -EMSGSIZE;
 	return vpce_nl_put_hc(skb, &svc->hc);
 }
@@ -225,6 +226,7 @@ static int vpce_parse_settings(struct genl_info *info,
 			       struct vpce_service_settings *set)
 {
 	struct nlattr **a = info->attrs;
+	int ret;
 
 	if (a[VPCE_A_ACCEPTANCE_REQUIRED]) {
 		set->mask |= VPCE_SET_ACCEPTANCE;
@@ -239,6 +241,11 @@ static int vpce_parse_settings(struct genl_info *info,
 		set->mask |= VPCE_SET_PROXY_PROTOCOL;
 		set->proxy_protocol = nla_get_u8(a[VPCE_A_PROXY_PROTOCOL]);
 	}
+	ret = vpce_nl_flowlog_setting(info, &set->flowlog);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		set->mask |= VPCE_SET_FLOW_LOG;
 	if (a[VPCE_A_PRIVATE_DNS]) {
 		set->mask |= VPCE_SET_PRIVATE_DNS;
 		nla_strscpy(set->private_dns, a[VPCE_A_PRIVATE_DNS],

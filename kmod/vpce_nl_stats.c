@@ -261,7 +261,9 @@ static int vpce_fill_flows_stats(struct sk_buff *skb, struct vpce_net *vn,
 	if (nla_put_u8(skb, VPCE_A_STATS_OF, VPCE_STATS_OF_FLOWS) ||
 	    nla_put_u32(skb, VPCE_A_FLOW_LIMIT, vn->conns.limit) ||
 	    nla_put_u32(skb, VPCE_A_FLOW_MAX, vpce_conns_limit(vn)) ||
-	    nla_put_u32(skb, VPCE_A_FLOW_COUNT, vpce_conns_count(vn)))
+	    nla_put_u32(skb, VPCE_A_FLOW_COUNT, vpce_conns_count(vn)) ||
+	    nla_put_u64_64bit(skb, VPCE_A_FLOW_LOG_SKIPPED,
+			      atomic64_read(&vn->flowlog.lost), VPCE_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

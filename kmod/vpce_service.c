@@ -553,6 +553,12 @@ int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
 		NL_SET_ERR_MSG(extack, "nothing to set");
 		return -EINVAL;
 	}
+	if ((set->mask & VPCE_SET_FLOW_LOG) && set->flowlog &&
+	    svc->type == VPCE_TYPE_GATEWAY) {
+		NL_SET_ERR_MSG(extack,
+			       "a gateway service has no targets: its flows are logged by its endpoints");
+		return -EINVAL;
+	}
 	if ((set->mask & VPCE_SET_PROXY_PROTOCOL) && set->proxy_protocol &&
 	    svc->type == VPCE_TYPE_GATEWAY) {
 		NL_SET_ERR_MSG(extack,
@@ -598,6 +604,8 @@ int vpce_service_set(struct vpce_net *vn, struct vpce_service *svc,
 	 */
 	if (set->mask & VPCE_SET_PROXY_PROTOCOL)
 		WRITE_ONCE(svc->proxy_protocol, set->proxy_protocol);
+	if (set->mask & VPCE_SET_FLOW_LOG)
+		WRITE_ONCE(svc->flowlog, set->flowlog);
 	svc->cross_zone = cross_zone;
 	svc->hash_key = key;
 	if (ts)

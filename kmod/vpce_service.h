@@ -70,6 +70,7 @@ enum {
 	VPCE_SET_HASH_SEED	= BIT(5),
 	VPCE_SET_HEALTH_CHECK	= BIT(6),
 	VPCE_SET_PROXY_PROTOCOL	= BIT(7),
+	VPCE_SET_FLOW_LOG	= BIT(8),
 };
 
 /* NLB's defaults. */
@@ -86,6 +87,7 @@ struct vpce_service_settings {
 	bool acceptance_required;
 	bool cross_zone;
 	bool proxy_protocol;
+	u8 flowlog;			/* vpce_flowlog_cfg.h */
 	u32 dereg_delay;		/* seconds */
 	u32 idle_timeout;		/* seconds, TCP */
 	siphash_key_t hash_key;
@@ -144,6 +146,10 @@ struct vpce_service {
 	 * by the packet path when a flow is set up.
 	 */
 	bool proxy_protocol;
+	/* Flow logs of the provider's side (vpce_flowlog_cfg.h), read by
+	 * the packet path when a flow is set up.
+	 */
+	u8 flowlog;
 	bool hash_seed_set;		/* hash_key given, not the netns's */
 	u32 dereg_delay;
 	siphash_key_t hash_key;

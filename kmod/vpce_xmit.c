@@ -24,6 +24,7 @@
 
 #include "vpce_xmit.h"
 #include "vpce_endpoint.h"
+#include "vpce_flowlog.h"
 #include "vpce_limit.h"
 #include "vpce_net.h"
 #include "vpce_stats.h"
@@ -204,6 +205,9 @@ unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea
 	bool consume;
 
 	vpce_stats_refused(ep, ea, why, false);
+	/* Every refused flow passes here: its REJECT record, if logged. */
+	if (READ_ONCE(ep->flowlog))
+		vpce_flowlog_reject(state->net, ep, skb, proto);
 	if (!vpce_may_refuse(state->net, state->in, ipv6,
 			     proto == IPPROTO_TCP ? NULL : &e, &consume)) {
 		vpce_stats_limited(ep, ea);

@@ -276,6 +276,16 @@ bad 'no such service' stats show service svc9
 bad 'no such endpoint' flow show endpoint ep9
 bad 'no such service' flow show service svc9
 bad 'no such service' flow flush service svc9
+bad '60 or 600' endpoint set ep1 flow-log on aggregation 30
+bad 'out of range' endpoint set ep1 flow-log on sample 0
+bad 'out of range' endpoint set ep1 flow-log on sample 101
+bad 'need flow-log on' endpoint set ep1 flow-log off sample 5
+bad 'on or off' endpoint set ep1 flow-log maybe
+bad 'on|off' endpoint set ep1 flow-log
+bad 'only once' endpoint set ep1 flow-log on sample 5 sample 6
+bad 'no such endpoint' endpoint set ep9 flow-log on
+bad '60 or 600' service set svc1 flow-log on aggregation 3600
+bad 'out of range' service set svc1 flow-log on sample 200
 
 # Health checks as the NLB has them.
 bad 'interval.*out of range \(5-300\)' service set svc1 health-check tcp interval 4

@@ -388,3 +388,37 @@ void parse_prefix(const char *s, struct vpce_addr *prefix, uint8_t *plen)
 	max = prefix->family == AF_INET ? 32 : 128;
 	*plen = parse_ulong(slash + 1, "prefix length", 0, max);
 }
+
+/*
+ * flow-log on|off [aggregation 60|600] [sample 1-100], after "flow-log"
+ * (W): *ON, and *AGG and *SAMPLE (0: not given).
+ */
+void arg_flow_log(struct args *a, const char *w, bool *on,
+			 unsigned int *agg, unsigned int *sample)
+{
+	*on = parse_onoff(w, arg_value(a, w, "on|off"));
+	for (;;) {
+		const char *v = arg_peek(a);
+
+		if (kw_is(v, "aggregation")) {
+			arg_next(a);
+			if (*agg)
+				die_usage("%s: \"aggregation\" may be given only once", cur_cmd);
+			v = arg_value(a, "aggregation", "60|600");
+			if (strcmp(v, "60") && strcmp(v, "600"))
+				die_usage("%s: aggregation is 60 or 600 seconds, not \"%s\"",
+					  cur_cmd, v);
+			*agg = atoi(v);
+		} else if (kw_is(v, "sample")) {
+			arg_next(a);
+			if (*sample)
+				die_usage("%s: \"sample\" may be given only once", cur_cmd);
+			*sample = parse_ulong(arg_value(a, "sample", "1-100"),
+					      "sample", 1, 100);
+		} else {
+			break;
+		}
+	}
+	if (!*on && (*agg || *sample))
+		die_usage("%s: aggregation and sample need flow-log on", cur_cmd);
+}

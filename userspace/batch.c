@@ -271,6 +271,13 @@ static void save_service(FILE *f, const json_t *s, bool force_acceptance)
 		SET_BEGIN();
 		fputs(" proxy-protocol on", f);
 	}
+	if (json_is_object(json_object_get(s, "flow_log"))) {
+		SET_BEGIN();
+		fprintf(f, " flow-log on aggregation %" JSON_INTEGER_FORMAT
+			" sample %" JSON_INTEGER_FORMAT,
+			jint(json_object_get(s, "flow_log"), "aggregation"),
+			jint(json_object_get(s, "flow_log"), "sample"));
+	}
 	if (jopt(s, "hash_seed")) {
 		SET_BEGIN();
 		fprintf(f, " hash-seed %s", jopt(s, "hash_seed"));
@@ -411,6 +418,11 @@ static void save_to(FILE *f)
 			put_word(f, jopt(v[i], "policy"));
 		}
 		fputc('\n', f);
+		o = json_object_get(v[i], "flow_log");
+		if (json_is_object(o))
+			fprintf(f, "endpoint set %s flow-log on aggregation %" JSON_INTEGER_FORMAT
+				" sample %" JSON_INTEGER_FORMAT "\n", jstr(v[i], "name"),
+				jint(o, "aggregation"), jint(o, "sample"));
 	}
 	for (i = 0; v[i]; i++) {
 		const char *svc = jstr(v[i], "service"), *st = jstr(v[i], "state");

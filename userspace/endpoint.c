@@ -243,6 +243,13 @@ json_t *endpoint_parse(struct nlattr **tb)
 	if (!e)
 		return NULL;
 	json_object_set_new(e, "sgs", json_str_array(tb[VPCE_A_SGS]));
+	/* Flow logs: null when off. */
+	json_object_set_new(e, "flow_log", tb[VPCE_A_FLOW_LOG] &&
+			    nla_get_u8(tb[VPCE_A_FLOW_LOG]) ?
+			    json_pack("{s:o, s:o}",
+				      "aggregation", json_attr_uint(tb[VPCE_A_FLOW_LOG_AGGREGATION]),
+				      "sample", json_attr_uint(tb[VPCE_A_FLOW_LOG_SAMPLE])) :
+			    json_null());
 	/* A gateway endpoint's mark; null for none and for interface ones. */
 	json_object_set_new(e, "mark", tb[VPCE_A_MARK] &&
 			    nla_get_u32(tb[VPCE_A_MARK]) ?
@@ -258,7 +265,7 @@ json_t *endpoint_parse(struct nlattr **tb)
  */
 static void endpoint_print(const json_t *e)
 {
-	const json_t *o, *st = json_object_get(e, "stats");
+	const json_t *o, *fl, *st = json_object_get(e, "stats");
 	size_t i;
 
 	printf("endpoint %s id %s vpc %s service %s type %s state %s",
@@ -270,7 +277,13 @@ static void endpoint_print(const json_t *e)
 		printf(" ip-address-type %s", jstr(e, "ip_address_type"));
 	if (json_is_integer(json_object_get(e, "mark")))
 		printf(" mark 0x%llx", (unsigned long long)jint(e, "mark"));
-	printf(" requester %s\n   ", jstr(e, "requester"));
+	printf(" requester %s", jstr(e, "requester"));
+	fl = json_object_get(e, "flow_log");
+	if (json_is_object(fl))
+		printf(" flow-log on aggregation %" JSON_INTEGER_FORMAT
+		       " sample %" JSON_INTEGER_FORMAT,
+		       jint(fl, "aggregation"), jint(fl, "sample"));
+	printf("\n   ");
 	for (i = 0; i < ARRAY_SIZE(stats); i++)
 		printf(" %s %" JSON_INTEGER_FORMAT, stats[i].text, jint(st, stats[i].key));
 	printf("\n");
@@ -359,10 +372,12 @@ static int endpoint_sgs(const char *name, struct args *a)
 	return nl_request(m);
 }
 
-/* endpoint set EP policy FILE|- */
+/* endpoint set EP [policy FILE|-] [flow-log on|off [aggregation 60|600] [sample 1-100]] */
 static int endpoint_set(struct args *a)
 {
 	const char *name = arg_name(a, "EP", "endpoint name");
+	unsigned int agg = 0, sample = 0;
+	bool has_fl = false, fl = false;
 	struct policy *pol = NULL;
 	struct nl_msg *m;
 	const char *w;
@@ -379,16 +394,28 @@ static int endpoint_set(struct args *a)
 				  cur_cmd);
 		if (kw_is(w, "policy") || kw_is(w, "policy-json")) {
 			pol = arg_policy(a, w, pol);
+		} else if (kw_is(w, "flow-log")) {
+			arg_once(&has_fl, w);
+			arg_flow_log(a, w, &fl, &agg, &sample);
 		} else {
 			arg_unknown(w);
 		}
 	}
-	if (!pol)
-		die_usage("%s: \"policy\" is required", cur_cmd);
+	if (!pol && !has_fl)
+		die_usage("%s: \"policy\" or \"flow-log\" is required", cur_cmd);
 	m = nl_new(VPCE_CMD_ENDPOINT_SET, false);
 	nl_put_str(m, VPCE_A_NAME, name);
-	policy_put(m, pol);
-	policy_free(pol);
+	if (pol) {
+		policy_put(m, pol);
+		policy_free(pol);
+	}
+	if (has_fl) {
+		nl_put_u8(m, VPCE_A_FLOW_LOG, fl);
+		if (agg)
+			nl_put_u32(m, VPCE_A_FLOW_LOG_AGGREGATION, agg);
+		if (sample)
+			nl_put_u8(m, VPCE_A_FLOW_LOG_SAMPLE, sample);
+	}
 	return nl_request(m);
 }
 
@@ -410,6 +437,7 @@ const struct object endpoint_object = {
 	"endpoint add EP vpc VPC service SVC type gateway [mark MARK]\n"
 	"        [requester ARN] [policy FILE|- | policy-json JSON] [id vpce-ID]\n"
 	"endpoint set EP policy FILE|- | policy-json JSON\n"
+	"endpoint set EP flow-log on|off [aggregation 60|600] [sample 1-100]\n"
 	"endpoint set EP addr add ADDR [zone AZ]\n"
 	"endpoint set EP addr del ADDR\n"
 	"endpoint set EP sg SG [sg SG]... | sg none\n"

@@ -127,11 +127,13 @@ json_t *metrics_parse(struct nlattr **tb)
 	of = nla_get_u8(tb[VPCE_A_STATS_OF]);
 	/* vpce's own flow table: how full it is. */
 	if (of == VPCE_STATS_OF_FLOWS)
-		return json_pack("{s:s, s:I, s:I}", "object", "flows",
+		return json_pack("{s:s, s:I, s:I, s:I}", "object", "flows",
 			"Flows", (json_int_t)(tb[VPCE_A_FLOW_COUNT] ?
 				nla_get_u32(tb[VPCE_A_FLOW_COUNT]) : 0),
 			"FlowLimit", (json_int_t)(tb[VPCE_A_FLOW_MAX] ?
-				nla_get_u32(tb[VPCE_A_FLOW_MAX]) : 0));
+				nla_get_u32(tb[VPCE_A_FLOW_MAX]) : 0),
+			"FlowLogSkipped", (json_int_t)(tb[VPCE_A_FLOW_LOG_SKIPPED] ?
+				nla_get_u64(tb[VPCE_A_FLOW_LOG_SKIPPED]) : 0));
 	if (!tb[VPCE_A_STATS])
 		return NULL;
 	o = json_object();
@@ -248,6 +250,9 @@ static const struct family families[] = {
 	{ "vpce_flows_limit", "gauge",
 	  "The most flows vpce's own flow table holds (flow set limit, else nf_conntrack_max, at most 524287).",
 	  "flows", false, "FlowLimit" },
+	{ "vpce_flow_log_skipped_total", "counter",
+	  "Flow log records not delivered: a reader's socket was full, or memory short.",
+	  "flows", false, "FlowLogSkipped" },
 };
 
 /* A label value, escaped as the exposition format wants. */

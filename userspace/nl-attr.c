@@ -57,6 +57,11 @@ struct nla_policy nl_attr_policy[VPCE_A_MAX + 1] = {
 	[VPCE_A_SGS]		= { .type = NLA_NESTED },
 	[VPCE_A_SG_RULES]	= { .type = NLA_NESTED },
 	[VPCE_A_SG_MEMBERS]	= { .type = NLA_NESTED },
+	[VPCE_A_FLOW_LOG]	= { .type = NLA_U8 },
+	[VPCE_A_FLOW_LOG_AGGREGATION] = { .type = NLA_U32 },
+	[VPCE_A_FLOW_LOG_SAMPLE] = { .type = NLA_U8 },
+	[VPCE_A_FLOW_LOG_RECORD] = { .type = NLA_NESTED },
+	[VPCE_A_FLOW_LOG_SKIPPED] = { .type = NLA_U64 },
 };
 
 struct nla_policy nl_stats_policy[VPCE_STATS_A_MAX + 1] = {

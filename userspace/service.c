@@ -13,6 +13,8 @@ struct settings {
 	bool has_acceptance, acceptance;
 	bool has_cross_zone, cross_zone;
 	bool has_proxy, proxy;
+	bool has_fl, fl;
+	unsigned int fl_agg, fl_sample;
 	const char *private_dns;
 	bool has_dereg;
 	unsigned long dereg;
@@ -52,6 +54,9 @@ static bool parse_setting(struct args *a, const char *w, struct settings *st, bo
 	} else if (kw_is(w, "proxy-protocol")) {
 		arg_once(&st->has_proxy, w);
 		st->proxy = parse_onoff(w, arg_value(a, w, "on|off"));
+	} else if (kw_is(w, "flow-log")) {
+		arg_once(&st->has_fl, w);
+		arg_flow_log(a, w, &st->fl, &st->fl_agg, &st->fl_sample);
 	} else if (kw_is(w, "hash-seed")) {
 		arg_once(&st->has_seed, w);
 		parse_hash_seed(arg_value(a, w, "HEX"), st->seed);
@@ -74,6 +79,13 @@ static void put_settings(struct nl_msg *m, const struct settings *st)
 		nl_put_u8(m, VPCE_A_CROSS_ZONE, st->cross_zone);
 	if (st->has_proxy)
 		nl_put_u8(m, VPCE_A_PROXY_PROTOCOL, st->proxy);
+	if (st->has_fl) {
+		nl_put_u8(m, VPCE_A_FLOW_LOG, st->fl);
+		if (st->fl_agg)
+			nl_put_u32(m, VPCE_A_FLOW_LOG_AGGREGATION, st->fl_agg);
+		if (st->fl_sample)
+			nl_put_u8(m, VPCE_A_FLOW_LOG_SAMPLE, st->fl_sample);
+	}
 	if (st->private_dns)
 		nl_put_str(m, VPCE_A_PRIVATE_DNS, st->private_dns);
 	if (st->has_dereg)
@@ -325,6 +337,12 @@ static void service_parse_lb(json_t *s, struct nlattr **tb)
 			    json_attr_uint(tb[VPCE_A_DEREG_DELAY]));
 	json_object_set_new(s, "idle_timeout", json_attr_uint(tb[VPCE_A_IDLE_TIMEOUT]));
 	json_object_set_new(s, "proxy_protocol", json_bool_attr(tb[VPCE_A_PROXY_PROTOCOL]));
+	json_object_set_new(s, "flow_log", tb[VPCE_A_FLOW_LOG] &&
+			    nla_get_u8(tb[VPCE_A_FLOW_LOG]) ?
+			    json_pack("{s:o, s:o}",
+				      "aggregation", json_attr_uint(tb[VPCE_A_FLOW_LOG_AGGREGATION]),
+				      "sample", json_attr_uint(tb[VPCE_A_FLOW_LOG_SAMPLE])) :
+			    json_null());
 	json_object_set_new(s, "health_check", hc_json(tb[VPCE_A_HEALTH_CHECK]));
 	/* Only administrators see a seed, and only one that was set. */
 	if (tb[VPCE_A_HASH_SEED]) {
@@ -396,6 +414,11 @@ static void service_print_lb(const json_t *s)
 	       onoff(s, "cross_zone"),
 	       jint(s, "deregistration_delay"), jint(s, "idle_timeout"),
 	       onoff(s, "proxy_protocol"));
+	if (json_is_object(json_object_get(s, "flow_log")))
+		printf(" flow-log on aggregation %" JSON_INTEGER_FORMAT
+		       " sample %" JSON_INTEGER_FORMAT,
+		       jint(json_object_get(s, "flow_log"), "aggregation"),
+		       jint(json_object_get(s, "flow_log"), "sample"));
 	if (json_is_string(json_object_get(s, "private_dns")))
 		printf(" private-dns %s", jstr(s, "private_dns"));
 	if (json_object_get(s, "hash_seed"))
@@ -536,6 +559,7 @@ const struct object service_object = {
 	"service set SVC [acceptance-required on|off] [cross-zone on|off] [private-dns NAME]\n"
 	"        [deregistration-delay SECONDS] [idle-timeout SECONDS] [hash-seed HEX]\n"
 	"        [proxy-protocol on|off]\n"
+	"        [flow-log on|off [aggregation 60|600] [sample 1-100]]\n"
 	"        [health-check tcp|http[:PATH]|https[:PATH]|none [port PORT]\n"
 	"                      [interval SECONDS] [timeout SECONDS]\n"
 	"                      [healthy-threshold N] [unhealthy-threshold N]\n"

@@ -43,8 +43,10 @@ static void stats_print(const json_t *o)
 	size_t i;
 
 	if (!strcmp(what, "flows")) {
-		printf("flows %" JSON_INTEGER_FORMAT " limit %" JSON_INTEGER_FORMAT "\n",
-		       jint(o, "Flows"), jint(o, "FlowLimit"));
+		printf("flows %" JSON_INTEGER_FORMAT " limit %" JSON_INTEGER_FORMAT
+		       " flow-log-skipped %" JSON_INTEGER_FORMAT "\n",
+		       jint(o, "Flows"), jint(o, "FlowLimit"),
+		       jint(o, "FlowLogSkipped"));
 		return;
 	}
 	if (!strcmp(what, "endpoint"))

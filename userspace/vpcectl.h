@@ -94,6 +94,13 @@ void check_dns_name_kw(const char *kw, const char *s, bool wildcard);
  */
 void arg_addr_zone(struct args *a, const char *kw, struct vpce_addr *addrs,
 		   int *n, int max);
+/*
+ * After keyword KW ("flow-log"): on|off [aggregation 60|600] [sample
+ * 1-100], into *ON, *AGG and *SAMPLE (0 when not given). "endpoint set"
+ * and "service set".
+ */
+void arg_flow_log(struct args *a, const char *kw, bool *on, unsigned int *agg,
+		  unsigned int *sample);
 
 /* ---- query.c: vpcectl's side of the netlink client (nl.h) ---- */
 

@@ -2,7 +2,8 @@
 /*
  * vpced: health checks for vpce targets.
  *
- *	vpced [-n NETNS] [-r SECONDS] [-m ADDR:PORT]
+ *	vpced [-n NETNS] [-r SECONDS] [-m ADDR:PORT] [--flow-log FILE|-]
+ *	      [--flow-log-format aws|json]
  *
  * Reads the services of the namespace and their targets from the kernel,
  * checks every target of every service that has a health check (TCP
@@ -18,6 +19,9 @@
  * Prometheus's text format at http://ADDR:PORT/metrics (libmicrohttpd, run
  * from the same epoll loop), formatted by the code "vpcectl stats show
  * format prometheus" uses (metrics.c).
+ *
+ * With --flow-log it writes the kernel's flow log records to FILE (or
+ * stdout), reopening FILE on SIGHUP (vpced-flowlog.c).
  *
  * One thread, non-blocking sockets and epoll. This file holds the options,
  * the log and the loop; the checks are vpced-check.c's (TLS vpced-tls.c's),
@@ -112,7 +116,8 @@ double now(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: vpced [-n NETNS] [-r SECONDS] [-m ADDR:PORT]\n"
+		"Usage: vpced [-n NETNS] [-r SECONDS] [-m ADDR:PORT] [--flow-log FILE|-]\n"
+		"             [--flow-log-format aws|json]\n"
 		"\n"
 		"Runs the health checks of vpce services and sets their targets'\n"
 		"health. See vpced(8).\n"
@@ -120,6 +125,8 @@ static void usage(FILE *f)
 		"  -n, --netns NETNS     run in network namespace NETNS\n"
 		"  -r, --reload SECONDS  read the configuration every SECONDS (default 10)\n"
 		"  -m, --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+		"  -f, --flow-log FILE|-  write flow log records to FILE (- for stdout)\n"
+		"  -F, --flow-log-format aws|json  AWS's default format (default), or JSON lines\n"
 		"  -h, --help            print this help\n"
 		"  -V, --version         print the version\n");
 }
@@ -130,19 +137,21 @@ int main(int argc, char **argv)
 		{ "netns",   required_argument, NULL, 'n' },
 		{ "reload",  required_argument, NULL, 'r' },
 		{ "metrics", required_argument, NULL, 'm' },
+		{ "flow-log", required_argument, NULL, 'f' },
+		{ "flow-log-format", required_argument, NULL, 'F' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ "version", no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct epoll_event ev, evs[64];
-	const char *netns = NULL, *metrics = NULL;
+	const char *netns = NULL, *metrics = NULL, *flowlog = NULL, *format = NULL;
 	double every = 10, next_reload;
 	struct rlimit rl;
 	sigset_t sigs;
 	int c, sfd, n, i;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "n:r:m:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:r:m:f:F:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			netns = optarg;
@@ -154,6 +163,12 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			metrics = optarg;
+			break;
+		case 'f':
+			flowlog = optarg;
+			break;
+		case 'F':
+			format = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -170,6 +185,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	if (format && !flowlog)
+		die("--flow-log-format needs --flow-log");
 	stamp = !getenv("JOURNAL_STREAM");
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	srand(getpid() ^ time(NULL));
@@ -205,6 +222,8 @@ int main(int argc, char **argv)
 	say("starting%s%s", netns ? " in network namespace " : "", netns ? netns : "");
 	if (metrics)
 		metrics_start(metrics);
+	flowlog_setup(flowlog, format);
+	flowlog_join();
 	reload();
 	next_reload = now() + every;
 	for (;;) {
@@ -213,6 +232,7 @@ int main(int argc, char **argv)
 
 		wake = checks_run(t, next_reload);
 		if (t >= next_reload) {
+			flowlog_join();
 			reload();
 			next_reload = t + every;
 			continue;
@@ -229,6 +249,10 @@ int main(int argc, char **argv)
 
 			if (metrics_tag(evs[i].data.ptr))
 				continue;	/* metrics_run() below */
+			if (evs[i].data.ptr == flowlog_tag) {
+				flowlog_event();
+				continue;
+			}
 			if (evs[i].data.ptr) {
 				check_event(evs[i].data.ptr, evs[i].events);
 				continue;
@@ -236,6 +260,7 @@ int main(int argc, char **argv)
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
 					say("SIGHUP: reading the configuration");
+					flowlog_reopen();
 					next_reload = 0;
 					continue;
 				}
@@ -243,6 +268,7 @@ int main(int argc, char **argv)
 				checks_free();
 				nl_side_free();
 				metrics_stop();
+				flowlog_stop();
 				nl_shutdown();
 				close(epfd);
 				close(sfd);

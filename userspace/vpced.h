@@ -9,6 +9,7 @@
  *			non-blocking TCP/HTTP/HTTPS probes
  *	vpced-tls.c	TLS for HTTPS checks (OpenSSL), non-blocking
  *	vpced-http.c	the Prometheus metrics page (libmicrohttpd)
+ *	vpced-flowlog.c	the flow log records, written as AWS writes them
  *
  * One thread: everything runs from the loop in vpced.c.
  */
@@ -102,6 +103,19 @@ int tls_handshake(struct ssl_st *ssl, char *why, size_t len);
 int tls_write(struct ssl_st *ssl, const void *buf, size_t n, char *why, size_t len);
 int tls_read(struct ssl_st *ssl, void *buf, size_t n, char *why, size_t len);
 void tls_cleanup(void);
+
+/* ---- vpced-flowlog.c ---- */
+
+/* --flow-log FILE|- (NULL: off) and --flow-log-format aws|json (NULL: aws). */
+void flowlog_setup(const char *file, const char *format);
+/* Join the records' group if not yet (the module may come later). */
+bool flowlog_join(void);
+/* The epoll tag of its socket, and what to do when it is readable. */
+extern void *const flowlog_tag;
+void flowlog_event(void);
+/* SIGHUP: open the file again (logrotate moved it). */
+void flowlog_reopen(void);
+void flowlog_stop(void);
 
 /* ---- vpced-http.c ---- */
 

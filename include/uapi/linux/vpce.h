@@ -147,6 +147,14 @@
  *				the endpoint ID in a TLV of type 0xEA,
  *				subtype 0x01. UDP flows and flows already
  *				open are not changed.
+ *	VPCE_A_FLOW_LOG, VPCE_A_FLOW_LOG_AGGREGATION, VPCE_A_FLOW_LOG_SAMPLE
+ *				as for VPCE_CMD_ENDPOINT_SET (interface
+ *				services): flow log records of the provider's
+ *				side, the flow as its target sees it (from
+ *				the NLB address and port to the target's),
+ *				the interface the service's name and the
+ *				account the service's. Service messages carry
+ *				them as endpoint messages do.
  *	VPCE_A_HEALTH_CHECK	nested VPCE_HC_A_*, the check vpced runs:
  *		VPCE_HC_A_PROTO		required, enum vpce_hc_proto;
  *					VPCE_HC_NONE removes the check
@@ -333,6 +341,21 @@
  * VPCE_CMD_ENDPOINT_DEL: delete an endpoint. VPCE_A_NAME required. Its live
  *	flows are ended.
  *
+ * VPCE_CMD_ENDPOINT_SET: change an endpoint's policy or flow log or both.
+ *	VPCE_A_NAME		required
+ *	VPCE_A_POLICY, VPCE_A_POLICY_TEXT	the new policy, as for
+ *				VPCE_CMD_ENDPOINT_ADD
+ *	VPCE_A_FLOW_LOG		u8, 0 or 1: flow log records of the
+ *				endpoint's flows (see "Flow logs" below)
+ *	VPCE_A_FLOW_LOG_AGGREGATION  u32, 60 or 600 (default): the longest
+ *				a record covers, in seconds
+ *	VPCE_A_FLOW_LOG_SAMPLE	u8, 1..100 (default 100): the percentage of
+ *				flows logged, chosen per flow from its hash
+ *	AGGREGATION and SAMPLE only with VPCE_A_FLOW_LOG 1; VPCE_A_FLOW_LOG
+ *	0 turns the log off. At least one of policy and flow log. A flow
+ *	takes the endpoint's flow log setting when it starts, for its life.
+ *	Endpoint messages carry VPCE_A_FLOW_LOG, and with 1 the other two.
+ *
  * VPCE_CMD_ENDPOINT_GET: with VPCE_A_NAME, one endpoint; as a dump, all, or
  *	with VPCE_A_SERVICE the endpoints connected to that service (the
  *	provider's "connections"). An endpoint message carries VPCE_A_NAME,
@@ -440,7 +463,8 @@
  *	- vpce's own flow table (conntrack=0 only; last, and only in a dump
  *	  of everything or with VPCE_A_STATS_OF FLOWS): VPCE_A_FLOW_COUNT,
  *	  VPCE_A_FLOW_MAX and VPCE_A_FLOW_LIMIT, as VPCE_CMD_FLOW_GET gives
- *	  them.
+ *	  them, and VPCE_A_FLOW_LOG_SKIPPED, the flow log records of the
+ *	  namespace that were not delivered (see "Flow logs").
  *	NEW_CONNECTIONS counts flows sent to a target. ACTIVE_CONNECTIONS is
  *	counted when read, from conntrack and vpce's own table: TCP flows
  *	being set up or established, and UDP flows that have not timed
@@ -670,6 +694,7 @@ enum vpce_cmd {
 	VPCE_CMD_SG_MEMBER_ADD,
 	VPCE_CMD_SG_MEMBER_DEL,
 	VPCE_CMD_ENDPOINT_SG_SET,
+	VPCE_CMD_FLOW_LOG,	/* notifications only: VPCE_MCGRP_FLOWLOG */
 	__VPCE_CMD_MAX
 };
 
@@ -767,6 +792,11 @@ enum vpce_attr {
 	VPCE_A_SGS,		/* nested array of VPCE_A_SG strings */
 	VPCE_A_SG_RULES,	/* nested array of VPCE_SG_RULE_A_* */
 	VPCE_A_SG_MEMBERS,	/* nested array of VPCE_ADDR_A_*, PREFIX_LEN */
+	VPCE_A_FLOW_LOG,	/* u8: 0 or 1 (VPCE_CMD_ENDPOINT_SET) */
+	VPCE_A_FLOW_LOG_AGGREGATION, /* u32: 60 or 600 seconds */
+	VPCE_A_FLOW_LOG_SAMPLE,	/* u8: 1..100, percent of flows logged */
+	VPCE_A_FLOW_LOG_RECORD,	/* nested VPCE_FLOWLOG_A_* (VPCE_CMD_FLOW_LOG) */
+	VPCE_A_FLOW_LOG_SKIPPED, /* u64: records not delivered (reply only) */
 	__VPCE_A_MAX
 };
 
@@ -1236,5 +1266,67 @@ enum vpce_ctx_attr {
 };
 
 #define VPCE_CTX_A_MAX (__VPCE_CTX_A_MAX - 1)
+
+/*
+ * Flow logs
+ * ---------
+ *
+ * An endpoint with VPCE_A_FLOW_LOG 1 has a record sent for its flows to
+ * the members of the multicast group VPCE_MCGRP_FLOWLOG (CAP_NET_ADMIN, as
+ * for VPCE_MCGRP_EVENTS): a VPCE_CMD_FLOW_LOG message with VPCE_A_FLOW_LOG_RECORD,
+ * a nest of VPCE_FLOWLOG_A_*. These are AWS's VPC Flow Logs records of
+ * the endpoint's network interface (vpced writes them in AWS's format):
+ *
+ * - ACCEPT: one per flow and aggregation interval: when the flow ends
+ *   (vpce's own table: when it leaves the table: expired, flushed, ended
+ *   by a change), and for a flow that lives longer than the interval, on
+ *   its first packet after the interval is over. Each carries the packets
+ *   and IP bytes of its interval only, each way; an interval without
+ *   packets has no record (no NODATA).
+ * - REJECT: one per refused flow (policy, endpoint state, no listener, no
+ *   target, no source port, a TCP packet of no flow): the refused packet,
+ *   START = END = the time it came.
+ *
+ * A flow is logged, or not, for its whole life: the endpoint's setting
+ * when it starts, and VPCE_A_FLOW_LOG_SAMPLE percent of flows, chosen by
+ * a hash of the flow's addresses and ports. Records the kernel could not
+ * deliver (a member's socket full, no memory) are counted in
+ * VPCE_A_FLOW_LOG_SKIPPED of VPCE_CMD_STATS_GET's flows message, and the
+ * next record delivered says how many were lost before it
+ * (VPCE_FLOWLOG_A_SKIPPED). Records are sent only while a socket is a
+ * member of the group.
+ */
+#define VPCE_MCGRP_FLOWLOG	"flowlog"
+
+enum vpce_flowlog_attr {
+	VPCE_FLOWLOG_A_UNSPEC,
+	VPCE_FLOWLOG_A_PAD,
+	VPCE_FLOWLOG_A_INTERFACE,	/* string: the endpoint's ID */
+	VPCE_FLOWLOG_A_ACCOUNT,		/* u64: the interface's owner */
+	VPCE_FLOWLOG_A_PROTO,		/* u8: IPPROTO_TCP or IPPROTO_UDP */
+	VPCE_FLOWLOG_A_SRC,		/* nested VPCE_ADDR_A_*: the client */
+	VPCE_FLOWLOG_A_DST,		/* nested VPCE_ADDR_A_*: endpoint addr */
+	VPCE_FLOWLOG_A_SRC_PORT,	/* u16, host order */
+	VPCE_FLOWLOG_A_DST_PORT,	/* u16, host order */
+	VPCE_FLOWLOG_A_PACKETS,		/* u64: SRC to DST */
+	VPCE_FLOWLOG_A_BYTES,		/* u64: SRC to DST, IP bytes */
+	VPCE_FLOWLOG_A_REPLY_PACKETS,	/* u64: DST to SRC */
+	VPCE_FLOWLOG_A_REPLY_BYTES,	/* u64: DST to SRC, IP bytes */
+	VPCE_FLOWLOG_A_START,		/* u64: first packet, Unix seconds */
+	VPCE_FLOWLOG_A_END,		/* u64: last packet, Unix seconds */
+	VPCE_FLOWLOG_A_ACTION,		/* u8: enum vpce_flowlog_action */
+	VPCE_FLOWLOG_A_SKIPPED,		/* u64: records lost before this one */
+	__VPCE_FLOWLOG_A_MAX
+};
+
+#define VPCE_FLOWLOG_A_MAX (__VPCE_FLOWLOG_A_MAX - 1)
+
+enum vpce_flowlog_action {
+	VPCE_FLOWLOG_ACCEPT,
+	VPCE_FLOWLOG_REJECT,
+	__VPCE_FLOWLOG_ACTION_MAX
+};
+
+#define VPCE_FLOWLOG_ACTION_MAX (__VPCE_FLOWLOG_ACTION_MAX - 1)
 
 #endif /* _UAPI_LINUX_VPCE_H */
