@@ -242,10 +242,9 @@ static unsigned int vpce_flow_new(struct vpce_net *vn, struct sk_buff *skb,
 	 * interface: what they do not let in is dropped silently (no reset,
 	 * no ICMP error), before the listeners, the state and the policy.
 	 */
-	if (!vpce_sgs_allow(vpce_endpoint_sgs(ep), t)) {
-		vpce_stats_refused(ep, ea, VPCE_DROP_SG, false);
-		return NF_DROP;
-	}
+	if (!vpce_sgs_allow(vpce_endpoint_sgs(ep), t))
+		return vpce_refuse_silently(ep, ea, skb, state->net, proto,
+					    VPCE_DROP_SG);
 	/* A dying address is being deleted: its flows are being ended. */
 	if (READ_ONCE(ep->state) != VPCE_STATE_AVAILABLE ||
 	    READ_ONCE(ea->dying))

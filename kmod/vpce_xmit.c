@@ -177,6 +177,22 @@ static bool vpce_reject(const struct nf_hook_state *state, struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * As a security group drops at AWS's network interface: the client learns
+ * nothing (no reset, no ICMP error), the endpoint's counters and flow log
+ * do, as for every refusal.
+ */
+unsigned int vpce_refuse_silently(struct vpce_endpoint *ep,
+				  const struct vpce_ep_addr *ea,
+				  const struct sk_buff *skb, struct net *net,
+				  u8 proto, enum vpce_drop why)
+{
+	vpce_stats_refused(ep, ea, why, false);
+	if (READ_ONCE(ep->flowlog))
+		vpce_flowlog_reject(net, ep, skb, proto);
+	return NF_DROP;
+}
+
 unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea,
 			 struct sk_buff *skb, const struct nf_hook_state *state,
 			 u8 proto, enum vpce_drop why)

@@ -56,6 +56,11 @@ const u8 *vpce_client_mac(const struct sk_buff *skb);
 unsigned int vpce_refuse(struct vpce_endpoint *ep, const struct vpce_ep_addr *ea,
 			 struct sk_buff *skb, const struct nf_hook_state *state,
 			 u8 proto, enum vpce_drop why);
+/* Drop a new flow of @ep without a word to the client, counted and logged. */
+unsigned int vpce_refuse_silently(struct vpce_endpoint *ep,
+				  const struct vpce_ep_addr *ea,
+				  const struct sk_buff *skb, struct net *net,
+				  u8 proto, enum vpce_drop why);
 
 /*
  * @skb, a reply on its way out of the VPC device (MTU @mtu): whether it

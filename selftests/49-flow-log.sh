@@ -9,6 +9,8 @@
 #    ID, addresses, ports, protocol, and packets and IP bytes of each
 #    direction exactly as the client's own nftables counters saw them;
 #  - a flow refused by the endpoint's policy: one REJECT line, its SYN;
+#  - a flow a security group drops: one REJECT line per SYN the client
+#    sent (it hears nothing and tries again), as many as drop-sg counts;
 #  - sampling: sample 1 logs few of 200 flows, sample 100 all of them;
 #  - JSON lines (--flow-log-format json);
 #  - SIGHUP: the file moved away, vpced writes to a new one;
@@ -164,6 +166,34 @@ expect_line "REJECT" "${f[*]:0:10} ${f[*]:12:2}" \
 [ -z "$(reply_line "$LOG" 41003)" ] || fail "a reply line for a refused flow"
 log "REJECT: $l"
 must vpcectl endpoint set epa policy "$tmp/allow.json"
+
+# --- a flow refused by a security group -------------------------------------
+# Dropped silently (no reset): the client sends its SYN again, and every SYN
+# is a flow's first packet refused, one REJECT line each.
+must vpcectl sg add only-other vpc A
+must vpcectl sg rule add only-other tcp port 80 from 10.0.0.99/32
+must vpcectl endpoint set epa sg only-other
+reset_counts
+t0=$(date +%s)
+ns_query vpca "$EP_ADDR" 80 --sport 41004 --timeout 1.5 >/dev/null &&
+	fail "a flow the SG refuses connected"
+wait_for 10 settled || fail "client's counters do not settle"
+syns=$(counted out packets)
+wait_for 10 sh -c "[ \"\$(awk '\$6 == 41004' '$LOG' | wc -l)\" -ge $syns ]" ||
+	fail "not $syns REJECT records for the SG's drops: $(cat "$LOG")"
+l=$(line "$LOG" 41004)
+[ "$(wc -l <<<"$l")" = "$syns" ] || fail "SG REJECT: $syns SYNs, lines: $l"
+while read -ra f; do
+	expect_line "SG REJECT" "${f[*]:0:10} ${f[*]:12:2}" \
+		"2 111111111111 $EPID 10.0.0.2 10.0.0.100 41004 80 6 1 $(($(counted out bytes) / syns)) REJECT OK"
+	[ "${f[10]}" = "${f[11]}" ] && [ "${f[10]}" -ge "$t0" ] || fail "SG REJECT times: ${f[*]}"
+done <<<"$l"
+[ -z "$(reply_line "$LOG" 41004)" ] || fail "a reply line for a flow the SG refused"
+[ "$(ep_stat epa drop-sg)" = "$syns" ] ||
+	fail "drop-sg is $(ep_stat epa drop-sg), not $syns"
+log "SG REJECT ($syns SYNs): $l"
+must vpcectl endpoint set epa sg none
+must vpcectl sg del only-other
 
 # --- sampling: 200 flows ---------------------------------------------------
 records() { awk -v lo="$1" -v hi="$2" '$6 >= lo && $6 < hi' "$LOG" | wc -l; }
