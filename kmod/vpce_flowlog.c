@@ -214,6 +214,31 @@ static bool vpce_flowlog_headers(const struct sk_buff *skb, u8 proto,
 	return true;
 }
 
+/*
+ * A tenant makes REJECT records at will, one for each packet it sends where
+ * it may not (a SYN flood to a port its security groups close, ACKs of no
+ * flow): at most VPCE_FLOWLOG_REJECTS_PER_S of them a second in a
+ * namespace, the others counted as lost (the next record says SKIPDATA),
+ * so that a flood costs no message per packet and does not crowd the
+ * reader's socket out of room for the other records. Racy at the second's
+ * turn by a few records, which is harmless.
+ */
+#define VPCE_FLOWLOG_REJECTS_PER_S	1000
+
+static bool vpce_flowlog_reject_allowed(struct vpce_flowlog_net *fn)
+{
+	unsigned long now = jiffies, stamp = READ_ONCE(fn->reject_stamp);
+
+	if (!time_in_range(now, stamp, stamp + HZ - 1)) {
+		WRITE_ONCE(fn->reject_stamp, now);
+		atomic_set(&fn->rejects, 0);
+	}
+	if (atomic_inc_return(&fn->rejects) <= VPCE_FLOWLOG_REJECTS_PER_S)
+		return true;
+	vpce_flowlog_lost(fn, 1);
+	return false;
+}
+
 void vpce_flowlog_reject(struct net *net, const struct vpce_endpoint *ep,
 			 const struct sk_buff *skb, u8 proto)
 {
@@ -224,7 +249,8 @@ void vpce_flowlog_reject(struct net *net, const struct vpce_endpoint *ep,
 	if (!setting || !vpce_flowlog_headers(skb, proto, &r) ||
 	    !vpce_flowlog_sampled(setting, &r.saddr,
 				  offsetof(struct vpce_flowlog_rec, family) -
-				  offsetof(struct vpce_flowlog_rec, saddr)))
+				  offsetof(struct vpce_flowlog_rec, saddr)) ||
+	    !vpce_flowlog_reject_allowed(&vpce_net(net)->flowlog))
 		return;
 	now = (u32)ktime_get_real_seconds();
 	r.packets[IP_CT_DIR_ORIGINAL] = 1;

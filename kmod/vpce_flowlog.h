@@ -71,6 +71,9 @@ struct vpce_flowlog {
 struct vpce_flowlog_net {
 	atomic64_t lost;
 	atomic64_t pending;
+	/* REJECT records in the second that began at @reject_stamp. */
+	unsigned long reject_stamp;	/* jiffies */
+	atomic_t rejects;
 	spinlock_t lock;		/* @cts, @closed */
 	struct list_head cts;
 	atomic_t ncts;

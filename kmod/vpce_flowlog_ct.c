@@ -240,6 +240,15 @@ static void vpce_flowlog_ct_work(struct work_struct *work)
 	spin_unlock_bh(&fn->lock);
 	list_for_each_entry_safe(e, tmp, &list, node) {
 		dead = vpce_flowlog_ct_dead(e->ct);
+		/* Never confirmed: its first packet was dropped after our
+		 * hook (a clash with a twin SYN that won, a later rule): no
+		 * flow was, and no record is written.
+		 */
+		if (dead && !nf_ct_is_confirmed(e->ct)) {
+			list_del(&e->node);
+			vpce_flowlog_ct_free(fn, e);
+			continue;
+		}
 		if (dead || time_after_eq(jiffies, e->next)) {
 			vpce_flowlog_ct_emit(net, e, now);
 			e->next = jiffies + e->interval * HZ;

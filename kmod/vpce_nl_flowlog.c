@@ -29,8 +29,23 @@
 
 #include <net/genetlink.h>
 
-/* A record's attributes, with room to spare. */
-#define VPCE_FLOWLOG_MSG_SIZE	NLMSG_DEFAULT_SIZE
+/*
+ * A record's attributes, exactly (as vpce_fill_flowlog() puts them): the
+ * reader's socket is charged for what is allocated, so a page per record
+ * would fill it sixteen times sooner than the records do.
+ */
+static size_t vpce_flowlog_msg_size(void)
+{
+	size_t addr = nla_total_size(0) +
+		      nla_total_size(sizeof(struct in6_addr));
+
+	return nla_total_size(0) +			/* the record's nest */
+	       nla_total_size(VPCE_NAME_MAX + 1) +	/* interface */
+	       8 * nla_total_size_64bit(sizeof(u64)) +	/* account .. skipped */
+	       2 * nla_total_size(sizeof(u8)) +		/* proto, action */
+	       2 * nla_total_size(sizeof(u16)) +	/* ports */
+	       2 * addr;				/* src, dst */
+}
 
 /*
  * Module exit: the family goes before the namespaces, whose flows then end
@@ -99,7 +114,7 @@ static void __vpce_nl_flowlog_send(struct net *net,
 	if (READ_ONCE(vpce_nl_flowlog_closed) ||
 	    !vpce_nl_listening(net, VPCE_NL_GRP_FLOWLOG))
 		return;
-	skb = genlmsg_new(VPCE_FLOWLOG_MSG_SIZE, GFP_ATOMIC);
+	skb = genlmsg_new(vpce_flowlog_msg_size(), GFP_ATOMIC);
 	if (!skb)
 		goto lost;
 	skipped = atomic64_xchg(&fn->pending, 0);

@@ -19,6 +19,7 @@
 #include "vpce_vpc.h"
 
 #include <linux/netlink.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack_tuple.h>
 
@@ -252,6 +253,10 @@ static int vpce_sg_rules_check(struct vpce_sg *sg,
 				       "the security group has this rule already");
 			return -EEXIST;
 		}
+		/* Each search is linear: 10,000 rules added to 10,000
+		 * take a while, under vn->lock (a mutex): let others run.
+		 */
+		cond_resched();
 	}
 	return 0;
 }
@@ -342,6 +347,7 @@ int vpce_sg_rules_del(struct vpce_net *vn, struct vpce_sg *sg,
 			goto out;
 		}
 		gone[idx] = true;
+		cond_resched();
 	}
 	for (i = 0; i < sg->nrules; i++)
 		if (!gone[i])
