@@ -175,20 +175,20 @@ must vpcectl sg rule add only-other tcp port 80 from 10.0.0.99/32
 must vpcectl endpoint set epa sg only-other
 reset_counts
 t0=$(date +%s)
-ns_query vpca "$EP_ADDR" 80 --sport 41004 --timeout 1.5 >/dev/null &&
+ns_query vpca "$EP_ADDR" 80 --sport 41020 --timeout 1.5 >/dev/null &&
 	fail "a flow the SG refuses connected"
 wait_for 10 settled || fail "client's counters do not settle"
 syns=$(counted out packets)
-wait_for 10 sh -c "[ \"\$(awk '\$6 == 41004' '$LOG' | wc -l)\" -ge $syns ]" ||
+wait_for 10 sh -c "[ \"\$(awk '\$6 == 41020' '$LOG' | wc -l)\" -ge $syns ]" ||
 	fail "not $syns REJECT records for the SG's drops: $(cat "$LOG")"
-l=$(line "$LOG" 41004)
+l=$(line "$LOG" 41020)
 [ "$(wc -l <<<"$l")" = "$syns" ] || fail "SG REJECT: $syns SYNs, lines: $l"
 while read -ra f; do
 	expect_line "SG REJECT" "${f[*]:0:10} ${f[*]:12:2}" \
-		"2 111111111111 $EPID 10.0.0.2 10.0.0.100 41004 80 6 1 $(($(counted out bytes) / syns)) REJECT OK"
+		"2 111111111111 $EPID 10.0.0.2 10.0.0.100 41020 80 6 1 $(($(counted out bytes) / syns)) REJECT OK"
 	[ "${f[10]}" = "${f[11]}" ] && [ "${f[10]}" -ge "$t0" ] || fail "SG REJECT times: ${f[*]}"
 done <<<"$l"
-[ -z "$(reply_line "$LOG" 41004)" ] || fail "a reply line for a flow the SG refused"
+[ -z "$(reply_line "$LOG" 41020)" ] || fail "a reply line for a flow the SG refused"
 [ "$(ep_stat epa drop-sg)" = "$syns" ] ||
 	fail "drop-sg is $(ep_stat epa drop-sg), not $syns"
 log "SG REJECT ($syns SYNs): $l"

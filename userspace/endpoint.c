@@ -243,13 +243,7 @@ json_t *endpoint_parse(struct nlattr **tb)
 	if (!e)
 		return NULL;
 	json_object_set_new(e, "sgs", json_str_array(tb[VPCE_A_SGS]));
-	/* Flow logs: null when off. */
-	json_object_set_new(e, "flow_log", tb[VPCE_A_FLOW_LOG] &&
-			    nla_get_u8(tb[VPCE_A_FLOW_LOG]) ?
-			    json_pack("{s:o, s:o}",
-				      "aggregation", json_attr_uint(tb[VPCE_A_FLOW_LOG_AGGREGATION]),
-				      "sample", json_attr_uint(tb[VPCE_A_FLOW_LOG_SAMPLE])) :
-			    json_null());
+	json_object_set_new(e, "flow_log", json_flow_log(tb));
 	/* A gateway endpoint's mark; null for none and for interface ones. */
 	json_object_set_new(e, "mark", tb[VPCE_A_MARK] &&
 			    nla_get_u32(tb[VPCE_A_MARK]) ?

@@ -81,6 +81,16 @@ json_t *json_attr_uint(const struct nlattr *nla)
 	return json_null();
 }
 
+/* An endpoint's or a service's flow log setting: null when off. */
+json_t *json_flow_log(struct nlattr **tb)
+{
+	if (!tb[VPCE_A_FLOW_LOG] || !nla_get_u8(tb[VPCE_A_FLOW_LOG]))
+		return json_null();
+	return json_pack("{s:o, s:o}",
+			 "aggregation", json_attr_uint(tb[VPCE_A_FLOW_LOG_AGGREGATION]),
+			 "sample", json_attr_uint(tb[VPCE_A_FLOW_LOG_SAMPLE]));
+}
+
 json_t *json_enum(const struct nlattr *nla, const char *const *names, size_t n)
 {
 	if (!nla)

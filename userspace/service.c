@@ -337,12 +337,7 @@ static void service_parse_lb(json_t *s, struct nlattr **tb)
 			    json_attr_uint(tb[VPCE_A_DEREG_DELAY]));
 	json_object_set_new(s, "idle_timeout", json_attr_uint(tb[VPCE_A_IDLE_TIMEOUT]));
 	json_object_set_new(s, "proxy_protocol", json_bool_attr(tb[VPCE_A_PROXY_PROTOCOL]));
-	json_object_set_new(s, "flow_log", tb[VPCE_A_FLOW_LOG] &&
-			    nla_get_u8(tb[VPCE_A_FLOW_LOG]) ?
-			    json_pack("{s:o, s:o}",
-				      "aggregation", json_attr_uint(tb[VPCE_A_FLOW_LOG_AGGREGATION]),
-				      "sample", json_attr_uint(tb[VPCE_A_FLOW_LOG_SAMPLE])) :
-			    json_null());
+	json_object_set_new(s, "flow_log", json_flow_log(tb));
 	json_object_set_new(s, "health_check", hc_json(tb[VPCE_A_HEALTH_CHECK]));
 	/* Only administrators see a seed, and only one that was set. */
 	if (tb[VPCE_A_HASH_SEED]) {

@@ -136,6 +136,8 @@ extern const char *const hc_names[__VPCE_HC_MAX];
 json_t *json_account(uint64_t account);
 json_t *json_attr_str(const struct nlattr *nla);
 json_t *json_attr_uint(const struct nlattr *nla);
+/* tb's VPCE_A_FLOW_LOG*: {"aggregation", "sample"}, or null when off. */
+json_t *json_flow_log(struct nlattr **tb);
 json_t *json_enum(const struct nlattr *nla, const char *const *names, size_t n);
 /* A VPCE_A_PREFIX nest as "ADDR/LEN". */
 json_t *json_prefix(const struct nlattr *nest);
