@@ -396,7 +396,7 @@ static int endpoint_set(struct args *a)
 		}
 	}
 	if (!pol && !has_fl)
-		die_usage("%s: \"policy\" or \"flow-log\" is required", cur_cmd);
+		die_usage("%s: \"policy\", \"flow-log\" or \"sg\" is required", cur_cmd);
 	m = nl_new(VPCE_CMD_ENDPOINT_SET, false);
 	nl_put_str(m, VPCE_A_NAME, name);
 	if (pol) {

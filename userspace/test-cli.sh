@@ -48,7 +48,7 @@ check 1 'vpcectl: "-n" needs NETNS' -n
 check 1 'vpcectl: cannot open network namespace "nonexistent-ns": No such file or directory' -n nonexistent-ns vpc show
 check 1 'vpcectl: unknown command "foo" for "vpc" (try "vpcectl vpc help")' vpc foo
 check 2 "$nomod" connection show
-check 1 'vpcectl: endpoint set: "policy" is required' endpoint set e1
+check 1 'vpcectl: endpoint set: "policy", "flow-log" or "sg" is required' endpoint set e1
 # endpoint set EP addr add|del
 check 1 'vpcectl: "addr" needs add or del' endpoint set e1 addr
 check 1 'vpcectl: endpoint set: "addr" needs add or del, not "move"' endpoint set e1 addr move 10.0.0.5
