@@ -30,29 +30,7 @@ table inet count {
 	chain in { type filter hook input priority 0; meta l4proto { tcp, udp } ip saddr 10.0.0.100 counter; meta l4proto { tcp, udp } ip6 saddr fd00:a::100 counter; }
 }
 EOT
-total() {
-	ip netns exec vpca nft -j list chain inet count "$1" |
-		jq "[.nftables[].rule? | select(.) | .expr[] | .counter? | select(.) | .$2] | add"
-}
-declare -A BASE
-reset_counts() {
-	local c f
-	for c in out in; do
-		for f in packets bytes; do
-			BASE[$c.$f]=$(total "$c" "$f")
-		done
-	done
-}
-counted() {
-	echo $(($(total "$1" "$2") - ${BASE[$1.$2]:-0}))
-}
-settled() {
-	local a b
-	a="$(total out packets) $(total in packets)"
-	sleep 1
-	b="$(total out packets) $(total in packets)"
-	[ "$a" = "$b" ]
-}
+COUNT_TABLE="inet count"
 
 EPID=$(vpcectl -j endpoint show epa | jq -r '.[0].id')
 LOG=$tmp/flow.log

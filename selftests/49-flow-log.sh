@@ -35,25 +35,7 @@ table ip count {
 	chain in { type filter hook input priority 0; ip saddr 10.0.0.100 counter; }
 }
 EOT
-# total CHAIN FIELD : packets or bytes the client's chain out or in saw;
-# counted CHAIN FIELD : the same since reset_counts (rule counters are
-# anonymous: nft resets only named ones).
-total() {
-	ip netns exec vpca nft -j list chain ip count "$1" |
-		jq "[.nftables[].rule? | select(.) | .expr[] | .counter? | select(.) | .$2] | add"
-}
-declare -A BASE
-reset_counts() {
-	local c f
-	for c in out in; do
-		for f in packets bytes; do
-			BASE[$c.$f]=$(total "$c" "$f")
-		done
-	done
-}
-counted() {
-	echo $(($(total "$1" "$2") - ${BASE[$1.$2]:-0}))
-}
+COUNT_TABLE="ip count"
 
 EPID=$(vpcectl -j endpoint show epa | jq -r '.[0].id')
 [[ $EPID == vpce-* ]] || fail "endpoint ID: $EPID"
@@ -84,14 +66,6 @@ reply_line() {
 
 # flow_done PROTO SPORT : the flow of the client's port is over and its
 # last packet has gone both ways: what the client counted stays still.
-settled() {
-	local a b
-	a="$(counted out packets) $(counted in packets)"
-	sleep 0.3
-	b="$(counted out packets) $(counted in packets)"
-	[ "$a" = "$b" ]
-}
-
 # expect_line WHAT GOT WANT
 expect_line() {
 	[ "$2" = "$3" ] || fail "$1: got \"$2\", expected \"$3\"; log: $(cat "$LOG")"

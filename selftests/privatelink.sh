@@ -212,3 +212,34 @@ pl_held_both() {
 		held_start "$ns" "$1/$i" "$EP_ADDR" 80 --sport $(($3 + i)) --tag "c$i"
 	done
 }
+
+# The client's own count of what it exchanged with the endpoint: chains out
+# and in of vpca's nftables table $COUNT_TABLE ("ip count" or "inet count",
+# made by the test). total CHAIN FIELD: the packets or bytes a chain's rules
+# counted; counted CHAIN FIELD: the same since reset_counts (rule counters
+# are anonymous: nft resets only named ones); settled: nothing moved for a
+# second (for wait_for).
+declare -A COUNT_BASE
+total() {
+	# shellcheck disable=SC2086 # "ip count": family and name
+	ip netns exec vpca nft -j list chain $COUNT_TABLE "$1" |
+		jq "[.nftables[].rule? | select(.) | .expr[] | .counter? | select(.) | .$2] | add"
+}
+reset_counts() {
+	local c f
+	for c in out in; do
+		for f in packets bytes; do
+			COUNT_BASE[$c.$f]=$(total "$c" "$f")
+		done
+	done
+}
+counted() {
+	echo $(($(total "$1" "$2") - ${COUNT_BASE[$1.$2]:-0}))
+}
+settled() {
+	local a b
+	a="$(total out packets) $(total in packets)"
+	sleep 1
+	b="$(total out packets) $(total in packets)"
+	[ "$a" = "$b" ]
+}
